@@ -1,0 +1,10 @@
+# The shim's core, built once as a convenience library so that the module
+# and the unit tests link the same code.
+noinst_LTLIBRARIES += common/libhkp11-common.la
+common_libhkp11_common_la_SOURCES = \
+	common/p11.h common/p11-api.h \
+	common/compat.c common/compat.h \
+	common/message.c common/message.h \
+	common/conf.c common/conf.h \
+	$(NULL)
+common_libhkp11_common_la_CFLAGS = $(AM_CFLAGS) -fPIC

@@ -1,0 +1,91 @@
+/*
+ * Settings: the p11-kit pkcs11.conf(5) format, "key: value" lines and '#'
+ * comments, read from one configuration file and then from the pReserved
+ * string of C_Initialize (NSS module parameters, p11-kit x-init-reserved).
+ *
+ * Each layer owns its settings and describes its keys in a table of options;
+ * the parser knows nothing about what the keys mean.
+ */
+#ifndef HKP11_CONF_H
+#define HKP11_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct {
+	char text[2048];
+	/* Set when the fault lies in the pReserved string rather than a file. */
+	bool in_init_reserved;
+} hkp11_error;
+
+typedef enum {
+	HKP11_OPT_STRING, /* char *, owned by the settings, freed on reset */
+	HKP11_OPT_UINT,   /* unsigned int, within [min, max] */
+	HKP11_OPT_BOOL,   /* bool: yes/no, true/false, on/off, 1/0 */
+	HKP11_OPT_CHOICE, /* int: index into choices */
+	HKP11_OPT_CUSTOM, /* parsed by the owner's callback */
+} hkp11_option_type;
+
+typedef struct hkp11_option {
+	const char *key;
+	hkp11_option_type type;
+	size_t offset; /* of the field within the owner's settings struct */
+	unsigned int min, max;
+	const char *const *choices; /* NULL-terminated */
+	/* CUSTOM only: parse value into field; on failure describe why. */
+	bool (*parse) (void *field, const char *value, char *why, size_t why_len);
+	/* CUSTOM only: release what parse allocated, leaving the default. */
+	void (*release) (void *field);
+} hkp11_option;
+
+typedef struct hkp11_option_group {
+	const char *name;
+	const hkp11_option *options; /* terminated by an entry with key NULL */
+	void *settings;
+	const void *defaults; /* copied over settings on reset */
+	size_t size;
+} hkp11_option_group;
+
+#define HKP11_CONFIG_NAME "hkpost-p11.conf"
+#define HKP11_ENV_CONF "HKPOST_P11_CONF"
+
+/* Where settings came from, for messages and `hkpost-p11 status`. */
+typedef struct {
+	char file[4096]; /* the file read, or "" when none was found */
+	bool init_reserved;
+} hkp11_config_sources;
+
+/* Restores every group's defaults, freeing strings a previous load set. */
+void hkp11_config_reset (const hkp11_option_group *groups, size_t n_groups);
+
+/*
+ * Resets, then reads the configuration file (see hkp11_config_find) and then
+ * the pReserved settings string, which may be NULL.  Returns false with a
+ * message naming file, line and key when anything is wrong; the groups are
+ * then left at their defaults.
+ */
+bool hkp11_config_load (const hkp11_option_group *groups, size_t n_groups,
+			const char *init_reserved, hkp11_config_sources *sources,
+			hkp11_error *err);
+
+/*
+ * Parses settings text.  origin names it in messages ("/etc/x.conf" or
+ * "C_Initialize pReserved").  With semicolons, ';' separates items as well
+ * as newlines (the pReserved form, which is often a single line).
+ */
+bool hkp11_config_parse (const hkp11_option_group *groups, size_t n_groups,
+			 const char *text, const char *origin, bool semicolons,
+			 hkp11_error *err);
+
+/*
+ * Which configuration file applies: $HKPOST_P11_CONF if set, else
+ * ${XDG_CONFIG_HOME:-~/.config}/hkpost-p11/hkpost-p11.conf if it exists, else
+ * the system file if it exists.  Returns false when no file applies.  *must_exist
+ * tells whether a missing file is an error (the environment named it).
+ */
+bool hkp11_config_find (char *path, size_t path_len, bool *must_exist);
+
+/* Longest settings string accepted in pReserved. */
+#define HKP11_INIT_RESERVED_MAX 8192
+
+#endif

@@ -1,0 +1,58 @@
+#include "config.h"
+#include "message.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <syslog.h>
+#include <unistd.h>
+
+static int
+syslog_priority (hkp11_msg_level level)
+{
+	switch (level) {
+	case HKP11_MSG_ERROR:
+		return LOG_ERR;
+	case HKP11_MSG_WARNING:
+		return LOG_WARNING;
+	default:
+		return LOG_INFO;
+	}
+}
+
+static void
+emit (hkp11_msg_level level, bool stderr_only_on_tty, const char *fmt, va_list ap)
+{
+	char line[1024];
+	vsnprintf (line, sizeof line, fmt, ap);
+
+	if (!stderr_only_on_tty || isatty (STDERR_FILENO)) {
+		/* One write, so lines of concurrent threads do not interleave. */
+		char out[1100];
+		int n = snprintf (out, sizeof out, "hkpost-p11: %s\n", line);
+		if (n > 0) {
+			size_t len = (size_t)n < sizeof out ? (size_t)n : sizeof out - 1;
+			ssize_t ignored = write (STDERR_FILENO, out, len);
+			(void)ignored;
+		}
+	}
+	/* No openlog(): the host program owns the syslog identity and options. */
+	syslog (LOG_USER | syslog_priority (level), "hkpost-p11: %s", line);
+}
+
+void
+hkp11_message (hkp11_msg_level level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start (ap, fmt);
+	emit (level, false, fmt, ap);
+	va_end (ap);
+}
+
+void
+hkp11_message_tty (hkp11_msg_level level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start (ap, fmt);
+	emit (level, true, fmt, ap);
+	va_end (ap);
+}

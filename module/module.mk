@@ -1,0 +1,15 @@
+# The PKCS#11 module applications load: hkpost-p11.so.
+module_LTLIBRARIES += module/hkpost-p11.la
+module_hkpost_p11_la_SOURCES = \
+	module/entry.c \
+	module/shim.c module/shim.h \
+	module/backend.c module/backend.h \
+	module/stack.c module/stack.h module/layer.h \
+	module/layers.c \
+	$(NULL)
+module_hkpost_p11_la_CFLAGS = $(AM_CFLAGS)
+module_hkpost_p11_la_LIBADD = common/libhkp11-common.la
+# Only the three PKCS#11 entry points are exported.
+module_hkpost_p11_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -no-undefined \
+	-export-symbols-regex '^C_Get(FunctionList|InterfaceList|Interface)$$' \
+	$(NODELETE_LDFLAGS)

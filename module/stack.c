@@ -1,0 +1,32 @@
+#include "config.h"
+#include "stack.h"
+
+/* Lays one layer over the table: the functions it wraps now go to it first. */
+static void
+overlay (CK_FUNCTION_LIST_3_0 *table, const CK_FUNCTION_LIST_3_0 *wraps)
+{
+#define OVERLAY(kind, name, params, args) OVERLAY_##kind (name)
+#define OVERLAY_forward(name) \
+	if (wraps->name != NULL) \
+		table->name = wraps->name;
+#define OVERLAY_special(name)
+	HKP11_FUNCTIONS_2_40 (OVERLAY)
+	HKP11_FUNCTIONS_3_0 (OVERLAY)
+#undef OVERLAY
+#undef OVERLAY_forward
+#undef OVERLAY_special
+}
+
+void
+hkp11_stack_build (CK_FUNCTION_LIST_3_0 *dispatch, const CK_FUNCTION_LIST_3_0 *backend,
+		   hkp11_layer *const *layers, size_t n_layers)
+{
+	CK_FUNCTION_LIST_3_0 table = *backend;
+
+	/* Bottom up: each layer sees the table as it stands beneath it. */
+	for (size_t i = n_layers; i-- > 0;) {
+		*layers[i]->below = table;
+		overlay (&table, layers[i]->wraps);
+	}
+	*dispatch = table;
+}

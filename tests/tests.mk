@@ -1,0 +1,1 @@
+# Tests: unit tests of the core, a mock backend, conformance and real clients.
