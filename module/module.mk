@@ -6,6 +6,7 @@ module_hkpost_p11_la_SOURCES = \
 	module/backend.c module/backend.h \
 	module/stack.c module/stack.h module/layer.h \
 	module/layers.c \
+	module/events.c module/events.h \
 	$(NULL)
 module_hkpost_p11_la_CFLAGS = $(AM_CFLAGS)
 module_hkpost_p11_la_LIBADD = common/libhkp11-common.la
