@@ -1,0 +1,343 @@
+/* Unit tests of the settings parser: every error path names where and what. */
+#include "config.h"
+#include "conf.h"
+#include "p11-test.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct {
+	char *path;
+	unsigned int count;
+	bool flag;
+	int level;
+	int custom;
+} test_settings;
+
+static test_settings settings;
+static const test_settings defaults = { NULL, 5, true, 1, 0 };
+static const char *const levels[] = { "off", "security", "calls", NULL };
+
+static bool
+parse_even (void *field, const char *value, char *why, size_t why_len)
+{
+	int v = atoi (value);
+	if (v % 2 != 0) {
+		snprintf (why, why_len, "must be even");
+		return false;
+	}
+	*(int *)field = v;
+	return true;
+}
+
+static const hkp11_option options[] = {
+	{ .key = "path", .type = HKP11_OPT_STRING, .offset = offsetof (test_settings, path) },
+	{ .key = "count", .type = HKP11_OPT_UINT, .offset = offsetof (test_settings, count), .min = 1, .max = 99 },
+	{ .key = "flag", .type = HKP11_OPT_BOOL, .offset = offsetof (test_settings, flag) },
+	{ .key = "level", .type = HKP11_OPT_CHOICE, .offset = offsetof (test_settings, level), .choices = levels },
+	{ .key = "even", .type = HKP11_OPT_CUSTOM, .offset = offsetof (test_settings, custom), .parse = parse_even },
+	{ .key = NULL },
+};
+
+static const hkp11_option_group group = {
+	.name = "test", .options = options, .settings = &settings, .defaults = &defaults, .size = sizeof settings,
+};
+
+static char *tmp;
+static char conf_path[4096];
+
+static void
+setup (void)
+{
+	tmp = p11t_tmpdir ("conf");
+	snprintf (conf_path, sizeof conf_path, "%s/hkpost-p11.conf", tmp);
+	setenv ("HKPOST_P11_CONF", conf_path, 1);
+	hkp11_config_reset (&group, 1);
+}
+
+static void
+teardown (void)
+{
+	hkp11_config_reset (&group, 1);
+	p11t_rmtree (tmp);
+	free (tmp);
+}
+
+static void
+write_conf (const char *text, size_t len)
+{
+	FILE *f = fopen (conf_path, "w");
+	ck_assert_ptr_nonnull (f);
+	ck_assert_uint_eq (fwrite (text, 1, len, f), len);
+	fclose (f);
+}
+
+#define WRITE_CONF(s) write_conf (s, strlen (s))
+
+/* Loads and expects failure; returns the message. */
+static const char *
+load_fails (const char *reserved)
+{
+	static hkp11_error err;
+	ck_assert (!hkp11_config_load (&group, 1, reserved, NULL, &err));
+	/* A failed load leaves nothing half-applied. */
+	ck_assert_int_eq (settings.count, defaults.count);
+	ck_assert_ptr_null (settings.path);
+	return err.text;
+}
+
+#define ck_assert_contains(hay, needle) \
+	ck_assert_msg (strstr ((hay), (needle)) != NULL, "'%s' does not contain '%s'", (hay), (needle))
+
+START_TEST (test_valid_file)
+{
+	hkp11_config_sources src;
+	hkp11_error err;
+	WRITE_CONF ("# a comment\n\n   path :  /usr/lib/x.so  \ncount: 42\nflag: no\nlevel: calls\neven: 4\n");
+	ck_assert_msg (hkp11_config_load (&group, 1, NULL, &src, &err), "%s", err.text);
+	ck_assert_str_eq (settings.path, "/usr/lib/x.so");
+	ck_assert_uint_eq (settings.count, 42);
+	ck_assert (!settings.flag);
+	ck_assert_int_eq (settings.level, 2);
+	ck_assert_int_eq (settings.custom, 4);
+	ck_assert_str_eq (src.file, conf_path);
+	ck_assert (!src.init_reserved);
+}
+END_TEST
+
+START_TEST (test_values_may_hold_colons_and_hashes)
+{
+	hkp11_error err;
+	WRITE_CONF ("path: C:/odd # not a comment\n");
+	ck_assert_msg (hkp11_config_load (&group, 1, NULL, NULL, &err), "%s", err.text);
+	ck_assert_str_eq (settings.path, "C:/odd # not a comment");
+}
+END_TEST
+
+START_TEST (test_unknown_key_names_file_line_key)
+{
+	WRITE_CONF ("count: 3\n\n# fine\nbogus-key: 1\n");
+	const char *msg = load_fails (NULL);
+	ck_assert_contains (msg, conf_path);
+	ck_assert_contains (msg, "line 4");
+	ck_assert_contains (msg, "unknown key 'bogus-key'");
+}
+END_TEST
+
+START_TEST (test_bad_values)
+{
+	static const struct {
+		const char *text, *line, *expect;
+	} cases[] = {
+		{ "count: 100\n", "line 1", "from 1 to 99" },
+		{ "count: -1\n", "line 1", "key 'count'" },
+		{ "count: 7x\n", "line 1", "key 'count'" },
+		{ "count: 99999999999999999999\n", "line 1", "key 'count'" },
+		{ "\ncount:\n", "line 2", "key 'count'" },
+		{ "flag: maybe\n", "line 1", "expected yes or no" },
+		{ "level: verbose\n", "line 1", "expected one of: off, security, calls" },
+		{ "path:\n", "line 1", "a value is required" },
+		{ "even: 3\n", "line 1", "must be even" },
+		{ "count 3\n", "line 1", "expected 'key: value'" },
+		{ ": 3\n", "line 1", "not a valid key" },
+		{ "Bad Key: 3\n", "line 1", "not a valid key" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		WRITE_CONF (cases[i].text);
+		const char *msg = load_fails (NULL);
+		ck_assert_contains (msg, conf_path);
+		ck_assert_contains (msg, cases[i].line);
+		ck_assert_contains (msg, cases[i].expect);
+	}
+}
+END_TEST
+
+START_TEST (test_nul_byte_refused)
+{
+	write_conf ("count: 3\n\0junk\n", 15);
+	ck_assert_contains (load_fails (NULL), "NUL");
+}
+END_TEST
+
+START_TEST (test_overlong_line_refused)
+{
+	char *text = malloc (6000);
+	memset (text, 'a', 5998);
+	memcpy (text, "path: ", 6);
+	text[5998] = '\n';
+	text[5999] = '\0';
+	WRITE_CONF (text);
+	free (text);
+	ck_assert_contains (load_fails (NULL), "longer than");
+}
+END_TEST
+
+START_TEST (test_missing_named_file)
+{
+	unlink (conf_path);
+	const char *msg = load_fails (NULL);
+	ck_assert_contains (msg, conf_path);
+	ck_assert_contains (msg, "HKPOST_P11_CONF");
+}
+END_TEST
+
+START_TEST (test_reserved_overrides_file)
+{
+	hkp11_config_sources src;
+	hkp11_error err;
+	WRITE_CONF ("count: 3\npath: /from/file\n");
+	ck_assert_msg (hkp11_config_load (&group, 1, "count: 9; level: off", &src, &err), "%s", err.text);
+	ck_assert_uint_eq (settings.count, 9);
+	ck_assert_int_eq (settings.level, 0);
+	ck_assert_str_eq (settings.path, "/from/file");
+	ck_assert (src.init_reserved);
+}
+END_TEST
+
+START_TEST (test_reserved_errors_name_item)
+{
+	hkp11_error err;
+	WRITE_CONF ("");
+	ck_assert (!hkp11_config_load (&group, 1, "count: 9;nope: 1", NULL, &err));
+	ck_assert (err.in_init_reserved);
+	ck_assert_contains (err.text, "C_Initialize pReserved");
+	ck_assert_contains (err.text, "item 2");
+	ck_assert_contains (err.text, "unknown key 'nope'");
+}
+END_TEST
+
+START_TEST (test_reserved_unterminated_refused)
+{
+	hkp11_error err;
+	WRITE_CONF ("");
+	size_t len = HKP11_INIT_RESERVED_MAX + 100;
+	char *blob = malloc (len);
+	memset (blob, 'x', len); /* no terminator within the limit */
+	blob[len - 1] = '\0';
+	ck_assert (!hkp11_config_load (&group, 1, blob, NULL, &err));
+	ck_assert (err.in_init_reserved);
+	ck_assert_contains (err.text, "not a settings string");
+	free (blob);
+}
+END_TEST
+
+START_TEST (test_file_error_is_not_reserved_error)
+{
+	hkp11_error err;
+	WRITE_CONF ("nope: 1\n");
+	ck_assert (!hkp11_config_load (&group, 1, "count: 2", NULL, &err));
+	ck_assert (!err.in_init_reserved);
+}
+END_TEST
+
+START_TEST (test_reload_resets_to_defaults)
+{
+	hkp11_error err;
+	WRITE_CONF ("count: 3\npath: /x\n");
+	ck_assert (hkp11_config_load (&group, 1, NULL, NULL, &err));
+	WRITE_CONF ("flag: off\n");
+	ck_assert (hkp11_config_load (&group, 1, NULL, NULL, &err));
+	ck_assert_uint_eq (settings.count, defaults.count);
+	ck_assert_ptr_null (settings.path);
+	ck_assert (!settings.flag);
+}
+END_TEST
+
+START_TEST (test_find_order)
+{
+	char xdg[4096], user_conf[4096], path[4096];
+	bool must_exist;
+
+	/* The environment's file wins and must exist. */
+	ck_assert (hkp11_config_find (path, sizeof path, &must_exist));
+	ck_assert (must_exist);
+	ck_assert_str_eq (path, conf_path);
+
+	/* Then $XDG_CONFIG_HOME, when the file is there. */
+	unsetenv ("HKPOST_P11_CONF");
+	snprintf (xdg, sizeof xdg, "%s/xdg", tmp);
+	setenv ("XDG_CONFIG_HOME", xdg, 1);
+	snprintf (user_conf, sizeof user_conf, "%s/hkpost-p11", xdg);
+	ck_assert_int_eq (mkdir (xdg, 0700), 0);
+	ck_assert_int_eq (mkdir (user_conf, 0700), 0);
+	strcat (user_conf, "/hkpost-p11.conf");
+	FILE *f = fopen (user_conf, "w");
+	fclose (f);
+	ck_assert (hkp11_config_find (path, sizeof path, &must_exist));
+	ck_assert (!must_exist);
+	ck_assert_str_eq (path, user_conf);
+
+	/* Then ~/.config, found through $HOME. */
+	unsetenv ("XDG_CONFIG_HOME");
+	setenv ("HOME", xdg, 1);
+	snprintf (user_conf, sizeof user_conf, "%s/.config", xdg);
+	ck_assert_int_eq (mkdir (user_conf, 0700), 0);
+	strcat (user_conf, "/hkpost-p11");
+	ck_assert_int_eq (mkdir (user_conf, 0700), 0);
+	strcat (user_conf, "/hkpost-p11.conf");
+	f = fopen (user_conf, "w");
+	fclose (f);
+	ck_assert (hkp11_config_find (path, sizeof path, &must_exist));
+	ck_assert_str_eq (path, user_conf);
+}
+END_TEST
+
+START_TEST (test_no_home_is_fine)
+{
+	char path[4096];
+	bool must_exist;
+	hkp11_error err;
+	unsetenv ("HKPOST_P11_CONF");
+	unsetenv ("XDG_CONFIG_HOME");
+	unsetenv ("HOME");
+	/* Whatever applies (the system file or none), it must not crash. */
+	(void)hkp11_config_find (path, sizeof path, &must_exist);
+	ck_assert (!must_exist);
+	setenv ("HKPOST_P11_CONF", "", 1); /* empty means unset */
+	(void)hkp11_config_find (path, sizeof path, &must_exist);
+	ck_assert (!must_exist);
+	/* Loading with a relative XDG dir ignores it, as the XDG spec says. */
+	setenv ("XDG_CONFIG_HOME", "relative/dir", 1);
+	(void)hkp11_config_find (path, sizeof path, &must_exist);
+	ck_assert (strstr (path, "relative/dir") == NULL);
+	(void)err;
+}
+END_TEST
+
+static Suite *
+conf_suite (void)
+{
+	Suite *s = suite_create ("conf");
+	TCase *tc = tcase_create ("parse");
+	tcase_add_checked_fixture (tc, setup, teardown);
+	tcase_add_test (tc, test_valid_file);
+	tcase_add_test (tc, test_values_may_hold_colons_and_hashes);
+	tcase_add_test (tc, test_unknown_key_names_file_line_key);
+	tcase_add_test (tc, test_bad_values);
+	tcase_add_test (tc, test_nul_byte_refused);
+	tcase_add_test (tc, test_overlong_line_refused);
+	tcase_add_test (tc, test_missing_named_file);
+	tcase_add_test (tc, test_reserved_overrides_file);
+	tcase_add_test (tc, test_reserved_errors_name_item);
+	tcase_add_test (tc, test_reserved_unterminated_refused);
+	tcase_add_test (tc, test_file_error_is_not_reserved_error);
+	tcase_add_test (tc, test_reload_resets_to_defaults);
+	tcase_add_test (tc, test_find_order);
+	tcase_add_test (tc, test_no_home_is_fine);
+	suite_add_tcase (s, tc);
+	return s;
+}
+
+int
+main (void)
+{
+	SRunner *sr = srunner_create (conf_suite ());
+	srunner_run_all (sr, CK_NORMAL);
+	int failed = srunner_ntests_failed (sr);
+	srunner_free (sr);
+	return failed == 0 ? 0 : 1;
+}
