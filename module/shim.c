@@ -21,10 +21,6 @@ static hkp11_backend backend;
  * share it and leave it initialised. */
 static bool backend_owned;
 
-/* Set in a forked child whose parent had initialised the backend: the
- * child's copy of the backend may still believe it is initialised. */
-static bool forked_from_initialized;
-
 #define MAX_LAYERS 8
 static hkp11_layer *active_layers[MAX_LAYERS];
 static size_t n_active_layers;
@@ -66,10 +62,7 @@ static void
 atfork_child (void)
 {
 	pthread_mutex_init (&init_lock, NULL);
-	if (hkp11_initialized) {
-		hkp11_initialized = 0;
-		forked_from_initialized = true;
-	}
+	hkp11_initialized = 0;
 }
 
 __attribute__ ((constructor)) static void
@@ -178,7 +171,6 @@ hkp11_shim_initialize (CK_VOID_PTR init_args)
 	} else {
 		goto fail;
 	}
-	forked_from_initialized = false;
 
 	rv = start_layers ();
 	if (rv != CKR_OK) {
