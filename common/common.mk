@@ -6,5 +6,6 @@ common_libhkp11_common_la_SOURCES = \
 	common/compat.c common/compat.h \
 	common/message.c common/message.h \
 	common/conf.c common/conf.h \
+	common/pin-policy.c common/pin-policy.h \
 	$(NULL)
 common_libhkp11_common_la_CFLAGS = $(AM_CFLAGS) -fPIC

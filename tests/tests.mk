@@ -25,3 +25,4 @@ include tests/unit.mk
 include tests/mock/mock.mk
 include tests/conformance.mk
 include tests/clients.mk
+include tests/lockout.mk
