@@ -1,0 +1,696 @@
+#include "config.h"
+#include "lockout-state.h"
+#include "compat.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define STATE_SUFFIX ".state"
+#define TMP_SUFFIX ".state.tmp"
+#define CORRUPT_SUFFIX ".state.corrupt"
+#define LOCK_NAME ".lock"
+#define FORMAT_VERSION 1
+/* A record is a few lines; anything bigger is not one of ours. */
+#define FILE_MAX 4096
+/* Far beyond any token's tries; keeps arithmetic safe. */
+#define FAILURES_MAX 1000000u
+
+/* A token whose count could not be kept on disk. */
+typedef struct {
+	char key[HKP11_STATE_KEY_MAX];
+	hkp11_lockout_record record;
+} mem_entry;
+
+struct hkp11_lockout_store {
+	/* Serialises this process's threads; flock serialises processes.
+	 * Never held while calling the backend: it guards only file work. */
+	pthread_mutex_t lock;
+	char dir[PATH_MAX]; /* "" when no directory could be chosen */
+	mem_entry *mem;
+	size_t n_mem;
+};
+
+typedef enum {
+	FILE_OK,
+	FILE_ABSENT,
+	FILE_CORRUPT,
+	FILE_UNTRUSTED,
+} file_result;
+
+static void
+note_set (hkp11_state_note *note, hkp11_state_status status, const char *fmt, ...)
+	__attribute__ ((format (printf, 3, 4)));
+
+static void
+note_set (hkp11_state_note *note, hkp11_state_status status, const char *fmt, ...)
+{
+	va_list ap;
+	if (note == NULL)
+		return;
+	/* The first problem met is the one worth telling. */
+	if (note->status != HKP11_STATE_OK)
+		return;
+	note->status = status;
+	va_start (ap, fmt);
+	vsnprintf (note->text, sizeof note->text, fmt, ap);
+	va_end (ap);
+}
+
+bool
+hkp11_lockout_key_valid (const char *key)
+{
+	size_t len = strlen (key);
+	if (len == 0 || len >= HKP11_STATE_KEY_MAX || key[0] == '.')
+		return false;
+	return strspn (key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == len;
+}
+
+bool
+hkp11_lockout_state_dir (const char *dir, char *buf, size_t len)
+{
+	int n;
+	if (dir != NULL && dir[0] != '\0') {
+		n = snprintf (buf, len, "%s", dir);
+	} else {
+		const char *xdg = hkp11_getenv ("XDG_STATE_HOME");
+		if (xdg != NULL && xdg[0] == '/') {
+			n = snprintf (buf, len, "%s/hkpost-p11", xdg);
+		} else {
+			const char *home = hkp11_home_dir ();
+			if (home == NULL)
+				return false;
+			n = snprintf (buf, len, "%s/.local/state/hkpost-p11", home);
+		}
+	}
+	return n > 0 && (size_t)n < len;
+}
+
+hkp11_lockout_store *
+hkp11_lockout_store_new (const char *dir)
+{
+	hkp11_lockout_store *store = calloc (1, sizeof *store);
+	if (store == NULL)
+		return NULL;
+	pthread_mutex_init (&store->lock, NULL);
+	if (!hkp11_lockout_state_dir (dir, store->dir, sizeof store->dir))
+		store->dir[0] = '\0';
+	return store;
+}
+
+void
+hkp11_lockout_store_free (hkp11_lockout_store *store)
+{
+	if (store == NULL)
+		return;
+	pthread_mutex_destroy (&store->lock);
+	free (store->mem);
+	free (store);
+}
+
+const char *
+hkp11_lockout_store_dir (const hkp11_lockout_store *store)
+{
+	return store->dir;
+}
+
+static bool
+make_path (const hkp11_lockout_store *store, const char *key, const char *suffix, char *buf,
+	   size_t len)
+{
+	int n = snprintf (buf, len, "%s/%s%s", store->dir, key, suffix);
+	return n > 0 && (size_t)n < len;
+}
+
+bool
+hkp11_lockout_store_path (const hkp11_lockout_store *store, const char *key, char *buf, size_t len)
+{
+	if (store->dir[0] == '\0' || !hkp11_lockout_key_valid (key))
+		return false;
+	return make_path (store, key, STATE_SUFFIX, buf, len);
+}
+
+/* ---- The in-memory fallback ------------------------------------------ */
+
+static mem_entry *
+mem_find (hkp11_lockout_store *store, const char *key)
+{
+	for (size_t i = 0; i < store->n_mem; i++) {
+		if (strcmp (store->mem[i].key, key) == 0)
+			return &store->mem[i];
+	}
+	return NULL;
+}
+
+static mem_entry *
+mem_get (hkp11_lockout_store *store, const char *key)
+{
+	mem_entry *e = mem_find (store, key);
+	if (e != NULL)
+		return e;
+	mem_entry *grown = realloc (store->mem, (store->n_mem + 1) * sizeof *grown);
+	if (grown == NULL)
+		return NULL;
+	store->mem = grown;
+	e = &store->mem[store->n_mem++];
+	memset (e, 0, sizeof *e);
+	hkp11_strlcpy (e->key, key, sizeof e->key);
+	return e;
+}
+
+static void
+mem_drop (hkp11_lockout_store *store, const char *key)
+{
+	mem_entry *e = mem_find (store, key);
+	if (e == NULL)
+		return;
+	*e = store->mem[--store->n_mem];
+}
+
+static void
+apply_op (hkp11_lockout_record *record, hkp11_state_op op)
+{
+	switch (op) {
+	case HKP11_STATE_READ:
+		break;
+	case HKP11_STATE_FAIL:
+		if (record->failures < FAILURES_MAX)
+			record->failures++;
+		record->updated = (long long)time (NULL);
+		break;
+	case HKP11_STATE_RESET:
+		if (record->failures != 0)
+			record->updated = (long long)time (NULL);
+		record->failures = 0;
+		break;
+	}
+}
+
+/* Of two versions of one record, the one changed last wins: a good PIN
+ * that resets the count is as much news as a wrong one. */
+static hkp11_lockout_record
+newest (hkp11_lockout_record a, hkp11_lockout_record b)
+{
+	if (a.updated != b.updated)
+		return a.updated > b.updated ? a : b;
+	return a.failures >= b.failures ? a : b;
+}
+
+/* Counts in memory only; the note says why already. */
+static void
+mem_apply (hkp11_lockout_store *store, const char *key, hkp11_state_op op,
+	   hkp11_lockout_record *out)
+{
+	hkp11_lockout_record r = { 0, 0 };
+	mem_entry *e = op == HKP11_STATE_READ ? mem_find (store, key) : mem_get (store, key);
+	if (e != NULL)
+		r = e->record;
+	apply_op (&r, op);
+	if (e != NULL)
+		e->record = r;
+	*out = r;
+}
+
+/* ---- Files ------------------------------------------------------------ */
+
+/* The directory is ours alone, or it is not used: anyone who can write
+ * it could reset the count or lock the user out. */
+static bool
+dir_trusted (const char *dir, bool fix_mode, hkp11_state_note *note)
+{
+	struct stat st;
+	if (lstat (dir, &st) != 0) {
+		note_set (note, HKP11_STATE_MEMORY, "cannot use the lockout state directory %s: %s",
+			  dir, strerror (errno));
+		return false;
+	}
+	if (!S_ISDIR (st.st_mode)) {
+		note_set (note, HKP11_STATE_MEMORY,
+			  "the lockout state directory %s is not a directory", dir);
+		return false;
+	}
+	if (st.st_uid != geteuid ()) {
+		note_set (note, HKP11_STATE_MEMORY,
+			  "the lockout state directory %s belongs to uid %lu, not to you (uid "
+			  "%lu): not trusted",
+			  dir, (unsigned long)st.st_uid, (unsigned long)geteuid ());
+		return false;
+	}
+	if ((st.st_mode & 077) != 0) {
+		if (!fix_mode || chmod (dir, 0700) != 0) {
+			if (st.st_mode & 022) {
+				note_set (note, HKP11_STATE_MEMORY,
+					  "the lockout state directory %s is writable by others "
+					  "(mode %03o): not trusted",
+					  dir, (unsigned int)(st.st_mode & 0777));
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+/* mkdir -p, each new directory 0700 as XDG asks of state directories. */
+static bool
+make_dirs (const char *dir, hkp11_state_note *note)
+{
+	char path[PATH_MAX];
+	if (hkp11_strlcpy (path, dir, sizeof path) >= sizeof path)
+		return false;
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir (path, 0700) != 0 && errno != EEXIST) {
+			note_set (note, HKP11_STATE_MEMORY, "cannot create %s: %s", path,
+				  strerror (errno));
+			return false;
+		}
+		*p = '/';
+	}
+	if (mkdir (path, 0700) != 0 && errno != EEXIST) {
+		note_set (note, HKP11_STATE_MEMORY, "cannot create the lockout state directory %s: %s",
+			  path, strerror (errno));
+		return false;
+	}
+	return true;
+}
+
+static bool
+parse_number (const char *text, unsigned long long max, unsigned long long *out)
+{
+	char *end;
+	if (text[0] < '0' || text[0] > '9')
+		return false;
+	errno = 0;
+	unsigned long long v = strtoull (text, &end, 10);
+	if (errno != 0 || *end != '\0' || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Strict: a record is whole or it is corrupt. */
+static bool
+parse_record (char *text, hkp11_lockout_record *record, const char **why)
+{
+	bool have_version = false, have_failures = false, have_end = false;
+	unsigned long long v;
+
+	memset (record, 0, sizeof *record);
+	for (char *line = text, *next; line != NULL; line = next) {
+		next = strchr (line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		else if (*line != '\0') {
+			*why = "the last line is cut short";
+			return false;
+		}
+		if (have_end) {
+			if (*line != '\0') {
+				*why = "text after the end line";
+				return false;
+			}
+			continue;
+		}
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		if (strcmp (line, "end") == 0) {
+			have_end = true;
+			continue;
+		}
+		char *colon = strchr (line, ':');
+		if (colon == NULL || colon[1] != ' ') {
+			*why = "a line is not 'key: value'";
+			return false;
+		}
+		*colon = '\0';
+		const char *value = colon + 2;
+		if (strcmp (line, "version") == 0) {
+			if (!parse_number (value, 1000, &v) || v != FORMAT_VERSION) {
+				*why = "unknown format version";
+				return false;
+			}
+			have_version = true;
+		} else if (strcmp (line, "failures") == 0) {
+			if (!parse_number (value, FAILURES_MAX, &v)) {
+				*why = "the count is not a number";
+				return false;
+			}
+			record->failures = (unsigned int)v;
+			have_failures = true;
+		} else if (strcmp (line, "updated") == 0) {
+			if (!parse_number (value, (unsigned long long)LLONG_MAX, &v)) {
+				*why = "the time is not a number";
+				return false;
+			}
+			record->updated = (long long)v;
+		}
+		/* Other keys (token) are for people. */
+	}
+	if (!have_version || !have_failures || !have_end) {
+		*why = "a required line is missing";
+		return false;
+	}
+	return true;
+}
+
+static file_result
+read_record (const char *path, hkp11_lockout_record *record, hkp11_state_note *note)
+{
+	char buf[FILE_MAX + 1];
+	size_t len = 0;
+	struct stat st;
+	const char *why = NULL;
+
+	int fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return FILE_ABSENT;
+		note_set (note, HKP11_STATE_UNTRUSTED,
+			  "the lockout state file %s cannot be opened (%s): not trusted", path,
+			  errno == ELOOP ? "it is a symbolic link" : strerror (errno));
+		return FILE_UNTRUSTED;
+	}
+	if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode)) {
+		note_set (note, HKP11_STATE_UNTRUSTED,
+			  "the lockout state file %s is not a regular file: not trusted", path);
+		close (fd);
+		return FILE_UNTRUSTED;
+	}
+	if (st.st_uid != geteuid ()) {
+		note_set (note, HKP11_STATE_UNTRUSTED,
+			  "the lockout state file %s belongs to uid %lu, not to you (uid %lu): "
+			  "not trusted; remove it to share the count again",
+			  path, (unsigned long)st.st_uid, (unsigned long)geteuid ());
+		close (fd);
+		return FILE_UNTRUSTED;
+	}
+	if (st.st_mode & 022) {
+		note_set (note, HKP11_STATE_UNTRUSTED,
+			  "the lockout state file %s is writable by others (mode %03o): not "
+			  "trusted; remove it to share the count again",
+			  path, (unsigned int)(st.st_mode & 0777));
+		close (fd);
+		return FILE_UNTRUSTED;
+	}
+	for (;;) {
+		ssize_t got = read (fd, buf + len, sizeof buf - 1 - len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			why = strerror (errno);
+			break;
+		}
+		if (got == 0)
+			break;
+		len += (size_t)got;
+		if (len == sizeof buf - 1) {
+			why = "too large";
+			break;
+		}
+	}
+	close (fd);
+	buf[len] = '\0';
+	if (why == NULL && memchr (buf, '\0', len) != NULL)
+		why = "it holds a NUL byte";
+	if (why == NULL && parse_record (buf, record, &why))
+		return FILE_OK;
+	note_set (note, HKP11_STATE_CORRUPT, "the lockout state file %s is unreadable (%s)", path,
+		  why);
+	return FILE_CORRUPT;
+}
+
+/* Printable ASCII only, so the file stays one record per line. */
+static void
+clean_description (const char *in, char *out, size_t len)
+{
+	size_t j = 0;
+	for (size_t i = 0; in && in[i] && j + 1 < len; i++) {
+		unsigned char c = (unsigned char)in[i];
+		out[j++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+	}
+	out[j] = '\0';
+}
+
+static bool
+write_all (int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write (fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+/* Writes a temporary file and renames it over the record: a reader, or a
+ * writer killed half-way, never sees half a record. */
+static bool
+write_record (const hkp11_lockout_store *store, const char *key, const char *description,
+	      const hkp11_lockout_record *record, hkp11_state_note *note)
+{
+	char path[PATH_MAX], tmp[PATH_MAX], desc[200], text[FILE_MAX];
+	int fd = -1;
+	bool ok = false;
+
+	clean_description (description, desc, sizeof desc);
+	int n = snprintf (text, sizeof text,
+			  "# hkpost-p11 lockout state: wrong user PINs since the last good one.\n"
+			  "# Deleting this file releases the lockout guard for this token.\n"
+			  "version: %d\n"
+			  "token: %s\n"
+			  "failures: %u\n"
+			  "updated: %lld\n"
+			  "end\n",
+			  FORMAT_VERSION, desc, record->failures, record->updated);
+	if (n <= 0 || (size_t)n >= sizeof text || !make_path (store, key, STATE_SUFFIX, path, sizeof path) ||
+	    !make_path (store, key, TMP_SUFFIX, tmp, sizeof tmp))
+		return false;
+
+	fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd < 0)
+		goto out;
+	if (fchmod (fd, 0600) != 0 || !write_all (fd, text, (size_t)n) || fsync (fd) != 0)
+		goto out;
+	if (close (fd) != 0) {
+		fd = -1;
+		goto out;
+	}
+	fd = -1;
+	if (rename (tmp, path) != 0)
+		goto out;
+	/* Make the rename itself durable. */
+	int dfd = open (store->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync (dfd);
+		close (dfd);
+	}
+	ok = true;
+out:
+	if (!ok) {
+		int saved = errno;
+		if (fd >= 0)
+			close (fd);
+		unlink (tmp);
+		note_set (note, HKP11_STATE_MEMORY,
+			  "cannot write the lockout state file %s: %s; counting wrong PINs in "
+			  "memory for this program only",
+			  path, strerror (saved));
+	}
+	return ok;
+}
+
+/* Takes the cross-process lock; returns its descriptor or -1. */
+static int
+lock_store (const hkp11_lockout_store *store, hkp11_state_note *note)
+{
+	char path[PATH_MAX];
+	int n = snprintf (path, sizeof path, "%s/%s", store->dir, LOCK_NAME);
+	if (n <= 0 || (size_t)n >= sizeof path)
+		return -1;
+	int fd = open (path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd < 0) {
+		note_set (note, HKP11_STATE_MEMORY,
+			  "cannot open the lockout state lock %s: %s; counting wrong PINs in "
+			  "memory for this program only",
+			  path, strerror (errno));
+		return -1;
+	}
+	while (flock (fd, LOCK_EX) != 0) {
+		if (errno != EINTR) {
+			note_set (note, HKP11_STATE_MEMORY,
+				  "cannot lock %s: %s; counting wrong PINs in memory for this "
+				  "program only",
+				  path, strerror (errno));
+			close (fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+static void
+unlock_store (int fd)
+{
+	if (fd >= 0) {
+		flock (fd, LOCK_UN);
+		close (fd);
+	}
+}
+
+/* Moves an unreadable record aside, for whoever wants to look at it. */
+static void
+set_aside (const hkp11_lockout_store *store, const char *key, hkp11_state_note *note)
+{
+	char path[PATH_MAX], aside[PATH_MAX];
+	if (!make_path (store, key, STATE_SUFFIX, path, sizeof path) ||
+	    !make_path (store, key, CORRUPT_SUFFIX, aside, sizeof aside))
+		return;
+	if (rename (path, aside) == 0 && note != NULL && note->status == HKP11_STATE_CORRUPT) {
+		size_t used = strlen (note->text);
+		snprintf (note->text + used, sizeof note->text - used,
+			  ": moved to %s, counting starts again", aside);
+	}
+}
+
+static void
+update_locked (hkp11_lockout_store *store, const char *key, const char *description,
+	       hkp11_state_op op, hkp11_lockout_record *out, hkp11_state_note *note)
+{
+	char path[PATH_MAX];
+	hkp11_lockout_record r = { 0, 0 };
+	mem_entry *mem;
+	file_result fr;
+	struct stat st;
+	int lock_fd = -1;
+
+	if (store->dir[0] == '\0') {
+		note_set (note, HKP11_STATE_MEMORY,
+			  "no home directory and no state-dir: counting wrong PINs in memory "
+			  "for this program only");
+		mem_apply (store, key, op, out);
+		return;
+	}
+	make_path (store, key, STATE_SUFFIX, path, sizeof path);
+
+	if (op == HKP11_STATE_READ) {
+		/* Readers take no lock: records are replaced whole. */
+		if (lstat (store->dir, &st) != 0 && errno == ENOENT)
+			fr = FILE_ABSENT;
+		else if (!dir_trusted (store->dir, false, note))
+			fr = FILE_UNTRUSTED;
+		else
+			fr = read_record (path, &r, note);
+		if (fr != FILE_OK)
+			memset (&r, 0, sizeof r);
+		mem = mem_find (store, key);
+		if (mem != NULL) {
+			note_set (note, HKP11_STATE_MEMORY,
+				  "the count of this token is kept in memory: %s could not be "
+				  "written",
+				  path);
+			r = fr == FILE_OK ? newest (r, mem->record) : mem->record;
+		}
+		*out = r;
+		return;
+	}
+
+	if (!make_dirs (store->dir, note) || !dir_trusted (store->dir, true, note) ||
+	    (lock_fd = lock_store (store, note)) < 0) {
+		mem_apply (store, key, op, out);
+		return;
+	}
+
+	fr = read_record (path, &r, note);
+	if (fr == FILE_UNTRUSTED) {
+		mem_apply (store, key, op, out);
+		goto out;
+	}
+	if (fr != FILE_OK)
+		memset (&r, 0, sizeof r);
+	if (fr == FILE_CORRUPT)
+		set_aside (store, key, note);
+	mem = mem_find (store, key);
+	if (mem != NULL)
+		r = newest (r, mem->record);
+	apply_op (&r, op);
+
+	/* A good PIN with nothing counted: leave the disk alone. */
+	bool unchanged = fr == FILE_ABSENT && mem == NULL && r.failures == 0;
+	if (unchanged || write_record (store, key, description, &r, note)) {
+		mem_drop (store, key);
+	} else {
+		mem = mem_get (store, key);
+		if (mem != NULL)
+			mem->record = r;
+	}
+	*out = r;
+out:
+	unlock_store (lock_fd);
+}
+
+bool
+hkp11_lockout_store_update (hkp11_lockout_store *store, const char *key, const char *description,
+			    hkp11_state_op op, hkp11_lockout_record *record,
+			    hkp11_state_note *note)
+{
+	hkp11_state_note scratch;
+	if (note == NULL)
+		note = &scratch;
+	note->status = HKP11_STATE_OK;
+	note->text[0] = '\0';
+	memset (record, 0, sizeof *record);
+	if (!hkp11_lockout_key_valid (key))
+		return false;
+
+	pthread_mutex_lock (&store->lock);
+	update_locked (store, key, description, op, record, note);
+	pthread_mutex_unlock (&store->lock);
+	return true;
+}
+
+bool
+hkp11_lockout_store_release (hkp11_lockout_store *store, const char *key, hkp11_state_note *note)
+{
+	hkp11_state_note scratch;
+	char path[PATH_MAX];
+	bool ok = true;
+
+	if (note == NULL)
+		note = &scratch;
+	note->status = HKP11_STATE_OK;
+	note->text[0] = '\0';
+	if (!hkp11_lockout_key_valid (key))
+		return false;
+
+	pthread_mutex_lock (&store->lock);
+	mem_drop (store, key);
+	if (store->dir[0] != '\0' && make_path (store, key, STATE_SUFFIX, path, sizeof path)) {
+		struct stat st;
+		if (lstat (path, &st) == 0) {
+			int lock_fd = dir_trusted (store->dir, false, note) ? lock_store (store, note) : -1;
+			if (unlink (path) != 0 && errno != ENOENT) {
+				note_set (note, HKP11_STATE_MEMORY, "cannot remove %s: %s", path,
+					  strerror (errno));
+				ok = false;
+			}
+			unlock_store (lock_fd);
+		}
+	}
+	pthread_mutex_unlock (&store->lock);
+	return ok;
+}
