@@ -1,0 +1,301 @@
+# Shared helpers for the shell tests and the demo (POSIX sh, sourced).
+#
+#   . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+#   test_begin                      # private temp dir, cleanup, check counter
+#   skip_unless_tool pkcs11-tool    # exit 77 (skip) when a tool is absent
+#   skip_unless_softhsm
+#   require_shim                    # the built module, else a hard error
+#   softhsm_setup                   # private SOFTHSM2_CONF; shim's backend
+#   token_init eToken               # fresh token, PINs $HKP11_SO_PIN / $HKP11_PIN
+#   ecert_load eToken               # a Hongkong Post-shaped e-Cert and its key
+#   run out pkcs11-tool ...         # stdout to out, stderr to out.err; fails loudly
+#   expect_same "what" a b          # and expect_grep, expect_no_grep, ok
+#
+# Each `ok` (and each expect_*) counts one check that really ran.  A test
+# that exits 0 without any fails with 99: a test that checked nothing has
+# not passed.  HKP11_KEEP=1 keeps the temporary directory for a post-mortem.
+
+set -eu
+
+: "${top_srcdir:?top_srcdir must name the source tree}"
+: "${top_builddir:=$top_srcdir}"
+# Absolute, since tests run in their own temporary directory.
+top_srcdir=$(cd "$top_srcdir" && pwd)
+top_builddir=$(cd "$top_builddir" && pwd)
+if [ -z "${SHLEXT:-}" ]; then
+	case "$(uname -s)" in
+	Darwin) SHLEXT=dylib ;;
+	*) SHLEXT=so ;;
+	esac
+fi
+
+# The module under test, as libtool leaves it in the build tree.
+HKP11_SHIM=$top_builddir/module/.libs/hkpost-p11.$SHLEXT
+
+# SoftHSMv2 stands in for the SafeNet library (configure found it; else look).
+if [ -z "${SOFTHSM2_MODULE:-}" ]; then
+	for f in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so \
+		/usr/local/lib/softhsm/libsofthsm2.$SHLEXT; do
+		if [ -f "$f" ]; then
+			SOFTHSM2_MODULE=$f
+			break
+		fi
+	done
+fi
+: "${SOFTHSM2_MODULE:=}"
+
+# The holder's PIN as printed in the Hongkong Post envelope: 8 digits.
+: "${HKP11_PIN:=12345678}"
+: "${HKP11_SO_PIN:=87654321}"
+
+HKP11_CHECKS=0
+HKP11_COUNT_CHECKS=no
+HKP11_AT_EXIT=
+HKP11_TMP=
+
+# --- reporting ---------------------------------------------------------
+
+note ()
+{
+	echo "# $*"
+}
+
+ok ()
+{
+	HKP11_CHECKS=$((HKP11_CHECKS + 1))
+	echo "ok $HKP11_CHECKS - $*"
+}
+
+fail ()
+{
+	echo "not ok - $*" >&2
+	exit 1
+}
+
+# Shows a file in the log, indented, when a check about it failed.
+show ()
+{
+	for f in "$@"; do
+		if [ -s "$f" ]; then
+			echo "--- $f" >&2
+			sed -e 's/^/  | /' "$f" >&2
+		fi
+	done
+}
+
+# --- set-up and clean-up -----------------------------------------------
+
+# Runs CMD (a string for eval) when the script exits, however it exits.
+at_exit ()
+{
+	HKP11_AT_EXIT="$1; $HKP11_AT_EXIT"
+}
+
+hkp11_on_exit ()
+{
+	rc=$?
+	set +e
+	eval "$HKP11_AT_EXIT"
+	if [ -n "$HKP11_TMP" ]; then
+		if [ -n "${HKP11_KEEP:-}" ]; then
+			echo "# kept $HKP11_TMP" >&2
+		else
+			rm -rf "$HKP11_TMP"
+		fi
+	fi
+	if [ "$rc" -eq 0 ] && [ "$HKP11_COUNT_CHECKS" = yes ]; then
+		if [ "$HKP11_CHECKS" -eq 0 ]; then
+			echo "ERROR: $0 ran no check" >&2
+			rc=99
+		else
+			echo "# $HKP11_CHECKS checks passed"
+		fi
+	fi
+	exit "$rc"
+}
+
+# A private temporary directory, removed on exit, and a private XDG world,
+# so that nothing reads or writes the user's own configuration or state.
+tmp_begin ()
+{
+	HKP11_TMP=$(mktemp -d "${TMPDIR:-/tmp}/hkp11.XXXXXX")
+	trap hkp11_on_exit EXIT
+	trap 'exit 129' HUP
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	mkdir -p "$HKP11_TMP/config" "$HKP11_TMP/state" "$HKP11_TMP/cache"
+	XDG_CONFIG_HOME=$HKP11_TMP/config
+	XDG_STATE_HOME=$HKP11_TMP/state
+	XDG_CACHE_HOME=$HKP11_TMP/cache
+	: "${HKPOST_P11_CONF:=/dev/null}"
+	export XDG_CONFIG_HOME XDG_STATE_HOME XDG_CACHE_HOME HKPOST_P11_CONF
+}
+
+# A test runs in its temporary directory and counts its checks.
+test_begin ()
+{
+	HKP11_COUNT_CHECKS=yes
+	tmp_begin
+	cd "$HKP11_TMP"
+	note "$0: temporary directory $HKP11_TMP"
+}
+
+skip_unless_tool ()
+{
+	for t in "$@"; do
+		if ! command -v "$t" >/dev/null 2>&1; then
+			echo "SKIP: $t is not installed (see tests/debian-packages.txt)"
+			exit 77
+		fi
+	done
+}
+
+skip_unless_softhsm ()
+{
+	if [ -z "$SOFTHSM2_MODULE" ] || [ ! -f "$SOFTHSM2_MODULE" ]; then
+		echo "SKIP: SoftHSMv2 is not installed (package softhsm2)"
+		exit 77
+	fi
+	skip_unless_tool softhsm2-util
+}
+
+require_shim ()
+{
+	if [ ! -f "$HKP11_SHIM" ]; then
+		echo "ERROR: $HKP11_SHIM is not built (run make first)" >&2
+		exit 99
+	fi
+}
+
+# --- running commands --------------------------------------------------
+
+# run OUT CMD [ARG...]: runs CMD with stdout in OUT and stderr in OUT.err.
+# A non-zero exit fails the test and shows both.
+run ()
+{
+	run_out=$1
+	shift
+	echo "\$ $*"
+	run_rc=0
+	"$@" >"$run_out" 2>"$run_out.err" </dev/null || run_rc=$?
+	if [ "$run_rc" -ne 0 ]; then
+		show "$run_out" "$run_out.err"
+		fail "exit status $run_rc: $*"
+	fi
+}
+
+expect_same ()
+{
+	if ! diff -u "$2" "$3" >"$HKP11_TMP/diff.out" 2>&1; then
+		show "$HKP11_TMP/diff.out"
+		fail "$1"
+	fi
+	ok "$1"
+}
+
+# expect_grep WHAT ERE FILE...
+expect_grep ()
+{
+	what=$1
+	re=$2
+	shift 2
+	if ! grep -Eq -- "$re" "$@"; then
+		show "$@"
+		fail "$what (no line matches /$re/)"
+	fi
+	ok "$what"
+}
+
+expect_no_grep ()
+{
+	what=$1
+	re=$2
+	shift 2
+	if grep -E -- "$re" "$@" >"$HKP11_TMP/grep.out"; then
+		show "$HKP11_TMP/grep.out"
+		fail "$what (unexpected lines match /$re/)"
+	fi
+	ok "$what"
+}
+
+# --- SoftHSM tokens ----------------------------------------------------
+
+# A SoftHSM of our own: its own softhsm2.conf and token directory, and the
+# shim pointed at it as its backend.
+softhsm_setup ()
+{
+	HKP11_SOFTHSM_DIR=$HKP11_TMP/softhsm
+	mkdir -p "$HKP11_SOFTHSM_DIR/tokens"
+	cat >"$HKP11_SOFTHSM_DIR/softhsm2.conf" <<EOF
+directories.tokendir = $HKP11_SOFTHSM_DIR/tokens
+objectstore.backend = file
+log.level = ERROR
+slots.removable = false
+EOF
+	SOFTHSM2_CONF=$HKP11_SOFTHSM_DIR/softhsm2.conf
+	HKPOST_P11_BACKEND=$SOFTHSM2_MODULE
+	export SOFTHSM2_CONF HKPOST_P11_BACKEND
+}
+
+# token_init LABEL: a fresh token in SoftHSM's free slot.
+token_init ()
+{
+	softhsm2-util --init-token --free --label "$1" \
+		--so-pin "$HKP11_SO_PIN" --pin "$HKP11_PIN" >/dev/null
+}
+
+# ecert_load LABEL: puts a Hongkong Post-shaped e-Cert and its private key on
+# the token, the way SafeNet's client leaves a PKCS#12 import: a certificate
+# and a private key sharing CKA_ID, and no public-key object.  Sets
+# ECERT_ID (hex CKA_ID), ECERT_CERT (PEM file) and ECERT_KEY (PEM file).
+#
+# STAND-IN: until tests/fixtures/make-ecerts.sh and load-token.sh land, this
+# makes a self-signed certificate with a Personal e-Cert's subject.
+ecert_load ()
+{
+	ecert_dir=$HKP11_TMP/ecert
+	mkdir -p "$ecert_dir"
+	ECERT_ID=01
+	ECERT_KEY=$ecert_dir/key.pem
+	ECERT_CERT=$ecert_dir/cert.pem
+	openssl req -x509 -newkey rsa:2048 -nodes -days 365 \
+		-keyout "$ECERT_KEY" -out "$ECERT_CERT" \
+		-subj "/C=HK/O=Hongkong Post e-Cert (Personal)/OU=A123456789/CN=CHAN Tai Man" \
+		>"$ecert_dir/openssl.log" 2>&1 || { show "$ecert_dir/openssl.log"; fail "openssl req"; }
+	openssl pkey -in "$ECERT_KEY" -outform DER -out "$ecert_dir/key.der"
+	openssl x509 -in "$ECERT_CERT" -outform DER -out "$ecert_dir/cert.der"
+	run "$ecert_dir/load.out" pkcs11-tool --module "$SOFTHSM2_MODULE" --token-label "$1" \
+		--login --pin "$HKP11_PIN" --write-object "$ecert_dir/key.der" --type privkey \
+		--id "$ECERT_ID" --label "CHAN Tai Man"
+	run "$ecert_dir/load.out" pkcs11-tool --module "$SOFTHSM2_MODULE" --token-label "$1" \
+		--login --pin "$HKP11_PIN" --write-object "$ecert_dir/cert.der" --type cert \
+		--id "$ECERT_ID" --label "CHAN Tai Man"
+}
+
+# --- quick start: packages and the in-tree build -----------------------
+
+# The Debian packages from tests/debian-packages.txt, one per line.
+debian_packages ()
+{
+	sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$top_srcdir/tests/debian-packages.txt"
+}
+
+# Those not installed yet.
+debian_packages_missing ()
+{
+	for p in $(debian_packages); do
+		if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed'; then
+			echo "$p"
+		fi
+	done
+}
+
+# apt-get as root, through sudo otherwise.
+as_root ()
+{
+	if [ "$(id -u)" -eq 0 ]; then
+		"$@"
+	else
+		sudo "$@"
+	fi
+}
