@@ -179,18 +179,32 @@ mem_drop (hkp11_lockout_store *store, const char *key)
 static void
 apply_op (hkp11_lockout_record *record, hkp11_state_op op)
 {
+	long long now = (long long)time (NULL);
 	switch (op) {
 	case HKP11_STATE_READ:
 		break;
 	case HKP11_STATE_FAIL:
 		if (record->failures < FAILURES_MAX)
 			record->failures++;
-		record->updated = (long long)time (NULL);
+		record->released = 0;
+		record->updated = now;
 		break;
 	case HKP11_STATE_RESET:
-		if (record->failures != 0)
-			record->updated = (long long)time (NULL);
+		if (record->failures != 0 || record->released != 0)
+			record->updated = now;
 		record->failures = 0;
+		record->released = 0;
+		break;
+	case HKP11_STATE_RELEASE:
+		record->failures = 0;
+		record->released = 1;
+		record->updated = now;
+		break;
+	case HKP11_STATE_USE_RELEASE:
+		if (record->released > 0) {
+			record->released--;
+			record->updated = now;
+		}
 		break;
 	}
 }
@@ -210,7 +224,7 @@ static void
 mem_apply (hkp11_lockout_store *store, const char *key, hkp11_state_op op,
 	   hkp11_lockout_record *out)
 {
-	hkp11_lockout_record r = { 0, 0 };
+	hkp11_lockout_record r = { 0 };
 	mem_entry *e = op == HKP11_STATE_READ ? mem_find (store, key) : mem_get (store, key);
 	if (e != NULL)
 		r = e->record;
@@ -354,6 +368,12 @@ parse_record (char *text, hkp11_lockout_record *record, const char **why)
 				return false;
 			}
 			record->updated = (long long)v;
+		} else if (strcmp (line, "released") == 0) {
+			if (!parse_number (value, FAILURES_MAX, &v)) {
+				*why = "the release is not a number";
+				return false;
+			}
+			record->released = (unsigned int)v;
 		}
 		/* Other keys (token) are for people. */
 	}
@@ -474,9 +494,10 @@ write_record (const hkp11_lockout_store *store, const char *key, const char *des
 			  "version: %d\n"
 			  "token: %s\n"
 			  "failures: %u\n"
+			  "released: %u\n"
 			  "updated: %lld\n"
 			  "end\n",
-			  FORMAT_VERSION, desc, record->failures, record->updated);
+			  FORMAT_VERSION, desc, record->failures, record->released, record->updated);
 	if (n <= 0 || (size_t)n >= sizeof text || !make_path (store, key, STATE_SUFFIX, path, sizeof path) ||
 	    !make_path (store, key, TMP_SUFFIX, tmp, sizeof tmp))
 		return false;
@@ -572,7 +593,7 @@ update_locked (hkp11_lockout_store *store, const char *key, const char *descript
 	       hkp11_state_op op, hkp11_lockout_record *out, hkp11_state_note *note)
 {
 	char path[PATH_MAX];
-	hkp11_lockout_record r = { 0, 0 };
+	hkp11_lockout_record r = { 0 };
 	mem_entry *mem;
 	file_result fr;
 	struct stat st;
@@ -630,7 +651,7 @@ update_locked (hkp11_lockout_store *store, const char *key, const char *descript
 	apply_op (&r, op);
 
 	/* A good PIN with nothing counted: leave the disk alone. */
-	bool unchanged = fr == FILE_ABSENT && mem == NULL && r.failures == 0;
+	bool unchanged = fr == FILE_ABSENT && mem == NULL && r.failures == 0 && r.released == 0;
 	if (unchanged || write_record (store, key, description, &r, note)) {
 		mem_drop (store, key);
 	} else {
@@ -666,31 +687,6 @@ hkp11_lockout_store_update (hkp11_lockout_store *store, const char *key, const c
 bool
 hkp11_lockout_store_release (hkp11_lockout_store *store, const char *key, hkp11_state_note *note)
 {
-	hkp11_state_note scratch;
-	char path[PATH_MAX];
-	bool ok = true;
-
-	if (note == NULL)
-		note = &scratch;
-	note->status = HKP11_STATE_OK;
-	note->text[0] = '\0';
-	if (!hkp11_lockout_key_valid (key))
-		return false;
-
-	pthread_mutex_lock (&store->lock);
-	mem_drop (store, key);
-	if (store->dir[0] != '\0' && make_path (store, key, STATE_SUFFIX, path, sizeof path)) {
-		struct stat st;
-		if (lstat (path, &st) == 0) {
-			int lock_fd = dir_trusted (store->dir, false, note) ? lock_store (store, note) : -1;
-			if (unlink (path) != 0 && errno != ENOENT) {
-				note_set (note, HKP11_STATE_MEMORY, "cannot remove %s: %s", path,
-					  strerror (errno));
-				ok = false;
-			}
-			unlock_store (lock_fd);
-		}
-	}
-	pthread_mutex_unlock (&store->lock);
-	return ok;
+	hkp11_lockout_record r;
+	return hkp11_lockout_store_update (store, key, NULL, HKP11_STATE_RELEASE, &r, note);
 }

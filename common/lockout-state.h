@@ -25,13 +25,18 @@ typedef struct hkp11_lockout_store hkp11_lockout_store;
 
 typedef struct {
 	unsigned int failures; /* wrong user PINs since the last good one */
-	long long updated;     /* when failures last changed, seconds since the epoch; 0 never */
+	long long updated;     /* when the record last changed, seconds since the epoch; 0 never */
+	/* Tries the user allowed past the lockout guard ("guard release"):
+	 * used up by the next guarded try or wrong PIN, cleared by a good one. */
+	unsigned int released;
 } hkp11_lockout_record;
 
 typedef enum {
 	HKP11_STATE_READ,  /* only read the record */
 	HKP11_STATE_FAIL,  /* count one more wrong PIN */
 	HKP11_STATE_RESET, /* a good PIN: back to zero */
+	HKP11_STATE_RELEASE,     /* the user releases the guard: zero, one try allowed */
+	HKP11_STATE_USE_RELEASE, /* a guarded try goes ahead on a release */
 } hkp11_state_op;
 
 typedef enum {
@@ -78,8 +83,12 @@ bool hkp11_lockout_store_update (hkp11_lockout_store *store, const char *key,
 				 const char *description, hkp11_state_op op,
 				 hkp11_lockout_record *record, hkp11_state_note *note);
 
-/* Forgets the token's count, on disk and in memory: releases the guard.
- * Returns false, with a note, when the file exists and cannot be removed. */
+/*
+ * Releases the guard for the token: the count goes back to zero and one
+ * try is allowed past the guard, for tokens that count tries themselves
+ * (SafeNet's retry counter cannot be reset from outside).  For tokens the
+ * shim counts for, deleting the state file has the same effect.
+ */
 bool hkp11_lockout_store_release (hkp11_lockout_store *store, const char *key,
 				  hkp11_state_note *note);
 

@@ -131,10 +131,30 @@ START_TEST (test_count_and_reset)
 	ck_assert (hkp11_lockout_store_path (store, KEY, path, sizeof path));
 	ck_assert_str_eq (path, state_path (".state"));
 
-	/* Releasing removes the file. */
+	/* Releasing the guard: count back to zero, one try allowed past
+	 * the guard, used up by that try or by a wrong PIN. */
 	ck_assert_uint_eq (add_failure (store, HKP11_STATE_OK), 1);
 	ck_assert (hkp11_lockout_store_release (store, KEY, NULL));
-	ck_assert_int_ne (stat (state_path (".state"), &st), 0);
+	ck_assert (hkp11_lockout_store_update (other, KEY, NULL, HKP11_STATE_READ, &r, NULL));
+	ck_assert_uint_eq (r.failures, 0);
+	ck_assert_uint_eq (r.released, 1);
+	ck_assert (hkp11_lockout_store_update (other, KEY, NULL, HKP11_STATE_USE_RELEASE, &r, NULL));
+	ck_assert_uint_eq (r.released, 0);
+	ck_assert (hkp11_lockout_store_update (other, KEY, NULL, HKP11_STATE_USE_RELEASE, &r, NULL));
+	ck_assert_uint_eq (r.released, 0);
+	ck_assert (hkp11_lockout_store_release (store, KEY, NULL));
+	ck_assert_uint_eq (add_failure (store, HKP11_STATE_OK), 1);
+	ck_assert (hkp11_lockout_store_update (other, KEY, NULL, HKP11_STATE_READ, &r, NULL));
+	ck_assert_uint_eq (r.released, 0);
+	ck_assert (hkp11_lockout_store_release (store, KEY, NULL));
+	ck_assert (hkp11_lockout_store_update (other, KEY, NULL, HKP11_STATE_RESET, &r, NULL));
+	ck_assert_uint_eq (r.released, 0);
+	ck_assert_msg (strstr (read_text (state_path (".state")), "\nreleased: 0\n") != NULL, "%s",
+		       read_text (state_path (".state")));
+
+	/* Deleting the file forgets the count. */
+	ck_assert_uint_eq (add_failure (store, HKP11_STATE_OK), 1);
+	ck_assert_int_eq (unlink (state_path (".state")), 0);
 	ck_assert_uint_eq (count (store, HKP11_STATE_OK), 0);
 
 	hkp11_lockout_store_free (store);
