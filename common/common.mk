@@ -8,5 +8,9 @@ common_libhkp11_common_la_SOURCES = \
 	common/conf.c common/conf.h \
 	common/pin-policy.c common/pin-policy.h \
 	common/lockout-state.c common/lockout-state.h \
+	common/ecert.c common/ecert.h \
 	$(NULL)
 common_libhkp11_common_la_CFLAGS = $(AM_CFLAGS) -fPIC
+# e-Cert recognition decodes X.509 with libcrypto.
+common_libhkp11_common_la_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS)
+common_libhkp11_common_la_LIBADD = $(LIBCRYPTO_LIBS)

@@ -26,3 +26,4 @@ include tests/mock/mock.mk
 include tests/conformance.mk
 include tests/clients.mk
 include tests/lockout.mk
+include tests/labels.mk
