@@ -27,3 +27,4 @@ include tests/conformance.mk
 include tests/clients.mk
 include tests/lockout.mk
 include tests/labels.mk
+include tests/real.mk

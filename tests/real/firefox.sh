@@ -1,0 +1,51 @@
+#!/bin/sh
+# Firefox ESR, headless, driven through Marionette (no geckodriver): load
+# the module as a security device, log in through Firefox's password
+# dialog, list the e-Cert, TLS client authentication against a local
+# `openssl s_server` that requires a client certificate, and the token
+# password change.  The Marionette part is firefox.py.
+. "$top_srcdir/tests/real/common.sh"
+real_begin firefox
+need firefox-esr python3 openssl softhsm2-util pkcs11-tool certutil modutil
+
+start=$(date +%s)
+token_new
+fixtures
+load_fixture "$fx" personal
+server_cert
+tls_server
+
+policy=no
+conf_has_key pin-policy && policy=yes
+
+HKP11_MODULE=$MODULE HKP11_PIN=$USER_PIN HKP11_TOKEN=eToken HKP11_HOLDER="CHAN TAI MAN" \
+	HKP11_WORK=$work HKP11_SERVER_CA=$work/srv/ca.pem HKP11_TLS_URL="https://127.0.0.1:$tls_port/" \
+	HKP11_POLICY=$policy \
+	py_run "$top_srcdir/tests/real/firefox.py" || {
+	[ ! -f "$work/firefox.log" ] || tail -n 40 "$work/firefox.log" >&2
+	show "$work/srv/s_server.log"
+	fail "the Firefox session failed"
+}
+
+# The server's side of the handshake: it verified the e-Cert's chain.
+grep -q '^depth=0 .*CN = CHAN TAI MAN' "$work/srv/s_server.log" ||
+	{ show "$work/srv/s_server.log"; fail "s_server did not verify the e-Cert"; }
+ok "s_server verified the client chain up to Hongkong Post Root CA 3"
+
+# The device stays in the profile: the next Firefox start loads it again.
+modutil -list -dbdir "sql:$work/profile" >"$work/modutil.txt" 2>&1 ||
+	{ show "$work/modutil.txt"; fail "modutil -list on the profile failed"; }
+grep -q "library name: $MODULE" "$work/modutil.txt" ||
+	{ show "$work/modutil.txt"; fail "the profile's pkcs11.txt does not hold the module"; }
+ok "the profile's NSS database keeps the module (modutil -list)"
+echo "$USER_PIN" >"$work/pin.txt"
+if [ "$policy" = yes ]; then
+	echo 'Tai#Man2026' >"$work/pin.txt"
+fi
+certutil -L -h all -d "sql:$work/profile" -f "$work/pin.txt" >"$work/certutil.txt" 2>&1 ||
+	{ show "$work/certutil.txt"; fail "certutil -L on the profile failed"; }
+grep -q '^eToken:' "$work/certutil.txt" || { show "$work/certutil.txt"; fail "no eToken: nickname"; }
+ok "certutil -L -h all on the profile lists $(grep '^eToken:' "$work/certutil.txt" | sed 's/  .*//' | head -1)"
+
+echo "# firefox scenario: $(($(date +%s) - start))s"
+real_end
