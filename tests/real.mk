@@ -4,7 +4,9 @@
 # token.  A scenario skips (77) only when its program is not installed.
 # `make check-real` runs just these.
 REAL_TESTS = \
-	tests/real/firefox.sh
+	tests/real/firefox.sh \
+	tests/real/smime.sh \
+	tests/real/nss-tools.sh
 
 TESTS += $(REAL_TESTS)
 dist_check_SCRIPTS += $(REAL_TESTS)

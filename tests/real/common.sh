@@ -209,3 +209,21 @@ py_run () {
 	real_checks=$((real_checks + n))
 	return $rc
 }
+
+# nss_db DIR: a fresh NSS database with the module added the way an
+# administrator does it (modutil -add), and $pinfile for the tools' -f/-W.
+nss_db () {
+	mkdir -p "$1"
+	certutil -N -d "sql:$1" --empty-password
+	modutil -add hkpost-p11 -libfile "$MODULE" -dbdir "sql:$1" -force >"$work/modutil-add.txt" 2>&1 ||
+		{ show "$work/modutil-add.txt"; fail "modutil -add failed"; }
+	pinfile=$work/pin.txt
+	echo "$USER_PIN" >"$pinfile"
+}
+
+# The CKA_LABEL the module shows for the token's certificate: NSS makes
+# the nickname "TOKEN:LABEL" from it.
+shim_cert_label () {
+	pkcs11-tool --module "$MODULE" --list-objects --type cert 2>/dev/null |
+		sed -n 's/^ *label: *//p' | head -n 1
+}
