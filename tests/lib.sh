@@ -7,7 +7,7 @@
 #   require_shim                    # the built module, else a hard error
 #   softhsm_setup                   # private SOFTHSM2_CONF; shim's backend
 #   token_init eToken               # fresh token, PINs $HKP11_SO_PIN / $HKP11_PIN
-#   ecert_load eToken               # a Hongkong Post-shaped e-Cert and its key
+#   ecert_load eToken               # a Hongkong Post e-Cert (fixture) and its key
 #   run out pkcs11-tool ...         # stdout to out, stderr to out.err; fails loudly
 #   expect_same "what" a b          # and expect_grep, expect_no_grep, ok
 #
@@ -244,32 +244,37 @@ token_init ()
 		--so-pin "$HKP11_SO_PIN" --pin "$HKP11_PIN" >/dev/null
 }
 
-# ecert_load LABEL: puts a Hongkong Post-shaped e-Cert and its private key on
-# the token, the way SafeNet's client leaves a PKCS#12 import: a certificate
-# and a private key sharing CKA_ID, and no public-key object.  Sets
-# ECERT_ID (hex CKA_ID), ECERT_CERT (PEM file) and ECERT_KEY (PEM file).
-#
-# STAND-IN: until tests/fixtures/make-ecerts.sh and load-token.sh land, this
-# makes a self-signed certificate with a Personal e-Cert's subject.
+# The e-Cert fixtures of tests/fixtures/make-ecerts.sh: those `make check`
+# generated in the build tree, else a fresh set here.  Sets ECERT_DIR.
+ecert_fixtures ()
+{
+	if [ -f "$top_builddir/tests/fixtures/ecerts/fixtures.txt" ]; then
+		ECERT_DIR=$top_builddir/tests/fixtures/ecerts
+	elif [ -z "${ECERT_DIR:-}" ]; then
+		ECERT_DIR=$HKP11_TMP/ecerts
+		sh "$top_srcdir/tests/fixtures/make-ecerts.sh" "$ECERT_DIR" >"$HKP11_TMP/make-ecerts.log" 2>&1 ||
+			{ show "$HKP11_TMP/make-ecerts.log"; fail "tests/fixtures/make-ecerts.sh"; }
+	fi
+}
+
+# ecert_load TOKEN [NAME]: puts the e-Cert fixture NAME (default "personal",
+# a Personal e-Cert of CHAN TAI MAN) on the token the way SafeNet's client
+# leaves it: certificate and private key sharing a CKA_ID and a container
+# label, no public-key object.  Sets ECERT_CERT (PEM), ECERT_ID (hex CKA_ID)
+# and ECERT_ID_URI (the same for a PKCS#11 URI: %XX%XX..., as GnuTLS writes it).
 ecert_load ()
 {
-	ecert_dir=$HKP11_TMP/ecert
-	mkdir -p "$ecert_dir"
-	ECERT_ID=01
-	ECERT_KEY=$ecert_dir/key.pem
-	ECERT_CERT=$ecert_dir/cert.pem
-	openssl req -x509 -newkey rsa:2048 -nodes -days 365 \
-		-keyout "$ECERT_KEY" -out "$ECERT_CERT" \
-		-subj "/C=HK/O=Hongkong Post e-Cert (Personal)/OU=A123456789/CN=CHAN Tai Man" \
-		>"$ecert_dir/openssl.log" 2>&1 || { show "$ecert_dir/openssl.log"; fail "openssl req"; }
-	openssl pkey -in "$ECERT_KEY" -outform DER -out "$ecert_dir/key.der"
-	openssl x509 -in "$ECERT_CERT" -outform DER -out "$ecert_dir/cert.der"
-	run "$ecert_dir/load.out" pkcs11-tool --module "$SOFTHSM2_MODULE" --token-label "$1" \
-		--login --pin "$HKP11_PIN" --write-object "$ecert_dir/key.der" --type privkey \
-		--id "$ECERT_ID" --label "CHAN Tai Man"
-	run "$ecert_dir/load.out" pkcs11-tool --module "$SOFTHSM2_MODULE" --token-label "$1" \
-		--login --pin "$HKP11_PIN" --write-object "$ecert_dir/cert.der" --type cert \
-		--id "$ECERT_ID" --label "CHAN Tai Man"
+	ecert_fixtures
+	ecert_name=${2:-personal}
+	ECERT_CERT=$ECERT_DIR/$ecert_name.pem
+	sh "$top_srcdir/tests/fixtures/load-token.sh" --module "$SOFTHSM2_MODULE" \
+		--token "$1" --pin "$HKP11_PIN" "$ECERT_DIR" "$ecert_name" \
+		>"$HKP11_TMP/load-token.log" 2>&1 ||
+		{ show "$HKP11_TMP/load-token.log"; fail "tests/fixtures/load-token.sh $ecert_name"; }
+	ECERT_ID=$(pkcs11-tool --module "$SOFTHSM2_MODULE" --token-label "$1" -O --type cert 2>/dev/null |
+		sed -n 's/^ *ID: *//p' | head -n 1)
+	[ -n "$ECERT_ID" ] || fail "no certificate on token $1 after loading $ecert_name"
+	ECERT_ID_URI=$(echo "$ECERT_ID" | tr a-f A-F | sed 's/../%&/g')
 }
 
 # --- quick start: packages and the in-tree build -----------------------

@@ -35,7 +35,7 @@ objects ()
 run direct.all direct --list-all "pkcs11:token=eToken"
 run shim.all shim --list-all "pkcs11:token=eToken"
 expect_grep "--list-all through the shim gives the e-Cert's URI" \
-	'URL: pkcs11:.*;token=eToken;id=%01;object=[^;]+;type=cert$' shim.all
+	"URL: pkcs11:.*;token=eToken;id=$ECERT_ID_URI;object=[^;]+;type=cert\$" shim.all
 expect_grep "--list-all through the shim gives the e-Cert's label" '^	Label: .+' shim.all
 objects direct.all >direct.all.cmp
 objects shim.all >shim.all.cmp
@@ -44,19 +44,19 @@ expect_same "--list-all through the shim lists SoftHSM's objects" direct.all.cmp
 run direct.login direct --login --list-all "pkcs11:token=eToken"
 run shim.login shim --login --list-all "pkcs11:token=eToken"
 expect_grep "--login --list-all through the shim gives the private key's URI" \
-	'URL: pkcs11:.*;token=eToken;id=%01;object=[^;]+;type=private$' shim.login
+	"URL: pkcs11:.*;token=eToken;id=$ECERT_ID_URI;object=[^;]+;type=private\$" shim.login
 objects direct.login >direct.login.cmp
 objects shim.login >shim.login.cmp
 expect_same "--login --list-all through the shim lists SoftHSM's objects" direct.login.cmp shim.login.cmp
 
 # The certificate's bytes pass through unchanged.
-run shim.cert shim --export "pkcs11:token=eToken;id=%01;type=cert"
+run shim.cert shim --export "pkcs11:token=eToken;id=$ECERT_ID_URI;type=cert"
 openssl x509 -in "$ECERT_CERT" >fixture.cert
 openssl x509 -in shim.cert >exported.cert
 expect_same "the e-Cert exported through the shim is the e-Cert" fixture.cert exported.cert
 
 # GnuTLS signs with the e-Cert's key through the shim and checks the
 # signature against the key's parameters.
-run shim.sign shim --login --test-sign "pkcs11:token=eToken;id=%01;type=private"
+run shim.sign shim --login --test-sign "pkcs11:token=eToken;id=$ECERT_ID_URI;type=private"
 expect_grep "--test-sign through the shim signs and verifies" \
 	'^Verifying against private key parameters\.\.\. ok' shim.sign shim.sign.err
