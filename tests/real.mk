@@ -6,6 +6,7 @@
 REAL_TESTS = \
 	tests/real/firefox.sh \
 	tests/real/smime.sh \
+	tests/real/thunderbird.sh \
 	tests/real/nss-tools.sh
 
 TESTS += $(REAL_TESTS)
@@ -14,7 +15,8 @@ EXTRA_DIST += \
 	tests/real/common.sh \
 	tests/real/marionette.py \
 	tests/real/psm.py \
-	tests/real/firefox.py
+	tests/real/firefox.py \
+	tests/real/thunderbird.py
 
 check-real:
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(REAL_TESTS)'

@@ -154,3 +154,45 @@ def trust_ca(g, pem_path, trust="C,,"):
 const certdb = Cc["@mozilla.org/security/x509certdb;1"].getService(Ci.nsIX509CertDB);
 return certdb.addCertFromBase64(arguments[0], arguments[1]).subjectName;
 """, [b64, trust])
+
+
+def smime_sign(g, cert_db_key, sender, recipient, subject, text, out_path):
+    """Thunderbird only: signs a message the way its composer does at send
+    time (nsIMsgComposeSecure, the S/MIME encoder behind "Digitally Sign
+    This Message"), with an identity whose signing certificate is the
+    token's.  Writes the finished multipart/signed message to out_path."""
+    return g.execute("""
+const [dbKey, sender, recipient, subject, text, out] = arguments;
+const { MailServices } = ChromeUtils.importESModule("resource:///modules/MailServices.sys.mjs");
+const { FileUtils } = ChromeUtils.importESModule("resource://gre/modules/FileUtils.sys.mjs");
+const identity = MailServices.accounts.createIdentity();
+identity.email = sender;
+identity.setCharAttribute("signing_cert_dbkey", dbKey);
+identity.signMail = true;
+const secure = Cc["@mozilla.org/messengercompose/composesecure;1"]
+    .createInstance(Ci.nsIMsgComposeSecure);
+secure.signMessage = true;
+secure.requireEncryptMessage = false;
+const fields = Cc["@mozilla.org/messengercompose/composefields;1"]
+    .createInstance(Ci.nsIMsgCompFields);
+fields.from = sender;
+fields.to = recipient;
+fields.composeSecure = secure;
+if (!secure.requiresCryptoEncapsulation(identity, fields))
+    return "Thunderbird sees nothing to sign";
+const report = Cc["@mozilla.org/messengercompose/sendreport;1"]
+    .createInstance(Ci.nsIMsgSendReport);
+const headers = "From: " + sender + "\\r\\nTo: " + recipient + "\\r\\nSubject: " + subject +
+    "\\r\\nMIME-Version: 1.0\\r\\n";
+const stream = FileUtils.openFileOutputStream(new FileUtils.File(out));
+try {
+    stream.write(headers, headers.length);
+    secure.beginCryptoEncapsulation(stream, recipient, fields, headers, identity, report, false);
+    const body = "Content-Type: text/plain; charset=UTF-8\\r\\n\\r\\n" + text + "\\r\\n";
+    secure.mimeCryptoWriteBlock(body, body.length);
+    secure.finishCryptoEncapsulation(false, report);
+} finally {
+    stream.close();
+}
+return null;
+""", [cert_db_key, sender, recipient, subject, text, out_path])
