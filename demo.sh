@@ -1,0 +1,240 @@
+#!/bin/sh
+# hkpost-p11 demo.  On a fresh Debian 12 machine, from a clone:
+#
+#     ./demo.sh
+#
+# 1. installs the Debian packages that are missing (tests/debian-packages.txt;
+#    through sudo when not root; HKP11_DEMO_NO_INSTALL=1 skips this),
+# 2. builds hkpost-p11 in this tree (./autogen.sh, ./configure, make), and
+# 3. shows it at work: SoftHSMv2 plays the SafeNet eToken library, with a
+#    throwaway token that holds a Hongkong Post-shaped e-Cert and its key,
+#    and real clients (pkcs11-tool, p11tool) load hkpost-p11 in between.
+#
+# The token lives in a temporary directory that is removed at the end; the
+# build log and the files the steps make stay in demo-output/.
+#
+# Features join the demo at the places marked "HOOK" below.
+set -eu
+cd "$(dirname "$0")"
+top_srcdir=$PWD
+. tests/lib.sh
+
+started=$(date +%s)
+out=demo-output
+mkdir -p "$out"
+
+if [ -t 1 ]; then
+	bold=$(printf '\033[1m')
+	plain=$(printf '\033[0m')
+else
+	bold=
+	plain=
+fi
+
+section ()
+{
+	printf '\n%s=== %s ===%s\n' "$bold" "$*" "$plain"
+}
+
+step_no=0
+step ()
+{
+	step_no=$((step_no + 1))
+	printf '\n%s--- %d. %s%s\n' "$bold" "$step_no" "$*" "$plain"
+}
+
+# Words quoted so that a shown command can be pasted into a shell.
+shell_quote ()
+{
+	sq_out=
+	for sq_arg in "$@"; do
+		case $sq_arg in
+		'' | *[!A-Za-z0-9_./:=%,+@-]*)
+			sq_arg="'$(printf '%s' "$sq_arg" | sed "s/'/'\\\\''/g")'"
+			;;
+		esac
+		sq_out="$sq_out${sq_out:+ }$sq_arg"
+	done
+	printf '%s' "$sq_out"
+}
+
+# demo_run CMD...: shows the command and its output; a failure ends the demo.
+demo_run ()
+{
+	printf '%s$ %s%s\n' "$bold" "$(shell_quote "$@")" "$plain"
+	dr_rc=0
+	"$@" >"$HKP11_TMP/demo.out" 2>&1 </dev/null || dr_rc=$?
+	sed 's/^/    /' "$HKP11_TMP/demo.out"
+	if [ "$dr_rc" -ne 0 ]; then
+		echo "    (exit status $dr_rc)"
+	fi
+	return "$dr_rc"
+}
+
+# demo_refused CMD...: the same, for a command that must fail.
+demo_refused ()
+{
+	if demo_run "$@"; then
+		echo "The demo expected this command to be refused." >&2
+		return 1
+	fi
+	return 0
+}
+
+# ==========================================================================
+section "Installing what is missing"
+if [ -n "${HKP11_DEMO_NO_INSTALL:-}" ]; then
+	echo "HKP11_DEMO_NO_INSTALL is set: not installing packages."
+elif ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+	echo "Not a Debian system: install the equivalents of tests/debian-packages.txt yourself."
+else
+	missing=$(debian_packages_missing)
+	if [ -z "$missing" ]; then
+		echo "All $(debian_packages | wc -l) packages of tests/debian-packages.txt are installed."
+	else
+		echo "Installing:" $missing # one word per package
+		as_root apt-get update -q
+		# shellcheck disable=SC2086 # one word per package
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing
+	fi
+fi
+
+# ==========================================================================
+section "Building hkpost-p11 in this tree (log: $out/build.log)"
+: >"$out/build.log"
+build ()
+{
+	echo "$ $*"
+	if ! "$@" >>"$out/build.log" 2>&1; then
+		tail -n 40 "$out/build.log"
+		echo "The build failed: see $out/build.log" >&2
+		exit 1
+	fi
+}
+if [ ! -x configure ]; then
+	build ./autogen.sh
+fi
+if [ ! -f Makefile ]; then
+	build ./configure
+fi
+build make -j2
+echo "Built: module/.libs/hkpost-p11.$SHLEXT"
+
+# ==========================================================================
+section "The demo"
+if [ -z "$SOFTHSM2_MODULE" ]; then
+	echo "SoftHSMv2 is missing: install the package softhsm2." >&2
+	exit 1
+fi
+for tool in softhsm2-util pkcs11-tool p11tool openssl; do
+	command -v "$tool" >/dev/null || {
+		echo "$tool is missing: install tests/debian-packages.txt." >&2
+		exit 1
+	}
+done
+tmp_begin
+at_exit 'if [ "$rc" -ne 0 ]; then echo "The demo stopped at an unexpected failure (exit status $rc)." >&2; fi'
+
+shim=module/.libs/hkpost-p11.$SHLEXT
+
+step "A stand-in for the holder's e-Cert token"
+softhsm_setup
+token_init eToken
+ecert_load eToken
+# The module finds its backend in its configuration file here, as it would
+# on a holder's machine; the tests use HKPOST_P11_BACKEND instead.
+unset HKPOST_P11_BACKEND
+HKPOST_P11_CONF=$HKP11_TMP/hkpost-p11.conf
+export HKPOST_P11_CONF
+cat >"$HKPOST_P11_CONF" <<EOF
+# The token vendor's PKCS#11 library: SoftHSMv2 stands in for
+# SafeNet's libeTPkcs11.so here.
+backend: $SOFTHSM2_MODULE
+EOF
+cat <<EOF
+A holder's SafeNet eToken carries the e-Cert and its private key, locked by
+the 8-digit password from the Hongkong Post envelope.  Here a throwaway
+SoftHSM token plays it: label "eToken", password $HKP11_PIN, and a stand-in
+Personal e-Cert (made by tests/fixtures/make-ecerts.sh under the real CA names):
+    $(openssl x509 -in "$ECERT_CERT" -noout -subject -nameopt oneline)
+    $(openssl x509 -in "$ECERT_CERT" -noout -issuer -nameopt oneline)
+Applications load hkpost-p11 ($shim) instead of the vendor's
+library; hkpost-p11 reads its configuration and loads the vendor's library
+itself:
+    export SOFTHSM2_CONF=$SOFTHSM2_CONF
+    export HKPOST_P11_CONF=$HKPOST_P11_CONF
+EOF
+demo_run cat "$HKPOST_P11_CONF"
+
+step "What an application sees: the token"
+cat <<EOF
+OpenSC's pkcs11-tool loads hkpost-p11 as it would load any PKCS#11 module.
+It sees the token as the vendor's library presents it.
+EOF
+demo_run pkcs11-tool --module "$shim" -L
+
+step "The e-Cert on the token"
+cat <<EOF
+Without the password only the certificate is visible.
+EOF
+demo_run pkcs11-tool --module "$shim" --token-label eToken -O
+
+# ==== HOOK friendly labels (issue 6) =====================================
+# Show the e-Cert and its key under their friendly label: the listing above
+# already shows it once the labels layer is on by default; add a step that
+# compares with "labels: off" (a second config file) and shows p11tool's
+# object=<friendly label> URI.
+# ==== end HOOK friendly labels ===========================================
+
+step "Logging in with the envelope password"
+cat <<EOF
+After logging in, the private key that belongs to the e-Cert appears too
+(same ID).  A SafeNet token keeps no public-key object after an import.
+EOF
+demo_run pkcs11-tool --module "$shim" --token-label eToken --login --pin "$HKP11_PIN" -O
+
+step "Signing with the e-Cert's key"
+cat <<EOF
+The token signs; OpenSSL checks the signature against the e-Cert.
+EOF
+echo "I, CHAN TAI MAN, approve this message." >"$out/message.txt"
+demo_run pkcs11-tool --module "$shim" --token-label eToken --login --pin "$HKP11_PIN" \
+	--sign --mechanism SHA256-RSA-PKCS --id "$ECERT_ID" \
+	-i "$out/message.txt" -o "$out/message.sig"
+openssl x509 -in "$ECERT_CERT" -pubkey -noout >"$out/ecert-public-key.pem"
+demo_run openssl dgst -sha256 -verify "$out/ecert-public-key.pem" \
+	-signature "$out/message.sig" "$out/message.txt"
+
+step "GnuTLS sees the same token"
+cat <<EOF
+p11tool (GnuTLS) names the token and each object with a PKCS#11 URI; it reads
+the password from GNUTLS_PIN.
+EOF
+demo_run env GNUTLS_PIN="$HKP11_PIN" p11tool --provider "$shim" --login --list-all "pkcs11:token=eToken"
+
+# ==== HOOK PIN policy and lockout protection (issue 4) ====================
+# Show, each as a step:
+# - changing the envelope password to a weak one ("password", "12345678")
+#   is refused by hkpost-p11 before the token is asked (no try spent:
+#   pkcs11-tool --change-pin ... refused with CKR_PIN_LEN_RANGE/INVALID),
+#   and a strong one (8+ characters, upper, lower, digit, special) works;
+# - wrong passwords counting down, the warning at lockout-warn tries left
+#   (token flags in -L, the tries left in the token label), and the guard
+#   refusing the last try with CKR_PIN_LOCKED.  Use demo_refused.
+# ==== end HOOK PIN policy and lockout protection ==========================
+
+# ==== HOOK audit log (issue 5) ============================================
+# Show the audit trail of everything above (where it lives under
+# $XDG_STATE_HOME, what one record looks like), that it never holds a PIN
+# (grep for $HKP11_PIN finds nothing), and its tamper check.
+# ==== end HOOK audit log ==================================================
+
+section "Done in $(($(date +%s) - started))s"
+cat <<EOF
+hkpost-p11 sat between the clients and the token for every step above.
+The stand-in token is removed now; the message, its signature and the build
+log stay in $out/.  Next:
+    ./check.sh         runs the whole test suite
+    README.md          how to use hkpost-p11 with Firefox, Thunderbird,
+                       p11-kit, ssh, pkcs11-tool and p11tool
+EOF
