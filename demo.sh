@@ -208,9 +208,10 @@ demo_run openssl dgst -sha256 -verify "$out/ecert-public-key.pem" \
 step "GnuTLS sees the same token"
 cat <<EOF
 p11tool (GnuTLS) names the token and each object with a PKCS#11 URI; it reads
-the password from GNUTLS_PIN.
+the password from GNUTLS_PIN.  GnuTLS loads modules through p11-kit, which
+looks for a relative path in its own module directory: give the full path.
 EOF
-demo_run env GNUTLS_PIN="$HKP11_PIN" p11tool --provider "$shim" --login --list-all "pkcs11:token=eToken"
+demo_run env GNUTLS_PIN="$HKP11_PIN" p11tool --provider "$PWD/$shim" --login --list-all "pkcs11:token=eToken"
 
 # ==== HOOK PIN policy and lockout protection (issue 4) ====================
 # Show, each as a step:
