@@ -7,9 +7,13 @@ module_hkpost_p11_la_SOURCES = \
 	module/stack.c module/stack.h module/layer.h \
 	module/layers.c \
 	module/events.c module/events.h \
+	module/layer-policy.c module/layer-lockout.c \
+	module/token-id.c module/token-id.h \
+	module/etoken-objects.c module/etoken-objects.h \
 	$(NULL)
-module_hkpost_p11_la_CFLAGS = $(AM_CFLAGS)
-module_hkpost_p11_la_LIBADD = common/libhkp11-common.la
+module_hkpost_p11_la_CFLAGS = $(AM_CFLAGS) $(LIBCRYPTO_CFLAGS)
+# libcrypto: the lockout layer keys its hashes of wrong PINs with HMAC-SHA-256.
+module_hkpost_p11_la_LIBADD = common/libhkp11-common.la $(LIBCRYPTO_LIBS)
 # Only the three PKCS#11 entry points are exported.
 module_hkpost_p11_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -no-undefined \
 	-export-symbols-regex '^C_Get(FunctionList|InterfaceList|Interface)$$' \

@@ -39,7 +39,7 @@ fi
 #   P11T_SHIM_SETTINGS='labels: off
 #   policy: off'
 # The fixture writes this text into the file HKPOST_P11_CONF names.
-P11T_SHIM_SETTINGS=''
+P11T_SHIM_SETTINGS='pin-policy: off'
 export P11T_SHIM_SETTINGS
 
 # Every test runs, in order, each in its own process.
