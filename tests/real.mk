@@ -7,7 +7,8 @@ REAL_TESTS = \
 	tests/real/firefox.sh \
 	tests/real/smime.sh \
 	tests/real/thunderbird.sh \
-	tests/real/nss-tools.sh
+	tests/real/nss-tools.sh \
+	tests/real/p11-kit.sh
 
 TESTS += $(REAL_TESTS)
 dist_check_SCRIPTS += $(REAL_TESTS)

@@ -136,7 +136,7 @@ token_new () {
 # else fresh ones in the work directory.
 fixtures () {
 	if [ -f "$top_builddir/tests/fixtures/ecerts/fixtures.txt" ] &&
-		[ -f "$top_builddir/tests/fixtures/ecerts/personal.der" ]; then
+		[ -r "$top_builddir/tests/fixtures/ecerts/personal.key.p8.der" ]; then
 		fx=$top_builddir/tests/fixtures/ecerts
 	else
 		sh "$top_srcdir/tests/fixtures/make-ecerts.sh" "$fx" >/dev/null
