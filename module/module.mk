@@ -10,6 +10,7 @@ module_hkpost_p11_la_SOURCES = \
 	module/layer-policy.c module/layer-lockout.c \
 	module/token-id.c module/token-id.h \
 	module/etoken-objects.c module/etoken-objects.h \
+	module/layer-labels.c module/handle-map.c module/handle-map.h \
 	$(NULL)
 module_hkpost_p11_la_CFLAGS = $(AM_CFLAGS) $(LIBCRYPTO_CFLAGS)
 # libcrypto: the lockout layer keys its hashes of wrong PINs with HMAC-SHA-256.
