@@ -6,6 +6,7 @@ common_libhkp11_common_la_SOURCES = \
 	common/compat.c common/compat.h \
 	common/message.c common/message.h \
 	common/conf.c common/conf.h \
+	common/etoken.h \
 	common/pin-policy.c common/pin-policy.h \
 	common/lockout-state.c common/lockout-state.h \
 	common/ecert.c common/ecert.h \
