@@ -8,7 +8,8 @@ REAL_TESTS = \
 	tests/real/smime.sh \
 	tests/real/thunderbird.sh \
 	tests/real/nss-tools.sh \
-	tests/real/p11-kit.sh
+	tests/real/p11-kit.sh \
+	tests/real/openssh.sh
 
 TESTS += $(REAL_TESTS)
 dist_check_SCRIPTS += $(REAL_TESTS)
