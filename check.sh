@@ -7,7 +7,7 @@
 #   HKP11_NO_SKIP=1          a skipped test fails the run too (CI: every tool
 #                            of tests/debian-packages.txt is installed)
 #   HKP11_DISTCHECK=1        also run `make distcheck` (builds and tests the
-#                            release tarball; about doubles the time)
+#                            release tarball once more; CI does)
 #   HKP11_CONFIGURE_FLAGS=.. flags for ./configure when it has not run yet
 #   HKP11_JOBS=N             parallel make jobs (2)
 #   TESTS='a b'              run only these tests
