@@ -300,7 +300,10 @@ as_root ()
 {
 	if [ "$(id -u)" -eq 0 ]; then
 		"$@"
-	else
+	elif command -v sudo >/dev/null 2>&1; then
 		sudo "$@"
+	else
+		echo "Not root and no sudo: run as root: $*" >&2
+		return 1
 	fi
 }
