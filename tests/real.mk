@@ -9,7 +9,8 @@ REAL_TESTS = \
 	tests/real/thunderbird.sh \
 	tests/real/nss-tools.sh \
 	tests/real/p11-kit.sh \
-	tests/real/openssh.sh
+	tests/real/openssh.sh \
+	tests/real/gnutls-opensc.sh
 
 TESTS += $(REAL_TESTS)
 dist_check_SCRIPTS += $(REAL_TESTS)
