@@ -84,7 +84,8 @@ if [ "$make_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
 fi
 for log in $skipped_logs; do
 	reason=$(grep -m1 -i '^SKIP' "$log" 2>/dev/null || true)
-	echo "skipped: ${log#./}${reason:+ ($reason)}"
+	name=${log#./}
+	echo "skipped: ${name%.log}${reason:+ ($reason)}"
 done
 
 rc=0
