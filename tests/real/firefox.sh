@@ -44,8 +44,9 @@ if [ "$policy" = yes ]; then
 fi
 certutil -L -h all -d "sql:$work/profile" -f "$work/pin.txt" >"$work/certutil.txt" 2>&1 ||
 	{ show "$work/certutil.txt"; fail "certutil -L on the profile failed"; }
-grep -q '^eToken:' "$work/certutil.txt" || { show "$work/certutil.txt"; fail "no eToken: nickname"; }
-ok "certutil -L -h all on the profile lists $(grep '^eToken:' "$work/certutil.txt" | sed 's/  .*//' | head -1)"
+nick="eToken:$(shim_cert_label)"
+grep -F "$nick" "$work/certutil.txt" | grep -q 'u,u,u' || { show "$work/certutil.txt"; fail "no user certificate $nick"; }
+ok "certutil -L -h all on the profile lists '$nick' as a user certificate"
 
 echo "# firefox scenario: $(($(date +%s) - start))s"
 real_end

@@ -18,17 +18,22 @@ ok "p11tool --list-tokens: $(sed -n 's/^	URL: //p' "$work/tokens.txt" | grep 'to
 
 p11tool --provider "$MODULE" --list-all "pkcs11:token=eToken" >"$work/public.txt" 2>&1 ||
 	{ show "$work/public.txt"; fail "p11tool --list-all"; }
-enc=$(printf '%s' "$label" | sed 's/ /%20/g')
 for type in cert public; do
-	grep -q "^	URL: pkcs11:.*;token=eToken;id=%[0-9A-F%]*;object=$enc;type=$type\$" "$work/public.txt" ||
-		{ show "$work/public.txt"; fail "p11tool --list-all: no $type object labelled '$label'"; }
+	grep -q "^	URL: pkcs11:.*;token=eToken;id=%[0-9A-F%]*;object=[^;][^;]*;type=$type\$" "$work/public.txt" ||
+		{ show "$work/public.txt"; fail "p11tool --list-all: no URI of a $type object with id and label"; }
 done
-grep -q "^	Label: $label\$" "$work/public.txt" || { show "$work/public.txt"; fail "no Label line"; }
-ok "p11tool --list-all shows the certificate and public key with URIs and label '$label'"
+[ "$(grep -cxF "	Label: $label" "$work/public.txt")" -eq 2 ] ||
+	{ show "$work/public.txt"; fail "p11tool --list-all: certificate and public key not both labelled '$label'"; }
+ok "p11tool --list-all shows the certificate and public key with URIs (id, object) and label '$label'"
+case $label in
+te-*) echo "# the token's own (container) label: the labels layer is not active" ;;
+*CHAN\ TAI\ MAN*) ok "the label is the friendly one, with the holder's name" ;;
+*) fail "a relabelled certificate without the holder's name: $label" ;;
+esac
 
 GNUTLS_PIN=$USER_PIN p11tool --provider "$MODULE" --login --list-all "pkcs11:token=eToken" >"$work/all.txt" 2>&1 ||
 	{ show "$work/all.txt"; fail "p11tool --login --list-all"; }
-grep -q "^	URL: pkcs11:.*;object=$enc;type=private\$" "$work/all.txt" || { show "$work/all.txt"; fail "no private key after login"; }
+grep -q "^	URL: pkcs11:.*;token=eToken;.*;type=private\$" "$work/all.txt" || { show "$work/all.txt"; fail "no private key after login"; }
 ok "after p11tool --login the private key is listed too"
 
 uri=$(sed -n 's/^	URL: \(pkcs11:.*\);type=cert$/\1/p' "$work/public.txt" | head -n 1)
