@@ -121,7 +121,8 @@ typedef struct {
 	long left;            /* tries left */
 	long max;             /* tries when none is spent */
 	hkp11_lockout_record record;
-	char state_path[4096]; /* "" when in memory */
+	bool in_memory;        /* the store could not keep this token's count */
+	char state_path[4096];
 } tries;
 
 /* ---- Reports ---------------------------------------------------------- */
@@ -199,6 +200,7 @@ store_op (const char *function, tries *t, hkp11_state_op op)
 	if (store == NULL)
 		return;
 	hkp11_lockout_store_update (store, t->id.key, t->id.text, op, &t->record, &note);
+	t->in_memory = note.status == HKP11_STATE_MEMORY || note.status == HKP11_STATE_UNTRUSTED;
 	report_state_note (function, t, &note);
 }
 
@@ -318,7 +320,7 @@ describe_release (const tries *t, char *buf, size_t len)
 			  "If you are sure of the PIN, release the guard for one try with "
 			  "'hkpost-p11 guard release' (the token counts its own tries, so "
 			  "deleting the state file does not help) or set lockout-guard: 0");
-	else if (t->state_path[0])
+	else if (t->state_path[0] && !t->in_memory)
 		snprintf (buf, len,
 			  "If you are sure of the PIN, release the guard with 'hkpost-p11 guard "
 			  "release' or by deleting %s, then try again",

@@ -11,3 +11,15 @@ check_PROGRAMS += tests/test-lockout-state
 tests_test_lockout_state_SOURCES = tests/test-lockout-state.c
 tests_test_lockout_state_CPPFLAGS = $(TEST_CPPFLAGS) $(CHECK_CFLAGS)
 tests_test_lockout_state_LDADD = common/libhkp11-common.la $(TEST_LIBS)
+
+# The layers through the whole shim over SoftHSM.  The program links the
+# shim's core and these two layers from source, with a layer table of its
+# own (policy over lockout, nothing else), so that it can subscribe to the
+# layers' events and stand in for syslog(3).
+TESTS += tests/test-lockout
+check_PROGRAMS += tests/test-lockout
+tests_test_lockout_SOURCES = tests/test-lockout.c \
+	module/entry.c module/shim.c module/backend.c module/stack.c module/events.c \
+	module/layer-policy.c module/layer-lockout.c module/token-id.c module/etoken-objects.c
+tests_test_lockout_CPPFLAGS = $(TEST_CPPFLAGS) $(CHECK_CFLAGS) $(LIBCRYPTO_CFLAGS)
+tests_test_lockout_LDADD = common/libhkp11-common.la $(LIBCRYPTO_LIBS) $(TEST_LIBS)
