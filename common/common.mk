@@ -7,6 +7,7 @@ common_libhkp11_common_la_SOURCES = \
 	common/message.c common/message.h \
 	common/conf.c common/conf.h \
 	common/etoken.h \
+	common/constants.c common/constants.h \
 	common/pin-policy.c common/pin-policy.h \
 	common/lockout-state.c common/lockout-state.h \
 	common/ecert.c common/ecert.h \
@@ -15,3 +16,18 @@ common_libhkp11_common_la_CFLAGS = $(AM_CFLAGS) -fPIC
 # e-Cert recognition decodes X.509 with libcrypto.
 common_libhkp11_common_la_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS)
 common_libhkp11_common_la_LIBADD = $(LIBCRYPTO_LIBS)
+
+# The audit log: record formats, the hash chain, the sinks, the writer and
+# the chain verifier (used by the module, the tests and the CLI tool).
+noinst_LTLIBRARIES += common/libhkp11-audit.la
+common_libhkp11_audit_la_SOURCES = \
+	common/audit-escape.c common/audit-escape.h \
+	common/audit-format.c common/audit-format.h \
+	common/audit-chain.c common/audit-chain.h \
+	common/audit-sink.h common/audit-file.c common/audit-syslog.c common/audit-journal.c \
+	common/audit-log.c common/audit-log.h \
+	common/audit-verify.c common/audit-verify.h \
+	$(NULL)
+common_libhkp11_audit_la_CFLAGS = $(AM_CFLAGS) -fPIC
+common_libhkp11_audit_la_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS) $(SYSTEMD_CFLAGS)
+common_libhkp11_audit_la_LIBADD = $(LIBCRYPTO_LIBS) $(SYSTEMD_LIBS)

@@ -9,13 +9,13 @@
 #include "config.h"
 #include "shim.h"
 
-/* extern hkp11_layer hkp11_audit_layer; */
+extern hkp11_layer hkp11_audit_layer;
 extern hkp11_layer hkp11_policy_layer;
 extern hkp11_layer hkp11_lockout_layer;
 extern hkp11_layer hkp11_labels_layer;
 
 hkp11_layer *const hkp11_layers[] = {
-	/* &hkp11_audit_layer, */
+	&hkp11_audit_layer,
 	&hkp11_policy_layer,
 	&hkp11_lockout_layer,
 	&hkp11_labels_layer,

@@ -11,10 +11,12 @@ module_hkpost_p11_la_SOURCES = \
 	module/token-id.c module/token-id.h \
 	module/etoken-objects.c module/etoken-objects.h \
 	module/layer-labels.c module/handle-map.c module/handle-map.h \
+	module/layer-audit.c \
 	$(NULL)
 module_hkpost_p11_la_CFLAGS = $(AM_CFLAGS) $(LIBCRYPTO_CFLAGS)
 # libcrypto: the lockout layer keys its hashes of wrong PINs with HMAC-SHA-256.
-module_hkpost_p11_la_LIBADD = common/libhkp11-common.la $(LIBCRYPTO_LIBS)
+# The audit layer's log (common/audit-*) brings libcrypto and libsystemd.
+module_hkpost_p11_la_LIBADD = common/libhkp11-common.la common/libhkp11-audit.la $(LIBCRYPTO_LIBS)
 # Only the three PKCS#11 entry points are exported.
 module_hkpost_p11_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -no-undefined \
 	-export-symbols-regex '^C_Get(FunctionList|InterfaceList|Interface)$$' \

@@ -16,6 +16,12 @@ static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static hkp11_backend backend;
 
+const char *
+hkp11_shim_backend_path (void)
+{
+	return backend.path;
+}
+
 /* Whether our C_Initialize of the backend succeeded, so C_Finalize is ours
  * to call.  When another component in the process initialised it first we
  * share it and leave it initialised. */

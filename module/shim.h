@@ -26,6 +26,9 @@ hkp11_is_initialized (void)
 CK_RV hkp11_shim_initialize (CK_VOID_PTR init_args);
 CK_RV hkp11_shim_finalize (CK_VOID_PTR reserved);
 
+/* The backend library's path, for the audit log's C_Initialize record. */
+const char *hkp11_shim_backend_path (void);
+
 /* The layers, top (nearest the application) first; NULL-terminated.
  * Defined in layers.c, the one place that knows them all. */
 extern hkp11_layer *const hkp11_layers[];

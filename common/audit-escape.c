@@ -1,0 +1,222 @@
+#include "config.h"
+#include "audit-escape.h"
+
+#include <stdint.h>
+
+static const char hex_digits[] = "0123456789abcdef";
+
+void
+hkp11_buf_add_ulong (hkp11_buf *b, unsigned long v)
+{
+	hkp11_buf_add_ulong_width (b, v, 1);
+}
+
+void
+hkp11_buf_add_ulong_width (hkp11_buf *b, unsigned long v, int width)
+{
+	char tmp[24];
+	int i = sizeof tmp;
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	while ((int)sizeof tmp - i < width && i > 0)
+		tmp[--i] = '0';
+	hkp11_buf_add (b, tmp + i, sizeof tmp - (size_t)i);
+}
+
+void
+hkp11_buf_add_hexnum (hkp11_buf *b, unsigned long v)
+{
+	char tmp[2 + 2 * sizeof v];
+	int digits = 8;
+	while (digits < (int)(2 * sizeof v) && (v >> (4 * digits)) != 0)
+		digits++;
+	tmp[0] = '0';
+	tmp[1] = 'x';
+	for (int i = 0; i < digits; i++)
+		tmp[2 + i] = hex_digits[(v >> (4 * (digits - 1 - i))) & 0xf];
+	hkp11_buf_add (b, tmp, 2 + (size_t)digits);
+}
+
+void
+hkp11_buf_add_hex (hkp11_buf *b, const void *bytes, size_t n)
+{
+	const unsigned char *p = bytes;
+	for (size_t i = 0; i < n; i++) {
+		if (b->cap - b->len < 2) {
+			b->overflow = true;
+			return;
+		}
+		b->data[b->len++] = hex_digits[p[i] >> 4];
+		b->data[b->len++] = hex_digits[p[i] & 0xf];
+	}
+}
+
+/*
+ * Length of the UTF-8 sequence at p (at most n bytes) and its code point, or
+ * 0 when the bytes there are not valid UTF-8.
+ */
+static size_t
+utf8_sequence (const unsigned char *p, size_t n, uint32_t *cp)
+{
+	unsigned char c = p[0];
+	size_t len;
+	uint32_t v, min;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	} else if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		v = c & 0x1f;
+		min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		v = c & 0x0f;
+		min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		v = c & 0x07;
+		min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		v = (v << 6) | (p[i] & 0x3f);
+	}
+	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return 0;
+	*cp = v;
+	return len;
+}
+
+bool
+hkp11_utf8_valid (const void *bytes, size_t n)
+{
+	const unsigned char *p = bytes;
+	size_t i = 0;
+	while (i < n) {
+		uint32_t cp;
+		size_t len = utf8_sequence (p + i, n - i, &cp);
+		if (len == 0)
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+/* Code points that must not appear raw in a log line: controls, line
+ * breaks that some viewers honour, and marks that reorder what is shown. */
+static bool
+needs_escape (uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
+	       cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
+}
+
+static void
+add_u_escape (hkp11_buf *b, uint32_t cp)
+{
+	char tmp[6] = { '\\', 'u' };
+	for (int i = 0; i < 4; i++)
+		tmp[2 + i] = hex_digits[(cp >> (4 * (3 - i))) & 0xf];
+	hkp11_buf_add (b, tmp, sizeof tmp);
+}
+
+/* The short escapes both formats share; false when c has none. */
+static bool
+add_short_escape (hkp11_buf *b, uint32_t c)
+{
+	const char *esc;
+	switch (c) {
+	case '"':
+		esc = "\\\"";
+		break;
+	case '\\':
+		esc = "\\\\";
+		break;
+	case '\n':
+		esc = "\\n";
+		break;
+	case '\r':
+		esc = "\\r";
+		break;
+	case '\t':
+		esc = "\\t";
+		break;
+	default:
+		return false;
+	}
+	hkp11_buf_add (b, esc, 2);
+	return true;
+}
+
+static bool
+add_escaped (hkp11_buf *b, const void *bytes, size_t n, bool json)
+{
+	const unsigned char *p = bytes;
+	bool exact = true;
+	size_t i = 0;
+	hkp11_buf_add_char (b, '"');
+	while (i < n && !b->overflow) {
+		/* Runs of plain ASCII are copied in one go. */
+		size_t run = i;
+		while (run < n && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' && p[run] != '\\')
+			run++;
+		if (run > i) {
+			hkp11_buf_add (b, p + i, run - i);
+			i = run;
+			continue;
+		}
+		uint32_t cp;
+		size_t len = utf8_sequence (p + i, n - i, &cp);
+		if (len == 0) {
+			exact = false;
+			if (json) {
+				hkp11_buf_add (b, "\\ufffd", 6);
+			} else {
+				char tmp[4] = { '\\', 'x', hex_digits[p[i] >> 4], hex_digits[p[i] & 0xf] };
+				hkp11_buf_add (b, tmp, sizeof tmp);
+			}
+			i++;
+		} else if (add_short_escape (b, cp)) {
+			i += len;
+		} else if (needs_escape (cp)) {
+			add_u_escape (b, cp);
+			i += len;
+		} else {
+			hkp11_buf_add (b, p + i, len);
+			i += len;
+		}
+	}
+	hkp11_buf_add_char (b, '"');
+	return exact;
+}
+
+bool
+hkp11_buf_add_json_string (hkp11_buf *b, const void *bytes, size_t n)
+{
+	return add_escaped (b, bytes, n, true);
+}
+
+void
+hkp11_buf_add_text_string (hkp11_buf *b, const void *bytes, size_t n)
+{
+	add_escaped (b, bytes, n, false);
+}
+
+size_t
+hkp11_padded_len (const void *field, size_t size)
+{
+	const unsigned char *p = field;
+	const unsigned char *nul = memchr (p, '\0', size);
+	size_t len = nul ? (size_t)(nul - p) : size;
+	while (len > 0 && p[len - 1] == ' ')
+		len--;
+	return len;
+}

@@ -1,0 +1,97 @@
+/*
+ * A bounded output buffer and the escaping every audit record goes through.
+ *
+ * Audit records carry text that a token or an application chose: labels,
+ * serial numbers, user names.  None of it may break a line, forge a field or
+ * smuggle terminal controls into a log viewer, so it is always written
+ * through one of the escapers here.  Blank-padded PKCS#11 fields are measured
+ * with hkp11_padded_len and never read past their size.
+ */
+#ifndef HKP11_AUDIT_ESCAPE_H
+#define HKP11_AUDIT_ESCAPE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+typedef struct {
+	char *data;
+	size_t len;
+	size_t cap;
+	/* Set when something did not fit; the contents are then cut short. */
+	bool overflow;
+} hkp11_buf;
+
+static inline void
+hkp11_buf_init (hkp11_buf *b, char *mem, size_t cap)
+{
+	b->data = mem;
+	b->len = 0;
+	b->cap = cap;
+	b->overflow = false;
+}
+
+static inline void
+hkp11_buf_add (hkp11_buf *b, const void *s, size_t n)
+{
+	if (n > b->cap - b->len) {
+		n = b->cap - b->len;
+		b->overflow = true;
+	}
+	memcpy (b->data + b->len, s, n);
+	b->len += n;
+}
+
+static inline void
+hkp11_buf_add_str (hkp11_buf *b, const char *s)
+{
+	hkp11_buf_add (b, s, strlen (s));
+}
+
+static inline void
+hkp11_buf_add_char (hkp11_buf *b, char c)
+{
+	if (b->len < b->cap)
+		b->data[b->len++] = c;
+	else
+		b->overflow = true;
+}
+
+/* Decimal. */
+void hkp11_buf_add_ulong (hkp11_buf *b, unsigned long v);
+
+/* Decimal, at least width digits with leading zeros. */
+void hkp11_buf_add_ulong_width (hkp11_buf *b, unsigned long v, int width);
+
+/* "0x" and eight or more lower-case hex digits, as PKCS#11 writes values. */
+void hkp11_buf_add_hexnum (hkp11_buf *b, unsigned long v);
+
+/* Lower-case hex of bytes, two digits each, no separators. */
+void hkp11_buf_add_hex (hkp11_buf *b, const void *bytes, size_t n);
+
+/*
+ * A JSON string with its quotes.  Valid UTF-8 is kept; quotes, backslashes,
+ * control characters (C0, DEL, C1), the line and paragraph separators and
+ * bidirectional overrides are escaped as \uXXXX (or \n, \t ...); each byte
+ * that is not valid UTF-8 becomes \ufffd.  Returns false when such a byte
+ * was replaced, so that the caller can add the exact bytes in hex.
+ */
+bool hkp11_buf_add_json_string (hkp11_buf *b, const void *bytes, size_t n);
+
+/*
+ * A double-quoted string for the text format: as for JSON, but each byte that
+ * is not valid UTF-8 is written \xNN, so nothing is lost.
+ */
+void hkp11_buf_add_text_string (hkp11_buf *b, const void *bytes, size_t n);
+
+/* Whether bytes are valid UTF-8 (no overlong forms, surrogates or > U+10FFFF). */
+bool hkp11_utf8_valid (const void *bytes, size_t n);
+
+/*
+ * Length of a blank-padded PKCS#11 text field of `size` bytes (CK_TOKEN_INFO
+ * label, serial number ...): up to the first NUL, which some tokens pad with,
+ * without trailing blanks, and never more than size.
+ */
+size_t hkp11_padded_len (const void *field, size_t size);
+
+#endif
