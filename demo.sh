@@ -71,14 +71,20 @@ demo_run ()
 	return "$dr_rc"
 }
 
-# demo_refused CMD...: the same, for a command that must fail.
+# demo_refused ERE CMD...: the same, for a command that must fail with
+# output matching ERE (the reason it must fail for).
 demo_refused ()
 {
+	dr_re=$1
+	shift
 	if demo_run "$@"; then
 		echo "The demo expected this command to be refused." >&2
 		return 1
 	fi
-	return 0
+	if ! grep -Eq -- "$dr_re" "$HKP11_TMP/demo.out"; then
+		echo "The demo expected this refusal to match /$dr_re/." >&2
+		return 1
+	fi
 }
 
 # ==========================================================================
@@ -168,37 +174,41 @@ demo_run cat "$HKPOST_P11_CONF"
 
 step "What an application sees: the token"
 cat <<EOF
-OpenSC's pkcs11-tool loads hkpost-p11 as it would load any PKCS#11 module.
-It sees the token as the vendor's library presents it.
+OpenSC's pkcs11-tool loads hkpost-p11 as it would load any PKCS#11 module,
+and sees the token as the vendor's library presents it.  One difference:
+"pin min/max" starts at 8, the minimum of hkpost-p11's password policy, so
+that applications check the length before they ask the token.
 EOF
 demo_run pkcs11-tool --module "$shim" -L
 
-step "The e-Cert on the token"
+step "The e-Cert under a name you recognise"
 cat <<EOF
-Without the password only the certificate is visible.
+SafeNet's client files an e-Cert under a container name.  This is what the
+vendor's library (SoftHSM here) shows without hkpost-p11:
 EOF
-demo_run pkcs11-tool --module "$shim" --token-label eToken -O
-
-# ==== HOOK friendly labels (issue 6) =====================================
-# Show the e-Cert and its key under their friendly label: the listing above
-# already shows it once the labels layer is on by default; add a step that
-# compares with "labels: off" (a second config file) and shows p11tool's
-# object=<friendly label> URI.
-# ==== end HOOK friendly labels ===========================================
+demo_run pkcs11-tool --module "$SOFTHSM2_MODULE" -O
+cat <<EOF
+Through hkpost-p11 the same certificate reads as who and what it is, built
+from the certificate itself.  Firefox's certificate chooser, Thunderbird and
+ssh show this name.  Without the password only the certificate is visible.
+EOF
+demo_run pkcs11-tool --module "$shim" -O
 
 step "Logging in with the envelope password"
 cat <<EOF
-After logging in, the private key that belongs to the e-Cert appears too
-(same ID).  A SafeNet token keeps no public-key object after an import.
+After logging in, the private key of the e-Cert appears too, with the same
+ID and the same friendly name.  (A SafeNet token keeps no public-key object
+after an import.)  The 8-digit envelope password still works for logging
+in: the password policy applies to new passwords only.
 EOF
-demo_run pkcs11-tool --module "$shim" --token-label eToken --login --pin "$HKP11_PIN" -O
+demo_run pkcs11-tool --module "$shim" --login --pin "$HKP11_PIN" -O
 
 step "Signing with the e-Cert's key"
 cat <<EOF
 The token signs; OpenSSL checks the signature against the e-Cert.
 EOF
 echo "I, CHAN TAI MAN, approve this message." >"$out/message.txt"
-demo_run pkcs11-tool --module "$shim" --token-label eToken --login --pin "$HKP11_PIN" \
+demo_run pkcs11-tool --module "$shim" --login --pin "$HKP11_PIN" \
 	--sign --mechanism SHA256-RSA-PKCS --id "$ECERT_ID" \
 	-i "$out/message.txt" -o "$out/message.sig"
 openssl x509 -in "$ECERT_CERT" -pubkey -noout >"$out/ecert-public-key.pem"
@@ -213,16 +223,60 @@ looks for a relative path in its own module directory: give the full path.
 EOF
 demo_run env GNUTLS_PIN="$HKP11_PIN" p11tool --provider "$PWD/$shim" --login --list-all "pkcs11:token=eToken"
 
-# ==== HOOK PIN policy and lockout protection (issue 4) ====================
-# Show, each as a step:
-# - changing the envelope password to a weak one ("password", "12345678")
-#   is refused by hkpost-p11 before the token is asked (no try spent:
-#   pkcs11-tool --change-pin ... refused with CKR_PIN_LEN_RANGE/INVALID),
-#   and a strong one (8+ characters, upper, lower, digit, special) works;
-# - wrong passwords counting down, the warning at lockout-warn tries left
-#   (token flags in -L, the tries left in the token label), and the guard
-#   refusing the last try with CKR_PIN_LOCKED.  Use demo_refused.
-# ==== end HOOK PIN policy and lockout protection ==========================
+step "A weak new password is refused before the token sees it"
+cat <<EOF
+Hongkong Post recommends at least 8 characters that mix upper case, lower
+case, digits and special characters.  The token does not check; hkpost-p11
+does, and refuses a weak new password without calling the token, so no try
+is spent.  A strong one goes through.
+EOF
+demo_refused 'CKR_PIN_INVALID' pkcs11-tool --module "$shim" --login --pin "$HKP11_PIN" \
+	--change-pin --new-pin hongkong1
+demo_refused 'CKR_PIN_LEN_RANGE' pkcs11-tool --module "$shim" --login --pin "$HKP11_PIN" \
+	--change-pin --new-pin 2468
+strong='Tai#Man2025'
+demo_run pkcs11-tool --module "$shim" --login --pin "$HKP11_PIN" --change-pin --new-pin "$strong"
+HKP11_PIN=$strong
+
+step "Wrong passwords: the countdown, the warning and the guard"
+cat <<EOF
+15 wrong passwords lock an eToken for good.  SoftHSM does not count, so
+hkpost-p11 counts for it (in \$XDG_STATE_HOME/hkpost-p11/, shared by every
+program).  From 5 tries left it warns: in the token flags, and in the token
+label, the one text Firefox shows in its password dialog.  With 1 try left
+it holds the last try back, and answers CKR_PIN_LOCKED without asking the
+token.  Here, a different wrong password each time:
+EOF
+try=0
+while [ "$try" -lt 20 ]; do
+	try=$((try + 1))
+	wrong=$(printf '%08d' "$try")
+	pkcs11-tool --module "$shim" --login --pin "$wrong" -O >"$HKP11_TMP/try.out" 2>&1 </dev/null || :
+	result=$(grep -o 'CKR_[A-Z_]*' "$HKP11_TMP/try.out" | head -n 1)
+	label=$(pkcs11-tool --module "$shim" -L 2>/dev/null | sed -n 's/^ *token label *: //p' | head -n 1)
+	printf '    wrong password %s: %-18s token label now "%s"\n' "$wrong" "${result:-no error?}" "$label"
+	if [ "$result" = CKR_PIN_LOCKED ]; then
+		break
+	fi
+done
+if [ "$result" != CKR_PIN_LOCKED ]; then
+	echo "The demo expected the guard to stop the last try." >&2
+	exit 1
+fi
+demo_run pkcs11-tool --module "$shim" -L
+cat <<EOF
+The guard holds back the right password too: only the last try is left,
+and it is the holder's decision to spend it.
+EOF
+demo_refused 'CKR_PIN_LOCKED' pkcs11-tool --module "$shim" --login --pin "$HKP11_PIN" -O
+cat <<EOF
+Releasing the guard on purpose: delete the token's state file (the message
+above says so), then log in with the right password, which resets the count.
+EOF
+# ==== HOOK token manager (issue 7): release with `hkpost-p11 guard release`
+# ==== once the tool is built, instead of deleting the file.
+demo_run rm -v "$XDG_STATE_HOME"/hkpost-p11/*.state
+demo_run pkcs11-tool --module "$shim" --login --pin "$HKP11_PIN" -O
 
 # ==== HOOK audit log (issue 5) ============================================
 # Show the audit trail of everything above (where it lives under
