@@ -16,8 +16,8 @@ out="$top_builddir/tests/tmp/conformance"
 
 # Lower bounds, kept a little under what the suite records today: raise
 # them when tests are added.
-MIN_TESTS=13
-MIN_LINES=350
+MIN_TESTS=40
+MIN_LINES=1300
 
 if [ ! -x "$bin" ]; then
 	echo "SKIP: $bin is not built (is Check installed?)"
@@ -32,14 +32,20 @@ if [ ! -r "$shim" ]; then
 	exit 1
 fi
 
-# The shim's settings for its pass.  With every layer at its transparent
-# setting the shim must be indistinguishable from its backend, so once a
-# layer changes behaviour when switched on (labels, PIN policy, lockout),
-# its key goes here, set explicitly to the transparent value, e.g.
-#   P11T_SHIM_SETTINGS='labels: off
-#   policy: off'
-# The fixture writes this text into the file HKPOST_P11_CONF names.
-P11T_SHIM_SETTINGS='pin-policy: off'
+# The shim's settings for its pass, every layer that changes behaviour set
+# explicitly to its transparent value: with these the shim must be
+# indistinguishable from its backend.  A new layer with behaviour of its own
+# adds its "off" here.  The audit layer only observes, so it runs at its
+# fullest (every call) to prove that it changes nothing.  The fixture writes
+# this text into the file HKPOST_P11_CONF names for each test.
+audit_log="$out/shim-audit.log"
+P11T_SHIM_SETTINGS="pin-policy: off
+lockout-warn: 0
+lockout-guard: 0
+lockout-repeat-guard: no
+labels: off
+audit: calls
+audit-file: $audit_log"
 export P11T_SHIM_SETTINGS
 
 # Every test runs, in order, each in its own process.
@@ -50,6 +56,7 @@ CK_VERBOSITY=normal
 export CK_FORK CK_VERBOSITY
 
 mkdir -p "$out"
+rm -f "$audit_log"
 status=0
 
 run_pass ()
@@ -90,6 +97,17 @@ run_pass ()
 
 run_pass direct
 run_pass shim
+
+# The audit layer saw the shim pass, and no PIN of the suite reached its log.
+if [ ! -s "$audit_log" ]; then
+	echo "FAIL: the audit layer wrote nothing to $audit_log"
+	status=1
+elif grep -F -e user-pin- -e so-pin- "$audit_log" >/dev/null; then
+	echo "FAIL: a PIN of the suite appears in $audit_log"
+	status=1
+else
+	echo "audit: $(wc -l <"$audit_log") lines, no PIN"
+fi
 
 if [ -f "$out/direct.transcript" ] && [ -f "$out/shim.transcript" ]; then
 	if diff -u "$out/direct.transcript" "$out/shim.transcript" >"$out/diff" 2>&1; then
