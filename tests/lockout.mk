@@ -23,3 +23,15 @@ tests_test_lockout_SOURCES = tests/test-lockout.c \
 	module/layer-policy.c module/layer-lockout.c module/token-id.c module/etoken-objects.c
 tests_test_lockout_CPPFLAGS = $(TEST_CPPFLAGS) $(CHECK_CFLAGS) $(LIBCRYPTO_CFLAGS)
 tests_test_lockout_LDADD = common/libhkp11-common.la $(LIBCRYPTO_LIBS) $(TEST_LIBS)
+
+# Real clients: pkcs11-tool through the built module over SoftHSM, and a
+# small helper that prints the raw token flags pkcs11-tool 0.23 leaves as hex.
+check_PROGRAMS += tests/lockout/token-flags
+tests_lockout_token_flags_SOURCES = tests/lockout/token-flags.c
+LOCKOUT_TESTS = \
+	tests/lockout/change-pin.sh \
+	tests/lockout/countdown.sh \
+	$(NULL)
+TESTS += $(LOCKOUT_TESTS)
+dist_check_SCRIPTS += $(LOCKOUT_TESTS)
+EXTRA_DIST += tests/lockout/common.sh
