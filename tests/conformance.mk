@@ -23,12 +23,9 @@ tests_test_conformance_LDADD = $(TEST_LIBS)
 TESTS += tests/conformance-compare.sh
 dist_check_SCRIPTS += tests/conformance-compare.sh
 
-# One pass at a time, for a developer chasing a difference:
-#   make check-conformance-direct / make check-conformance-shim
-check-conformance-direct check-conformance-shim: tests/test-conformance$(EXEEXT)
-	$(AM_V_at)$(AM_TESTS_ENVIRONMENT) P11T_MODULE=$(@:check-conformance-%=%) \
-		P11T_TRANSCRIPT='$(abs_top_builddir)/tests/tmp/conformance-$(@:check-conformance-%=%).transcript' \
-		CK_FORK=yes; rm -f "$$P11T_TRANSCRIPT"; export P11T_MODULE P11T_TRANSCRIPT CK_FORK; \
-		mkdir -p '$(abs_top_builddir)/tests/tmp'; \
-		tests/test-conformance$(EXEEXT) && echo "transcript: $$P11T_TRANSCRIPT"
+# One pass at a time, with the settings the comparison uses, for a developer
+# chasing a difference: make check-conformance-direct / check-conformance-shim
+check-conformance-direct check-conformance-shim: tests/test-conformance$(EXEEXT) $(module_LTLIBRARIES)
+	$(AM_V_at)$(AM_TESTS_ENVIRONMENT) \
+		$(SHELL) $(top_srcdir)/tests/conformance-compare.sh $(@:check-conformance-%=%)
 .PHONY: check-conformance-direct check-conformance-shim
