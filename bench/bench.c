@@ -1,0 +1,1301 @@
+/*
+ * hkpost-p11-bench: runs every measurement over each backend in a child
+ * process of its own (p11-kit-proxy and pkcs11-spy can be pointed at one
+ * backend per process only), collects their result lines, measures peak
+ * memory in fresh processes, and prints the tables; with --write it puts
+ * them into BENCHMARKS.md between markers, leaving the rest of the file alone.
+ *
+ *   bench/hkpost-p11-bench [--quick] [--rounds N] [--round-ms MS]
+ *                          [--backend null|softhsm] [--write FILE]
+ */
+#include "config.h"
+#include "bench.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef BENCH_BUILDDIR
+#error "BENCH_BUILDDIR must name the build tree"
+#endif
+
+bench_options bench_opt;
+const char *bench_backend_name = "";
+
+/* ---- Helpers ------------------------------------------------------------- */
+
+void
+bench_die (const char *fmt, ...)
+{
+	va_list ap;
+	va_start (ap, fmt);
+	fprintf (stderr, "hkpost-p11-bench: ");
+	vfprintf (stderr, fmt, ap);
+	fprintf (stderr, "\n");
+	va_end (ap);
+	exit (2);
+}
+
+const char *
+bench_rv_name (CK_RV rv)
+{
+	static __thread char buf[32];
+	switch (rv) {
+#define NAME(x) \
+	case x: \
+		return #x;
+	NAME (CKR_OK)
+	NAME (CKR_HOST_MEMORY)
+	NAME (CKR_SLOT_ID_INVALID)
+	NAME (CKR_GENERAL_ERROR)
+	NAME (CKR_FUNCTION_FAILED)
+	NAME (CKR_ARGUMENTS_BAD)
+	NAME (CKR_ATTRIBUTE_SENSITIVE)
+	NAME (CKR_ATTRIBUTE_TYPE_INVALID)
+	NAME (CKR_ATTRIBUTE_VALUE_INVALID)
+	NAME (CKR_DEVICE_ERROR)
+	NAME (CKR_FUNCTION_NOT_SUPPORTED)
+	NAME (CKR_KEY_HANDLE_INVALID)
+	NAME (CKR_MECHANISM_INVALID)
+	NAME (CKR_OBJECT_HANDLE_INVALID)
+	NAME (CKR_OPERATION_ACTIVE)
+	NAME (CKR_OPERATION_NOT_INITIALIZED)
+	NAME (CKR_PIN_INCORRECT)
+	NAME (CKR_PIN_LOCKED)
+	NAME (CKR_SESSION_HANDLE_INVALID)
+	NAME (CKR_SESSION_READ_ONLY)
+	NAME (CKR_TEMPLATE_INCOMPLETE)
+	NAME (CKR_TOKEN_NOT_PRESENT)
+	NAME (CKR_USER_ALREADY_LOGGED_IN)
+	NAME (CKR_USER_NOT_LOGGED_IN)
+	NAME (CKR_BUFFER_TOO_SMALL)
+	NAME (CKR_CRYPTOKI_NOT_INITIALIZED)
+	NAME (CKR_CRYPTOKI_ALREADY_INITIALIZED)
+#undef NAME
+	default:
+		snprintf (buf, sizeof buf, "0x%08lx", (unsigned long)rv);
+		return buf;
+	}
+}
+
+void
+bench_check (CK_RV rv, CK_RV expected, const char *what, const char *module)
+{
+	if (rv != expected)
+		bench_die ("%s through %s returned %s, expected %s", what, module, bench_rv_name (rv),
+			   bench_rv_name (expected));
+}
+
+uint64_t
+bench_now_ns (void)
+{
+	struct timespec ts;
+	clock_gettime (CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void
+bench_emit (int fd, const char *fmt, ...)
+{
+	char line[4096];
+	va_list ap;
+	va_start (ap, fmt);
+	int n = vsnprintf (line, sizeof line - 1, fmt, ap);
+	va_end (ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof line - 2)
+		n = sizeof line - 2;
+	/* Result lines are single lines whatever a message held. */
+	for (int i = 0; i < n; i++) {
+		if (line[i] == '\n')
+			line[i] = ' ';
+	}
+	line[n++] = '\n';
+	if (write (fd, line, (size_t)n) != n)
+		bench_die ("cannot report a result: %s", strerror (errno));
+}
+
+bool
+bench_write_file (const char *path, const char *text)
+{
+	FILE *f = fopen (path, "w");
+	if (f == NULL)
+		return false;
+	bool ok = fputs (text, f) >= 0;
+	return fclose (f) == 0 && ok;
+}
+
+char *
+bench_read_file (const char *path, size_t *len)
+{
+	FILE *f = fopen (path, "rb");
+	if (f == NULL)
+		return NULL;
+	size_t cap = 4096, used = 0;
+	char *buf = malloc (cap);
+	size_t got;
+	while (buf && (got = fread (buf + used, 1, cap - used - 1, f)) > 0) {
+		used += got;
+		if (cap - used < 2) {
+			char *bigger = realloc (buf, cap * 2);
+			if (bigger == NULL) {
+				free (buf);
+				buf = NULL;
+			}
+			buf = bigger;
+			cap *= 2;
+		}
+	}
+	fclose (f);
+	if (buf == NULL)
+		bench_die ("out of memory");
+	buf[used] = '\0';
+	if (len)
+		*len = used;
+	return buf;
+}
+
+void
+bench_rmtree (const char *dir)
+{
+	DIR *d = opendir (dir);
+	if (d == NULL) {
+		unlink (dir);
+		return;
+	}
+	struct dirent *e;
+	while ((e = readdir (d)) != NULL) {
+		if (strcmp (e->d_name, ".") == 0 || strcmp (e->d_name, "..") == 0)
+			continue;
+		char child[PATH_MAX];
+		snprintf (child, sizeof child, "%s/%s", dir, e->d_name);
+		struct stat st;
+		if (lstat (child, &st) == 0 && S_ISDIR (st.st_mode))
+			bench_rmtree (child);
+		else
+			unlink (child);
+	}
+	closedir (d);
+	rmdir (dir);
+}
+
+/* ---- Results, as the parent collects them -------------------------------- */
+
+typedef struct {
+	char backend[16];
+	bench_op op;
+	unsigned scale;
+	bench_mod_id mod;
+	bench_stat st;
+} result;
+
+static result *results;
+static size_t n_results, cap_results;
+static char notes[64][1200];
+static size_t n_notes;
+static char skipped[2][N_MODS][1024]; /* per backend */
+
+static const bench_backend *backends_run[2];
+static size_t n_backends_run;
+
+static int
+backend_index (const char *name)
+{
+	for (size_t i = 0; i < n_backends_run; i++) {
+		if (strcmp (backends_run[i]->name, name) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+static int
+op_of (const char *key)
+{
+	for (int i = 0; i < N_OPS; i++) {
+		if (strcmp (bench_op_keys[i], key) == 0)
+			return i;
+	}
+	return -1;
+}
+
+static int
+mod_of (const char *key)
+{
+	for (int i = 0; i < N_MODS; i++) {
+		if (strcmp (bench_mod_keys[i], key) == 0)
+			return i;
+	}
+	return -1;
+}
+
+static void
+add_result (const char *backend, bench_op op, unsigned scale, bench_mod_id mod, bench_stat st)
+{
+	if (n_results == cap_results) {
+		cap_results = cap_results ? cap_results * 2 : 128;
+		results = realloc (results, cap_results * sizeof *results);
+		if (results == NULL)
+			bench_die ("out of memory");
+	}
+	result *r = &results[n_results++];
+	snprintf (r->backend, sizeof r->backend, "%s", backend);
+	r->op = op;
+	r->scale = scale;
+	r->mod = mod;
+	r->st = st;
+}
+
+static const result *
+find_result (const char *backend, bench_op op, unsigned scale, bench_mod_id mod)
+{
+	for (size_t i = 0; i < n_results; i++) {
+		const result *r = &results[i];
+		if (r->op == op && r->scale == scale && r->mod == mod &&
+		    strcmp (r->backend, backend) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+static void
+add_note (const char *fmt, ...)
+{
+	if (n_notes >= sizeof notes / sizeof notes[0])
+		return;
+	va_list ap;
+	va_start (ap, fmt);
+	vsnprintf (notes[n_notes++], sizeof notes[0], fmt, ap);
+	va_end (ap);
+}
+
+/* Parses one line a backend child wrote. */
+static void
+take_line (char *line)
+{
+	char *field[10];
+	int n = 0;
+	for (char *save = NULL, *p = strtok_r (line, "\t", &save); p && n < 10;
+	     p = strtok_r (NULL, "\t", &save))
+		field[n++] = p;
+	if (n >= 9 && strcmp (field[0], "R") == 0) {
+		int op = op_of (field[2]), mod = mod_of (field[4]);
+		if (op < 0 || mod < 0)
+			bench_die ("bad result line from a child");
+		bench_stat st = { strtod (field[5], NULL), strtod (field[6], NULL),
+				  strtod (field[7], NULL), true };
+		add_result (field[1], (bench_op)op, (unsigned)strtoul (field[3], NULL, 10),
+			    (bench_mod_id)mod, st);
+	} else if (n >= 4 && strcmp (field[0], "S") == 0) {
+		int b = backend_index (field[1]), mod = mod_of (field[2]);
+		if (b >= 0 && mod >= 0)
+			snprintf (skipped[b][mod], sizeof skipped[b][mod], "%s", field[3]);
+	} else if (n >= 3 && strcmp (field[0], "N") == 0) {
+		add_note ("%s: %s", field[1], field[2]);
+	}
+}
+
+/* ---- One backend, in its own process ------------------------------------- */
+
+static bench_material material;
+
+static void
+count_lines (const char *path, uint64_t *lines, uint64_t *bytes)
+{
+	*lines = *bytes = 0;
+	FILE *f = fopen (path, "rb");
+	if (f == NULL)
+		return;
+	char buf[65536];
+	size_t got;
+	while ((got = fread (buf, 1, sizeof buf, f)) > 0) {
+		*bytes += got;
+		for (size_t i = 0; i < got; i++)
+			*lines += buf[i] == '\n';
+	}
+	fclose (f);
+}
+
+/* Length of a blank-padded PKCS#11 text field without its padding. */
+static int
+unpadded (const CK_UTF8CHAR *s, int len)
+{
+	while (len > 0 && s[len - 1] == ' ')
+		len--;
+	return len;
+}
+
+static void
+emit_library_info (int fd, const bench_module *m)
+{
+	CK_INFO info;
+	if (!m->usable || m->f->C_GetInfo (&info) != CKR_OK)
+		return;
+	bench_emit (fd, "N\t%s\t%s: C_GetInfo says \"%.*s\", \"%.*s\", version %u.%u",
+		    bench_backend_name, bench_mod_names[m->id],
+		    unpadded (info.manufacturerID, 32), info.manufacturerID,
+		    unpadded (info.libraryDescription, 32), info.libraryDescription,
+		    info.libraryVersion.major, info.libraryVersion.minor);
+}
+
+static void
+run_backend (const bench_backend *b, int fd)
+{
+	static bench_module mods[N_MODS];
+	unsigned max_scale = bench_opt.scales[bench_opt.n_scales - 1];
+	char serial[16] = { 0 };
+	unsigned char id0[2] = { 0, 0 };
+	bench_backend_name = b->name;
+
+	for (int k = 0; k < N_MODS; k++)
+		bench_module_load (&mods[k], (bench_mod_id)k, b);
+	if (!mods[MOD_DIRECT].usable)
+		bench_die ("cannot load the %s backend %s: %s", b->name, b->path,
+			   mods[MOD_DIRECT].why);
+
+	/* The direct module first: it finds the token and fills it. */
+	bench_module_start (&mods[MOD_DIRECT], b, serial);
+	if (!mods[MOD_DIRECT].usable)
+		bench_die ("%s backend: %s", b->name, mods[MOD_DIRECT].why);
+	bench_add_key (mods[MOD_DIRECT].f, mods[MOD_DIRECT].sess[0], &material);
+	bench_add_certs (mods[MOD_DIRECT].f, mods[MOD_DIRECT].sess[0], &material, 0,
+			 bench_opt.scales[0]);
+
+	for (int k = 1; k < N_MODS; k++)
+		bench_module_start (&mods[k], b, serial);
+	for (int k = 0; k < N_MODS; k++) {
+		bench_module_find_handles (&mods[k], id0, sizeof id0, true);
+		if (!mods[k].usable)
+			bench_emit (fd, "S\t%s\t%s\t%s", b->name, bench_mod_keys[k], mods[k].why);
+		if (mods[k].note[0])
+			bench_emit (fd, "N\t%s\t%s: %s", b->name, bench_mod_names[k], mods[k].note);
+	}
+	emit_library_info (fd, &mods[MOD_DIRECT]);
+	emit_library_info (fd, &mods[MOD_PROXY]);
+
+	for (unsigned i = 0; i < bench_opt.n_scales; i++) {
+		unsigned scale = bench_opt.scales[i];
+		if (i > 0)
+			bench_add_certs (mods[MOD_DIRECT].f, mods[MOD_DIRECT].sess[0], &material,
+					 bench_opt.scales[i - 1], scale);
+		if (i == 0) {
+			bench_measure (mods, OP_SESSIONINFO, scale, fd);
+			bench_measure (mods, OP_RANDOM, scale, fd);
+			bench_measure (mods, OP_SIGN, scale, fd);
+		}
+		bench_measure (mods, OP_LABEL, scale, fd);
+		bench_measure (mods, OP_FIND, scale, fd);
+		bench_measure (mods, OP_FINDREAD, scale, fd);
+	}
+	if (b->is_null) {
+		bench_measure_threads (mods, OP_MT_SESSIONINFO, max_scale, fd);
+		bench_measure_threads (mods, OP_MT_LABEL, max_scale, fd);
+	}
+
+	/* Finalising flushes what the audit layer and the spy buffered. */
+	for (int k = N_MODS - 1; k >= 0; k--)
+		bench_module_finish (&mods[k]);
+
+	char path[PATH_MAX + 64];
+	uint64_t lines, bytes;
+	snprintf (path, sizeof path, "%s/audit-%s.jsonl", bench_opt.workdir, b->name);
+	if (mods[MOD_SHIM_AUDIT].usable) {
+		count_lines (path, &lines, &bytes);
+		bench_emit (fd,
+			    "N\t%s\taudit:calls wrote %llu records (%llu bytes) for %llu calls made "
+			    "through it",
+			    b->name, (unsigned long long)lines, (unsigned long long)bytes,
+			    (unsigned long long)mods[MOD_SHIM_AUDIT].calls);
+	}
+	snprintf (path, sizeof path, "%s/spy-%s.log", bench_opt.workdir, b->name);
+	if (mods[MOD_SPY].usable) {
+		count_lines (path, &lines, &bytes);
+		bench_emit (fd, "N\t%s\tpkcs11-spy wrote %llu lines (%llu bytes) for %llu calls",
+			    b->name, (unsigned long long)lines, (unsigned long long)bytes,
+			    (unsigned long long)mods[MOD_SPY].calls);
+	}
+}
+
+/* ---- Peak memory, each in a fresh process -------------------------------- */
+
+static long
+vm_hwm_kib (void)
+{
+	char *status = bench_read_file ("/proc/self/status", NULL);
+	const char *p = status ? strstr (status, "VmHWM:") : NULL;
+	long kib = p ? strtol (p + 6, NULL, 10) : -1;
+	free (status);
+	return kib;
+}
+
+/* Holds every certificate through the module under test, reads each one's
+ * label and value twice (so that any cache is full), and prints VmHWM. */
+static int
+rss_child (const bench_backend *b, bench_mod_id id)
+{
+	static bench_module direct, m;
+	char serial[16] = { 0 };
+	char path[PATH_MAX + 64];
+	snprintf (path, sizeof path, "%s/certs.bin", bench_opt.workdir);
+	if (!bench_material_load (&material, path))
+		bench_die ("cannot read %s", path);
+	bench_backend_name = b->name;
+
+	bench_module_load (&direct, MOD_DIRECT, b);
+	bench_module_start (&direct, b, serial);
+	if (!direct.usable)
+		bench_die ("%s backend: %s", b->name, direct.why);
+	/* The null backend keeps its token in memory: fill it again. */
+	if (b->is_null)
+		bench_add_certs (direct.f, direct.sess[0], &material, 0, material.n_certs);
+
+	bench_module *under = &direct;
+	if (id != MOD_DIRECT) {
+		bench_module_load (&m, id, b);
+		bench_module_start (&m, b, serial);
+		if (!m.usable) {
+			printf ("skipped\t%s\n", m.why);
+			return 0;
+		}
+		under = &m;
+	}
+
+	CK_OBJECT_HANDLE *handles = calloc (material.n_certs + 64, sizeof *handles);
+	static unsigned char value[65536];
+	char label[256];
+	CK_OBJECT_CLASS klass = CKO_CERTIFICATE;
+	CK_ATTRIBUTE tmpl = { CKA_CLASS, &klass, sizeof klass };
+	for (int pass = 0; pass < 2; pass++) {
+		CK_ULONG n = 0, got;
+		bench_check (under->f->C_FindObjectsInit (under->sess[0], &tmpl, 1), CKR_OK,
+			     "C_FindObjectsInit", bench_mod_names[id]);
+		do {
+			got = 0;
+			bench_check (under->f->C_FindObjects (under->sess[0], handles + n, 64, &got),
+				     CKR_OK, "C_FindObjects", bench_mod_names[id]);
+			n += got;
+		} while (got == 64 && n + 64 <= material.n_certs + 64);
+		bench_check (under->f->C_FindObjectsFinal (under->sess[0]), CKR_OK,
+			     "C_FindObjectsFinal", bench_mod_names[id]);
+		if (n != material.n_certs)
+			bench_die ("%s: found %lu certificates, expected %zu", bench_mod_names[id],
+				   (unsigned long)n, material.n_certs);
+		for (CK_ULONG i = 0; i < n; i++) {
+			CK_ATTRIBUTE a[] = {
+				{ CKA_LABEL, label, sizeof label },
+				{ CKA_VALUE, value, sizeof value },
+			};
+			bench_check (under->f->C_GetAttributeValue (under->sess[0], handles[i], a, 2),
+				     CKR_OK, "C_GetAttributeValue", bench_mod_names[id]);
+		}
+	}
+	printf ("VmHWM\t%ld\n", vm_hwm_kib ());
+	fflush (stdout);
+	/* No C_Finalize: the figure is taken, and the exit frees everything. */
+	return 0;
+}
+
+static void
+measure_rss (const bench_backend *b, const char *self)
+{
+	for (int k = 0; k < N_MODS; k++) {
+		int pipefd[2];
+		if (pipe (pipefd) != 0)
+			bench_die ("pipe: %s", strerror (errno));
+		pid_t pid = fork ();
+		if (pid < 0)
+			bench_die ("fork: %s", strerror (errno));
+		if (pid == 0) {
+			dup2 (pipefd[1], STDOUT_FILENO);
+			close (pipefd[0]);
+			close (pipefd[1]);
+			execl (self, self, "--rss-child", bench_mod_keys[k], "--backend", b->name,
+			       "--workdir", bench_opt.workdir, "--shim", bench_opt.shim,
+			       "--null-module", bench_opt.null_module, "--softhsm", bench_opt.softhsm,
+			       "--spy", bench_opt.spy, "--proxy", bench_opt.proxy, "--confdir",
+			       bench_opt.confdir, "--p11kit-configs", bench_opt.p11kit_configs,
+			       (char *)NULL);
+			_exit (127);
+		}
+		close (pipefd[1]);
+		char buf[2048] = "";
+		size_t used = 0;
+		ssize_t got;
+		while (used < sizeof buf - 1 &&
+		       (got = read (pipefd[0], buf + used, sizeof buf - 1 - used)) > 0)
+			used += (size_t)got;
+		buf[used] = '\0';
+		close (pipefd[0]);
+		int status;
+		waitpid (pid, &status, 0);
+		if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+			bench_die ("measuring the memory of %s over %s failed", bench_mod_names[k],
+				   b->name);
+		if (strncmp (buf, "VmHWM\t", 6) == 0) {
+			double kib = strtod (buf + 6, NULL);
+			bench_stat st = { kib, kib, kib, true };
+			add_result (b->name, OP_RSS, (unsigned)material.n_certs, (bench_mod_id)k, st);
+		}
+	}
+}
+
+/* ---- The report ----------------------------------------------------------- */
+
+typedef struct {
+	char *text;
+	size_t len, cap;
+} sbuf;
+
+static void
+out (sbuf *s, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
+static void
+out (sbuf *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start (ap, fmt);
+	int n = vsnprintf (NULL, 0, fmt, ap);
+	va_end (ap);
+	if (n < 0)
+		return;
+	if (s->len + (size_t)n + 1 > s->cap) {
+		s->cap = (s->len + (size_t)n + 1) * 2;
+		s->text = realloc (s->text, s->cap);
+		if (s->text == NULL)
+			bench_die ("out of memory");
+	}
+	va_start (ap, fmt);
+	vsnprintf (s->text + s->len, s->cap - s->len, fmt, ap);
+	va_end (ap);
+	s->len += (size_t)n;
+}
+
+static void
+fmt_ns (char *buf, size_t len, double ns)
+{
+	if (ns >= 100000)
+		snprintf (buf, len, "%.0f µs", ns / 1000);
+	else if (ns >= 10000)
+		snprintf (buf, len, "%.1f µs", ns / 1000);
+	else if (ns >= 100)
+		snprintf (buf, len, "%.0f", ns);
+	else
+		snprintf (buf, len, "%.1f", ns);
+}
+
+static void
+fmt_delta (char *buf, size_t len, double d)
+{
+	char v[32];
+	fmt_ns (v, sizeof v, d < 0 ? -d : d);
+	snprintf (buf, len, "%s%s", d < 0 ? "−" : "+", v);
+}
+
+static const bench_op table_ops[] = { OP_SESSIONINFO, OP_LABEL, OP_FIND, OP_FINDREAD, OP_RANDOM,
+				      OP_SIGN };
+
+static void
+table_header (sbuf *s, const char *first)
+{
+	out (s, "| %s | certs |", first);
+	for (int k = 0; k < N_MODS; k++)
+		out (s, " %s |", bench_mod_names[k]);
+	out (s, "\n|---|---:|");
+	for (int k = 0; k < N_MODS; k++)
+		out (s, "---:|");
+	out (s, "\n");
+}
+
+static const char *
+short_op (bench_op op)
+{
+	switch (op) {
+	case OP_SESSIONINFO:
+		return "C_GetSessionInfo";
+	case OP_LABEL:
+		return "C_GetAttributeValue(CKA_LABEL)";
+	case OP_FIND:
+		return "C_FindObjects cycle";
+	case OP_FINDREAD:
+		return "find + read every label";
+	case OP_RANDOM:
+		return "C_GenerateRandom(32)";
+	case OP_SIGN:
+		return "C_SignInit + C_Sign RSA-2048";
+	case OP_MT_SESSIONINFO:
+		return "C_GetSessionInfo";
+	case OP_MT_LABEL:
+		return "C_GetAttributeValue(CKA_LABEL)";
+	default:
+		return bench_op_keys[op];
+	}
+}
+
+static void
+report_backend (sbuf *s, const bench_backend *b, int bi)
+{
+	char cell[64], d[32];
+	out (s, "\n### Backend: %s\n\n", b->is_null ? "null (answers at once; shows each module's own cost)"
+					       : "SoftHSMv2");
+	out (s, "Median ns per operation; in brackets, the difference from the direct call and "
+		"the ratio to it.\n\n");
+	table_header (s, "Operation");
+	for (size_t t = 0; t < sizeof table_ops / sizeof table_ops[0]; t++) {
+		for (unsigned i = 0; i < bench_opt.n_scales; i++) {
+			unsigned scale = bench_opt.scales[i];
+			const result *direct = find_result (b->name, table_ops[t], scale, MOD_DIRECT);
+			if (direct == NULL)
+				continue;
+			out (s, "| %s | %u |", short_op (table_ops[t]), scale);
+			for (int k = 0; k < N_MODS; k++) {
+				const result *r = find_result (b->name, table_ops[t], scale, k);
+				if (r == NULL) {
+					out (s, " skipped |");
+					continue;
+				}
+				fmt_ns (cell, sizeof cell, r->st.med);
+				if (k == MOD_DIRECT) {
+					out (s, " %s |", cell);
+					continue;
+				}
+				fmt_delta (d, sizeof d, r->st.med - direct->st.med);
+				out (s, " %s (%s, %.2f×) |", cell, d, r->st.med / direct->st.med);
+			}
+			out (s, "\n");
+		}
+	}
+
+	out (s, "\nSpread over %u rounds: min / median / p90, ns per operation.\n\n",
+	     bench_opt.rounds);
+	table_header (s, "Operation");
+	for (size_t t = 0; t < sizeof table_ops / sizeof table_ops[0]; t++) {
+		for (unsigned i = 0; i < bench_opt.n_scales; i++) {
+			unsigned scale = bench_opt.scales[i];
+			if (find_result (b->name, table_ops[t], scale, MOD_DIRECT) == NULL)
+				continue;
+			out (s, "| %s | %u |", short_op (table_ops[t]), scale);
+			for (int k = 0; k < N_MODS; k++) {
+				const result *r = find_result (b->name, table_ops[t], scale, k);
+				if (r == NULL) {
+					out (s, " skipped |");
+					continue;
+				}
+				char a[32], m[32], p[32];
+				fmt_ns (a, sizeof a, r->st.min);
+				fmt_ns (m, sizeof m, r->st.med);
+				fmt_ns (p, sizeof p, r->st.p90);
+				out (s, " %s / %s / %s |", a, m, p);
+			}
+			out (s, "\n");
+		}
+	}
+
+	if (b->is_null && find_result (b->name, OP_MT_SESSIONINFO, 1, MOD_DIRECT)) {
+		out (s, "\nTwo threads against one, each thread on its own session, %u rounds: "
+			"throughput ratio (wall-clock ns per call with 1 → 2 threads, medians).\n\n",
+		     bench_opt.mt_rounds);
+		table_header (s, "Operation");
+		for (bench_op op = OP_MT_SESSIONINFO; op <= OP_MT_LABEL; op++) {
+			out (s, "| %s | %u |", short_op (op), bench_opt.scales[bench_opt.n_scales - 1]);
+			for (int k = 0; k < N_MODS; k++) {
+				const result *one = find_result (b->name, op, 1, k);
+				const result *two = find_result (b->name, op, 2, k);
+				if (one == NULL || two == NULL) {
+					out (s, " skipped |");
+					continue;
+				}
+				char x[32], y[32];
+				fmt_ns (x, sizeof x, one->st.med);
+				fmt_ns (y, sizeof y, two->st.med);
+				out (s, " %.2f× (%s → %s) |", one->st.med / two->st.med, x, y);
+			}
+			out (s, "\n");
+		}
+	}
+
+	const result *rd = find_result (b->name, OP_RSS, (unsigned)material.n_certs, MOD_DIRECT);
+	if (rd != NULL) {
+		out (s, "\nPeak resident memory (VmHWM) of a fresh process holding %zu "
+			"certificates (found, every label and value read twice); in brackets, "
+			"the difference from the direct one.\n\n",
+		     material.n_certs);
+		out (s, "| Process |");
+		for (int k = 0; k < N_MODS; k++)
+			out (s, " %s |", bench_mod_names[k]);
+		out (s, "\n|---|");
+		for (int k = 0; k < N_MODS; k++)
+			out (s, "---:|");
+		out (s, "\n| VmHWM |");
+		for (int k = 0; k < N_MODS; k++) {
+			const result *r =
+				find_result (b->name, OP_RSS, (unsigned)material.n_certs, k);
+			if (r == NULL)
+				out (s, " skipped |");
+			else if (k == MOD_DIRECT)
+				out (s, " %.1f MiB |", r->st.med / 1024);
+			else
+				out (s, " %.1f MiB (%+.2f MiB) |", r->st.med / 1024,
+				     (r->st.med - rd->st.med) / 1024);
+		}
+		out (s, "\n");
+	}
+
+	bool any = false;
+	for (int k = 0; k < N_MODS; k++) {
+		if (skipped[bi][k][0]) {
+			if (!any)
+				out (s, "\nSkipped here:\n\n");
+			any = true;
+			out (s, "- %s: %s\n", bench_mod_names[k], skipped[bi][k]);
+		}
+	}
+}
+
+/* ---- Targets ---------------------------------------------------------- */
+
+typedef enum { T_MET, T_MISSED, T_UNMEASURED } verdict;
+
+static const char *
+verdict_text (verdict v)
+{
+	return v == T_MET ? "**met**" : v == T_MISSED ? "**missed**" : "not measured";
+}
+
+static const char *
+why_skipped (const char *backend, bench_mod_id mod)
+{
+	int b = backend_index (backend);
+	if (b < 0)
+		return "that backend was not run";
+	return skipped[b][mod][0] ? skipped[b][mod] : "no result";
+}
+
+/* Largest median difference from direct over a set of single calls. */
+static bool
+worst_overhead (const char *backend, bench_mod_id mod, const bench_op *ops, size_t n,
+		double *worst, char *detail, size_t len)
+{
+	*worst = -1e30;
+	detail[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		unsigned scale = bench_opt.scales[0];
+		const result *d = find_result (backend, ops[i], scale, MOD_DIRECT);
+		const result *r = find_result (backend, ops[i], scale, mod);
+		if (d == NULL || r == NULL)
+			return false;
+		double diff = r->st.med - d->st.med;
+		if (diff > *worst)
+			*worst = diff;
+		char v[32];
+		fmt_delta (v, sizeof v, diff);
+		snprintf (detail + strlen (detail), len - strlen (detail), "%s%s %s ns",
+			  detail[0] ? ", " : "", short_op (ops[i]), v);
+	}
+	return true;
+}
+
+static void
+target_row (sbuf *s, const char *measure, const char *target, const char *value, verdict v,
+	    const char *why)
+{
+	out (s, "| %s | %s | %s | %s | %s |\n", measure, target, value, verdict_text (v), why);
+}
+
+static void
+report_targets (sbuf *s)
+{
+	char value[1024], why[1200];
+	double worst;
+	static const bench_op forward_ops[] = { OP_SESSIONINFO, OP_RANDOM, OP_LABEL };
+	static const bench_op plain_ops[] = { OP_SESSIONINFO, OP_RANDOM };
+	const char *ratio_backend = backend_index ("softhsm") >= 0 ? "softhsm" : "null";
+
+	out (s, "\n### Targets\n\n");
+	out (s, "Overheads are differences of medians measured in the same run; \"null\" is the "
+		"backend that answers at once.\n\n");
+	out (s, "| Measure | Target | Measured | Result | Note |\n|---|---|---|---|---|\n");
+
+	/* 1. Every layer off. */
+	if (worst_overhead ("null", MOD_SHIM_OFF, forward_ops, 3, &worst, value, sizeof value))
+		target_row (s, "Overhead over the null backend, every layer off", "≤ 10 ns/call",
+			    value, worst <= 10 ? T_MET : T_MISSED, "worst of the three");
+	else
+		target_row (s, "Overhead over the null backend, every layer off", "≤ 10 ns/call",
+			    "–", T_UNMEASURED, why_skipped ("null", MOD_SHIM_OFF));
+
+	/* 2. Defaults, calls that are not security events. */
+	if (worst_overhead ("null", MOD_SHIM_DEFAULTS, plain_ops, 2, &worst, value, sizeof value))
+		target_row (s, "Overhead over the null backend, defaults, calls that are not security "
+			       "events",
+			    "≤ 15 ns/call", value, worst <= 15 ? T_MET : T_MISSED,
+			    "label reads are the friendly-label target below");
+	else
+		target_row (s, "Overhead over the null backend, defaults", "≤ 15 ns/call", "–",
+			    T_UNMEASURED, why_skipped ("null", MOD_SHIM_DEFAULTS));
+
+	/* 3. audit: calls. */
+	if (worst_overhead ("null", MOD_SHIM_AUDIT, forward_ops, 3, &worst, value, sizeof value))
+		target_row (s, "`audit: calls`, JSON to a file (null backend)", "≤ 500 ns/call", value,
+			    worst <= 500 ? T_MET : T_MISSED, "worst of the three");
+	else
+		target_row (s, "`audit: calls`, JSON to a file", "≤ 500 ns/call", "–", T_UNMEASURED,
+			    why_skipped ("null", MOD_SHIM_AUDIT));
+
+	/* 4. Repeated friendly-label read. */
+	{
+		double worst_ratio = 0;
+		bool ok = true;
+		value[0] = '\0';
+		for (unsigned i = 0; i < bench_opt.n_scales; i++) {
+			unsigned sc = bench_opt.scales[i];
+			const result *d = find_result (ratio_backend, OP_LABEL, sc, MOD_DIRECT);
+			const result *r = find_result (ratio_backend, OP_LABEL, sc, MOD_SHIM_DEFAULTS);
+			if (d == NULL || r == NULL) {
+				ok = false;
+				break;
+			}
+			double ratio = r->st.med / d->st.med;
+			if (ratio > worst_ratio)
+				worst_ratio = ratio;
+			snprintf (value + strlen (value), sizeof value - strlen (value),
+				  "%s%.2f× at %u", value[0] ? ", " : "", ratio, sc);
+		}
+		snprintf (why, sizeof why, "defaults over %s, every scale", ratio_backend);
+		if (ok)
+			target_row (s, "Repeated friendly-label read", "≤ 1.1× direct", value,
+				    worst_ratio <= 1.1 ? T_MET : T_MISSED, why);
+		else
+			target_row (s, "Repeated friendly-label read", "≤ 1.1× direct", "–",
+				    T_UNMEASURED, why_skipped (ratio_backend, MOD_SHIM_DEFAULTS));
+	}
+
+	/* 5. Find plus read over the most certificates, growing linearly. */
+	if (bench_opt.n_scales >= 2) {
+		unsigned hi = bench_opt.scales[bench_opt.n_scales - 1];
+		unsigned mid = bench_opt.scales[bench_opt.n_scales - 2];
+		const result *dh = find_result (ratio_backend, OP_FINDREAD, hi, MOD_DIRECT);
+		const result *dm = find_result (ratio_backend, OP_FINDREAD, mid, MOD_DIRECT);
+		const result *sh = find_result (ratio_backend, OP_FINDREAD, hi, MOD_SHIM_DEFAULTS);
+		const result *sm = find_result (ratio_backend, OP_FINDREAD, mid, MOD_SHIM_DEFAULTS);
+		char measure[128];
+		snprintf (measure, sizeof measure, "Find plus read over %u certificates", hi);
+		if (dh && dm && sh && sm) {
+			double ratio = sh->st.med / dh->st.med;
+			/* Per-certificate cost at hi against at mid: 1.0 is linear. */
+			double grow_s = (sh->st.med / hi) / (sm->st.med / mid);
+			double grow_d = (dh->st.med / hi) / (dm->st.med / mid);
+			bool linear = grow_s <= grow_d * 1.1 + 0.05;
+			snprintf (value, sizeof value,
+				  "%.2f× direct; per certificate, %u vs %u: %.2f (direct %.2f)", ratio,
+				  hi, mid, grow_s, grow_d);
+			snprintf (why, sizeof why,
+				  "defaults over %s; linear = per-certificate cost grows no faster "
+				  "than direct's (+10%%)",
+				  ratio_backend);
+			target_row (s, measure, "≤ 1.2× direct, growing linearly", value,
+				    ratio <= 1.2 && linear ? T_MET : T_MISSED, why);
+		} else {
+			target_row (s, measure, "≤ 1.2× direct, growing linearly", "–", T_UNMEASURED,
+				    why_skipped (ratio_backend, MOD_SHIM_DEFAULTS));
+		}
+	}
+
+	/* 6. Two threads. */
+	{
+		double worst_x = 1e30;
+		bool ok = true;
+		value[0] = '\0';
+		for (int k = MOD_SHIM_OFF; k <= MOD_SHIM_DEFAULTS; k++) {
+			for (bench_op op = OP_MT_SESSIONINFO; op <= OP_MT_LABEL; op++) {
+				const result *one = find_result ("null", op, 1, k);
+				const result *two = find_result ("null", op, 2, k);
+				if (one == NULL || two == NULL) {
+					ok = false;
+					continue;
+				}
+				double x = one->st.med / two->st.med;
+				if (x < worst_x)
+					worst_x = x;
+				snprintf (value + strlen (value), sizeof value - strlen (value),
+					  "%s%s %s %.2f×", value[0] ? "; " : "",
+					  k == MOD_SHIM_OFF ? "off" : "defaults",
+					  op == OP_MT_SESSIONINFO ? "session info" : "label", x);
+			}
+		}
+		const result *d1 = find_result ("null", OP_MT_SESSIONINFO, 1, MOD_DIRECT);
+		const result *d2 = find_result ("null", OP_MT_SESSIONINFO, 2, MOD_DIRECT);
+		snprintf (why, sizeof why, "%ld CPUs; direct reaches %.2f×", sysconf (_SC_NPROCESSORS_ONLN),
+			  d1 && d2 ? d1->st.med / d2->st.med : 0.0);
+		if (worst_x < 1e30)
+			target_row (s, "Two threads over the null backend",
+				    "≥ 1.8× one thread's throughput", value,
+				    ok && worst_x >= 1.8 ? T_MET : T_MISSED, why);
+		else
+			target_row (s, "Two threads over the null backend",
+				    "≥ 1.8× one thread's throughput", "–", T_UNMEASURED,
+				    why_skipped ("null", MOD_SHIM_DEFAULTS));
+	}
+
+	/* 7. Memory. */
+	{
+		double worst_mib = -1e30;
+		value[0] = '\0';
+		for (size_t i = 0; i < n_backends_run; i++) {
+			const char *bn = backends_run[i]->name;
+			const result *d = find_result (bn, OP_RSS, (unsigned)material.n_certs,
+						       MOD_DIRECT);
+			const result *r = find_result (bn, OP_RSS, (unsigned)material.n_certs,
+						       MOD_SHIM_DEFAULTS);
+			if (d == NULL || r == NULL)
+				continue;
+			double mib = (r->st.med - d->st.med) / 1024;
+			if (mib > worst_mib)
+				worst_mib = mib;
+			snprintf (value + strlen (value), sizeof value - strlen (value),
+				  "%s%+.2f MiB over %s", value[0] ? ", " : "", mib, bn);
+		}
+		char measure[128];
+		snprintf (measure, sizeof measure, "Extra resident memory at %zu objects",
+			  material.n_certs);
+		if (value[0])
+			target_row (s, measure, "≤ 2 MiB", value,
+				    worst_mib <= 2 ? T_MET : T_MISSED, "defaults, VmHWM");
+		else
+			target_row (s, measure, "≤ 2 MiB", "–", T_UNMEASURED, "no memory figures");
+	}
+}
+
+static void
+machine (sbuf *s)
+{
+	char cpu[256] = "unknown";
+	char *info = bench_read_file ("/proc/cpuinfo", NULL);
+	const char *p = info ? strstr (info, "model name") : NULL;
+	if (p && (p = strchr (p, ':')) != NULL)
+		snprintf (cpu, sizeof cpu, "%.*s", (int)strcspn (p + 2, "\n"), p + 2);
+	free (info);
+	struct utsname u;
+	uname (&u);
+	time_t now = time (NULL);
+	char date[64];
+	strftime (date, sizeof date, "%Y-%m-%d %H:%M UTC", gmtime (&now));
+	out (s, "- Date: %s\n", date);
+	out (s, "- Machine: %ld CPUs (nproc), %s, Linux %s, %s\n", sysconf (_SC_NPROCESSORS_ONLN),
+	     cpu, u.release, u.machine);
+	out (s, "- hkpost-p11: %s\n", bench_opt.shim);
+	out (s, "- Run: %u rounds of about %.1f ms per module and operation, modules interleaved "
+		"and their order rotated each round; threads: %u rounds\n",
+	     bench_opt.rounds, bench_opt.round_ns / 1e6, bench_opt.mt_rounds);
+	out (s, "- Reproduce: `%s`\n", bench_opt.command);
+}
+
+static void
+report (sbuf *s)
+{
+	out (s, "## Results\n\n");
+	machine (s);
+	for (size_t i = 0; i < n_backends_run; i++)
+		report_backend (s, backends_run[i], (int)i);
+	report_targets (s);
+	if (n_notes > 0) {
+		out (s, "\n### Notes from the run\n\n");
+		for (size_t i = 0; i < n_notes; i++)
+			out (s, "- %s\n", notes[i]);
+	}
+}
+
+#define MARK_BEGIN "<!-- BEGIN generated by make bench -->"
+#define MARK_END "<!-- END generated by make bench -->"
+
+/* Replaces what lies between the markers; everything else is kept. */
+static void
+write_markdown (const char *path, const sbuf *body)
+{
+	char *old = bench_read_file (path, NULL);
+	sbuf doc = { 0 };
+	const char *b = old ? strstr (old, MARK_BEGIN) : NULL;
+	const char *e = b ? strstr (b, MARK_END) : NULL;
+	if (b && e) {
+		out (&doc, "%.*s", (int)(b - old), old);
+		out (&doc, "%s\n\n%s\n%s", MARK_BEGIN, body->text, e);
+	} else {
+		out (&doc, "%s", old ? old : "# hkpost-p11 benchmarks\n");
+		out (&doc, "\n%s\n\n%s\n%s\n", MARK_BEGIN, body->text, MARK_END);
+	}
+	char tmp[PATH_MAX + 8];
+	snprintf (tmp, sizeof tmp, "%s.tmp", path);
+	if (!bench_write_file (tmp, doc.text) || rename (tmp, path) != 0)
+		bench_die ("cannot write %s: %s", path, strerror (errno));
+	free (old);
+	free (doc.text);
+}
+
+/* ---- Options ----------------------------------------------------------- */
+
+static pid_t main_pid;
+static bool keep_workdir;
+
+/* Forked children exit too: only the process that made the directory removes it. */
+static void
+remove_workdir (void)
+{
+	if (getpid () != main_pid || !bench_opt.workdir[0])
+		return;
+	if (keep_workdir)
+		fprintf (stderr, "hkpost-p11-bench: kept %s\n", bench_opt.workdir);
+	else
+		bench_rmtree (bench_opt.workdir);
+}
+
+static void
+first_existing (char *dst, size_t len, const char *const *candidates)
+{
+	for (size_t i = 0; candidates[i]; i++) {
+		if (access (candidates[i], R_OK) == 0) {
+			snprintf (dst, len, "%s", candidates[i]);
+			return;
+		}
+	}
+	snprintf (dst, len, "%s", candidates[0]);
+}
+
+static void
+usage (void)
+{
+	fprintf (stderr,
+		 "usage: hkpost-p11-bench [--quick] [--rounds N] [--round-ms MS] "
+		 "[--backend null|softhsm]\n"
+		 "                        [--write BENCHMARKS.md] [--keep]\n"
+		 "                        [--shim SO] [--null-module SO] [--softhsm SO] [--spy SO] "
+		 "[--proxy SO]\n");
+	exit (2);
+}
+
+int
+main (int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "quick", no_argument, NULL, 'q' },
+		{ "rounds", required_argument, NULL, 'r' },
+		{ "round-ms", required_argument, NULL, 'm' },
+		{ "backend", required_argument, NULL, 'b' },
+		{ "write", required_argument, NULL, 'w' },
+		{ "keep", no_argument, NULL, 'k' },
+		{ "shim", required_argument, NULL, 1 },
+		{ "null-module", required_argument, NULL, 2 },
+		{ "softhsm", required_argument, NULL, 3 },
+		{ "spy", required_argument, NULL, 4 },
+		{ "proxy", required_argument, NULL, 5 },
+		{ "confdir", required_argument, NULL, 6 },
+		{ "workdir", required_argument, NULL, 7 },
+		{ "rss-child", required_argument, NULL, 8 },
+		{ "p11kit-configs", required_argument, NULL, 9 },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const spy_paths[] = {
+		BENCH_LIBDIR "/pkcs11-spy.so", "/usr/lib/x86_64-linux-gnu/pkcs11-spy.so",
+		"/usr/lib64/pkcs11-spy.so", "/usr/lib/pkcs11-spy.so",
+		"/usr/lib/pkcs11/pkcs11-spy.so", NULL,
+	};
+	static const char *const proxy_paths[] = {
+		BENCH_LIBDIR "/p11-kit-proxy.so", "/usr/lib/x86_64-linux-gnu/p11-kit-proxy.so",
+		"/usr/lib64/p11-kit-proxy.so", "/usr/lib/p11-kit-proxy.so", NULL,
+	};
+	bench_backend all_backends[2] = {
+		{ .name = "null", .is_null = true },
+		{ .name = "softhsm", .is_null = false },
+	};
+	const char *rss_module = NULL;
+
+	bench_opt.rounds = 31;
+	bench_opt.mt_rounds = 11;
+	bench_opt.round_ns = 4e6;
+	snprintf (bench_opt.shim, PATH_MAX, "%s/module/.libs/hkpost-p11.%s", BENCH_BUILDDIR, SHLEXT);
+	snprintf (bench_opt.null_module, PATH_MAX, "%s/bench/.libs/null-p11.%s", BENCH_BUILDDIR,
+		  SHLEXT);
+	snprintf (bench_opt.softhsm, PATH_MAX, "%s", getenv ("SOFTHSM2_MODULE") && *getenv ("SOFTHSM2_MODULE")
+						     ? getenv ("SOFTHSM2_MODULE")
+						     : BENCH_SOFTHSM2_MODULE);
+	first_existing (bench_opt.spy, PATH_MAX, spy_paths);
+	first_existing (bench_opt.proxy, PATH_MAX, proxy_paths);
+	snprintf (bench_opt.confdir, PATH_MAX, "%s/bench/conf", BENCH_SRCDIR);
+	snprintf (bench_opt.p11kit_configs, PATH_MAX, "%s", BENCH_P11KIT_CONFIGS);
+	snprintf (bench_opt.command, sizeof bench_opt.command, "make bench");
+
+	int c;
+	while ((c = getopt_long (argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'q':
+			bench_opt.quick = true;
+			break;
+		case 'r':
+			bench_opt.rounds = (unsigned)strtoul (optarg, NULL, 10);
+			break;
+		case 'm':
+			bench_opt.round_ns = strtod (optarg, NULL) * 1e6;
+			break;
+		case 'b':
+			bench_opt.only_backend = optarg;
+			break;
+		case 'w':
+			bench_opt.write_md = optarg;
+			break;
+		case 'k':
+			keep_workdir = true;
+			break;
+		case 1:
+			snprintf (bench_opt.shim, PATH_MAX, "%s", optarg);
+			break;
+		case 2:
+			snprintf (bench_opt.null_module, PATH_MAX, "%s", optarg);
+			break;
+		case 3:
+			snprintf (bench_opt.softhsm, PATH_MAX, "%s", optarg);
+			break;
+		case 4:
+			snprintf (bench_opt.spy, PATH_MAX, "%s", optarg);
+			break;
+		case 5:
+			snprintf (bench_opt.proxy, PATH_MAX, "%s", optarg);
+			break;
+		case 6:
+			snprintf (bench_opt.confdir, PATH_MAX, "%s", optarg);
+			break;
+		case 7:
+			snprintf (bench_opt.workdir, PATH_MAX, "%s", optarg);
+			break;
+		case 8:
+			rss_module = optarg;
+			break;
+		case 9:
+			snprintf (bench_opt.p11kit_configs, PATH_MAX, "%s", optarg);
+			break;
+		default:
+			usage ();
+		}
+	}
+	if (optind != argc || bench_opt.rounds == 0 || bench_opt.round_ns <= 0)
+		usage ();
+	if (bench_opt.quick) {
+		bench_opt.rounds = bench_opt.rounds < 5 ? bench_opt.rounds : 5;
+		bench_opt.mt_rounds = 3;
+		bench_opt.round_ns = bench_opt.round_ns < 3e5 ? bench_opt.round_ns : 3e5;
+		unsigned quick_scales[] = { 1, 10, 20 };
+		memcpy (bench_opt.scales, quick_scales, sizeof quick_scales);
+		bench_opt.n_scales = 3;
+		snprintf (bench_opt.command, sizeof bench_opt.command,
+			  "bench/hkpost-p11-bench --quick");
+	} else {
+		unsigned scales[] = { 1, 100, 1000 };
+		memcpy (bench_opt.scales, scales, sizeof scales);
+		bench_opt.n_scales = 3;
+	}
+	snprintf (all_backends[0].path, PATH_MAX, "%s", bench_opt.null_module);
+	snprintf (all_backends[1].path, PATH_MAX, "%s", bench_opt.softhsm);
+
+	if (rss_module != NULL) {
+		int k = mod_of (rss_module);
+		const bench_backend *b =
+			bench_opt.only_backend && strcmp (bench_opt.only_backend, "softhsm") == 0
+				? &all_backends[1]
+				: &all_backends[0];
+		if (k < 0 || !bench_opt.workdir[0])
+			usage ();
+		return rss_child (b, (bench_mod_id)k);
+	}
+
+	/* Scratch space, and nothing read from or written to the user's own
+	 * configuration or state. */
+	const char *tmp = getenv ("TMPDIR");
+	snprintf (bench_opt.workdir, PATH_MAX, "%s/hkp11-bench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (mkdtemp (bench_opt.workdir) == NULL)
+		bench_die ("mkdtemp %s: %s", bench_opt.workdir, strerror (errno));
+	main_pid = getpid ();
+	atexit (remove_workdir);
+	char dir[PATH_MAX + 32];
+	snprintf (dir, sizeof dir, "%s/state", bench_opt.workdir);
+	mkdir (dir, 0700);
+	setenv ("XDG_STATE_HOME", dir, 1);
+	snprintf (dir, sizeof dir, "%s/config", bench_opt.workdir);
+	mkdir (dir, 0700);
+	setenv ("XDG_CONFIG_HOME", dir, 1);
+	unsetenv ("HKPOST_P11_BACKEND");
+
+	for (int i = 0; i < 2; i++) {
+		if (bench_opt.only_backend && strcmp (bench_opt.only_backend, all_backends[i].name) != 0)
+			continue;
+		if (access (all_backends[i].path, R_OK) != 0) {
+			add_note ("%s: backend %s not found, not measured", all_backends[i].name,
+				  all_backends[i].path);
+			continue;
+		}
+		backends_run[n_backends_run++] = &all_backends[i];
+	}
+	if (n_backends_run == 0)
+		bench_die ("no backend to measure");
+
+	uint64_t started = bench_now_ns ();
+	fprintf (stderr, "hkpost-p11-bench: making %u certificates...\n",
+		 bench_opt.scales[bench_opt.n_scales - 1]);
+	bench_material_make (&material, bench_opt.scales[bench_opt.n_scales - 1]);
+	char path[PATH_MAX + 32];
+	snprintf (path, sizeof path, "%s/certs.bin", bench_opt.workdir);
+	if (!bench_material_save (&material, path))
+		bench_die ("cannot write %s", path);
+
+	for (size_t i = 0; i < n_backends_run; i++) {
+		const bench_backend *b = backends_run[i];
+		fprintf (stderr, "hkpost-p11-bench: measuring over the %s backend...\n", b->name);
+		if (!b->is_null) {
+			snprintf (dir, sizeof dir, "%s/softhsm", bench_opt.workdir);
+			mkdir (dir, 0700);
+			bench_softhsm_token (b->path, dir);
+		}
+		int pipefd[2];
+		if (pipe (pipefd) != 0)
+			bench_die ("pipe: %s", strerror (errno));
+		fflush (NULL);
+		pid_t pid = fork ();
+		if (pid < 0)
+			bench_die ("fork: %s", strerror (errno));
+		if (pid == 0) {
+			close (pipefd[0]);
+			run_backend (b, pipefd[1]);
+			close (pipefd[1]);
+			exit (0);
+		}
+		close (pipefd[1]);
+		FILE *f = fdopen (pipefd[0], "r");
+		char line[4096];
+		while (f && fgets (line, sizeof line, f)) {
+			line[strcspn (line, "\n")] = '\0';
+			take_line (line);
+		}
+		if (f)
+			fclose (f);
+		int status;
+		waitpid (pid, &status, 0);
+		if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+			bench_die ("the run over the %s backend failed (see above)", b->name);
+		measure_rss (b, "/proc/self/exe");
+	}
+
+	sbuf body = { 0 };
+	report (&body);
+	out (&body, "\nTotal run time: %.0f s.\n", (double)(bench_now_ns () - started) / 1e9);
+	fputs (body.text, stdout);
+	if (bench_opt.write_md)
+		write_markdown (bench_opt.write_md, &body);
+	free (body.text);
+	return 0;
+}

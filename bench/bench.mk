@@ -1,0 +1,39 @@
+# The benchmark (issue 10).  `make bench` builds what it needs, runs every
+# measurement and writes the results into BENCHMARKS.md; a quick run of it is
+# part of `make check` so that it cannot rot.  Neither installs anything.
+
+# The "null" backend: answers at once, so the modules over it show their own cost.
+check_LTLIBRARIES += bench/null-p11.la
+bench_null_p11_la_SOURCES = bench/null-p11.c
+bench_null_p11_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -no-undefined -rpath /nowhere \
+	-export-symbols-regex '^C_GetFunctionList$$'
+
+check_PROGRAMS += bench/hkpost-p11-bench
+bench_hkpost_p11_bench_SOURCES = \
+	bench/bench.c bench/bench.h \
+	bench/bench-measure.c \
+	bench/bench-modules.c \
+	bench/bench-token.c \
+	$(NULL)
+bench_hkpost_p11_bench_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS) \
+	-DBENCH_BUILDDIR=\"$(abs_top_builddir)\" \
+	-DBENCH_SRCDIR=\"$(abs_top_srcdir)\" \
+	-DBENCH_SOFTHSM2_MODULE=\"$(SOFTHSM2_MODULE)\" \
+	-DBENCH_P11KIT_CONFIGS=\"$(P11_MODULE_CONFIGS)\" \
+	-DBENCH_LIBDIR=\"$(P11_MODULE_PATH)/..\"
+bench_hkpost_p11_bench_LDADD = $(LIBCRYPTO_LIBS)
+
+EXTRA_DIST += \
+	bench/conf/off.conf bench/conf/defaults.conf bench/conf/audit-calls.conf \
+	BENCHMARKS.md
+
+TESTS += bench/test-bench-smoke.sh
+dist_check_SCRIPTS += bench/test-bench-smoke.sh
+
+# Where `make bench` writes its tables (between markers; the rest is kept).
+BENCH_OUTPUT = $(srcdir)/BENCHMARKS.md
+BENCH_FLAGS =
+
+.PHONY: bench
+bench: module/hkpost-p11.la bench/null-p11.la bench/hkpost-p11-bench$(EXEEXT)
+	bench/hkpost-p11-bench$(EXEEXT) --write $(BENCH_OUTPUT) $(BENCH_FLAGS)
