@@ -18,6 +18,7 @@ EXTRA_DIST += \
 	tests/real/common.sh \
 	tests/real/marionette.py \
 	tests/real/psm.py \
+	tests/real/probe.py \
 	tests/real/firefox.py \
 	tests/real/thunderbird.py
 

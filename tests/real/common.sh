@@ -193,10 +193,11 @@ free_port () {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# Whether the shipped configuration documents KEY: a layer's keys appear
-# there (commented out when at their defaults) once the layer is in the tree.
-conf_has_key () {
-	grep -q "^#\{0,1\} *$1 *:" "$top_srcdir/config/hkpost-p11.conf"
+# module_knows "KEY: VALUE": whether the built module takes the setting
+# (probe.py), i.e. whether the layer that owns KEY is in this build.  Needs
+# the backend (token_new) to be set up.
+module_knows () {
+	python3 "$top_srcdir/tests/real/probe.py" "$MODULE" "$1" >/dev/null 2>&1
 }
 
 # py_run SCRIPT: runs a Python driver (bounded), shows its output and counts

@@ -26,6 +26,13 @@ TOKEN = env["HKP11_TOKEN"]
 HOLDER = env["HKP11_HOLDER"]
 WORK = env["HKP11_WORK"]
 DEVICE = "hkpost-p11"
+BINARY = env.get("HKP11_FIREFOX", "firefox-esr")
+PREFS = {
+    # The pref behind "When a server requests your personal certificate:
+    # Select one automatically".
+    "security.default_personal_cert": "Select Automatically",
+}
+PIN_NOW = PIN  # the token's PIN as the session leaves it
 
 checks = 0
 
@@ -47,13 +54,9 @@ def check(cond, text, detail=None):
 def main():
     # make check's timeout or ^C: leave through the `with`, which stops Firefox.
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
-    prefs = {
-        # The pref behind "When a server requests your personal certificate:
-        # Select one automatically".
-        "security.default_personal_cert": "Select Automatically",
-    }
+    global PIN_NOW
     t0 = time.monotonic()
-    with Gecko(env.get("HKP11_FIREFOX", "firefox-esr"), os.path.join(WORK, "profile"), prefs,
+    with Gecko(BINARY, os.path.join(WORK, "profile"), PREFS,
                log=os.path.join(WORK, "firefox.log")) as g:
         g.chrome()
         version = g.execute("return Services.appinfo.version")
@@ -108,10 +111,10 @@ def main():
             weak = "12345678"
             strong = "Tai#Man2026"
             err = psm.change_password(g, DEVICE, PIN, weak)
-            check(err is not None, "changePassword to an all-digit PIN is refused (%s)" %
-                  (err or "").split("\n")[0][:100])
+            check(err is not None, "changePassword to an all-digit PIN is refused: %r" % err)
             err = psm.change_password(g, DEVICE, PIN, strong)
             check(err is None, "changePassword to a strong PIN succeeds", err)
+            PIN_NOW = strong
             psm.logout(g, DEVICE)
             res = psm.login(g, DEVICE, [strong])
             check(res["isLoggedIn"] and len(res["prompts"]) == 1,
@@ -119,8 +122,70 @@ def main():
         else:
             print("# not checked: PIN policy on changePassword (the policy layer is not "
                   "in this tree)", flush=True)
+        if env.get("HKP11_LOCKOUT") == "yes":
+            lockout(g)
+        else:
+            print("# not checked: lockout warnings and guard (the lockout layer is not in "
+                  "this build)", flush=True)
+    if env.get("HKP11_LOCKOUT") == "yes":
+        t1 = time.monotonic()
+        with Gecko(BINARY, os.path.join(WORK, "profile"), PREFS,
+                   log=os.path.join(WORK, "firefox.log")) as g:
+            g.chrome()
+            after_restart(g)
+        print("# restart and checks: %.1fs" % (time.monotonic() - t1), flush=True)
     print("# firefox: %d checks, %.1fs with start-up and shut-down" %
           (checks, time.monotonic() - t0), flush=True)
+
+
+ATTEMPTS, WARN = 15, 5  # the lockout layer's defaults
+
+
+def lockout(g):
+    """Wrong PINs typed one after another into Firefox's dialog, with the
+    module's defaults (15 tries, warnings from 5 left, the last one held
+    back).  NSS asks again after every wrong PIN; the guard must answer
+    the last try itself so that NSS stops asking."""
+    psm.logout(g, DEVICE)
+    # All different: the layer refuses a repeated wrong PIN without
+    # spending a try, which would stretch the count.
+    wrong = ["%08d" % (31415900 + i) for i in range(ATTEMPTS + 1)]
+    t = time.monotonic()
+    res = psm.login(g, DEVICE, wrong)
+    prompts = res["prompts"]
+    with open(os.path.join(WORK, "lockout-prompts.txt"), "w", encoding="utf-8") as f:
+        f.write("\n".join(prompts) + "\n")
+    check(not res["isLoggedIn"] and len(prompts) == ATTEMPTS,
+          "the guard held back the last try: Firefox showed %d dialogs for %d wrong PINs, "
+          "then stopped asking and said %r (%.1fs)" % (len(prompts), len(wrong), res["error"],
+                                                      time.monotonic() - t), res)
+    with open(os.path.join(WORK, "firefox.log"), encoding="utf-8", errors="replace") as f:
+        refusal = [line.strip() for line in f if "C_Login refused: only 1 try left" in line]
+    check(len(refusal) == 1, "the refusal came from the module, not the token: %s" %
+          (refusal[0][:90] + "..." if refusal else None), refusal)
+    # NSS reads the token label once, when the token appears: the label's
+    # warning cannot reach a dialog of the same Firefox session.
+    warned = [p for p in prompts if "left)" in p]
+    if warned:
+        check(all("left)" in p for p in prompts[ATTEMPTS - WARN:]),
+              "Firefox's dialog showed the tries left during the session", prompts)
+    else:
+        print("# gap: during the session Firefox's dialog kept saying %r: NSS caches the "
+              "token label, so the label's warning shows only after a restart" % prompts[-1],
+              flush=True)
+
+
+def after_restart(g):
+    """The next Firefox start, with the count where the session left it:
+    the dialog names the tries left, and the right PIN is still held back."""
+    left = 1
+    res = psm.login(g, DEVICE, [PIN_NOW])
+    prompts = res["prompts"]
+    check(len(prompts) == 1 and "(%d try left)" % left in prompts[0],
+          "after a restart Firefox's dialog warns: %r" % (prompts[0] if prompts else None), res)
+    check(not res["isLoggedIn"],
+          "the guard holds across processes: even the right PIN is held back (%s)" %
+          res["error"], res)
 
 
 if __name__ == "__main__":

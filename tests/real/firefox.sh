@@ -15,12 +15,15 @@ load_fixture "$fx" personal
 server_cert
 tls_server
 
+# The PIN policy and lockout checks run when the module has those layers.
 policy=no
-conf_has_key pin-policy && policy=yes
+module_knows "pin-policy: enforce" && policy=yes
+lockout=no
+module_knows "lockout-attempts: 15" && lockout=yes
 
 HKP11_MODULE=$MODULE HKP11_PIN=$USER_PIN HKP11_TOKEN=eToken HKP11_HOLDER="CHAN TAI MAN" \
 	HKP11_WORK=$work HKP11_SERVER_CA=$work/srv/ca.pem HKP11_TLS_URL="https://127.0.0.1:$tls_port/" \
-	HKP11_POLICY=$policy \
+	HKP11_POLICY=$policy HKP11_LOCKOUT=$lockout \
 	py_run "$top_srcdir/tests/real/firefox.py" || {
 	[ ! -f "$work/firefox.log" ] || tail -n 40 "$work/firefox.log" >&2
 	show "$work/srv/s_server.log"
@@ -42,7 +45,10 @@ echo "$USER_PIN" >"$work/pin.txt"
 if [ "$policy" = yes ]; then
 	echo 'Tai#Man2026' >"$work/pin.txt"
 fi
-certutil -L -h all -d "sql:$work/profile" -f "$work/pin.txt" >"$work/certutil.txt" 2>&1 ||
+# The Firefox session may have ended with the lockout guard up (shared by
+# every process of the user): this reader gets a lockout state of its own.
+XDG_STATE_HOME=$work/state-certutil \
+	certutil -L -h all -d "sql:$work/profile" -f "$work/pin.txt" >"$work/certutil.txt" 2>&1 ||
 	{ show "$work/certutil.txt"; fail "certutil -L on the profile failed"; }
 nick="eToken:$(shim_cert_label)"
 grep -F "$nick" "$work/certutil.txt" | grep -q 'u,u,u' || { show "$work/certutil.txt"; fail "no user certificate $nick"; }

@@ -110,7 +110,7 @@ class Gecko:
 
     def start(self):
         os.makedirs(self.profile, exist_ok=True)
-        with open(os.path.join(self.profile, "user.js"), "a", encoding="utf-8") as f:
+        with open(os.path.join(self.profile, "user.js"), "w", encoding="utf-8") as f:
             for k, v in self.prefs.items():
                 f.write("user_pref(%s, %s);\n" % (json.dumps(k), json.dumps(v)))
         port_file = os.path.join(self.profile, "MarionetteActivePort")

@@ -8,8 +8,19 @@ Every helper takes a marionette.Gecko already in the chrome context.
 import json
 import time
 
+from marionette import MarionetteError
+
 # The token is found by module name, as the Security Devices window lists it.
 _FIND_TOKEN = """
+// What the user would read for an NSS failure, e.g. "The password is invalid".
+function nssError(e) {
+    try {
+        const svc = Cc["@mozilla.org/nss_errors_service;1"].getService(Ci.nsINSSErrorsService);
+        return svc.getErrorMessage(e.result) || String(e);
+    } catch (_) {
+        return String(e);
+    }
+}
 const mdb = Cc["@mozilla.org/security/pkcs11moduledb;1"].getService(Ci.nsIPKCS11ModuleDB);
 async function findModule(name) {
     for (const m of await mdb.listModules())
@@ -85,9 +96,16 @@ def _wait_state(g, timeout):
     # The dialog is modal: the call that opens it runs in a nested event
     # loop, and Marionette ends a script that opens a prompt.  So the call
     # is dispatched from one script and its outcome polled by others.
+    # A poll that lands while a dialog is still open (between its load and
+    # its answer) is refused by Marionette: poll again.
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        st = g.execute("const st = window.__hkp11_state; return st && st.done ? st : null;")
+        try:
+            st = g.execute("const st = window.__hkp11_state; return st && st.done ? st : null;")
+        except MarionetteError as e:
+            if "unexpected alert open" not in str(e):
+                raise
+            st = None
         if st:
             return st
         time.sleep(0.1)
@@ -104,7 +122,7 @@ Services.tm.dispatchToMainThread(() => {
     try {
         t.login(false);
     } catch (e) {
-        st.error = String(e);
+        st.error = nssError(e);
     } finally {
         st.isLoggedIn = t.isLoggedIn;
         finish();
@@ -129,7 +147,7 @@ try {
     t.changePassword(oldPin, newPin);
     return null;
 } catch (e) {
-    return String(e);
+    return nssError(e);
 }
 """, [name, old, new])
 
