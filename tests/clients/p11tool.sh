@@ -27,10 +27,13 @@ expect_grep "--list-tokens through the shim gives the token's URI" \
 expect_same "--list-tokens through the shim is SoftHSM's" direct.tokens shim.tokens
 
 # Objects: labels may be made friendly by the labels layer (they appear in
-# the URI's object= and in Label:); everything else must be SoftHSM's.
+# the URI's object= and in Label:); everything else must be SoftHSM's.  One
+# line per object, without its number, sorted: the order is not promised.
 objects ()
 {
-	sed -e 's/;object=[^;]*//' -e '/^	Label:/d' "$1"
+	sed -e 's/;object=[^;]*//' -e '/^	Label:/d' -e '/^Object [0-9]*:$/d' "$1" |
+		awk '/^$/ { if (o != "") print o; o = ""; next } { o = o " |" $0 } END { if (o != "") print o }' |
+		sort
 }
 run direct.all direct --list-all "pkcs11:token=eToken"
 run shim.all shim --list-all "pkcs11:token=eToken"

@@ -31,9 +31,12 @@ expect_same "-L through the shim keeps the token's maximum PIN length" direct.ma
 
 # -O: the objects, with and without logging in.  Labels may be made
 # friendly by the labels layer; kinds, IDs and subjects must not change.
+# One line per object, sorted: the order of C_FindObjects is not promised.
 objects ()
 {
-	grep -E '^[A-Z][A-Za-z ]* Object;|^ +(ID|subject|Usage|Access):' "$1"
+	grep -E '^[A-Z][A-Za-z ]* Object;|^ +(ID|subject|Usage|Access):' "$1" |
+		awk '/Object;/ { if (o != "") print o; o = $0; next } { o = o " |" $0 } END { if (o != "") print o }' |
+		sort
 }
 run direct.O direct --token-label eToken -O
 run shim.O shim --token-label eToken -O
