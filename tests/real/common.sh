@@ -53,8 +53,8 @@ real_cleanup () {
 		$real_cleanup_hook || :
 	fi
 	if [ -n "$work" ] && [ -d "$work" ]; then
-		if [ $rc -ne 0 ] && [ $rc -ne 77 ] && [ -n "${REAL_KEEP:-}" ]; then
-			echo "$real_name: kept $work for inspection" >&2
+		if [ -n "${HKP11_KEEP:-}" ]; then
+			echo "# kept $work" >&2
 		else
 			rm -rf "$work"
 		fi
