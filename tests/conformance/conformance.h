@@ -49,7 +49,7 @@ CK_RV conf_record (const char *fn, CK_RV rv);
 /* Records one line of outputs, printf-style. */
 void conf_out (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 
-/* Name of a CK_RV ("CKR_OK"), of a mechanism is not needed: hex is enough. */
+/* Name of a CK_RV ("CKR_OK"), or its hex value when it has no name here. */
 const char *conf_rv_name (CK_RV rv);
 
 /* Lower-case hex of a buffer, in one of a few rotating static buffers. */

@@ -81,7 +81,6 @@ CONF_TEST (test_object_create_find)
 	CALL (CKR_OK, C_Logout, s);
 	n = conf_find (s, by_class, N_ELEMENTS (by_class), found, N_ELEMENTS (found));
 	ck_assert_uint_eq (n, 2);
-	(void)alpha;
 }
 
 CONF_TEST (test_object_private)
