@@ -24,7 +24,7 @@ top_builddir=${top_builddir:-.}
 SHLEXT=${SHLEXT:-so}
 bin="$top_builddir/tests/test-conformance"
 shim="$top_builddir/module/.libs/hkpost-p11.$SHLEXT"
-# Absolute: the shim resolves audit-file from the test's own directory.
+# Absolute, so that the audit-file setting below does not depend on the cwd.
 out="$(cd "$top_builddir" && pwd)/tests/tmp/conformance"
 
 # Lower bounds, kept a little under what the suite records today: raise
