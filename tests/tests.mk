@@ -28,3 +28,4 @@ include tests/clients.mk
 include tests/lockout.mk
 include tests/labels.mk
 include tests/real.mk
+include tests/audit.mk

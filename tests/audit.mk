@@ -1,0 +1,24 @@
+# The audit log (issue 5): unit tests of the record, the writer and the
+# verifier; the layer through the built shim over SoftHSM; many processes
+# and threads sharing one file; real clients; and, after everything else,
+# a canary that no PIN or test secret reached any log the suite wrote.
+AUDIT_CPPFLAGS = $(TEST_CPPFLAGS) $(CHECK_CFLAGS) $(LIBCRYPTO_CFLAGS)
+AUDIT_LIBS = common/libhkp11-audit.la common/libhkp11-common.la $(LIBCRYPTO_LIBS) $(SYSTEMD_LIBS)
+
+# The chain verifier's command line (the token-manager tool will take over
+# its logic, common/audit-verify.c).
+check_PROGRAMS += tests/audit-verify
+tests_audit_verify_SOURCES = tests/audit-verify.c
+tests_audit_verify_LDADD = $(AUDIT_LIBS)
+
+TESTS += tests/test-audit-format
+check_PROGRAMS += tests/test-audit-format
+tests_test_audit_format_SOURCES = tests/test-audit-format.c
+tests_test_audit_format_CPPFLAGS = $(AUDIT_CPPFLAGS)
+tests_test_audit_format_LDADD = $(AUDIT_LIBS) $(TEST_LIBS)
+
+TESTS += tests/test-audit-log
+check_PROGRAMS += tests/test-audit-log
+tests_test_audit_log_SOURCES = tests/test-audit-log.c
+tests_test_audit_log_CPPFLAGS = $(AUDIT_CPPFLAGS)
+tests_test_audit_log_LDADD = $(AUDIT_LIBS) $(TEST_LIBS)
