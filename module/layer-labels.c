@@ -92,11 +92,20 @@ static CK_FUNCTION_LIST_3_0 below;
 
 /* ---- the cache ---------------------------------------------------------- */
 
+/* A certificate as parsed: shared between the installed list and a scan
+ * that reuses it, and never changed once made.  refs and dead are only
+ * touched under the lock. */
 typedef struct {
-	CK_OBJECT_HANDLE handle;
-	hkp11_ecert *info;
+	unsigned int refs;
+	bool dead; /* the object changed or went: never reuse */
+	hkp11_ecert info;
 	unsigned char *id;
 	size_t id_len;
+} parsed_cert;
+
+typedef struct {
+	CK_OBJECT_HANDLE handle;
+	parsed_cert *p; /* NULL once forgotten */
 	bool named;
 	char label[HKP11_LABEL_SIZE];
 } cert_rec;
@@ -105,6 +114,7 @@ typedef struct token {
 	CK_SLOT_ID slot;
 	struct token *next;
 	bool scanned;             /* certs describes the token */
+	int scanning;             /* scans under way; meanwhile certs serves */
 	bool stale;               /* it may have changed: scan again before use */
 	unsigned long generation; /* bumped by every invalidation */
 	bool have_serial;
@@ -146,19 +156,19 @@ per_attribute_rv (CK_RV rv)
 }
 
 static void
-cert_rec_clear (cert_rec *c)
+parsed_unref_unlocked (parsed_cert *p)
 {
-	free (c->info);
-	free (c->id);
-	c->info = NULL;
-	c->id = NULL;
+	if (p != NULL && --p->refs == 0) {
+		free (p->id);
+		free (p);
+	}
 }
 
 static void
-certs_free (cert_rec *certs, size_t n)
+certs_free_unlocked (cert_rec *certs, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		cert_rec_clear (&certs[i]);
+	for (size_t i = 0; certs != NULL && i < n; i++)
+		parsed_unref_unlocked (certs[i].p);
 	free (certs);
 }
 
@@ -312,43 +322,43 @@ find_all (CK_SESSION_HANDLE session, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count,
 }
 
 /* Reads CKA_VALUE and CKA_ID of a certificate and parses it. */
-static bool
-read_cert (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE handle, cert_rec *c)
+static parsed_cert *
+read_cert (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE handle)
 {
 	CK_ATTRIBUTE a[2] = { { CKA_VALUE, NULL, 0 }, { CKA_ID, NULL, 0 } };
 	CK_RV rv = below.C_GetAttributeValue (session, handle, a, 2);
-	bool ok = false;
+	parsed_cert *p = NULL;
 
-	memset (c, 0, sizeof *c);
-	c->handle = handle;
 	if (!per_attribute_rv (rv) || a[0].ulValueLen == CK_UNAVAILABLE_INFORMATION ||
 	    a[0].ulValueLen == 0)
-		return false;
+		return NULL;
 	if (a[1].ulValueLen == CK_UNAVAILABLE_INFORMATION)
 		a[1].ulValueLen = 0;
 	a[0].pValue = malloc (a[0].ulValueLen);
 	a[1].pValue = malloc (a[1].ulValueLen ? a[1].ulValueLen : 1);
-	c->info = malloc (sizeof *c->info);
-	if (a[0].pValue == NULL || a[1].pValue == NULL || c->info == NULL)
-		goto out;
+	p = calloc (1, sizeof *p);
+	if (a[0].pValue == NULL || a[1].pValue == NULL || p == NULL)
+		goto fail;
 	rv = below.C_GetAttributeValue (session, handle, a, a[1].ulValueLen ? 2 : 1);
 	if (rv != CKR_OK)
-		goto out;
-	hkp11_ecert_parse (a[0].pValue, a[0].ulValueLen, c->info);
+		goto fail;
+	/* Malformed DER parses as "not recognised": it is kept all the same,
+	 * so that it is not read again at every scan. */
+	hkp11_ecert_parse (a[0].pValue, a[0].ulValueLen, &p->info);
 	if (a[1].ulValueLen > 0) {
-		c->id = a[1].pValue;
-		c->id_len = a[1].ulValueLen;
+		p->id = a[1].pValue;
+		p->id_len = a[1].ulValueLen;
 		a[1].pValue = NULL;
 	}
-	ok = true;
-out:
+	p->refs = 1;
 	free (a[0].pValue);
 	free (a[1].pValue);
-	if (!ok) {
-		free (c->info);
-		c->info = NULL;
-	}
-	return ok;
+	return p;
+fail:
+	free (a[0].pValue);
+	free (a[1].pValue);
+	free (p);
+	return NULL;
 }
 
 static int
@@ -366,7 +376,7 @@ main_cert (const cert_rec *certs, size_t n)
 	const cert_rec *best = NULL;
 	int best_rank = 0;
 	for (size_t i = 0; i < n; i++) {
-		const hkp11_ecert *e = certs[i].info;
+		const hkp11_ecert *e = certs[i].p ? &certs[i].p->info : NULL;
 		if (e == NULL || !e->recognised)
 			continue;
 		int rank = (e->kind == HKP11_ECERT_PERSONAL || e->kind == HKP11_ECERT_MINOR ||
@@ -374,7 +384,7 @@ main_cert (const cert_rec *certs, size_t n)
 				   ? 2
 				   : 1;
 		if (best == NULL || rank > best_rank ||
-		    (rank == best_rank && strcmp (e->expiry, best->info->expiry) > 0)) {
+		    (rank == best_rank && strcmp (e->expiry, best->p->info.expiry) > 0)) {
 			best = &certs[i];
 			best_rank = rank;
 		}
@@ -393,7 +403,7 @@ name_certs (cert_rec *certs, size_t n, token *named_token)
 	size_t n_named = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		const hkp11_ecert *e = certs[i].info;
+		const hkp11_ecert *e = certs[i].p ? &certs[i].p->info : NULL;
 		certs[i].named = false;
 		certs[i].label[0] = '\0';
 		if (e == NULL || !e->parsed)
@@ -418,7 +428,7 @@ name_certs (cert_rec *certs, size_t n, token *named_token)
 	const cert_rec *m = settings.token_label_template ? main_cert (certs, n) : NULL;
 	if (m != NULL) {
 		char label[HKP11_LABEL_SIZE];
-		size_t len = hkp11_label_build (m->info, settings.token_label_template, lang, label,
+		size_t len = hkp11_label_build (&m->p->info, settings.token_label_template, lang, label,
 						sizeof label);
 		if (len > sizeof named_token->token_label) {
 			/* 32 bytes, cut on a character boundary. */
@@ -450,6 +460,7 @@ open_own_session (CK_SLOT_ID slot, CK_SESSION_HANDLE *session)
  * already known and installs the result.  The find runs on a session of
  * the layer's own, so that an application's find in progress on its
  * session is never disturbed; caller is the fallback when none can open.
+ * While a scan runs, other threads keep using the list already there.
  */
 static bool
 scan_token (CK_SLOT_ID slot, CK_SESSION_HANDLE caller)
@@ -462,37 +473,28 @@ scan_token (CK_SLOT_ID slot, CK_SESSION_HANDLE caller)
 	CK_OBJECT_HANDLE *found = NULL;
 	CK_ULONG n_found = 0;
 	CK_TOKEN_INFO info;
-	cert_rec *old = NULL, *certs = NULL;
-	size_t n_old = 0, n_certs = 0;
+	CK_UTF8CHAR old_serial[16];
+	cert_rec *certs = NULL;
+	size_t n_certs = 0;
 	unsigned long generation;
-	bool own = false, ok = false;
+	bool own = false, ok = false, had_serial, reuse, have_serial;
 	token *t;
 
-	/* Take the previous list: its certificates need no second parse. */
 	pthread_mutex_lock (&lock);
 	t = token_get_unlocked (slot);
-	if (t == NULL) {
+	if (t == NULL || (t->scanning > 0 && t->scanned)) {
 		pthread_mutex_unlock (&lock);
-		return false;
+		return t != NULL;
 	}
+	t->scanning++;
 	generation = t->generation;
-	old = t->certs;
-	n_old = t->n_certs;
-	t->certs = NULL;
-	t->n_certs = 0;
-	t->scanned = false;
-	CK_UTF8CHAR old_serial[16];
-	bool had_serial = t->have_serial;
+	had_serial = t->have_serial;
 	memcpy (old_serial, t->serial, sizeof old_serial);
 	pthread_mutex_unlock (&lock);
 
-	/* Another token in the slot: nothing of the old list holds. */
-	bool have_serial = below.C_GetTokenInfo (slot, &info) == CKR_OK;
-	if (!have_serial || !had_serial || memcmp (info.serialNumber, old_serial, 16) != 0) {
-		certs_free (old, n_old);
-		old = NULL;
-		n_old = 0;
-	}
+	/* Another token in the slot: nothing parsed before holds. */
+	have_serial = below.C_GetTokenInfo (slot, &info) == CKR_OK;
+	reuse = have_serial && had_serial && memcmp (info.serialNumber, old_serial, 16) == 0;
 
 	if (open_own_session (slot, &session) == CKR_OK)
 		own = true;
@@ -501,42 +503,55 @@ scan_token (CK_SLOT_ID slot, CK_SESSION_HANDLE caller)
 	if (session == CK_INVALID_HANDLE ||
 	    find_all (session, tmpl, 2, &found, &n_found) != CKR_OK)
 		goto out;
-
 	certs = calloc (n_found ? n_found : 1, sizeof *certs);
 	if (certs == NULL)
 		goto out;
+
+	/* Certificates parsed before need no second parse. */
+	pthread_mutex_lock (&lock);
 	for (CK_ULONG i = 0; i < n_found; i++) {
-		cert_rec key = { .handle = found[i] };
-		cert_rec *known = old ? bsearch (&key, old, n_old, sizeof *old, compare_certs) : NULL;
-		if (known != NULL && known->info != NULL) {
-			certs[n_certs++] = *known;
-			known->info = NULL;
-			known->id = NULL;
-		} else if (read_cert (session, found[i], &certs[n_certs])) {
-			n_certs++;
+		cert_rec *known = reuse ? cert_find_unlocked (t, found[i]) : NULL;
+		certs[i].handle = found[i];
+		if (known != NULL && known->p != NULL && !known->p->dead) {
+			certs[i].p = known->p;
+			certs[i].p->refs++;
 		}
 	}
-	qsort (certs, n_certs, sizeof *certs, compare_certs);
+	pthread_mutex_unlock (&lock);
+	n_certs = n_found;
+	for (size_t i = 0; i < n_certs; i++) {
+		if (certs[i].p == NULL)
+			certs[i].p = read_cert (session, certs[i].handle);
+	}
 	ok = true;
 out:
 	if (own)
 		below.C_CloseSession (session);
 	free (found);
-	certs_free (old, n_old);
-	if (!ok) {
-		certs_free (certs, n_certs);
-		return false;
-	}
 
 	pthread_mutex_lock (&lock);
-	t = token_get_unlocked (slot);
-	if (t == NULL || t->certs != NULL) {
-		/* Another thread installed its own scan meanwhile: keep that. */
+	t->scanning--;
+	if (!ok) {
+		certs_free_unlocked (certs, n_certs);
 		pthread_mutex_unlock (&lock);
-		certs_free (certs, n_certs);
-		return t != NULL;
+		return false;
 	}
+	/* Drop what could not be read and what changed during the scan. */
+	size_t kept = 0;
+	bool dropped = false;
+	for (size_t i = 0; i < n_certs; i++) {
+		if (certs[i].p != NULL && certs[i].p->dead) {
+			parsed_unref_unlocked (certs[i].p);
+			certs[i].p = NULL;
+			dropped = true;
+		}
+		if (certs[i].p != NULL)
+			certs[kept++] = certs[i];
+	}
+	n_certs = kept;
+	qsort (certs, n_certs, sizeof *certs, compare_certs);
 	name_certs (certs, n_certs, t);
+	certs_free_unlocked (t->certs, t->n_certs);
 	t->certs = certs;
 	t->n_certs = n_certs;
 	t->have_serial = have_serial;
@@ -544,7 +559,7 @@ out:
 		memcpy (t->serial, info.serialNumber, sizeof t->serial);
 	t->scanned = true;
 	/* Changed while we scanned: use it now, look again next time. */
-	t->stale = t->generation != generation;
+	t->stale = t->generation != generation || dropped;
 
 	/* Keys are paired again on demand; certificates are known now. */
 	hkp11_handle_map_remove_if (&objects, same_slot, &slot, free);
@@ -600,7 +615,7 @@ better (const cert_rec *c, const cert_rec *than)
 		return true;
 	if (c->named != than->named)
 		return c->named;
-	return strcmp (c->info->expiry, than->info->expiry) > 0;
+	return strcmp (c->p->info.expiry, than->p->info.expiry) > 0;
 }
 
 /* The certificate whose CKA_ID is id, if exactly one; *n_matches counts. */
@@ -613,7 +628,7 @@ pair_by_id_unlocked (const token *t, const unsigned char *id, size_t id_len, siz
 		return NULL;
 	for (size_t i = 0; i < t->n_certs; i++) {
 		const cert_rec *c = &t->certs[i];
-		if (c->info != NULL && c->id_len == id_len && memcmp (c->id, id, id_len) == 0) {
+		if (c->p != NULL && c->p->id_len == id_len && memcmp (c->p->id, id, id_len) == 0) {
 			(*n_matches)++;
 			if (better (c, match))
 				match = c;
@@ -630,7 +645,7 @@ pair_by_key_unlocked (const token *t, CK_KEY_TYPE key_type, const unsigned char 
 	bool match_has_id = false;
 	for (size_t i = 0; i < t->n_certs; i++) {
 		const cert_rec *c = &t->certs[i];
-		const hkp11_ecert *e = c->info;
+		const hkp11_ecert *e = c->p ? &c->p->info : NULL;
 		bool same;
 		if (e == NULL || e->key_material_len == 0)
 			continue;
@@ -644,7 +659,7 @@ pair_by_key_unlocked (const token *t, CK_KEY_TYPE key_type, const unsigned char 
 			continue;
 		/* Several certificates for one key (a renewal): prefer one that
 		 * also shares the ID, then the newest. */
-		bool has_id = id_len > 0 && c->id_len == id_len && memcmp (c->id, id, id_len) == 0;
+		bool has_id = id_len > 0 && c->p->id_len == id_len && memcmp (c->p->id, id, id_len) == 0;
 		if (match == NULL || (has_id && !match_has_id) ||
 		    (has_id == match_has_id && better (c, match))) {
 			match = c;
@@ -708,6 +723,28 @@ classify (CK_SESSION_HANDLE session, CK_SLOT_ID slot, CK_OBJECT_HANDLE object)
 }
 
 /*
+ * The token in slot with its certificates known, returned with the lock
+ * held; NULL (lock not held) when they cannot be listed.  A list that is
+ * stale is scanned again, unless another thread is doing just that: then
+ * the list already there answers meanwhile.
+ */
+static token *
+ready_token_locked (CK_SLOT_ID slot, CK_SESSION_HANDLE caller)
+{
+	bool scanned_now = false;
+	for (;;) {
+		pthread_mutex_lock (&lock);
+		token *t = token_find_unlocked (slot);
+		if (t != NULL && t->scanned && (!t->stale || t->scanning > 0 || scanned_now))
+			return t;
+		pthread_mutex_unlock (&lock);
+		if (scanned_now || !scan_token (slot, caller))
+			return NULL;
+		scanned_now = true;
+	}
+}
+
+/*
  * The friendly label of object, copied into buf (HKP11_LABEL_SIZE bytes).
  * Returns false when the object keeps the label the token gave it.
  */
@@ -718,48 +755,39 @@ friendly_label (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, char *buf, s
 	if (!session_slot (session, &slot))
 		return false;
 
-	for (int attempt = 0; attempt < 2; attempt++) {
-		pthread_mutex_lock (&lock);
-		token *t = token_find_unlocked (slot);
-		if (t == NULL || !t->scanned || t->stale) {
-			pthread_mutex_unlock (&lock);
-			if (!scan_token (slot, session))
-				return false;
-			continue;
-		}
-		obj_rec *o = hkp11_handle_map_get (&objects, slot, object);
-		if (o != NULL) {
-			bool named = o->named;
-			if (named) {
-				memcpy (buf, o->label, o->label_len + 1);
-				*len = o->label_len;
-			}
-			pthread_mutex_unlock (&lock);
-			return named;
-		}
-		unsigned long generation = t->generation;
-		pthread_mutex_unlock (&lock);
-
-		o = classify (session, slot, object);
-		if (o == NULL)
-			return false;
+	token *t = ready_token_locked (slot, session);
+	if (t == NULL)
+		return false;
+	obj_rec *o = hkp11_handle_map_get (&objects, slot, object);
+	if (o != NULL) {
 		bool named = o->named;
 		if (named) {
 			memcpy (buf, o->label, o->label_len + 1);
 			*len = o->label_len;
 		}
-		/* Cache it unless the token changed meanwhile. */
-		pthread_mutex_lock (&lock);
-		t = token_find_unlocked (slot);
-		void *replaced = NULL;
-		if (t == NULL || t->generation != generation ||
-		    !hkp11_handle_map_put (&objects, slot, object, o, &replaced))
-			replaced = o;
 		pthread_mutex_unlock (&lock);
-		free (replaced);
 		return named;
 	}
-	return false;
+	unsigned long generation = t->generation;
+	pthread_mutex_unlock (&lock);
+
+	o = classify (session, slot, object);
+	if (o == NULL)
+		return false;
+	bool named = o->named;
+	if (named) {
+		memcpy (buf, o->label, o->label_len + 1);
+		*len = o->label_len;
+	}
+	/* Cache it unless the token changed meanwhile. */
+	pthread_mutex_lock (&lock);
+	void *replaced = NULL;
+	if (t->generation != generation || t->stale ||
+	    !hkp11_handle_map_put (&objects, slot, object, o, &replaced))
+		replaced = o;
+	pthread_mutex_unlock (&lock);
+	free (replaced);
+	return named;
 }
 
 /* ---- C_GetAttributeValue ------------------------------------------------ */
@@ -847,19 +875,12 @@ wants_friendly_label (CK_SESSION_HANDLE session, const CK_ATTRIBUTE *label)
 	if (label->pValue == NULL || label->ulValueLen == 0 ||
 	    label->ulValueLen == CK_UNAVAILABLE_INFORMATION || !session_slot (session, &slot))
 		return false;
-	for (int attempt = 0; attempt < 2; attempt++) {
-		pthread_mutex_lock (&lock);
-		token *t = token_find_unlocked (slot);
-		if (t != NULL && t->scanned && !t->stale) {
-			bool found = is_friendly_label_unlocked (t, label->pValue, label->ulValueLen);
-			pthread_mutex_unlock (&lock);
-			return found;
-		}
-		pthread_mutex_unlock (&lock);
-		if (!scan_token (slot, session))
-			return false;
-	}
-	return false;
+	token *t = ready_token_locked (slot, session);
+	if (t == NULL)
+		return false;
+	bool found = is_friendly_label_unlocked (t, label->pValue, label->ulValueLen);
+	pthread_mutex_unlock (&lock);
+	return found;
 }
 
 static bool
@@ -1137,21 +1158,28 @@ labels_C_InitToken (CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen,
 	return rv;
 }
 
+/*
+ * An object changed or went away.  A key is forgotten at once.  A
+ * certificate keeps answering its old label until the next scan replaces
+ * it (so that threads reading meanwhile see a name, not the raw label),
+ * but the scan parses it afresh.
+ */
 static void
 forget_object (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object)
 {
 	pthread_mutex_lock (&lock);
 	session_rec *s = hkp11_handle_map_get (&sessions, session, 0);
-	if (s != NULL) {
+	token *t = s ? token_find_unlocked (s->slot) : NULL;
+	cert_rec *c = t ? cert_find_unlocked (t, object) : NULL;
+	if (c != NULL) {
+		if (c->p != NULL)
+			c->p->dead = true;
+		parsed_unref_unlocked (c->p);
+		c->p = NULL;
+		c->named = false;
+		invalidate_unlocked (s->slot);
+	} else if (s != NULL) {
 		free (hkp11_handle_map_steal (&objects, s->slot, object));
-		token *t = token_find_unlocked (s->slot);
-		cert_rec *c = t ? cert_find_unlocked (t, object) : NULL;
-		if (c != NULL) {
-			/* Parse it again (or never) when the token is next scanned. */
-			cert_rec_clear (c);
-			c->named = false;
-			invalidate_unlocked (s->slot);
-		}
 	}
 	pthread_mutex_unlock (&lock);
 }
@@ -1265,18 +1293,11 @@ labels_C_GetTokenInfo (CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 	if (rv != CKR_OK || settings.token_label_template == NULL)
 		return rv;
 
-	for (int attempt = 0; attempt < 2; attempt++) {
-		pthread_mutex_lock (&lock);
-		token *t = token_find_unlocked (slotID);
-		if (t != NULL && t->scanned && !t->stale) {
-			if (t->have_token_label)
-				memcpy (pInfo->label, t->token_label, sizeof pInfo->label);
-			pthread_mutex_unlock (&lock);
-			return rv;
-		}
+	token *t = ready_token_locked (slotID, CK_INVALID_HANDLE);
+	if (t != NULL) {
+		if (t->have_token_label)
+			memcpy (pInfo->label, t->token_label, sizeof pInfo->label);
 		pthread_mutex_unlock (&lock);
-		if (!scan_token (slotID, CK_INVALID_HANDLE))
-			break;
 	}
 	return rv;
 }
@@ -1290,7 +1311,7 @@ forget_everything (void)
 	hkp11_handle_map_clear (&sessions, session_rec_free);
 	while (tokens != NULL) {
 		token *next = tokens->next;
-		certs_free (tokens->certs, tokens->n_certs);
+		certs_free_unlocked (tokens->certs, tokens->n_certs);
 		free (tokens);
 		tokens = next;
 	}

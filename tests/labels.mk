@@ -15,5 +15,11 @@ LABELS_TEST_SOURCES = tests/fixtures/fixtures.c tests/fixtures/fixtures.h
 TESTS += tests/test-ecert
 check_PROGRAMS += tests/test-ecert
 tests_test_ecert_SOURCES = tests/test-ecert.c $(LABELS_TEST_SOURCES)
-tests_test_ecert_CPPFLAGS = $(LABELS_TEST_CPPFLAGS)
-tests_test_ecert_LDADD = common/libhkp11-common.la $(TEST_LIBS)
+tests_test_ecert_CPPFLAGS = $(LABELS_TEST_CPPFLAGS) $(LIBCRYPTO_CFLAGS)
+tests_test_ecert_LDADD = common/libhkp11-common.la $(TEST_LIBS) $(LIBCRYPTO_LIBS)
+
+TESTS += tests/test-labels
+check_PROGRAMS += tests/test-labels
+tests_test_labels_SOURCES = tests/test-labels.c $(LABELS_TEST_SOURCES)
+tests_test_labels_CPPFLAGS = $(LABELS_TEST_CPPFLAGS) $(LIBCRYPTO_CFLAGS)
+tests_test_labels_LDADD = $(TEST_LIBS) $(LIBCRYPTO_LIBS) -lpthread
