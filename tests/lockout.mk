@@ -31,7 +31,8 @@ tests_lockout_token_flags_SOURCES = tests/lockout/token-flags.c
 LOCKOUT_TESTS = \
 	tests/lockout/change-pin.sh \
 	tests/lockout/countdown.sh \
+	tests/lockout/firefox-label.sh \
 	$(NULL)
 TESTS += $(LOCKOUT_TESTS)
 dist_check_SCRIPTS += $(LOCKOUT_TESTS)
-EXTRA_DIST += tests/lockout/common.sh
+EXTRA_DIST += tests/lockout/common.sh tests/lockout/firefox-label.py

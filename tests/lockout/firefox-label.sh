@@ -1,0 +1,31 @@
+#!/bin/sh
+# The tries left in the token label, in a real Firefox (headless, through
+# Marionette): what the user sees, and that the e-Cert keeps working while
+# the label changes.  The Firefox part is firefox-label.py.
+. "$top_srcdir/tests/real/common.sh"
+real_begin firefox-label
+need firefox-esr python3 openssl softhsm2-util pkcs11-tool
+
+token_new
+fixtures
+load_fixture "$fx" personal
+server_cert
+tls_server
+mkdir -p "$work/profile"
+
+HKP11_MODULE=$MODULE HKP11_PIN=$USER_PIN HKP11_HOLDER="CHAN TAI MAN" HKP11_WORK=$work \
+	HKP11_SERVER_CA=$work/srv/ca.pem HKP11_TLS_URL="https://127.0.0.1:$tls_port/" \
+	py_run "$top_srcdir/tests/lockout/firefox-label.py" || {
+	for f in "$work"/firefox-*.log; do
+		[ ! -f "$f" ] || tail -n 20 "$f" >&2
+	done
+	fail "the Firefox runs failed"
+}
+
+# No PIN in what the module left behind.
+if grep -rlF -e "$USER_PIN" -e 27182800 "$work/home" >"$work/pin-hits" 2>/dev/null; then
+	show "$work/pin-hits"
+	fail "a PIN appears in the files above"
+fi
+ok "no PIN in the state or any file under the home directory"
+real_end
