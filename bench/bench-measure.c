@@ -31,9 +31,6 @@ const char *const bench_op_names[N_OPS] = {
 	"peak resident memory (VmHWM)",
 };
 
-/* The backend being measured, for result lines (set by bench.c). */
-extern const char *bench_backend_name;
-
 #define FIND_BATCH 64
 
 /* DigestInfo of SHA-256 over 32 bytes, as NSS hands it to CKM_RSA_PKCS. */
@@ -164,7 +161,9 @@ time_op (bench_op op, bench_module *m, unsigned scale, uint64_t iters, CK_OBJECT
 {
 	uint64_t t0 = bench_now_ns ();
 	run_op (op, m, 0, scale, iters, handles);
-	return bench_now_ns () - t0;
+	uint64_t t = bench_now_ns () - t0;
+	m->calls += iters * bench_op_calls (op, scale);
+	return t;
 }
 
 /* Iterations for one round of target_ns; the runs also warm caches up. */
@@ -236,7 +235,6 @@ bench_measure (bench_module *mods, bench_op op, unsigned scale, int out_fd)
 				continue;
 			uint64_t t = time_op (op, &mods[k], scale, iters[k], handles);
 			samples[k * rounds + r] = (double)t / (double)iters[k];
-			mods[k].calls += iters[k] * bench_op_calls (op, scale);
 		}
 	}
 	for (int k = 0; k < N_MODS; k++) {

@@ -29,167 +29,6 @@
 #error "BENCH_BUILDDIR must name the build tree"
 #endif
 
-bench_options bench_opt;
-const char *bench_backend_name = "";
-
-/* ---- Helpers ------------------------------------------------------------- */
-
-void
-bench_die (const char *fmt, ...)
-{
-	va_list ap;
-	va_start (ap, fmt);
-	fprintf (stderr, "hkpost-p11-bench: ");
-	vfprintf (stderr, fmt, ap);
-	fprintf (stderr, "\n");
-	va_end (ap);
-	exit (2);
-}
-
-const char *
-bench_rv_name (CK_RV rv)
-{
-	static __thread char buf[32];
-	switch (rv) {
-#define NAME(x) \
-	case x: \
-		return #x;
-	NAME (CKR_OK)
-	NAME (CKR_HOST_MEMORY)
-	NAME (CKR_SLOT_ID_INVALID)
-	NAME (CKR_GENERAL_ERROR)
-	NAME (CKR_FUNCTION_FAILED)
-	NAME (CKR_ARGUMENTS_BAD)
-	NAME (CKR_ATTRIBUTE_SENSITIVE)
-	NAME (CKR_ATTRIBUTE_TYPE_INVALID)
-	NAME (CKR_ATTRIBUTE_VALUE_INVALID)
-	NAME (CKR_DEVICE_ERROR)
-	NAME (CKR_FUNCTION_NOT_SUPPORTED)
-	NAME (CKR_KEY_HANDLE_INVALID)
-	NAME (CKR_MECHANISM_INVALID)
-	NAME (CKR_OBJECT_HANDLE_INVALID)
-	NAME (CKR_OPERATION_ACTIVE)
-	NAME (CKR_OPERATION_NOT_INITIALIZED)
-	NAME (CKR_PIN_INCORRECT)
-	NAME (CKR_PIN_LOCKED)
-	NAME (CKR_SESSION_HANDLE_INVALID)
-	NAME (CKR_SESSION_READ_ONLY)
-	NAME (CKR_TEMPLATE_INCOMPLETE)
-	NAME (CKR_TOKEN_NOT_PRESENT)
-	NAME (CKR_USER_ALREADY_LOGGED_IN)
-	NAME (CKR_USER_NOT_LOGGED_IN)
-	NAME (CKR_BUFFER_TOO_SMALL)
-	NAME (CKR_CRYPTOKI_NOT_INITIALIZED)
-	NAME (CKR_CRYPTOKI_ALREADY_INITIALIZED)
-#undef NAME
-	default:
-		snprintf (buf, sizeof buf, "0x%08lx", (unsigned long)rv);
-		return buf;
-	}
-}
-
-void
-bench_check (CK_RV rv, CK_RV expected, const char *what, const char *module)
-{
-	if (rv != expected)
-		bench_die ("%s through %s returned %s, expected %s", what, module, bench_rv_name (rv),
-			   bench_rv_name (expected));
-}
-
-uint64_t
-bench_now_ns (void)
-{
-	struct timespec ts;
-	clock_gettime (CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-void
-bench_emit (int fd, const char *fmt, ...)
-{
-	char line[4096];
-	va_list ap;
-	va_start (ap, fmt);
-	int n = vsnprintf (line, sizeof line - 1, fmt, ap);
-	va_end (ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof line - 2)
-		n = sizeof line - 2;
-	/* Result lines are single lines whatever a message held. */
-	for (int i = 0; i < n; i++) {
-		if (line[i] == '\n')
-			line[i] = ' ';
-	}
-	line[n++] = '\n';
-	if (write (fd, line, (size_t)n) != n)
-		bench_die ("cannot report a result: %s", strerror (errno));
-}
-
-bool
-bench_write_file (const char *path, const char *text)
-{
-	FILE *f = fopen (path, "w");
-	if (f == NULL)
-		return false;
-	bool ok = fputs (text, f) >= 0;
-	return fclose (f) == 0 && ok;
-}
-
-char *
-bench_read_file (const char *path, size_t *len)
-{
-	FILE *f = fopen (path, "rb");
-	if (f == NULL)
-		return NULL;
-	size_t cap = 4096, used = 0;
-	char *buf = malloc (cap);
-	size_t got;
-	while (buf && (got = fread (buf + used, 1, cap - used - 1, f)) > 0) {
-		used += got;
-		if (cap - used < 2) {
-			char *bigger = realloc (buf, cap * 2);
-			if (bigger == NULL) {
-				free (buf);
-				buf = NULL;
-			}
-			buf = bigger;
-			cap *= 2;
-		}
-	}
-	fclose (f);
-	if (buf == NULL)
-		bench_die ("out of memory");
-	buf[used] = '\0';
-	if (len)
-		*len = used;
-	return buf;
-}
-
-void
-bench_rmtree (const char *dir)
-{
-	DIR *d = opendir (dir);
-	if (d == NULL) {
-		unlink (dir);
-		return;
-	}
-	struct dirent *e;
-	while ((e = readdir (d)) != NULL) {
-		if (strcmp (e->d_name, ".") == 0 || strcmp (e->d_name, "..") == 0)
-			continue;
-		char child[PATH_MAX];
-		snprintf (child, sizeof child, "%s/%s", dir, e->d_name);
-		struct stat st;
-		if (lstat (child, &st) == 0 && S_ISDIR (st.st_mode))
-			bench_rmtree (child);
-		else
-			unlink (child);
-	}
-	closedir (d);
-	rmdir (dir);
-}
-
 /* ---- Results, as the parent collects them -------------------------------- */
 
 typedef struct {
@@ -428,87 +267,14 @@ run_backend (const bench_backend *b, int fd)
 
 /* ---- Peak memory, each in a fresh process -------------------------------- */
 
-static long
-vm_hwm_kib (void)
-{
-	char *status = bench_read_file ("/proc/self/status", NULL);
-	const char *p = status ? strstr (status, "VmHWM:") : NULL;
-	long kib = p ? strtol (p + 6, NULL, 10) : -1;
-	free (status);
-	return kib;
-}
-
-/* Holds every certificate through the module under test, reads each one's
- * label and value twice (so that any cache is full), and prints VmHWM. */
-static int
-rss_child (const bench_backend *b, bench_mod_id id)
-{
-	static bench_module direct, m;
-	char serial[16] = { 0 };
-	char path[PATH_MAX + 64];
-	snprintf (path, sizeof path, "%s/certs.bin", bench_opt.workdir);
-	if (!bench_material_load (&material, path))
-		bench_die ("cannot read %s", path);
-	bench_backend_name = b->name;
-
-	bench_module_load (&direct, MOD_DIRECT, b);
-	bench_module_start (&direct, b, serial);
-	if (!direct.usable)
-		bench_die ("%s backend: %s", b->name, direct.why);
-	/* The null backend keeps its token in memory: fill it again. */
-	if (b->is_null)
-		bench_add_certs (direct.f, direct.sess[0], &material, 0, material.n_certs);
-
-	bench_module *under = &direct;
-	if (id != MOD_DIRECT) {
-		bench_module_load (&m, id, b);
-		bench_module_start (&m, b, serial);
-		if (!m.usable) {
-			printf ("skipped\t%s\n", m.why);
-			return 0;
-		}
-		under = &m;
-	}
-
-	CK_OBJECT_HANDLE *handles = calloc (material.n_certs + 64, sizeof *handles);
-	static unsigned char value[65536];
-	char label[256];
-	CK_OBJECT_CLASS klass = CKO_CERTIFICATE;
-	CK_ATTRIBUTE tmpl = { CKA_CLASS, &klass, sizeof klass };
-	for (int pass = 0; pass < 2; pass++) {
-		CK_ULONG n = 0, got;
-		bench_check (under->f->C_FindObjectsInit (under->sess[0], &tmpl, 1), CKR_OK,
-			     "C_FindObjectsInit", bench_mod_names[id]);
-		do {
-			got = 0;
-			bench_check (under->f->C_FindObjects (under->sess[0], handles + n, 64, &got),
-				     CKR_OK, "C_FindObjects", bench_mod_names[id]);
-			n += got;
-		} while (got == 64 && n + 64 <= material.n_certs + 64);
-		bench_check (under->f->C_FindObjectsFinal (under->sess[0]), CKR_OK,
-			     "C_FindObjectsFinal", bench_mod_names[id]);
-		if (n != material.n_certs)
-			bench_die ("%s: found %lu certificates, expected %zu", bench_mod_names[id],
-				   (unsigned long)n, material.n_certs);
-		for (CK_ULONG i = 0; i < n; i++) {
-			CK_ATTRIBUTE a[] = {
-				{ CKA_LABEL, label, sizeof label },
-				{ CKA_VALUE, value, sizeof value },
-			};
-			bench_check (under->f->C_GetAttributeValue (under->sess[0], handles[i], a, 2),
-				     CKR_OK, "C_GetAttributeValue", bench_mod_names[id]);
-		}
-	}
-	printf ("VmHWM\t%ld\n", vm_hwm_kib ());
-	fflush (stdout);
-	/* No C_Finalize: the figure is taken, and the exit frees everything. */
-	return 0;
-}
-
+/* Runs the memory-measuring program once per module, each in a fresh
+ * process that has loaded nothing else. */
 static void
-measure_rss (const bench_backend *b, const char *self)
+measure_rss (const bench_backend *b, const char *prog)
 {
-	for (int k = 0; k < N_MODS; k++) {
+	for (int i = 0; i < 2 * N_MODS; i++) {
+		int k = i % N_MODS;
+		bool hold = i >= N_MODS;
 		int pipefd[2];
 		if (pipe (pipefd) != 0)
 			bench_die ("pipe: %s", strerror (errno));
@@ -519,12 +285,12 @@ measure_rss (const bench_backend *b, const char *self)
 			dup2 (pipefd[1], STDOUT_FILENO);
 			close (pipefd[0]);
 			close (pipefd[1]);
-			execl (self, self, "--rss-child", bench_mod_keys[k], "--backend", b->name,
+			execl (prog, prog, "--module", bench_mod_keys[k], "--backend", b->name,
 			       "--workdir", bench_opt.workdir, "--shim", bench_opt.shim,
 			       "--null-module", bench_opt.null_module, "--softhsm", bench_opt.softhsm,
 			       "--spy", bench_opt.spy, "--proxy", bench_opt.proxy, "--confdir",
 			       bench_opt.confdir, "--p11kit-configs", bench_opt.p11kit_configs,
-			       (char *)NULL);
+			       hold ? "--hold" : (char *)NULL, (char *)NULL);
 			_exit (127);
 		}
 		close (pipefd[1]);
@@ -544,7 +310,12 @@ measure_rss (const bench_backend *b, const char *self)
 		if (strncmp (buf, "VmHWM\t", 6) == 0) {
 			double kib = strtod (buf + 6, NULL);
 			bench_stat st = { kib, kib, kib, true };
-			add_result (b->name, OP_RSS, (unsigned)material.n_certs, (bench_mod_id)k, st);
+			add_result (b->name, OP_RSS, hold ? (unsigned)material.n_certs : 0,
+				    (bench_mod_id)k, st);
+		} else if (hold && strncmp (buf, "skipped\t", 8) == 0) {
+			buf[strcspn (buf, "\n")] = '\0';
+			add_note ("%s: memory of %s not measured: %s", b->name, bench_mod_names[k],
+				  buf + 8);
 		}
 	}
 }
@@ -725,9 +496,10 @@ report_backend (sbuf *s, const bench_backend *b, int bi)
 
 	const result *rd = find_result (b->name, OP_RSS, (unsigned)material.n_certs, MOD_DIRECT);
 	if (rd != NULL) {
-		out (s, "\nPeak resident memory (VmHWM) of a fresh process holding %zu "
-			"certificates (found, every label and value read twice); in brackets, "
-			"the difference from the direct one.\n\n",
+		out (s, "\nPeak resident memory (VmHWM) of a fresh process per module: having "
+			"loaded it, initialised it and logged in; then holding %zu certificates "
+			"(found, every label and value read twice).  In brackets, the difference "
+			"from the direct process.\n\n",
 		     material.n_certs);
 		out (s, "| Process |");
 		for (int k = 0; k < N_MODS; k++)
@@ -735,17 +507,23 @@ report_backend (sbuf *s, const bench_backend *b, int bi)
 		out (s, "\n|---|");
 		for (int k = 0; k < N_MODS; k++)
 			out (s, "---:|");
-		out (s, "\n| VmHWM |");
-		for (int k = 0; k < N_MODS; k++) {
-			const result *r =
-				find_result (b->name, OP_RSS, (unsigned)material.n_certs, k);
-			if (r == NULL)
-				out (s, " skipped |");
-			else if (k == MOD_DIRECT)
-				out (s, " %.1f MiB |", r->st.med / 1024);
+		for (int row = 0; row < 2; row++) {
+			unsigned sc = row ? (unsigned)material.n_certs : 0;
+			const result *base = find_result (b->name, OP_RSS, sc, MOD_DIRECT);
+			if (row)
+				out (s, "\n| holding %u certificates |", sc);
 			else
-				out (s, " %.1f MiB (%+.2f MiB) |", r->st.med / 1024,
-				     (r->st.med - rd->st.med) / 1024);
+				out (s, "\n| loaded, nothing read |");
+			for (int k = 0; k < N_MODS; k++) {
+				const result *r = find_result (b->name, OP_RSS, sc, k);
+				if (r == NULL || base == NULL)
+					out (s, " skipped |");
+				else if (k == MOD_DIRECT)
+					out (s, " %.1f MiB |", r->st.med / 1024);
+				else
+					out (s, " %.1f MiB (%+.2f MiB) |", r->st.med / 1024,
+					     (r->st.med - base->st.med) / 1024);
+			}
 		}
 		out (s, "\n");
 	}
@@ -962,7 +740,15 @@ report_targets (sbuf *s)
 			if (mib > worst_mib)
 				worst_mib = mib;
 			snprintf (value + strlen (value), sizeof value - strlen (value),
-				  "%s%+.2f MiB over %s", value[0] ? ", " : "", mib, bn);
+				  "%s%+.2f MiB over %s", value[0] ? "; " : "", mib, bn);
+			const result *d0 = find_result (bn, OP_RSS, 0, MOD_DIRECT);
+			const result *r0 = find_result (bn, OP_RSS, 0, MOD_SHIM_DEFAULTS);
+			if (d0 && r0)
+				snprintf (value + strlen (value), sizeof value - strlen (value),
+					  " (%+.2f MiB before any object is read, %+.2f MiB with "
+					  "the objects)",
+					  (r0->st.med - d0->st.med) / 1024,
+					  ((r->st.med - r0->st.med) - (d->st.med - d0->st.med)) / 1024);
 		}
 		char measure[128];
 		snprintf (measure, sizeof measure, "Extra resident memory at %zu objects",
@@ -1058,27 +844,19 @@ remove_workdir (void)
 }
 
 static void
-first_existing (char *dst, size_t len, const char *const *candidates)
+usage (int status)
 {
-	for (size_t i = 0; candidates[i]; i++) {
-		if (access (candidates[i], R_OK) == 0) {
-			snprintf (dst, len, "%s", candidates[i]);
-			return;
-		}
-	}
-	snprintf (dst, len, "%s", candidates[0]);
-}
-
-static void
-usage (void)
-{
-	fprintf (stderr,
+	fprintf (status ? stderr : stdout,
 		 "usage: hkpost-p11-bench [--quick] [--rounds N] [--round-ms MS] "
 		 "[--backend null|softhsm]\n"
 		 "                        [--write BENCHMARKS.md] [--keep]\n"
 		 "                        [--shim SO] [--null-module SO] [--softhsm SO] [--spy SO] "
-		 "[--proxy SO]\n");
-	exit (2);
+		 "[--proxy SO]\n"
+		 "                        [--confdir DIR] [--p11kit-configs DIR]\n"
+		 "  --quick     a few rounds over 1, 10 and 20 certificates (the smoke test)\n"
+		 "  --write F   also put the tables into F between the generated-part markers\n"
+		 "  --keep      keep the scratch directory (logs, configs, tokens)\n");
+	exit (status);
 }
 
 int
@@ -1088,48 +866,21 @@ main (int argc, char **argv)
 		{ "quick", no_argument, NULL, 'q' },
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "round-ms", required_argument, NULL, 'm' },
-		{ "backend", required_argument, NULL, 'b' },
 		{ "write", required_argument, NULL, 'w' },
 		{ "keep", no_argument, NULL, 'k' },
-		{ "shim", required_argument, NULL, 1 },
-		{ "null-module", required_argument, NULL, 2 },
-		{ "softhsm", required_argument, NULL, 3 },
-		{ "spy", required_argument, NULL, 4 },
-		{ "proxy", required_argument, NULL, 5 },
-		{ "confdir", required_argument, NULL, 6 },
-		{ "workdir", required_argument, NULL, 7 },
-		{ "rss-child", required_argument, NULL, 8 },
-		{ "p11kit-configs", required_argument, NULL, 9 },
+		{ "help", no_argument, NULL, 'h' },
+		BENCH_COMMON_OPTIONS
 		{ NULL, 0, NULL, 0 },
-	};
-	static const char *const spy_paths[] = {
-		BENCH_LIBDIR "/pkcs11-spy.so", "/usr/lib/x86_64-linux-gnu/pkcs11-spy.so",
-		"/usr/lib64/pkcs11-spy.so", "/usr/lib/pkcs11-spy.so",
-		"/usr/lib/pkcs11/pkcs11-spy.so", NULL,
-	};
-	static const char *const proxy_paths[] = {
-		BENCH_LIBDIR "/p11-kit-proxy.so", "/usr/lib/x86_64-linux-gnu/p11-kit-proxy.so",
-		"/usr/lib64/p11-kit-proxy.so", "/usr/lib/p11-kit-proxy.so", NULL,
 	};
 	bench_backend all_backends[2] = {
 		{ .name = "null", .is_null = true },
 		{ .name = "softhsm", .is_null = false },
 	};
-	const char *rss_module = NULL;
 
-	bench_opt.rounds = 31;
+	bench_opt.rounds = 51;
 	bench_opt.mt_rounds = 11;
-	bench_opt.round_ns = 4e6;
-	snprintf (bench_opt.shim, PATH_MAX, "%s/module/.libs/hkpost-p11.%s", BENCH_BUILDDIR, SHLEXT);
-	snprintf (bench_opt.null_module, PATH_MAX, "%s/bench/.libs/null-p11.%s", BENCH_BUILDDIR,
-		  SHLEXT);
-	snprintf (bench_opt.softhsm, PATH_MAX, "%s", getenv ("SOFTHSM2_MODULE") && *getenv ("SOFTHSM2_MODULE")
-						     ? getenv ("SOFTHSM2_MODULE")
-						     : BENCH_SOFTHSM2_MODULE);
-	first_existing (bench_opt.spy, PATH_MAX, spy_paths);
-	first_existing (bench_opt.proxy, PATH_MAX, proxy_paths);
-	snprintf (bench_opt.confdir, PATH_MAX, "%s/bench/conf", BENCH_SRCDIR);
-	snprintf (bench_opt.p11kit_configs, PATH_MAX, "%s", BENCH_P11KIT_CONFIGS);
+	bench_opt.round_ns = 2e6;
+	bench_default_paths ();
 	snprintf (bench_opt.command, sizeof bench_opt.command, "make bench");
 
 	int c;
@@ -1144,48 +895,23 @@ main (int argc, char **argv)
 		case 'm':
 			bench_opt.round_ns = strtod (optarg, NULL) * 1e6;
 			break;
-		case 'b':
-			bench_opt.only_backend = optarg;
-			break;
 		case 'w':
 			bench_opt.write_md = optarg;
 			break;
 		case 'k':
 			keep_workdir = true;
 			break;
-		case 1:
-			snprintf (bench_opt.shim, PATH_MAX, "%s", optarg);
-			break;
-		case 2:
-			snprintf (bench_opt.null_module, PATH_MAX, "%s", optarg);
-			break;
-		case 3:
-			snprintf (bench_opt.softhsm, PATH_MAX, "%s", optarg);
-			break;
-		case 4:
-			snprintf (bench_opt.spy, PATH_MAX, "%s", optarg);
-			break;
-		case 5:
-			snprintf (bench_opt.proxy, PATH_MAX, "%s", optarg);
-			break;
-		case 6:
-			snprintf (bench_opt.confdir, PATH_MAX, "%s", optarg);
-			break;
-		case 7:
-			snprintf (bench_opt.workdir, PATH_MAX, "%s", optarg);
-			break;
-		case 8:
-			rss_module = optarg;
-			break;
-		case 9:
-			snprintf (bench_opt.p11kit_configs, PATH_MAX, "%s", optarg);
+		case 'h':
+			usage (0);
 			break;
 		default:
-			usage ();
+			if (!bench_parse_common (c, optarg))
+				usage (2);
+			break;
 		}
 	}
 	if (optind != argc || bench_opt.rounds == 0 || bench_opt.round_ns <= 0)
-		usage ();
+		usage (2);
 	if (bench_opt.quick) {
 		bench_opt.rounds = bench_opt.rounds < 5 ? bench_opt.rounds : 5;
 		bench_opt.mt_rounds = 3;
@@ -1202,17 +928,6 @@ main (int argc, char **argv)
 	}
 	snprintf (all_backends[0].path, PATH_MAX, "%s", bench_opt.null_module);
 	snprintf (all_backends[1].path, PATH_MAX, "%s", bench_opt.softhsm);
-
-	if (rss_module != NULL) {
-		int k = mod_of (rss_module);
-		const bench_backend *b =
-			bench_opt.only_backend && strcmp (bench_opt.only_backend, "softhsm") == 0
-				? &all_backends[1]
-				: &all_backends[0];
-		if (k < 0 || !bench_opt.workdir[0])
-			usage ();
-		return rss_child (b, (bench_mod_id)k);
-	}
 
 	/* Scratch space, and nothing read from or written to the user's own
 	 * configuration or state. */
@@ -1243,6 +958,15 @@ main (int argc, char **argv)
 	}
 	if (n_backends_run == 0)
 		bench_die ("no backend to measure");
+
+	/* The memory-measuring program lives next to this one. */
+	char rss_prog[PATH_MAX + 32];
+	ssize_t n = readlink ("/proc/self/exe", rss_prog, PATH_MAX);
+	if (n <= 0)
+		bench_die ("cannot find this program: %s", strerror (errno));
+	rss_prog[n] = '\0';
+	char *slash = strrchr (rss_prog, '/');
+	snprintf (slash ? slash + 1 : rss_prog, 32, "hkpost-p11-bench-rss");
 
 	uint64_t started = bench_now_ns ();
 	fprintf (stderr, "hkpost-p11-bench: making %u certificates...\n",
@@ -1287,7 +1011,7 @@ main (int argc, char **argv)
 		waitpid (pid, &status, 0);
 		if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
 			bench_die ("the run over the %s backend failed (see above)", b->name);
-		measure_rss (b, "/proc/self/exe");
+		measure_rss (b, rss_prog);
 	}
 
 	sbuf body = { 0 };

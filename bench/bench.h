@@ -65,22 +65,29 @@ typedef struct {
 
 extern bench_options bench_opt;
 
-/* ---- Certificates and tokens (bench-token.c) ---- */
+/* ---- Certificates and tokens (bench-certs.c, bench-token.c) ---- */
 
 typedef struct {
 	unsigned char *der;
 	size_t len;
 } bench_blob;
 
+/* A certificate and the attributes a PKCS#12 import derives from it. */
 typedef struct {
-	bench_blob *certs;
+	bench_blob der, subject, issuer, serial;
+} bench_cert;
+
+typedef struct {
+	bench_cert *certs;
 	size_t n_certs;
 	/* RSA-2048 private key parts, big-endian, for C_CreateObject. */
 	bench_blob n, e, d, p, q, dp, dq, qinv;
 } bench_material;
 
-/* Makes n stand-in Hongkong Post e-Certs sharing one RSA-2048 key. */
+/* Makes n stand-in Hongkong Post e-Certs sharing one RSA-2048 key
+ * (bench-certs.c, the only file that needs OpenSSL). */
 void bench_material_make (bench_material *m, size_t n);
+/* The certificates only, for the memory-measuring program. */
 bool bench_material_save (const bench_material *m, const char *path);
 bool bench_material_load (bench_material *m, const char *path);
 
@@ -141,7 +148,10 @@ void bench_measure (bench_module *mods, bench_op op, unsigned scale, int out_fd)
 /* The same for 1 and 2 threads; results as wall-clock ns per call. */
 void bench_measure_threads (bench_module *mods, bench_op op, unsigned scale, int out_fd);
 
-/* ---- Helpers (bench.c) ---- */
+/* ---- Helpers (bench-util.c) ---- */
+
+/* The backend being measured, for result lines. */
+extern const char *bench_backend_name;
 
 __attribute__ ((noreturn, format (printf, 1, 2))) void bench_die (const char *fmt, ...);
 /* Aborts the run when a call did not return what the benchmark expects. */
@@ -153,5 +163,33 @@ void bench_emit (int fd, const char *fmt, ...) __attribute__ ((format (printf, 2
 bool bench_write_file (const char *path, const char *text);
 char *bench_read_file (const char *path, size_t *len);
 void bench_rmtree (const char *dir);
+/* VmHWM of this process in KiB, or -1. */
+long bench_vm_hwm_kib (void);
+/* The options both programs take (getopt_long values). */
+enum {
+	BENCH_OPT_SHIM = 1000,
+	BENCH_OPT_NULL,
+	BENCH_OPT_SOFTHSM,
+	BENCH_OPT_SPY,
+	BENCH_OPT_PROXY,
+	BENCH_OPT_CONFDIR,
+	BENCH_OPT_WORKDIR,
+	BENCH_OPT_P11KIT_CONFIGS,
+	BENCH_OPT_BACKEND,
+};
+#define BENCH_COMMON_OPTIONS \
+	{ "shim", required_argument, NULL, BENCH_OPT_SHIM }, \
+	{ "null-module", required_argument, NULL, BENCH_OPT_NULL }, \
+	{ "softhsm", required_argument, NULL, BENCH_OPT_SOFTHSM }, \
+	{ "spy", required_argument, NULL, BENCH_OPT_SPY }, \
+	{ "proxy", required_argument, NULL, BENCH_OPT_PROXY }, \
+	{ "confdir", required_argument, NULL, BENCH_OPT_CONFDIR }, \
+	{ "workdir", required_argument, NULL, BENCH_OPT_WORKDIR }, \
+	{ "p11kit-configs", required_argument, NULL, BENCH_OPT_P11KIT_CONFIGS }, \
+	{ "backend", required_argument, NULL, BENCH_OPT_BACKEND },
+/* Fills in the default module paths; then this parses the shared options,
+ * returning false on an option it does not know. */
+bool bench_parse_common (int opt, const char *arg);
+void bench_default_paths (void);
 
 #endif

@@ -37,7 +37,8 @@ for op in 'C_GetSessionInfo \| 1' 'C_GetAttributeValue\(CKA_LABEL\) \| 20' \
 	expect "^\\| $op \\| $num \\| $cell \\| $cell \\|" "$op: direct, off and defaults measured"
 done
 expect '^\| C_GetSessionInfo \| 20 \| [0-9.]+× ' "two threads against one"
-expect '^\| VmHWM \| [0-9.]+ MiB \| [0-9.]+ MiB \([+-][0-9.]+ MiB\)' "peak memory, direct and shim"
+expect '^\| holding 20 certificates \| [0-9.]+ MiB \| [0-9.]+ MiB \([+-][0-9.]+ MiB\)' \
+	"peak memory, direct and shim"
 expect '^### Targets' "the targets table"
 expect '^\| Overhead over the null backend, every layer off \| ≤ 10 ns/call \| C_GetSessionInfo' \
 	"the first target has a measured value"
