@@ -5,7 +5,7 @@
  *
  * A test that loaded the shim over the mock reaches these with
  * dlopen(p11t_mock_path(), RTLD_NOW) (the same handle the shim holds) and
- * dlsym; see MOCK_P11_SYM below.  The knobs read from the environment are
+ * dlsym (typedefs at the end).  The knobs read from the environment are
  * described at the top of mock-p11.c.
  */
 #ifndef MOCK_P11_H
@@ -29,6 +29,8 @@
 
 /* The mechanisms the mock token offers. */
 #define MOCK_P11_SIGNATURE_LEN 256 /* bytes: it pretends to be RSA 2048 */
+/* Its one digest (32 bytes), a vendor mechanism: it is not SHA-256. */
+#define MOCK_P11_CKM_DIGEST (CKM_VENDOR_DEFINED | 0x6d6f636bUL)
 
 typedef struct {
 	unsigned char copy[MOCK_P11_BUF_COPY]; /* the first bytes, when the pointer was not NULL */
@@ -38,7 +40,7 @@ typedef struct {
 
 typedef struct mock_p11_call {
 	unsigned long count; /* calls of this function so far, this one included */
-	CK_RV rv;            /* what the mock answered */
+	CK_RV rv;            /* what the mock answered; (CK_RV)-1 while it runs */
 	pid_t pid;           /* the process that called */
 
 	/* Every argument in declaration order: scalars by value, pointers as

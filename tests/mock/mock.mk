@@ -1,1 +1,17 @@
-# (filled in by the tests that live here)
+# The mock PKCS#11 backend (a real loadable module, for tests only) and the
+# tests of the shim's core that run over it.
+
+check_LTLIBRARIES += tests/mock/mock-p11.la
+tests_mock_mock_p11_la_SOURCES = \
+	tests/mock/mock.h tests/mock/mock-p11.h tests/mock/p11-each.h \
+	tests/mock/mock-p11.c tests/mock/mock-env.c \
+	tests/mock/mock-token.c tests/mock/mock-login.c \
+	tests/mock/mock-objects.c tests/mock/mock-attributes.c \
+	tests/mock/mock-crypto.c \
+	tests/mock/mock-etoken.c \
+	$(NULL)
+tests_mock_mock_p11_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/mock
+# -rpath makes libtool build a shared module although it is never installed.
+tests_mock_mock_p11_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -no-undefined \
+	-rpath /nowhere
+tests_mock_mock_p11_la_LIBADD = -lpthread

@@ -1,0 +1,507 @@
+/*
+ * A mock PKCS#11 backend for tests: a standalone in-memory token, built as
+ * a real loadable module (tests/mock/.libs/mock-p11.so), that records the
+ * arguments of every call and fails on demand.
+ *
+ * Slots 7 and 12 (odd ids on purpose); slot 7 holds a token, slot 12 is an
+ * empty reader unless MOCK_P11_TOKENS=2.  Session and object handles are odd
+ * large numbers.  Signatures are a keyed hash of the data (the key is the
+ * RSA modulus, else CKA_VALUE, else CKA_ID), so sign and verify agree.
+ *
+ * Knobs, read from the environment by C_Initialize (MOCK_P11_VERSION also
+ * by C_GetFunctionList, C_GetInterfaceList and C_GetInterface):
+ *
+ *   MOCK_P11_VERSION=2.20|2.40|3.0   default 3.0.  2.x: C_GetInterface and
+ *        C_GetInterfaceList answer CKR_FUNCTION_NOT_SUPPORTED and
+ *        C_GetFunctionList hands out a table of that version.
+ *   MOCK_P11_FAIL="C_Sign=CKR_DEVICE_ERROR,C_Login=0x000000A0"
+ *        those functions answer that CK_RV without doing anything (names
+ *        of common CKR_ values or numbers; "=CKR_OK" clears).  Same as
+ *        mock_p11_fail().  C_Initialize=... fails C_Initialize itself.
+ *   MOCK_P11_REMOVE_AFTER=N   the token(s) disappear after N calls counted
+ *        from C_Initialize: their sessions answer CKR_DEVICE_REMOVED, the
+ *        slot CKR_TOKEN_NOT_PRESENT, and C_WaitForSlotEvent sees the event.
+ *   MOCK_P11_USER_PIN   default "12345678" (the Hongkong Post envelope shape).
+ *   MOCK_P11_SO_PIN     default "87654321".
+ *   MOCK_P11_TOKENS=2   a second token in slot 12.
+ *   MOCK_P11_PIN_PAD=1  CKF_PROTECTED_AUTHENTICATION_PATH: C_Login with a
+ *        NULL PIN succeeds (the PIN was "typed on the reader").
+ *   MOCK_P11_ETOKEN=1   behave like a SafeNet eToken (FACTS.md, common/etoken.h):
+ *        library "SafeNet eToken PKCS#11", manufacturer "SafeNet, Inc.",
+ *        model and label "eToken", serial "0a1b2c3d" (slot 12: "0a1b2c3e");
+ *        15 wrong user PINs lock it (CKR_PIN_LOCKED, CKF_USER_PIN_LOCKED;
+ *        CKF_USER_PIN_COUNT_LOW and _FINAL_TRY as tries fall), a correct
+ *        PIN resets the count; a CKO_HW_FEATURE object of type
+ *        ETCKH_TOKEN_OBJECT carries ETCKA_RETRY_USER, _USER_MAX, _SO, _SO_MAX.
+ *        Without it the mock never counts wrong PINs and never locks.
+ *   MOCK_P11_HIDE_RETRY=1   the token object carries no ETCKA_RETRY_* attributes.
+ *   MOCK_P11_PIN_POLICY="min-len=10,max-len=20,mix=1,history=3,max-repeated=2,
+ *        numbers=2,upper=2,lower=2,special=0,max-age=90"   (eToken mode) an
+ *        ETCKH_PIN_POLICY object with those ETCKA_PIN_* values (0 don't care,
+ *        1 forbidden, 2 enforce for the classes), which C_SetPIN and
+ *        C_InitPIN also enforce: CKR_PIN_LEN_RANGE or CKR_PIN_INVALID.
+ *   MOCK_P11_STATE=FILE  keep the user PIN and the retry counters of slot 7
+ *        in FILE, so that several processes see one token: read by
+ *        C_Initialize, written (temp file + rename) on every change.  The
+ *        PIN is stored obfuscated, never in clear.
+ *
+ * The record of each call and the controls are described in mock-p11.h.
+ * Caution for hostile-input tests: like a real module, the mock reads the
+ * buffers and templates it is given (up to MOCK_P11_BUF_COPY bytes and
+ * MOCK_P11_MAX_ATTRS attributes are copied into the record), so a length
+ * larger than its buffer is read past its end.
+ */
+#include "config.h"
+#include "mock.h"
+#include "p11-each.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MOCK_EXPORT __attribute__ ((visibility ("default")))
+
+/* Not a CK_RV any function answers: the call goes on to its implementation. */
+#define MOCK_PROCEED ((CK_RV)-2)
+
+mock_state mock = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.event = PTHREAD_COND_INITIALIZER,
+};
+
+static mock_p11_call records[MOCK_FN_COUNT];
+static unsigned long counts[MOCK_FN_COUNT];
+
+#define MOCK_NAME(kind, name, params, args) #name,
+static const char *const function_names[MOCK_FN_COUNT] = {
+	HKP11_FUNCTIONS_2_40 (MOCK_NAME) HKP11_FUNCTIONS_3_0 (MOCK_NAME)
+};
+#undef MOCK_NAME
+
+int
+mock_function_index (const char *name)
+{
+	for (int i = 0; name && i < MOCK_FN_COUNT; i++) {
+		if (strcmp (function_names[i], name) == 0)
+			return i;
+	}
+	return -1;
+}
+
+const char *
+mock_function_name (int index)
+{
+	return index >= 0 && index < MOCK_FN_COUNT ? function_names[index] : "?";
+}
+
+/* Functions nobody gave a body answer CKR_FUNCTION_NOT_SUPPORTED. */
+#define MOCK_WEAK(kind, name, params, args) MOCK_WEAK_##kind (name, params)
+#define MOCK_WEAK_special(name, params)
+#define MOCK_WEAK_forward(name, params) \
+	__attribute__ ((weak)) CK_RV mock_impl_##name params \
+	{ \
+		return CKR_FUNCTION_NOT_SUPPORTED; \
+	}
+HKP11_FUNCTIONS_2_40 (MOCK_WEAK)
+HKP11_FUNCTIONS_3_0 (MOCK_WEAK)
+#undef MOCK_WEAK
+#undef MOCK_WEAK_special
+#undef MOCK_WEAK_forward
+
+/*
+ * Recording.  The argument list of each function is walked by type: a byte
+ * pointer followed by a CK_ULONG is an input buffer, an attribute pointer
+ * followed by a CK_ULONG a template, a "pul..." pointer a length in/out.
+ */
+typedef struct {
+	int index;
+	mock_p11_call rec;
+	const void *pending_buf; /* a byte or void pointer that may take a length */
+	bool pending_is_bytes;
+	bool have_pending;
+	const CK_ATTRIBUTE *pending_attrs;
+	bool have_attrs, attrs_done;
+} rec_walk;
+
+static void
+push_arg (rec_walk *w, uintptr_t value)
+{
+	if (w->rec.n_args < MOCK_P11_MAX_ARGS)
+		w->rec.args[w->rec.n_args++] = value;
+}
+
+static void
+add_buf (rec_walk *w, const void *ptr, CK_ULONG len)
+{
+	if (w->rec.n_bufs >= MOCK_P11_MAX_BUFS)
+		return;
+	mock_p11_buf *b = &w->rec.bufs[w->rec.n_bufs++];
+	b->ptr = ptr;
+	b->len = len;
+	if (ptr != NULL)
+		memcpy (b->copy, ptr, len < MOCK_P11_BUF_COPY ? len : MOCK_P11_BUF_COPY);
+}
+
+static void
+rec_scalar (rec_walk *w, const char *name, CK_ULONG value)
+{
+	push_arg (w, value);
+	if (w->have_pending)
+		add_buf (w, w->pending_buf, value);
+	w->have_pending = false;
+	if (w->have_attrs && !w->attrs_done) {
+		const CK_ATTRIBUTE *t = w->pending_attrs;
+		w->rec.n_attrs = value;
+		for (CK_ULONG i = 0; t != NULL && i < value && i < MOCK_P11_MAX_ATTRS; i++) {
+			w->rec.attr_type[i] = t[i].type;
+			w->rec.attr_len[i] = t[i].ulValueLen;
+			w->rec.attr_value[i] = t[i].pValue;
+		}
+		w->attrs_done = true;
+	}
+	w->have_attrs = false;
+}
+
+static void
+rec_pointer (rec_walk *w, const char *name, const void *p)
+{
+	push_arg (w, (uintptr_t)p);
+	w->have_pending = false;
+	w->have_attrs = false;
+}
+
+static void
+rec_bbool (rec_walk *w, const char *name, CK_BBOOL value)
+{
+	rec_pointer (w, name, NULL);
+	w->rec.args[w->rec.n_args - 1] = value;
+}
+
+static void
+rec_bytes (rec_walk *w, const char *name, const unsigned char *p)
+{
+	rec_pointer (w, name, p);
+	w->pending_buf = p;
+	w->pending_is_bytes = true;
+	w->have_pending = true;
+}
+
+static void
+rec_void (rec_walk *w, const char *name, const void *p)
+{
+	rec_pointer (w, name, p);
+	w->pending_buf = p;
+	w->pending_is_bytes = false;
+	w->have_pending = true;
+}
+
+static void
+rec_ulong_ptr (rec_walk *w, const char *name, const CK_ULONG *p)
+{
+	rec_pointer (w, name, p);
+	if (strncmp (name, "pul", 3) == 0 && !w->rec.has_ulong_in && p != NULL) {
+		w->rec.has_ulong_in = 1;
+		w->rec.ulong_in = *p;
+	}
+}
+
+static void
+rec_attrs (rec_walk *w, const char *name, const CK_ATTRIBUTE *p)
+{
+	rec_pointer (w, name, p);
+	w->pending_attrs = p;
+	w->have_attrs = true;
+}
+
+static void
+rec_mechanism (rec_walk *w, const char *name, const CK_MECHANISM *p)
+{
+	rec_pointer (w, name, p);
+	if (p != NULL) {
+		w->rec.has_mechanism = 1;
+		w->rec.mechanism = p->mechanism;
+		w->rec.mechanism_param_len = p->ulParameterLen;
+	}
+}
+
+static void
+rec_notify (rec_walk *w, const char *name, CK_NOTIFY p)
+{
+	rec_pointer (w, name, NULL);
+	w->rec.args[w->rec.n_args - 1] = (uintptr_t)p;
+}
+
+#define REC_ARG(x) \
+	_Generic ((x), \
+		CK_ULONG: rec_scalar, \
+		CK_BBOOL: rec_bbool, \
+		CK_BYTE_PTR: rec_bytes, \
+		CK_VOID_PTR: rec_void, \
+		CK_ULONG_PTR: rec_ulong_ptr, \
+		CK_ATTRIBUTE_PTR: rec_attrs, \
+		CK_MECHANISM_PTR: rec_mechanism, \
+		CK_NOTIFY: rec_notify, \
+		default: rec_pointer) (&walk_, #x, x);
+
+static void
+rec_begin (rec_walk *w, int index)
+{
+	memset (w, 0, sizeof *w);
+	w->index = index;
+	pthread_mutex_lock (&mock.lock);
+	w->rec.count = ++counts[index];
+	w->rec.pid = getpid ();
+	w->rec.rv = (CK_RV)-1;
+}
+
+static void
+rec_args_done (rec_walk *w)
+{
+	/* A byte pointer left without a length: C_InitToken's 32-byte label. */
+	if (w->have_pending && w->pending_is_bytes)
+		add_buf (w, w->pending_buf, 32);
+	if (w->index == MOCK_FN_C_Initialize) {
+		const CK_C_INITIALIZE_ARGS *a = (const void *)w->rec.args[0];
+		w->rec.init_args_null = a == NULL;
+		if (a != NULL) {
+			w->rec.init_flags = a->flags;
+			w->rec.init_reserved = a->pReserved;
+			w->rec.init_create_mutex = (void *)a->CreateMutex;
+			w->rec.init_destroy_mutex = (void *)a->DestroyMutex;
+			w->rec.init_lock_mutex = (void *)a->LockMutex;
+			w->rec.init_unlock_mutex = (void *)a->UnlockMutex;
+		}
+	}
+	/* Visible while the call runs (C_WaitForSlotEvent may block). */
+	records[w->index] = w->rec;
+}
+
+static CK_RV
+rec_end (rec_walk *w, CK_RV rv)
+{
+	if (records[w->index].count == w->rec.count)
+		records[w->index].rv = rv;
+	pthread_mutex_unlock (&mock.lock);
+	return rv;
+}
+
+static CK_RV
+gate (int index)
+{
+	if (index != MOCK_FN_C_Initialize && mock.fail_set[index])
+		return mock.fail[index];
+	switch (index) {
+	case MOCK_FN_C_Initialize:
+	case MOCK_FN_C_GetFunctionList:
+	case MOCK_FN_C_GetInterfaceList:
+	case MOCK_FN_C_GetInterface:
+		return MOCK_PROCEED;
+	}
+	if (!mock.initialized)
+		return CKR_CRYPTOKI_NOT_INITIALIZED;
+	if (index == MOCK_FN_C_Finalize)
+		return MOCK_PROCEED;
+	mock.calls++;
+	if (mock.set.remove_after != 0 && mock.calls > mock.set.remove_after) {
+		mock.set.remove_after = 0;
+		for (int i = 0; i < MOCK_N_SLOTS; i++) {
+			if (mock.tokens[i].present) {
+				mock_token_remove (&mock.tokens[i]);
+				mock_slot_event (mock.tokens[i].slot);
+			}
+		}
+	}
+	return MOCK_PROCEED;
+}
+
+#define MOCK_WRAP(kind, name, params, args) \
+	static CK_RV mock_##name params \
+	{ \
+		rec_walk walk_; \
+		CK_RV rv_; \
+		rec_begin (&walk_, MOCK_FN_##name); \
+		P11E_EACH_T (REC_ARG, args) \
+		rec_args_done (&walk_); \
+		rv_ = gate (MOCK_FN_##name); \
+		if (rv_ == MOCK_PROCEED) \
+			rv_ = mock_impl_##name args; \
+		return rec_end (&walk_, rv_); \
+	}
+HKP11_FUNCTIONS_2_40 (MOCK_WRAP)
+HKP11_FUNCTIONS_3_0 (MOCK_WRAP)
+#undef MOCK_WRAP
+
+#define MOCK_FIELD(kind, name, params, args) .name = mock_##name,
+static CK_FUNCTION_LIST_3_0 table_3_0 = {
+	.version = { 3, 0 },
+	HKP11_FUNCTIONS_2_40 (MOCK_FIELD)
+	HKP11_FUNCTIONS_3_0 (MOCK_FIELD)
+};
+static CK_FUNCTION_LIST table_2 = {
+	.version = { 2, 40 },
+	HKP11_FUNCTIONS_2_40 (MOCK_FIELD)
+};
+#undef MOCK_FIELD
+
+static CK_INTERFACE interfaces[] = {
+	{ (CK_CHAR *)"PKCS 11", &table_3_0, 0 },
+	{ (CK_CHAR *)"PKCS 11", &table_2, 0 },
+};
+#define N_INTERFACES (sizeof interfaces / sizeof interfaces[0])
+
+CK_VERSION
+mock_version_from_env (void)
+{
+	const char *v = getenv ("MOCK_P11_VERSION");
+	CK_VERSION version = { 3, 0 };
+	if (v != NULL && strcmp (v, "2.20") == 0)
+		version.minor = 20;
+	else if (v != NULL && strcmp (v, "2.40") == 0)
+		version.minor = 40;
+	else
+		return version;
+	version.major = 2;
+	return version;
+}
+
+CK_RV
+mock_impl_C_GetFunctionList (CK_FUNCTION_LIST_PTR_PTR list)
+{
+	if (list == NULL)
+		return CKR_ARGUMENTS_BAD;
+	CK_VERSION v = mock_version_from_env ();
+	/* A 3.0 module's C_GetFunctionList still hands out the 2.40 layout. */
+	table_2.version = v.major >= 3 ? (CK_VERSION){ 2, 40 } : v;
+	*list = &table_2;
+	return CKR_OK;
+}
+
+CK_RV
+mock_impl_C_GetInterfaceList (CK_INTERFACE_PTR list, CK_ULONG_PTR count)
+{
+	if (mock_version_from_env ().major < 3)
+		return CKR_FUNCTION_NOT_SUPPORTED;
+	if (count == NULL)
+		return CKR_ARGUMENTS_BAD;
+	if (list == NULL) {
+		*count = N_INTERFACES;
+		return CKR_OK;
+	}
+	if (*count < N_INTERFACES) {
+		*count = N_INTERFACES;
+		return CKR_BUFFER_TOO_SMALL;
+	}
+	table_2.version = (CK_VERSION){ 2, 40 };
+	memcpy (list, interfaces, sizeof interfaces);
+	*count = N_INTERFACES;
+	return CKR_OK;
+}
+
+CK_RV
+mock_impl_C_GetInterface (CK_UTF8CHAR_PTR name, CK_VERSION_PTR version, CK_INTERFACE_PTR_PTR iface,
+			  CK_FLAGS flags)
+{
+	if (mock_version_from_env ().major < 3)
+		return CKR_FUNCTION_NOT_SUPPORTED;
+	if (iface == NULL)
+		return CKR_ARGUMENTS_BAD;
+	table_2.version = (CK_VERSION){ 2, 40 };
+	for (size_t i = 0; i < N_INTERFACES; i++) {
+		const CK_VERSION *v = &((CK_FUNCTION_LIST *)interfaces[i].pFunctionList)->version;
+		if (name != NULL && strcmp ((const char *)name, "PKCS 11") != 0)
+			continue;
+		if (version != NULL && (version->major != v->major || version->minor != v->minor))
+			continue;
+		if ((interfaces[i].flags & flags) != flags)
+			continue;
+		*iface = &interfaces[i];
+		return CKR_OK;
+	}
+	*iface = NULL;
+	return CKR_ARGUMENTS_BAD;
+}
+
+MOCK_EXPORT CK_RV
+C_GetFunctionList (CK_FUNCTION_LIST_PTR_PTR list)
+{
+	return mock_C_GetFunctionList (list);
+}
+
+MOCK_EXPORT CK_RV
+C_GetInterfaceList (CK_INTERFACE_PTR list, CK_ULONG_PTR count)
+{
+	return mock_C_GetInterfaceList (list, count);
+}
+
+MOCK_EXPORT CK_RV
+C_GetInterface (CK_UTF8CHAR_PTR name, CK_VERSION_PTR version, CK_INTERFACE_PTR_PTR iface,
+		CK_FLAGS flags)
+{
+	return mock_C_GetInterface (name, version, iface, flags);
+}
+
+/* The test interface of mock-p11.h. */
+
+MOCK_EXPORT const mock_p11_call *
+mock_p11_last_call (const char *function)
+{
+	int i = mock_function_index (function);
+	if (i < 0 || counts[i] == 0)
+		return NULL;
+	return &records[i];
+}
+
+MOCK_EXPORT unsigned long
+mock_p11_call_count (const char *function)
+{
+	int i = mock_function_index (function);
+	return i < 0 ? 0 : counts[i];
+}
+
+MOCK_EXPORT void
+mock_p11_reset_calls (void)
+{
+	pthread_mutex_lock (&mock.lock);
+	memset (records, 0, sizeof records);
+	memset (counts, 0, sizeof counts);
+	pthread_mutex_unlock (&mock.lock);
+}
+
+MOCK_EXPORT int
+mock_p11_fail (const char *function, CK_RV rv)
+{
+	int i = mock_function_index (function);
+	if (i < 0)
+		return -1;
+	pthread_mutex_lock (&mock.lock);
+	mock.fail[i] = rv;
+	mock.fail_set[i] = rv != CKR_OK;
+	pthread_mutex_unlock (&mock.lock);
+	return 0;
+}
+
+MOCK_EXPORT int
+mock_p11_set_present (CK_SLOT_ID slot, int present)
+{
+	pthread_mutex_lock (&mock.lock);
+	mock_token *t = mock_token_any (slot);
+	if (t != NULL && (bool)present != t->present) {
+		if (present)
+			mock_token_insert (t);
+		else
+			mock_token_remove (t);
+		mock_slot_event (slot);
+	}
+	pthread_mutex_unlock (&mock.lock);
+	return t ? 0 : -1;
+}
+
+MOCK_EXPORT long
+mock_p11_user_tries_left (CK_SLOT_ID slot)
+{
+	pthread_mutex_lock (&mock.lock);
+	mock_token *t = mock_token_any (slot);
+	long left = t ? (long)t->user_tries : -1;
+	pthread_mutex_unlock (&mock.lock);
+	return left;
+}

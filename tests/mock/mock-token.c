@@ -1,0 +1,459 @@
+/*
+ * The mock's library, slots, tokens and sessions; its life cycle, fork and
+ * slot events.
+ *
+ * C_Initialize builds fresh tokens from the knobs, except in a forked child,
+ * which keeps the tokens it inherited (a device outlives the processes that
+ * use it) and loses only the parent's sessions and logins.
+ */
+#include "config.h"
+#include "mock.h"
+#include "etoken.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const CK_SLOT_ID slot_ids[MOCK_N_SLOTS] = { MOCK_P11_SLOT, MOCK_P11_SLOT2 };
+static CK_SESSION_HANDLE next_session = MOCK_SESSION_BASE;
+static bool inherited; /* set in a forked child: keep the tokens */
+
+void
+mock_pad (unsigned char *dst, size_t size, const char *src)
+{
+	size_t len = strlen (src);
+	memset (dst, ' ', size);
+	memcpy (dst, src, len < size ? len : size);
+}
+
+static void
+atfork_child (void)
+{
+	pthread_mutex_init (&mock.lock, NULL);
+	pthread_cond_init (&mock.event, NULL);
+	if (mock.initialized)
+		inherited = true;
+	mock.initialized = false;
+}
+
+__attribute__ ((constructor)) static void
+mock_constructor (void)
+{
+	pthread_atfork (NULL, NULL, atfork_child);
+}
+
+mock_token *
+mock_token_any (CK_SLOT_ID slot)
+{
+	for (int i = 0; i < MOCK_N_SLOTS; i++) {
+		if (mock.tokens[i].slot == slot && slot != 0)
+			return &mock.tokens[i];
+	}
+	return NULL;
+}
+
+mock_token *
+mock_token_get (CK_SLOT_ID slot, CK_RV *rv)
+{
+	mock_token *t = mock_token_any (slot);
+	*rv = t == NULL ? CKR_SLOT_ID_INVALID : !t->present ? CKR_TOKEN_NOT_PRESENT : CKR_OK;
+	return *rv == CKR_OK ? t : NULL;
+}
+
+mock_session *
+mock_session_get (CK_SESSION_HANDLE h, CK_RV *rv)
+{
+	for (int i = 0; i < MOCK_MAX_SESSIONS; i++) {
+		mock_session *s = &mock.sessions[i];
+		if (s->used && s->handle == h) {
+			*rv = s->removed ? CKR_DEVICE_REMOVED : CKR_OK;
+			return s->removed ? NULL : s;
+		}
+	}
+	*rv = CKR_SESSION_HANDLE_INVALID;
+	return NULL;
+}
+
+mock_token *
+mock_session_token (const mock_session *s)
+{
+	return mock_token_any (s->slot);
+}
+
+static void
+session_close (mock_session *s)
+{
+	mock_objects_clear_session (s->handle);
+	memset (s, 0, sizeof *s);
+}
+
+static size_t
+count_sessions (CK_SLOT_ID slot, CK_FLAGS need)
+{
+	size_t n = 0;
+	for (int i = 0; i < MOCK_MAX_SESSIONS; i++) {
+		const mock_session *s = &mock.sessions[i];
+		if (s->used && !s->removed && s->slot == slot && (s->flags & need) == need)
+			n++;
+	}
+	return n;
+}
+
+void
+mock_token_remove (mock_token *t)
+{
+	t->present = false;
+	t->login = MOCK_NO_LOGIN;
+	for (int i = 0; i < MOCK_MAX_SESSIONS; i++) {
+		mock_session *s = &mock.sessions[i];
+		if (s->used && s->slot == t->slot && !s->removed) {
+			CK_SESSION_HANDLE h = s->handle;
+			mock_objects_clear_session (h);
+			memset (s, 0, sizeof *s);
+			s->used = s->removed = true;
+			s->handle = h;
+			s->slot = t->slot;
+		}
+	}
+}
+
+void
+mock_token_insert (mock_token *t)
+{
+	t->present = true;
+	t->login = MOCK_NO_LOGIN;
+}
+
+void
+mock_slot_event (CK_SLOT_ID slot)
+{
+	for (size_t i = 0; i < mock.n_events; i++) {
+		if (mock.events[i] == slot)
+			goto wake;
+	}
+	if (mock.n_events < sizeof mock.events / sizeof mock.events[0])
+		mock.events[mock.n_events++] = slot;
+wake:
+	pthread_cond_broadcast (&mock.event);
+}
+
+CK_FLAGS
+mock_token_pin_flags (const mock_token *t)
+{
+	CK_FLAGS flags = 0;
+	if (!mock.set.etoken)
+		return 0;
+	if (t->user_tries == 0)
+		flags |= CKF_USER_PIN_LOCKED;
+	else if (t->user_tries < t->user_max)
+		flags |= CKF_USER_PIN_COUNT_LOW | (t->user_tries == 1 ? CKF_USER_PIN_FINAL_TRY : 0);
+	if (t->so_tries == 0)
+		flags |= CKF_SO_PIN_LOCKED;
+	else if (t->so_tries < t->so_max)
+		flags |= CKF_SO_PIN_COUNT_LOW | (t->so_tries == 1 ? CKF_SO_PIN_FINAL_TRY : 0);
+	return flags;
+}
+
+static void
+token_setup (int i)
+{
+	mock_token *t = &mock.tokens[i];
+	char text[32];
+
+	memset (t, 0, sizeof *t);
+	t->slot = slot_ids[i];
+	t->present = i == 0 || mock.set.n_tokens == 2;
+	t->initialized = t->user_pin_set = true;
+	snprintf (text, sizeof text, i == 0 ? "Mock token" : "Mock token %d", i + 1);
+	mock_pad (t->label, sizeof t->label, text);
+	snprintf (t->serial, sizeof t->serial, "MOCK%04lu", (unsigned long)t->slot);
+	memcpy (t->user_pin, mock.set.user_pin, sizeof t->user_pin);
+	memcpy (t->so_pin, mock.set.so_pin, sizeof t->so_pin);
+	t->user_max = t->user_tries = ETOKEN_USER_RETRY_MAX;
+	t->so_max = t->so_tries = ETOKEN_USER_RETRY_MAX;
+	t->login = MOCK_NO_LOGIN;
+	if (mock.set.etoken)
+		mock_etoken_setup (t);
+	if (i == 0 && mock.set.state_path[0] != '\0')
+		mock_state_load (t);
+	if (mock.set.etoken)
+		mock_etoken_update (t);
+}
+
+CK_RV
+mock_impl_C_Initialize (CK_VOID_PTR init_args)
+{
+	const CK_C_INITIALIZE_ARGS *a = init_args;
+
+	if (mock.initialized)
+		return CKR_CRYPTOKI_ALREADY_INITIALIZED;
+	if (a != NULL) {
+		int n = (a->CreateMutex != NULL) + (a->DestroyMutex != NULL) +
+			(a->LockMutex != NULL) + (a->UnlockMutex != NULL);
+		/* As SoftHSM: settings in pReserved are not ours to read. */
+		if ((n != 0 && n != 4) || a->pReserved != NULL)
+			return CKR_ARGUMENTS_BAD;
+	}
+	mock_settings_read (&mock.set);
+	if (mock.fail_set[MOCK_FN_C_Initialize])
+		return mock.fail[MOCK_FN_C_Initialize];
+
+	for (int i = 0; i < MOCK_MAX_SESSIONS; i++) {
+		if (mock.sessions[i].used)
+			session_close (&mock.sessions[i]);
+	}
+	if (inherited) {
+		for (int i = 0; i < MOCK_N_SLOTS; i++)
+			mock.tokens[i].login = MOCK_NO_LOGIN;
+	} else {
+		mock_objects_clear_token (0, true);
+		for (int i = 0; i < MOCK_N_SLOTS; i++)
+			token_setup (i);
+	}
+	inherited = false;
+	mock.n_events = 0;
+	mock.calls = 0;
+	mock.initialized = true;
+	return CKR_OK;
+}
+
+CK_RV
+mock_impl_C_Finalize (CK_VOID_PTR reserved)
+{
+	if (reserved != NULL)
+		return CKR_ARGUMENTS_BAD;
+	for (int i = 0; i < MOCK_MAX_SESSIONS; i++) {
+		if (mock.sessions[i].used)
+			session_close (&mock.sessions[i]);
+	}
+	for (int i = 0; i < MOCK_N_SLOTS; i++)
+		mock.tokens[i].login = MOCK_NO_LOGIN;
+	mock.initialized = false;
+	/* Release every thread blocked in C_WaitForSlotEvent. */
+	mock.generation++;
+	pthread_cond_broadcast (&mock.event);
+	return CKR_OK;
+}
+
+CK_RV
+mock_impl_C_GetInfo (CK_INFO_PTR info)
+{
+	if (info == NULL)
+		return CKR_ARGUMENTS_BAD;
+	memset (info, 0, sizeof *info);
+	info->cryptokiVersion = mock.set.version;
+	mock_pad (info->manufacturerID, sizeof info->manufacturerID,
+		  mock.set.etoken ? ETOKEN_MANUFACTURER : "hkpost-p11 tests");
+	mock_pad (info->libraryDescription, sizeof info->libraryDescription,
+		  mock.set.etoken ? ETOKEN_LIBRARY_DESCRIPTION : "hkpost-p11 mock backend");
+	info->libraryVersion = mock.set.etoken ? (CK_VERSION){ 9, 1 } : (CK_VERSION){ 1, 7 };
+	return CKR_OK;
+}
+
+CK_RV
+mock_impl_C_GetSlotList (CK_BBOOL token_present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count)
+{
+	CK_SLOT_ID slots[MOCK_N_SLOTS];
+	CK_ULONG n = 0;
+
+	if (count == NULL)
+		return CKR_ARGUMENTS_BAD;
+	for (int i = 0; i < MOCK_N_SLOTS; i++) {
+		if (!token_present || mock.tokens[i].present)
+			slots[n++] = mock.tokens[i].slot;
+	}
+	if (list == NULL) {
+		*count = n;
+		return CKR_OK;
+	}
+	if (*count < n) {
+		*count = n;
+		return CKR_BUFFER_TOO_SMALL;
+	}
+	memcpy (list, slots, n * sizeof slots[0]);
+	*count = n;
+	return CKR_OK;
+}
+
+CK_RV
+mock_impl_C_GetSlotInfo (CK_SLOT_ID slot, CK_SLOT_INFO_PTR info)
+{
+	mock_token *t = mock_token_any (slot);
+	char text[64];
+
+	if (t == NULL)
+		return CKR_SLOT_ID_INVALID;
+	if (info == NULL)
+		return CKR_ARGUMENTS_BAD;
+	memset (info, 0, sizeof *info);
+	snprintf (text, sizeof text, mock.set.etoken ? "AKS ifdh %lu" : "Mock reader %lu",
+		  (unsigned long)slot);
+	mock_pad (info->slotDescription, sizeof info->slotDescription, text);
+	mock_pad (info->manufacturerID, sizeof info->manufacturerID,
+		  mock.set.etoken ? ETOKEN_MANUFACTURER : "hkpost-p11 tests");
+	info->flags = CKF_REMOVABLE_DEVICE | CKF_HW_SLOT | (t->present ? CKF_TOKEN_PRESENT : 0);
+	info->hardwareVersion = (CK_VERSION){ 1, 0 };
+	info->firmwareVersion = (CK_VERSION){ 2, 3 };
+	return CKR_OK;
+}
+
+CK_RV
+mock_impl_C_GetTokenInfo (CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info)
+{
+	CK_RV rv;
+	mock_token *t = mock_token_get (slot, &rv);
+
+	if (t == NULL)
+		return rv;
+	if (info == NULL)
+		return CKR_ARGUMENTS_BAD;
+	memset (info, 0, sizeof *info);
+	memcpy (info->label, t->label, sizeof info->label);
+	mock_pad (info->manufacturerID, sizeof info->manufacturerID,
+		  mock.set.etoken ? ETOKEN_MANUFACTURER : "hkpost-p11 tests");
+	mock_pad (info->model, sizeof info->model, mock.set.etoken ? ETOKEN_MODEL : "mock");
+	mock_pad (info->serialNumber, sizeof info->serialNumber, t->serial);
+	info->flags = CKF_RNG | CKF_LOGIN_REQUIRED | mock_token_pin_flags (t) |
+		      (t->user_pin_set ? CKF_USER_PIN_INITIALIZED : 0) |
+		      (t->initialized ? CKF_TOKEN_INITIALIZED : 0) |
+		      (mock.set.pin_pad ? CKF_PROTECTED_AUTHENTICATION_PATH : 0);
+	info->ulMaxSessionCount = MOCK_MAX_SESSIONS;
+	info->ulSessionCount = count_sessions (slot, 0);
+	info->ulMaxRwSessionCount = MOCK_MAX_SESSIONS;
+	info->ulRwSessionCount = count_sessions (slot, CKF_RW_SESSION);
+	info->ulMaxPinLen = MOCK_MAX_PIN;
+	info->ulMinPinLen = MOCK_MIN_PIN;
+	if (mock.set.etoken && mock.set.pin_policy) {
+		info->ulMaxPinLen = mock.set.policy_max_len;
+		info->ulMinPinLen = mock.set.policy_min_len;
+	}
+	info->ulTotalPublicMemory = info->ulFreePublicMemory = CK_UNAVAILABLE_INFORMATION;
+	info->ulTotalPrivateMemory = info->ulFreePrivateMemory = CK_UNAVAILABLE_INFORMATION;
+	info->hardwareVersion = (CK_VERSION){ 4, 29 };
+	info->firmwareVersion = (CK_VERSION){ 2, 0 };
+	mock_pad (info->utcTime, sizeof info->utcTime, "");
+	return CKR_OK;
+}
+
+CK_RV
+mock_impl_C_OpenSession (CK_SLOT_ID slot, CK_FLAGS flags, CK_VOID_PTR app, CK_NOTIFY notify,
+			 CK_SESSION_HANDLE_PTR session)
+{
+	CK_RV rv;
+	mock_token *t = mock_token_get (slot, &rv);
+
+	if (t == NULL)
+		return rv;
+	if (session == NULL)
+		return CKR_ARGUMENTS_BAD;
+	if (!(flags & CKF_SERIAL_SESSION))
+		return CKR_SESSION_PARALLEL_NOT_SUPPORTED;
+	if (t->login == CKU_SO && !(flags & CKF_RW_SESSION))
+		return CKR_SESSION_READ_WRITE_SO_EXISTS;
+	for (int i = 0; i < MOCK_MAX_SESSIONS; i++) {
+		mock_session *s = &mock.sessions[i];
+		if (s->used)
+			continue;
+		memset (s, 0, sizeof *s);
+		s->used = true;
+		s->handle = next_session;
+		next_session += 2;
+		s->slot = slot;
+		s->flags = flags;
+		*session = s->handle;
+		return CKR_OK;
+	}
+	return CKR_SESSION_COUNT;
+}
+
+CK_RV
+mock_impl_C_CloseSession (CK_SESSION_HANDLE h)
+{
+	for (int i = 0; i < MOCK_MAX_SESSIONS; i++) {
+		mock_session *s = &mock.sessions[i];
+		if (!s->used || s->handle != h)
+			continue;
+		CK_SLOT_ID slot = s->slot;
+		bool removed = s->removed;
+		session_close (s);
+		/* The last session closed logs the token out. */
+		if (!removed && count_sessions (slot, 0) == 0)
+			mock_logout_token (mock_token_any (slot));
+		return CKR_OK;
+	}
+	return CKR_SESSION_HANDLE_INVALID;
+}
+
+CK_RV
+mock_impl_C_CloseAllSessions (CK_SLOT_ID slot)
+{
+	mock_token *t = mock_token_any (slot);
+
+	if (t == NULL)
+		return CKR_SLOT_ID_INVALID;
+	for (int i = 0; i < MOCK_MAX_SESSIONS; i++) {
+		if (mock.sessions[i].used && mock.sessions[i].slot == slot)
+			session_close (&mock.sessions[i]);
+	}
+	mock_logout_token (t);
+	return t->present ? CKR_OK : CKR_TOKEN_NOT_PRESENT;
+}
+
+CK_RV
+mock_impl_C_GetSessionInfo (CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info)
+{
+	CK_RV rv;
+	mock_session *s = mock_session_get (h, &rv);
+
+	if (s == NULL)
+		return rv;
+	if (info == NULL)
+		return CKR_ARGUMENTS_BAD;
+	bool rw = (s->flags & CKF_RW_SESSION) != 0;
+	CK_ULONG login = mock_session_token (s)->login;
+	info->slotID = s->slot;
+	info->flags = s->flags;
+	info->ulDeviceError = 0;
+	if (login == CKU_SO)
+		info->state = CKS_RW_SO_FUNCTIONS;
+	else if (login == CKU_USER)
+		info->state = rw ? CKS_RW_USER_FUNCTIONS : CKS_RO_USER_FUNCTIONS;
+	else
+		info->state = rw ? CKS_RW_PUBLIC_SESSION : CKS_RO_PUBLIC_SESSION;
+	return CKR_OK;
+}
+
+CK_RV
+mock_impl_C_GetFunctionStatus (CK_SESSION_HANDLE h)
+{
+	CK_RV rv;
+	return mock_session_get (h, &rv) ? CKR_FUNCTION_NOT_PARALLEL : rv;
+}
+
+CK_RV
+mock_impl_C_CancelFunction (CK_SESSION_HANDLE h)
+{
+	CK_RV rv;
+	return mock_session_get (h, &rv) ? CKR_FUNCTION_NOT_PARALLEL : rv;
+}
+
+CK_RV
+mock_impl_C_WaitForSlotEvent (CK_FLAGS flags, CK_SLOT_ID_PTR slot, CK_VOID_PTR reserved)
+{
+	unsigned long generation = mock.generation;
+
+	if (slot == NULL || reserved != NULL)
+		return CKR_ARGUMENTS_BAD;
+	for (;;) {
+		if (mock.n_events > 0) {
+			*slot = mock.events[0];
+			memmove (mock.events, mock.events + 1, --mock.n_events * sizeof mock.events[0]);
+			return CKR_OK;
+		}
+		if (flags & CKF_DONT_BLOCK)
+			return CKR_NO_EVENT;
+		/* Lets go of the lock while it waits. */
+		pthread_cond_wait (&mock.event, &mock.lock);
+		if (mock.generation != generation || !mock.initialized)
+			return CKR_CRYPTOKI_NOT_INITIALIZED;
+	}
+}
