@@ -23,3 +23,7 @@ check_PROGRAMS += tests/test-labels
 tests_test_labels_SOURCES = tests/test-labels.c $(LABELS_TEST_SOURCES)
 tests_test_labels_CPPFLAGS = $(LABELS_TEST_CPPFLAGS) $(LIBCRYPTO_CFLAGS)
 tests_test_labels_LDADD = $(TEST_LIBS) $(LIBCRYPTO_LIBS) -lpthread
+
+# Real clients: pkcs11-tool, p11tool, certutil, ssh-keygen.
+TESTS += tests/clients/labels.sh
+dist_check_SCRIPTS += tests/clients/labels.sh
