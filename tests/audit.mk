@@ -22,3 +22,10 @@ check_PROGRAMS += tests/test-audit-log
 tests_test_audit_log_SOURCES = tests/test-audit-log.c
 tests_test_audit_log_CPPFLAGS = $(AUDIT_CPPFLAGS)
 tests_test_audit_log_LDADD = $(AUDIT_LIBS) $(TEST_LIBS)
+
+# The layer through the built shim over SoftHSM.
+TESTS += tests/test-audit-module
+check_PROGRAMS += tests/test-audit-module
+tests_test_audit_module_SOURCES = tests/test-audit-module.c
+tests_test_audit_module_CPPFLAGS = $(AUDIT_CPPFLAGS)
+tests_test_audit_module_LDADD = $(AUDIT_LIBS) $(TEST_LIBS)
