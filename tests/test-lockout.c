@@ -18,6 +18,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -369,7 +371,7 @@ state_path_of (CK_SLOT_ID in, char *buf, size_t len)
 static const char *
 wrong_pin (int i)
 {
-	static char pin[32];
+	static __thread char pin[32];
 	snprintf (pin, sizeof pin, "Wrong-Pin-%02d", i);
 	return pin;
 }
@@ -749,6 +751,34 @@ START_TEST (test_processes_share_count)
 }
 END_TEST
 
+/* Threads of one program failing at once all count too, and the layers'
+ * own tables survive it (run under --enable-tsan as well). */
+static void *
+thread_login (void *arg)
+{
+	int i = (int)(intptr_t)arg;
+	CK_RV rv = login (slot, wrong_pin (20 + i));
+	return (void *)(intptr_t)(rv == CKR_PIN_INCORRECT);
+}
+
+START_TEST (test_threads_share_count)
+{
+	enum { THREADS = 8 };
+	pthread_t t[THREADS];
+	make_token (LABEL, USER_PIN);
+	shim_start ("lockout-warn: 0");
+	for (int i = 0; i < THREADS; i++)
+		ck_assert_int_eq (pthread_create (&t[i], NULL, thread_login, (void *)(intptr_t)i), 0);
+	for (int i = 0; i < THREADS; i++) {
+		void *ok;
+		pthread_join (t[i], &ok);
+		ck_assert_msg (ok != NULL, "thread %d did not get CKR_PIN_INCORRECT", i);
+	}
+	ck_assert_uint_eq (stored_failures (slot), THREADS);
+	shim_stop ();
+}
+END_TEST
+
 /* Nowhere to keep the count: it goes on in memory, said once. */
 START_TEST (test_state_unwritable)
 {
@@ -847,6 +877,7 @@ main (void)
 	tcase_add_test (lockout, test_repeat_guard);
 	tcase_add_test (lockout, test_tty_warning);
 	tcase_add_test (lockout, test_processes_share_count);
+	tcase_add_test (lockout, test_threads_share_count);
 	tcase_add_test (lockout, test_state_unwritable);
 	tcase_add_test (lockout, test_state_corrupt);
 	tcase_add_test (lockout, test_label_room);
