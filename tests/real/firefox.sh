@@ -6,7 +6,11 @@
 # password change.  The Marionette part is firefox.py.
 . "$top_srcdir/tests/real/common.sh"
 real_begin firefox
-need firefox-esr python3 openssl softhsm2-util pkcs11-tool certutil modutil
+need python3 openssl softhsm2-util pkcs11-tool certutil modutil
+# Debian ships the ESR as firefox-esr; elsewhere it is firefox.
+HKP11_FIREFOX=${HKP11_FIREFOX:-$(command -v firefox-esr || command -v firefox || :)}
+[ -n "$HKP11_FIREFOX" ] || skip "firefox-esr is not installed"
+export HKP11_FIREFOX
 
 start=$(date +%s)
 token_new

@@ -5,7 +5,10 @@
 # signed mail is then verified here with openssl smime.
 . "$top_srcdir/tests/real/common.sh"
 real_begin thunderbird
-need thunderbird python3 openssl softhsm2-util pkcs11-tool
+need python3 openssl softhsm2-util pkcs11-tool
+HKP11_THUNDERBIRD=${HKP11_THUNDERBIRD:-$(command -v thunderbird || :)}
+[ -n "$HKP11_THUNDERBIRD" ] || skip "thunderbird is not installed"
+export HKP11_THUNDERBIRD
 
 token_new
 fixtures
