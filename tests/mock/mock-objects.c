@@ -232,9 +232,9 @@ mock_object_get (const mock_session *s, CK_OBJECT_HANDLE h)
 	return NULL;
 }
 
-/* Defaults and checks shared by creating and copying. */
-static CK_RV
-finish_new (const mock_session *s, mock_object *o)
+/* Defaults and checks shared by creating, copying and generating. */
+CK_RV
+mock_object_finish (const mock_session *s, mock_object *o)
 {
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	CK_OBJECT_CLASS klass = mock_attr_ulong (o, CKA_CLASS, CK_UNAVAILABLE_INFORMATION);
@@ -277,7 +277,7 @@ mock_impl_C_CreateObject (CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG c
 		return CKR_DEVICE_MEMORY;
 	rv = mock_template_apply (o, tmpl, count, true);
 	if (rv == CKR_OK)
-		rv = finish_new (s, o);
+		rv = mock_object_finish (s, o);
 	if (rv != CKR_OK) {
 		mock_object_free (o);
 		return rv;
@@ -321,7 +321,7 @@ mock_impl_C_CopyObject (CK_SESSION_HANDLE h, CK_OBJECT_HANDLE from, CK_ATTRIBUTE
 	if (rv == CKR_OK)
 		rv = mock_template_apply (o, tmpl, count, true);
 	if (rv == CKR_OK)
-		rv = finish_new (s, o);
+		rv = mock_object_finish (s, o);
 	if (rv != CKR_OK) {
 		mock_object_free (o);
 		return rv;

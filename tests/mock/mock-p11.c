@@ -59,8 +59,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MOCK_EXPORT __attribute__ ((visibility ("default")))
-
 /* Not a CK_RV any function answers: the call goes on to its implementation. */
 #define MOCK_PROCEED ((CK_RV)-2)
 
@@ -69,8 +67,6 @@ mock_state mock = {
 	.event = PTHREAD_COND_INITIALIZER,
 };
 
-static mock_p11_call records[MOCK_FN_COUNT];
-static unsigned long counts[MOCK_FN_COUNT];
 
 #define MOCK_NAME(kind, name, params, args) #name,
 static const char *const function_names[MOCK_FN_COUNT] = {
@@ -108,183 +104,6 @@ HKP11_FUNCTIONS_3_0 (MOCK_WEAK)
 #undef MOCK_WEAK_special
 #undef MOCK_WEAK_forward
 
-/*
- * Recording.  The argument list of each function is walked by type: a byte
- * pointer followed by a CK_ULONG is an input buffer, an attribute pointer
- * followed by a CK_ULONG a template, a "pul..." pointer a length in/out.
- */
-typedef struct {
-	int index;
-	mock_p11_call rec;
-	const void *pending_buf; /* a byte or void pointer that may take a length */
-	bool pending_is_bytes;
-	bool have_pending;
-	const CK_ATTRIBUTE *pending_attrs;
-	bool have_attrs, attrs_done;
-} rec_walk;
-
-static void
-push_arg (rec_walk *w, uintptr_t value)
-{
-	if (w->rec.n_args < MOCK_P11_MAX_ARGS)
-		w->rec.args[w->rec.n_args++] = value;
-}
-
-static void
-add_buf (rec_walk *w, const void *ptr, CK_ULONG len)
-{
-	if (w->rec.n_bufs >= MOCK_P11_MAX_BUFS)
-		return;
-	mock_p11_buf *b = &w->rec.bufs[w->rec.n_bufs++];
-	b->ptr = ptr;
-	b->len = len;
-	if (ptr != NULL)
-		memcpy (b->copy, ptr, len < MOCK_P11_BUF_COPY ? len : MOCK_P11_BUF_COPY);
-}
-
-static void
-rec_scalar (rec_walk *w, const char *name, CK_ULONG value)
-{
-	push_arg (w, value);
-	if (w->have_pending)
-		add_buf (w, w->pending_buf, value);
-	w->have_pending = false;
-	if (w->have_attrs && !w->attrs_done) {
-		const CK_ATTRIBUTE *t = w->pending_attrs;
-		w->rec.n_attrs = value;
-		for (CK_ULONG i = 0; t != NULL && i < value && i < MOCK_P11_MAX_ATTRS; i++) {
-			w->rec.attr_type[i] = t[i].type;
-			w->rec.attr_len[i] = t[i].ulValueLen;
-			w->rec.attr_value[i] = t[i].pValue;
-		}
-		w->attrs_done = true;
-	}
-	w->have_attrs = false;
-}
-
-static void
-rec_pointer (rec_walk *w, const char *name, const void *p)
-{
-	push_arg (w, (uintptr_t)p);
-	w->have_pending = false;
-	w->have_attrs = false;
-}
-
-static void
-rec_bbool (rec_walk *w, const char *name, CK_BBOOL value)
-{
-	rec_pointer (w, name, NULL);
-	w->rec.args[w->rec.n_args - 1] = value;
-}
-
-static void
-rec_bytes (rec_walk *w, const char *name, const unsigned char *p)
-{
-	rec_pointer (w, name, p);
-	w->pending_buf = p;
-	w->pending_is_bytes = true;
-	w->have_pending = true;
-}
-
-static void
-rec_void (rec_walk *w, const char *name, const void *p)
-{
-	rec_pointer (w, name, p);
-	w->pending_buf = p;
-	w->pending_is_bytes = false;
-	w->have_pending = true;
-}
-
-static void
-rec_ulong_ptr (rec_walk *w, const char *name, const CK_ULONG *p)
-{
-	rec_pointer (w, name, p);
-	if (strncmp (name, "pul", 3) == 0 && !w->rec.has_ulong_in && p != NULL) {
-		w->rec.has_ulong_in = 1;
-		w->rec.ulong_in = *p;
-	}
-}
-
-static void
-rec_attrs (rec_walk *w, const char *name, const CK_ATTRIBUTE *p)
-{
-	rec_pointer (w, name, p);
-	w->pending_attrs = p;
-	w->have_attrs = true;
-}
-
-static void
-rec_mechanism (rec_walk *w, const char *name, const CK_MECHANISM *p)
-{
-	rec_pointer (w, name, p);
-	if (p != NULL) {
-		w->rec.has_mechanism = 1;
-		w->rec.mechanism = p->mechanism;
-		w->rec.mechanism_param_len = p->ulParameterLen;
-	}
-}
-
-static void
-rec_notify (rec_walk *w, const char *name, CK_NOTIFY p)
-{
-	rec_pointer (w, name, NULL);
-	w->rec.args[w->rec.n_args - 1] = (uintptr_t)p;
-}
-
-#define REC_ARG(x) \
-	_Generic ((x), \
-		CK_ULONG: rec_scalar, \
-		CK_BBOOL: rec_bbool, \
-		CK_BYTE_PTR: rec_bytes, \
-		CK_VOID_PTR: rec_void, \
-		CK_ULONG_PTR: rec_ulong_ptr, \
-		CK_ATTRIBUTE_PTR: rec_attrs, \
-		CK_MECHANISM_PTR: rec_mechanism, \
-		CK_NOTIFY: rec_notify, \
-		default: rec_pointer) (&walk_, #x, x);
-
-static void
-rec_begin (rec_walk *w, int index)
-{
-	memset (w, 0, sizeof *w);
-	w->index = index;
-	pthread_mutex_lock (&mock.lock);
-	w->rec.count = ++counts[index];
-	w->rec.pid = getpid ();
-	w->rec.rv = (CK_RV)-1;
-}
-
-static void
-rec_args_done (rec_walk *w)
-{
-	/* A byte pointer left without a length: C_InitToken's 32-byte label. */
-	if (w->have_pending && w->pending_is_bytes)
-		add_buf (w, w->pending_buf, 32);
-	if (w->index == MOCK_FN_C_Initialize) {
-		const CK_C_INITIALIZE_ARGS *a = (const void *)w->rec.args[0];
-		w->rec.init_args_null = a == NULL;
-		if (a != NULL) {
-			w->rec.init_flags = a->flags;
-			w->rec.init_reserved = a->pReserved;
-			w->rec.init_create_mutex = (void *)a->CreateMutex;
-			w->rec.init_destroy_mutex = (void *)a->DestroyMutex;
-			w->rec.init_lock_mutex = (void *)a->LockMutex;
-			w->rec.init_unlock_mutex = (void *)a->UnlockMutex;
-		}
-	}
-	/* Visible while the call runs (C_WaitForSlotEvent may block). */
-	records[w->index] = w->rec;
-}
-
-static CK_RV
-rec_end (rec_walk *w, CK_RV rv)
-{
-	if (records[w->index].count == w->rec.count)
-		records[w->index].rv = rv;
-	pthread_mutex_unlock (&mock.lock);
-	return rv;
-}
-
 static CK_RV
 gate (int index)
 {
@@ -317,15 +136,15 @@ gate (int index)
 #define MOCK_WRAP(kind, name, params, args) \
 	static CK_RV mock_##name params \
 	{ \
-		rec_walk walk_; \
+		mock_rec_walk walk_; \
 		CK_RV rv_; \
-		rec_begin (&walk_, MOCK_FN_##name); \
-		P11E_EACH_T (REC_ARG, args) \
-		rec_args_done (&walk_); \
+		mock_rec_begin (&walk_, MOCK_FN_##name); \
+		P11E_EACH_T (MOCK_REC_ARG, args) \
+		mock_rec_args_done (&walk_); \
 		rv_ = gate (MOCK_FN_##name); \
 		if (rv_ == MOCK_PROCEED) \
 			rv_ = mock_impl_##name args; \
-		return rec_end (&walk_, rv_); \
+		return mock_rec_end (&walk_, rv_); \
 	}
 HKP11_FUNCTIONS_2_40 (MOCK_WRAP)
 HKP11_FUNCTIONS_3_0 (MOCK_WRAP)
@@ -440,32 +259,7 @@ C_GetInterface (CK_UTF8CHAR_PTR name, CK_VERSION_PTR version, CK_INTERFACE_PTR_P
 	return mock_C_GetInterface (name, version, iface, flags);
 }
 
-/* The test interface of mock-p11.h. */
-
-MOCK_EXPORT const mock_p11_call *
-mock_p11_last_call (const char *function)
-{
-	int i = mock_function_index (function);
-	if (i < 0 || counts[i] == 0)
-		return NULL;
-	return &records[i];
-}
-
-MOCK_EXPORT unsigned long
-mock_p11_call_count (const char *function)
-{
-	int i = mock_function_index (function);
-	return i < 0 ? 0 : counts[i];
-}
-
-MOCK_EXPORT void
-mock_p11_reset_calls (void)
-{
-	pthread_mutex_lock (&mock.lock);
-	memset (records, 0, sizeof records);
-	memset (counts, 0, sizeof counts);
-	pthread_mutex_unlock (&mock.lock);
-}
+/* The controls of mock-p11.h. */
 
 MOCK_EXPORT int
 mock_p11_fail (const char *function, CK_RV rv)

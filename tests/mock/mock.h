@@ -28,6 +28,9 @@ HKP11_FUNCTIONS_2_40 (MOCK_IMPL_DECL)
 HKP11_FUNCTIONS_3_0 (MOCK_IMPL_DECL)
 #undef MOCK_IMPL_DECL
 
+/* The symbols of mock-p11.h; everything else stays hidden. */
+#define MOCK_EXPORT __attribute__ ((visibility ("default")))
+
 #define MOCK_N_SLOTS 2
 #define MOCK_MAX_SESSIONS 64
 #define MOCK_MAX_OBJECTS 256
@@ -139,6 +142,43 @@ typedef struct {
 
 extern mock_state mock;
 
+/* mock-record.c: walking one call's arguments into its record. */
+typedef struct {
+	int index;
+	mock_p11_call rec;
+	const void *pending_buf; /* a byte or void pointer that may take a length */
+	bool pending_is_bytes;
+	bool have_pending;
+	const CK_ATTRIBUTE *pending_attrs;
+	bool have_attrs, attrs_done;
+} mock_rec_walk;
+
+void mock_rec_begin (mock_rec_walk *w, int index); /* takes the lock */
+void mock_rec_args_done (mock_rec_walk *w);
+CK_RV mock_rec_end (mock_rec_walk *w, CK_RV rv); /* lets go of the lock */
+void mock_rec_scalar (mock_rec_walk *w, const char *name, CK_ULONG value);
+void mock_rec_pointer (mock_rec_walk *w, const char *name, const void *p);
+void mock_rec_bbool (mock_rec_walk *w, const char *name, CK_BBOOL value);
+void mock_rec_bytes (mock_rec_walk *w, const char *name, const unsigned char *p);
+void mock_rec_void (mock_rec_walk *w, const char *name, const void *p);
+void mock_rec_ulong_ptr (mock_rec_walk *w, const char *name, const CK_ULONG *p);
+void mock_rec_attrs (mock_rec_walk *w, const char *name, const CK_ATTRIBUTE *p);
+void mock_rec_mechanism (mock_rec_walk *w, const char *name, const CK_MECHANISM *p);
+void mock_rec_notify (mock_rec_walk *w, const char *name, CK_NOTIFY p);
+
+/* One argument x of the call being recorded into walk_. */
+#define MOCK_REC_ARG(x) \
+	_Generic ((x), \
+		CK_ULONG: mock_rec_scalar, \
+		CK_BBOOL: mock_rec_bbool, \
+		CK_BYTE_PTR: mock_rec_bytes, \
+		CK_VOID_PTR: mock_rec_void, \
+		CK_ULONG_PTR: mock_rec_ulong_ptr, \
+		CK_ATTRIBUTE_PTR: mock_rec_attrs, \
+		CK_MECHANISM_PTR: mock_rec_mechanism, \
+		CK_NOTIFY: mock_rec_notify, \
+		default: mock_rec_pointer) (&walk_, #x, x);
+
 /* mock-p11.c */
 int mock_function_index (const char *name); /* -1 when unknown */
 const char *mock_function_name (int index);
@@ -159,6 +199,8 @@ void mock_token_insert (mock_token *t);
 void mock_slot_event (CK_SLOT_ID slot);
 void mock_pad (unsigned char *dst, size_t size, const char *src);
 CK_FLAGS mock_token_pin_flags (const mock_token *t);
+/* Open sessions of slot that have every flag in need. */
+size_t mock_count_sessions (CK_SLOT_ID slot, CK_FLAGS need);
 
 /* mock-login.c */
 void mock_logout_token (mock_token *t);
@@ -179,6 +221,8 @@ CK_ULONG mock_attr_ulong (const mock_object *o, CK_ATTRIBUTE_TYPE type, CK_ULONG
 bool mock_attr_sensitive (const mock_object *o, CK_ATTRIBUTE_TYPE type);
 CK_RV mock_template_apply (mock_object *o, const CK_ATTRIBUTE *tmpl, CK_ULONG count, bool creating);
 CK_RV mock_object_check_access (const mock_session *s, const mock_object *o);
+/* Defaults (CKA_TOKEN, CKA_PRIVATE...) and access checks of a new object. */
+CK_RV mock_object_finish (const mock_session *s, mock_object *o);
 
 /* mock-crypto.c */
 void mock_hash_init (mock_hash *h, const void *key, size_t key_len);
@@ -195,7 +239,9 @@ mock_op *mock_op_get (CK_SESSION_HANDLE h, int op, CK_RV *rv);
  * CKR_BUFFER_TOO_SMALL; *done tells that out received need bytes. */
 CK_RV mock_output (const void *out, CK_ULONG_PTR out_len, CK_ULONG need, bool *done);
 CK_ULONG mock_output_len (CK_MECHANISM_TYPE mechanism);
-void mock_keystream (mock_op *op, const unsigned char *in, CK_ULONG len, unsigned char *out);
+
+/* mock-cipher.c: ends a message-based operation (C_Message*Final). */
+CK_RV mock_message_final (CK_SESSION_HANDLE h, int op);
 
 /* mock-etoken.c */
 void mock_etoken_setup (mock_token *t); /* label, serial and feature objects */

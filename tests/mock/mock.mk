@@ -4,10 +4,11 @@
 check_LTLIBRARIES += tests/mock/mock-p11.la
 tests_mock_mock_p11_la_SOURCES = \
 	tests/mock/mock.h tests/mock/mock-p11.h tests/mock/p11-each.h \
-	tests/mock/mock-p11.c tests/mock/mock-env.c \
-	tests/mock/mock-token.c tests/mock/mock-login.c \
+	tests/mock/mock-p11.c tests/mock/mock-record.c tests/mock/mock-env.c \
+	tests/mock/mock-token.c tests/mock/mock-info.c tests/mock/mock-login.c \
 	tests/mock/mock-objects.c tests/mock/mock-attributes.c \
-	tests/mock/mock-crypto.c \
+	tests/mock/mock-crypto.c tests/mock/mock-cipher.c tests/mock/mock-message.c \
+	tests/mock/mock-keygen.c \
 	tests/mock/mock-etoken.c \
 	$(NULL)
 tests_mock_mock_p11_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/mock
