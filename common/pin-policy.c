@@ -50,6 +50,9 @@ hkp11_pin_rules_merge (hkp11_pin_rules *rules, const hkp11_pin_rules *other)
 	rules->max_length = tighter_limit (rules->max_length, other->max_length);
 	rules->require |= other->require;
 	rules->forbid |= other->forbid;
+	/* A kind the token forbids cannot also be required: the token would
+	 * refuse every PIN.  Its refusal is the stricter rule. */
+	rules->require &= ~rules->forbid;
 	rules->min_classes = larger (rules->min_classes, other->min_classes);
 	rules->max_repeated = tighter_limit (rules->max_repeated, other->max_repeated);
 	rules->printable_ascii_only = rules->printable_ascii_only || other->printable_ascii_only;

@@ -854,6 +854,207 @@ START_TEST (test_label_room)
 }
 END_TEST
 
+/* ---- Over the mock eToken (the token counts) --------------------------- */
+
+#include "etoken.h"
+#include "mock-p11.h"
+
+#include <dlfcn.h>
+
+static mock_p11_user_tries_left_fn mock_tries_left;
+static mock_p11_call_count_fn mock_calls;
+static CK_FUNCTION_LIST_PTR mock_direct;
+
+static void
+setup_etoken (void)
+{
+	char conf[PATH_MAX];
+	tmp = p11t_tmpdir ("lockout-etoken");
+	hsm_dir = p11t_tmpdir ("lockout-etoken-conf");
+	snprintf (state_dir, sizeof state_dir, "%s/state", tmp);
+	snprintf (conf, sizeof conf, "%s/empty.conf", hsm_dir);
+	FILE *fp = fopen (conf, "w");
+	ck_assert_ptr_nonnull (fp);
+	fclose (fp);
+	setenv ("HKPOST_P11_CONF", conf, 1);
+	setenv ("HKPOST_P11_BACKEND", p11t_mock_path (), 1);
+	setenv ("MOCK_P11_ETOKEN", "1", 1);
+	unsetenv ("MOCK_P11_HIDE_RETRY");
+	unsetenv ("MOCK_P11_PIN_POLICY");
+	/* The mock's serial, as CK_TOKEN_INFO pads it. */
+	memset (serial, ' ', sizeof serial);
+	memcpy (serial, "0a1b2c3d", 8);
+	n_events = 0;
+	syslog_used = 0;
+	syslog_text[0] = '\0';
+	tty_used = 0;
+	stderr_to_file ();
+
+	/* The shim holds the same library: its controls, and its own table
+	 * for spending tries behind the shim's back. */
+	void *mock = dlopen (p11t_mock_path (), RTLD_NOW | RTLD_LOCAL);
+	ck_assert_msg (mock != NULL, "%s", dlerror ());
+	mock_tries_left = (mock_p11_user_tries_left_fn)dlsym (mock, "mock_p11_user_tries_left");
+	mock_calls = (mock_p11_call_count_fn)dlsym (mock, "mock_p11_call_count");
+	CK_C_GetFunctionList get = (CK_C_GetFunctionList)dlsym (mock, "C_GetFunctionList");
+	ck_assert (mock_tries_left && mock_calls && get);
+	ck_assert_int_eq (get (&mock_direct), CKR_OK);
+}
+
+/* Fourteen wrong PINs with warnings from the tenth, the fifteenth held back:
+ * the mock eToken never reaches its locked state.  Common to the token's
+ * own counter and the shim's. */
+static void
+etoken_countdown (bool token_counts)
+{
+	shim_start ("");
+	ck_assert_uint_eq (slot, MOCK_P11_SLOT);
+	ck_assert_int_eq (mock_tries_left (slot), ETOKEN_USER_RETRY_MAX);
+
+	for (int i = 1; i <= 14; i++) {
+		long left = 15 - i;
+		p11t_assert_rv (login (slot, wrong_pin (i)), CKR_PIN_INCORRECT);
+		ck_assert_int_eq (mock_tries_left (slot), left);
+		CK_TOKEN_INFO info = token_info (slot);
+		ck_assert (info.flags & CKF_USER_PIN_COUNT_LOW);
+		ck_assert_int_eq ((info.flags & CKF_USER_PIN_FINAL_TRY) != 0, left == 1);
+		ck_assert (!(info.flags & CKF_USER_PIN_LOCKED));
+		ck_assert_int_eq (count_events ("lockout-warning"), i >= 10 ? i - 9 : 0);
+		if (i >= 10) {
+			char want[40];
+			ck_assert_int_eq (last_event ("lockout-warning")->tries_left, left);
+			snprintf (want, sizeof want, "eToken (%ld tr%s left)", left, left == 1 ? "y" : "ies");
+			ck_assert_str_eq (label_of (&info), padded (want));
+		}
+	}
+	ck_assert_uint_eq (stored_failures (slot), (token_counts ? 0u : 14u));
+
+	unsigned long logins = mock_calls ("C_Login");
+	p11t_assert_rv (login (slot, wrong_pin (15)), CKR_PIN_LOCKED);
+	p11t_assert_rv (login (slot, ENVELOPE_PIN), CKR_PIN_LOCKED);
+	ck_assert_uint_eq (mock_calls ("C_Login"), logins);
+	ck_assert_int_eq (mock_tries_left (slot), 1);
+	ck_assert (!(token_info (slot).flags & CKF_USER_PIN_LOCKED));
+	const seen_event *g = last_event ("lockout-guard");
+	ck_assert_ptr_nonnull (g);
+	ck_assert_msg (strstr (g->detail, "hkpost-p11 guard release") != NULL, "%s", g->detail);
+	ck_assert_msg ((strstr (g->detail, "counts its own tries") != NULL) == token_counts, "%s",
+		       g->detail);
+
+	/* Released on purpose, the right PIN goes through and the token
+	 * gives all its tries back. */
+	hkp11_token_id id;
+	CK_TOKEN_INFO info = token_info (slot);
+	hkp11_token_id_from_info (&info, &id);
+	hkp11_lockout_store *store = hkp11_lockout_store_new (state_dir);
+	ck_assert (hkp11_lockout_store_release (store, id.key, NULL));
+	hkp11_lockout_store_free (store);
+	p11t_assert_rv (login (slot, ENVELOPE_PIN), CKR_OK);
+	ck_assert_int_eq (mock_tries_left (slot), ETOKEN_USER_RETRY_MAX);
+	info = token_info (slot);
+	ck_assert (!(info.flags & (CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY)));
+	ck_assert_str_eq (label_of (&info), padded ("eToken"));
+	shim_stop ();
+}
+
+START_TEST (test_etoken_countdown)
+{
+	etoken_countdown (true);
+}
+END_TEST
+
+START_TEST (test_etoken_hidden_counter)
+{
+	setenv ("MOCK_P11_HIDE_RETRY", "1", 1);
+	etoken_countdown (false);
+}
+END_TEST
+
+/* The token's own counter is the truth: tries spent behind the shim's
+ * back (another program loading SafeNet's library directly) show. */
+START_TEST (test_etoken_counter_is_the_tokens)
+{
+	CK_SESSION_HANDLE s;
+	shim_start ("");
+	p11t_assert_rv (mock_direct->C_OpenSession (slot, CKF_SERIAL_SESSION, NULL, NULL, &s), CKR_OK);
+	for (int i = 0; i < 12; i++)
+		p11t_assert_rv (mock_direct->C_Login (s, CKU_USER, (CK_UTF8CHAR_PTR)wrong_pin (i), 12),
+				CKR_PIN_INCORRECT);
+	mock_direct->C_CloseSession (s);
+	CK_TOKEN_INFO info = token_info (slot);
+	ck_assert_str_eq (label_of (&info), padded ("eToken (3 tries left)"));
+	/* Two more through the shim, and the guard holds the last. */
+	p11t_assert_rv (login (slot, wrong_pin (20)), CKR_PIN_INCORRECT);
+	ck_assert_int_eq (last_event ("lockout-warning")->tries_left, 2);
+	p11t_assert_rv (login (slot, wrong_pin (21)), CKR_PIN_INCORRECT);
+	p11t_assert_rv (login (slot, wrong_pin (22)), CKR_PIN_LOCKED);
+	ck_assert_int_eq (mock_tries_left (slot), 1);
+	shim_stop ();
+}
+END_TEST
+
+/* The token's own password policy, merged with the settings. */
+START_TEST (test_etoken_pin_policy)
+{
+	setenv ("MOCK_P11_PIN_POLICY", "min-len=10,max-len=12,upper=2,lower=2,numbers=2,special=1", 1);
+	shim_start ("");
+	unsigned long sets = mock_calls ("C_SetPIN");
+	/* Longer than pin-min-length wants, but shorter than the token's 10. */
+	p11t_assert_rv (set_pin (slot, ENVELOPE_PIN, "Abcdef1!x"), CKR_PIN_LEN_RANGE);
+	p11t_assert_rv (set_pin (slot, ENVELOPE_PIN, "Abcdefgh12345"), CKR_PIN_LEN_RANGE);
+	/* The token forbids special characters, which the settings require:
+	 * the token's rule wins, or no PIN could ever be set. */
+	p11t_assert_rv (set_pin (slot, ENVELOPE_PIN, "Abcdefg1!x"), CKR_PIN_INVALID);
+	ck_assert_msg (strstr (last_event ("pin-policy-rejected")->detail, "which the token forbids"),
+		       "%s", last_event ("pin-policy-rejected")->detail);
+	ck_assert_uint_eq (mock_calls ("C_SetPIN"), sets);
+	ck_assert_int_eq (mock_tries_left (slot), ETOKEN_USER_RETRY_MAX);
+	p11t_assert_rv (set_pin (slot, ENVELOPE_PIN, "Abcdefgh12"), CKR_OK);
+	p11t_assert_rv (login (slot, "Abcdefgh12"), CKR_OK);
+	shim_stop ();
+}
+END_TEST
+
+/* PKCS#11 3.0 C_LoginUser is counted and guarded like C_Login. */
+START_TEST (test_etoken_login_user)
+{
+	shim_start ("lockout-attempts: 15");
+	CK_SESSION_HANDLE s = p11t_open_session (&shim, slot, NULL);
+	for (int i = 1; i <= 14; i++)
+		p11t_assert_rv (f->C_LoginUser (s, CKU_USER, (CK_UTF8CHAR_PTR)wrong_pin (i), 12,
+						(CK_UTF8CHAR_PTR) "holder", 6),
+				CKR_PIN_INCORRECT);
+	p11t_assert_rv (f->C_LoginUser (s, CKU_USER, (CK_UTF8CHAR_PTR)ENVELOPE_PIN, 8,
+					(CK_UTF8CHAR_PTR) "holder", 6),
+			CKR_PIN_LOCKED);
+	ck_assert_int_eq (mock_tries_left (slot), 1);
+	ck_assert_int_eq (count_events ("lockout-warning"), 5);
+	f->C_CloseSession (s);
+	shim_stop ();
+}
+END_TEST
+
+/* A PIN pad: the PIN never passes through the shim, logins still work,
+ * and the guard still holds back the last try. */
+START_TEST (test_etoken_pin_pad)
+{
+	setenv ("MOCK_P11_PIN_PAD", "1", 1);
+	shim_start ("");
+	CK_SESSION_HANDLE s = p11t_open_session (&shim, slot, NULL);
+	p11t_assert_rv (f->C_Login (s, CKU_USER, NULL, 0), CKR_OK);
+	p11t_assert_rv (f->C_Logout (s), CKR_OK);
+	ck_assert_int_eq (count_events ("weak-pin-in-use"), 0);
+	f->C_CloseSession (s);
+	for (int i = 1; i <= 14; i++)
+		p11t_assert_rv (login (slot, wrong_pin (i)), CKR_PIN_INCORRECT);
+	s = p11t_open_session (&shim, slot, NULL);
+	p11t_assert_rv (f->C_Login (s, CKU_USER, NULL, 0), CKR_PIN_LOCKED);
+	f->C_CloseSession (s);
+	unsetenv ("MOCK_P11_PIN_PAD");
+	shim_stop ();
+}
+END_TEST
+
 int
 main (void)
 {
@@ -882,6 +1083,17 @@ main (void)
 	tcase_add_test (lockout, test_state_corrupt);
 	tcase_add_test (lockout, test_label_room);
 	suite_add_tcase (s, lockout);
+
+	TCase *etoken = tcase_create ("etoken");
+	tcase_add_checked_fixture (etoken, setup_etoken, teardown);
+	tcase_set_timeout (etoken, 60);
+	tcase_add_test (etoken, test_etoken_countdown);
+	tcase_add_test (etoken, test_etoken_hidden_counter);
+	tcase_add_test (etoken, test_etoken_counter_is_the_tokens);
+	tcase_add_test (etoken, test_etoken_pin_policy);
+	tcase_add_test (etoken, test_etoken_login_user);
+	tcase_add_test (etoken, test_etoken_pin_pad);
+	suite_add_tcase (s, etoken);
 
 	SRunner *sr = srunner_create (s);
 	srunner_run_all (sr, CK_NORMAL);
