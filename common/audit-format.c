@@ -239,9 +239,10 @@ hkp11_audit_format_record (hkp11_buf *out, hkp11_audit_format format,
 		add_key (out, format, "slot");
 		hkp11_buf_add_ulong (out, rec->slot);
 	}
-	if (rec->token) {
+	size_t token_len = rec->token ? hkp11_padded_len (rec->token, rec->token_len) : 0;
+	if (token_len > 0) {
 		add_key (out, format, "token");
-		add_string (out, format, rec->token, hkp11_padded_len (rec->token, rec->token_len));
+		add_string (out, format, rec->token, token_len);
 	}
 	if (rec->has_session) {
 		add_key (out, format, "session");

@@ -157,6 +157,13 @@ static struct {
 	unsigned char serial[16];
 } tokens[TOKEN_SLOTS];
 static unsigned int next_token;
+/* Who is logged in on which slot, so that the end of a login is recorded
+ * also when it comes without C_Logout: with the slot's last session. */
+static struct {
+	bool used;
+	CK_SLOT_ID slot;
+	CK_USER_TYPE user;
+} logins[TOKEN_SLOTS];
 
 static size_t
 session_home (CK_SESSION_HANDLE h)
@@ -282,6 +289,72 @@ token_lookup_inlock (CK_SLOT_ID slot, unsigned char serial[16])
 }
 
 static void
+login_set (CK_SLOT_ID slot, CK_USER_TYPE user)
+{
+	pthread_mutex_lock (&table_lock);
+	int at = -1;
+	for (int i = 0; i < TOKEN_SLOTS; i++) {
+		if (logins[i].used && logins[i].slot == slot)
+			at = i;
+		else if (!logins[i].used && at < 0)
+			at = i;
+	}
+	if (at >= 0) {
+		logins[at].used = true;
+		logins[at].slot = slot;
+		logins[at].user = user;
+	}
+	pthread_mutex_unlock (&table_lock);
+}
+
+static bool
+login_find_inlock (CK_SLOT_ID slot, CK_USER_TYPE *user)
+{
+	for (int i = 0; i < TOKEN_SLOTS; i++) {
+		if (logins[i].used && logins[i].slot == slot) {
+			*user = logins[i].user;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void
+login_clear (CK_SLOT_ID slot)
+{
+	pthread_mutex_lock (&table_lock);
+	for (int i = 0; i < TOKEN_SLOTS; i++) {
+		if (logins[i].used && logins[i].slot == slot)
+			logins[i].used = false;
+	}
+	pthread_mutex_unlock (&table_lock);
+}
+
+/*
+ * Whether closing this session (or, with all, every session of the slot)
+ * ends a login: the token logs out with the last session.
+ */
+static bool
+close_ends_login (CK_SESSION_HANDLE session, bool all, CK_SLOT_ID *slot, CK_USER_TYPE *user)
+{
+	size_t at;
+	bool ends = false;
+	pthread_mutex_lock (&table_lock);
+	if (all || session_find_inlock (session, &at)) {
+		if (!all)
+			*slot = sessions[at].slot;
+		if (login_find_inlock (*slot, user)) {
+			size_t others = 0;
+			for (size_t i = 0; i < SESSION_SLOTS && !all && others < 2; i++)
+				others += sessions[i].session != CK_INVALID_HANDLE && sessions[i].slot == *slot;
+			ends = all || others == 1;
+		}
+	}
+	pthread_mutex_unlock (&table_lock);
+	return ends;
+}
+
+static void
 tables_reset (void)
 {
 	pthread_mutex_init (&table_lock, NULL);
@@ -289,6 +362,7 @@ tables_reset (void)
 	n_sessions = 0;
 	memset (tokens, 0, sizeof tokens);
 	next_token = 0;
+	memset (logins, 0, sizeof logins);
 }
 
 /* ---- Building records --------------------------------------------------- */
@@ -760,7 +834,6 @@ call_end (call *c, CK_RV rv)
 		return rv; \
 	}
 
-WRAP_SESSION (C_Logout, SEC_RECORD)
 WRAP_SESSION (C_FindObjectsFinal, SEC_NONE)
 WRAP_SESSION (C_GetFunctionStatus, SEC_NONE)
 WRAP_SESSION (C_CancelFunction, SEC_NONE)
@@ -938,8 +1011,10 @@ audit_C_InitToken (CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen, C
 		rv = below.C_InitToken (slotID, pPin, ulPinLen, pLabel);
 	/* A new token: a new serial, perhaps, and no sessions left. */
 	token_forget (slotID);
-	if (rv == CKR_OK)
+	if (rv == CKR_OK) {
 		session_remove_slot (slotID);
+		login_clear (slotID);
+	}
 	call_end (&c, rv);
 	return rv;
 }
@@ -997,16 +1072,25 @@ audit_C_OpenSession (CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication
 	return rv;
 }
 
+/* Closing the last session of a slot logs out: a security record then. */
 static CK_RV
 audit_C_CloseSession (CK_SESSION_HANDLE hSession)
 {
 	call c;
-	bool recording = call_begin (&c, HKP11_FN_C_CloseSession, SEC_NONE);
-	if (recording)
+	CK_SLOT_ID slot = 0;
+	CK_USER_TYPE user = CKU_USER;
+	bool ends = close_ends_login (hSession, false, &slot, &user);
+	bool recording = call_begin (&c, HKP11_FN_C_CloseSession, ends ? SEC_RECORD : SEC_NONE);
+	if (recording) {
 		call_session (&c, hSession);
+		if (ends)
+			arg_num (&c, "ends_login", HKP11_ARG_USER_TYPE, user);
+	}
 	CK_RV rv = below.C_CloseSession (hSession);
 	if (rv == CKR_OK || rv == CKR_SESSION_HANDLE_INVALID || rv == CKR_SESSION_CLOSED)
 		session_remove (hSession);
+	if (rv == CKR_OK && ends)
+		login_clear (slot);
 	if (recording)
 		call_end (&c, rv);
 	return rv;
@@ -1016,14 +1100,35 @@ static CK_RV
 audit_C_CloseAllSessions (CK_SLOT_ID slotID)
 {
 	call c;
-	bool recording = call_begin (&c, HKP11_FN_C_CloseAllSessions, SEC_NONE);
-	if (recording)
+	CK_SLOT_ID slot = slotID;
+	CK_USER_TYPE user = CKU_USER;
+	bool ends = close_ends_login (CK_INVALID_HANDLE, true, &slot, &user);
+	bool recording = call_begin (&c, HKP11_FN_C_CloseAllSessions, ends ? SEC_RECORD : SEC_NONE);
+	if (recording) {
 		call_slot (&c, slotID);
+		if (ends)
+			arg_num (&c, "ends_login", HKP11_ARG_USER_TYPE, user);
+	}
 	CK_RV rv = below.C_CloseAllSessions (slotID);
-	if (rv == CKR_OK)
+	if (rv == CKR_OK) {
 		session_remove_slot (slotID);
+		login_clear (slotID);
+	}
 	if (recording)
 		call_end (&c, rv);
+	return rv;
+}
+
+static CK_RV
+audit_C_Logout (CK_SESSION_HANDLE hSession)
+{
+	call c;
+	call_begin (&c, HKP11_FN_C_Logout, SEC_RECORD);
+	call_session (&c, hSession);
+	CK_RV rv = below.C_Logout (hSession);
+	if (rv == CKR_OK && c.rec.has_slot)
+		login_clear (c.rec.slot);
+	call_end (&c, rv);
 	return rv;
 }
 
@@ -1095,7 +1200,9 @@ audit_C_Login (CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PT
 	CK_RV rv = call_permit (&c);
 	if (rv == CKR_OK)
 		rv = below.C_Login (hSession, userType, pPin, ulPinLen);
-	if (rv != CKR_OK && rv != CKR_FUNCTION_FAILED)
+	if (rv == CKR_OK && c.rec.has_slot)
+		login_set (c.rec.slot, userType);
+	else if (rv != CKR_FUNCTION_FAILED)
 		arg_pin_state (&c, userType);
 	call_end (&c, rv);
 	return rv;
@@ -1114,7 +1221,9 @@ audit_C_LoginUser (CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHA
 	CK_RV rv = call_permit (&c);
 	if (rv == CKR_OK)
 		rv = below.C_LoginUser (hSession, userType, pPin, ulPinLen, pUsername, ulUsernameLen);
-	if (rv != CKR_OK && rv != CKR_FUNCTION_FAILED)
+	if (rv == CKR_OK && c.rec.has_slot)
+		login_set (c.rec.slot, userType);
+	else if (rv != CKR_OK && rv != CKR_FUNCTION_FAILED)
 		arg_pin_state (&c, userType);
 	call_end (&c, rv);
 	return rv;
@@ -1646,7 +1755,15 @@ audit_stop (void)
 	hkp11_event_subscribe (NULL);
 	call c;
 	call_begin (&c, HKP11_FN_C_Finalize, SEC_RECORD);
-	c.rec.has_duration = false;
+	/* A login still open ends here. */
+	for (int i = 0; i < TOKEN_SLOTS; i++) {
+		if (logins[i].used) {
+			c.rec.has_slot = true;
+			c.rec.slot = logins[i].slot;
+			arg_num (&c, "ends_login", HKP11_ARG_USER_TYPE, logins[i].user);
+			break;
+		}
+	}
 	hkp11_audit_log_write (&c.rec, true);
 	hkp11_audit_log_close ();
 }

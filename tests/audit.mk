@@ -29,3 +29,10 @@ check_PROGRAMS += tests/test-audit-module
 tests_test_audit_module_SOURCES = tests/test-audit-module.c
 tests_test_audit_module_CPPFLAGS = $(AUDIT_CPPFLAGS)
 tests_test_audit_module_LDADD = $(AUDIT_LIBS) $(TEST_LIBS)
+
+# 8 processes x 4 threads x 1,000 calls into one file.
+TESTS += tests/test-audit-stress
+check_PROGRAMS += tests/test-audit-stress
+tests_test_audit_stress_SOURCES = tests/test-audit-stress.c
+tests_test_audit_stress_CPPFLAGS = $(AUDIT_CPPFLAGS)
+tests_test_audit_stress_LDADD = $(AUDIT_LIBS) $(TEST_LIBS)

@@ -474,6 +474,28 @@ START_TEST (test_layer_events_recorded)
 }
 END_TEST
 
+START_TEST (test_login_ends_without_logout)
+{
+	p11t_assert_rv (initialize ("audit-file: %s", log_path), CKR_OK);
+	CK_SLOT_ID slot = p11t_init_token (&m, "ends", SO_PIN, USER_PIN);
+	/* Two sessions: closing the first does not log out, the last does. */
+	CK_SESSION_HANDLE a = p11t_open_session (&m, slot, USER_PIN);
+	CK_SESSION_HANDLE b = p11t_open_session (&m, slot, NULL);
+	p11t_assert_rv (m.f->C_CloseSession (a), CKR_OK);
+	p11t_assert_rv (m.f->C_CloseSession (b), CKR_OK);
+	/* Logged in at C_Finalize. */
+	p11t_open_session (&m, slot, USER_PIN);
+	p11t_assert_rv (m.f->C_Finalize (NULL), CKR_OK);
+
+	read_log (log_path);
+	ck_assert_msg (count_records (" event=C_CloseSession ") == 1, "%s", log_text);
+	char session[64];
+	snprintf (session, sizeof session, " session=%lu ", (unsigned long)b);
+	assert_record (" event=C_CloseSession ", session, "ends_login=CKU_USER", "result=CKR_OK");
+	assert_record (" event=C_Finalize ", "ends_login=CKU_USER");
+}
+END_TEST
+
 START_TEST (test_off_writes_nothing)
 {
 	p11t_assert_rv (initialize ("audit: off; audit-file: %s", log_path), CKR_OK);
@@ -660,6 +682,7 @@ suite (void)
 	tcase_add_loop_test (tc, test_security_records, 0, 2);
 	tcase_add_test (tc, test_calls_level_and_skip);
 	tcase_add_test (tc, test_layer_events_recorded);
+	tcase_add_test (tc, test_login_ends_without_logout);
 	tcase_add_test (tc, test_off_writes_nothing);
 	tcase_add_test (tc, test_bad_settings_refused);
 	suite_add_tcase (s, tc);
