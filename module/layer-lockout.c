@@ -404,14 +404,18 @@ wrong_pin_seen (const char *key, const unsigned char mac[MAC_LEN])
 {
 	double ago = -1;
 	pthread_mutex_lock (&lock);
-	for (size_t i = 0; i < n_wrong_pins; i++) {
-		if (strcmp (wrong_pins[i].key, key) != 0 ||
-		    CRYPTO_memcmp (wrong_pins[i].mac, mac, MAC_LEN) != 0)
-			continue;
+	for (size_t i = 0; i < n_wrong_pins;) {
 		double s = seconds_since (&wrong_pins[i].when);
-		if (s < REPEAT_SECONDS)
+		/* Nothing is kept past its ten minutes. */
+		if (s >= REPEAT_SECONDS) {
+			wrong_pins[i] = wrong_pins[--n_wrong_pins];
+			hkp11_wipe (&wrong_pins[n_wrong_pins], sizeof wrong_pins[n_wrong_pins]);
+			continue;
+		}
+		if (strcmp (wrong_pins[i].key, key) == 0 &&
+		    CRYPTO_memcmp (wrong_pins[i].mac, mac, MAC_LEN) == 0)
 			ago = s;
-		break;
+		i++;
 	}
 	pthread_mutex_unlock (&lock);
 	return ago;
@@ -748,6 +752,11 @@ lockout_start (void)
 	store = hkp11_lockout_store_new (settings.state_dir);
 	if (store == NULL)
 		return CKR_HOST_MEMORY;
+	if (settings.guard >= settings.attempts)
+		hkp11_message (HKP11_MSG_WARNING,
+			       "lockout-guard (%u) is not below lockout-attempts (%u): every user "
+			       "login to a token the shim counts for will be refused",
+			       settings.guard, settings.attempts);
 	/* A fresh key per process: the hashes mean nothing anywhere else. */
 	have_mac_key = RAND_bytes (mac_key, sizeof mac_key) == 1;
 	return CKR_OK;
