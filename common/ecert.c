@@ -679,6 +679,14 @@ disambiguate (hkp11_label_entry *entries, size_t n, bool *twins,
 		char extra[64];
 		extra[0] = '\0';
 		suffix (&entries[i], rank[i], extra, sizeof extra);
+		/* The suffix always fits whole: the label gives way, on a
+		 * character boundary. */
+		size_t len = strlen (entries[i].label), room = HKP11_LABEL_SIZE - 1 - strlen (extra);
+		if (len > room) {
+			while (room > 0 && ((unsigned char)entries[i].label[room] & 0xc0) == 0x80)
+				room--;
+			entries[i].label[room] = '\0';
+		}
 		append (entries[i].label, HKP11_LABEL_SIZE, "", extra);
 	}
 	free (sorted), free (rank), free (dup);

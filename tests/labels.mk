@@ -27,3 +27,24 @@ tests_test_labels_LDADD = $(TEST_LIBS) $(LIBCRYPTO_LIBS) -lpthread
 # Real clients: pkcs11-tool, p11tool, certutil, ssh-keygen.
 TESTS += tests/clients/labels.sh
 dist_check_SCRIPTS += tests/clients/labels.sh
+
+# The fuzz target's seeds run as an ordinary test with any compiler; with
+# clang and --enable-fuzzing the libFuzzer binary is built as well:
+#   tests/fuzz/fuzz-ecert -max_total_time=60 $(srcdir)/tests/fuzz/corpus/ecert
+TESTS += tests/fuzz/fuzz-ecert-seeds
+check_PROGRAMS += tests/fuzz/fuzz-ecert-seeds
+tests_fuzz_fuzz_ecert_seeds_SOURCES = tests/fuzz/fuzz-ecert.c tests/fuzz/fuzz-driver.c
+tests_fuzz_fuzz_ecert_seeds_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DFUZZ_CORPUS=\"$(abs_top_srcdir)/tests/fuzz/corpus/ecert\"
+tests_fuzz_fuzz_ecert_seeds_LDADD = common/libhkp11-common.la $(LIBCRYPTO_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/ecert
+
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz-ecert
+# The code under test is compiled in, so that libFuzzer sees its coverage.
+tests_fuzz_fuzz_ecert_SOURCES = tests/fuzz/fuzz-ecert.c common/ecert.c common/compat.c
+tests_fuzz_fuzz_ecert_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS)
+tests_fuzz_fuzz_ecert_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer,address,undefined
+tests_fuzz_fuzz_ecert_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer,address,undefined
+tests_fuzz_fuzz_ecert_LDADD = $(LIBCRYPTO_LIBS)
+endif
