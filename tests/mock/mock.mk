@@ -15,4 +15,13 @@ tests_mock_mock_p11_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/mock
 # -rpath makes libtool build a shared module although it is never installed.
 tests_mock_mock_p11_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -no-undefined \
 	-rpath /nowhere
-tests_mock_mock_p11_la_LIBADD = -lpthread
+
+# The shim's core over the mock, every layer off (tests/test-shim-*.c).
+SHIM_TEST_CPPFLAGS = $(TEST_CPPFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/tests/mock
+SHIM_TEST_FIXTURE = tests/mock/shim-fixture.c tests/mock/shim-fixture.h
+
+TESTS += tests/test-shim-init
+check_PROGRAMS += tests/test-shim-init
+tests_test_shim_init_SOURCES = tests/test-shim-init.c $(SHIM_TEST_FIXTURE)
+tests_test_shim_init_CPPFLAGS = $(SHIM_TEST_CPPFLAGS)
+tests_test_shim_init_LDADD = $(TEST_LIBS)
