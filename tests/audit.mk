@@ -36,3 +36,20 @@ check_PROGRAMS += tests/test-audit-stress
 tests_test_audit_stress_SOURCES = tests/test-audit-stress.c
 tests_test_audit_stress_CPPFLAGS = $(AUDIT_CPPFLAGS)
 tests_test_audit_stress_LDADD = $(AUDIT_LIBS) $(TEST_LIBS)
+
+# Real clients: pkcs11-tool sessions, read as a collector would (JSON Lines
+# parsed by Python against the documented fields; the text format too).
+AUDIT_TESTS = \
+	tests/audit/pkcs11-tool.sh \
+	tests/audit/json.sh \
+	$(NULL)
+TESTS += $(AUDIT_TESTS)
+dist_check_SCRIPTS += $(AUDIT_TESTS)
+EXTRA_DIST += tests/audit/check-records.py
+
+# The canary goes last: it reads every audit log the other tests wrote.
+# (The target is a variable so that automake still writes its own rule.)
+TESTS += tests/audit/canary.sh
+dist_check_SCRIPTS += tests/audit/canary.sh
+AUDIT_CANARY_LOG = tests/audit/canary.sh.log
+$(AUDIT_CANARY_LOG): $(filter-out $(AUDIT_CANARY_LOG),$(TEST_LOGS))
