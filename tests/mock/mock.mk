@@ -25,3 +25,9 @@ check_PROGRAMS += tests/test-shim-init
 tests_test_shim_init_SOURCES = tests/test-shim-init.c $(SHIM_TEST_FIXTURE)
 tests_test_shim_init_CPPFLAGS = $(SHIM_TEST_CPPFLAGS)
 tests_test_shim_init_LDADD = $(TEST_LIBS)
+
+TESTS += tests/test-shim-forward
+check_PROGRAMS += tests/test-shim-forward
+tests_test_shim_forward_SOURCES = tests/test-shim-forward.c $(SHIM_TEST_FIXTURE)
+tests_test_shim_forward_CPPFLAGS = $(SHIM_TEST_CPPFLAGS)
+tests_test_shim_forward_LDADD = $(TEST_LIBS)
