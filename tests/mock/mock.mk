@@ -31,3 +31,9 @@ check_PROGRAMS += tests/test-shim-forward
 tests_test_shim_forward_SOURCES = tests/test-shim-forward.c $(SHIM_TEST_FIXTURE)
 tests_test_shim_forward_CPPFLAGS = $(SHIM_TEST_CPPFLAGS)
 tests_test_shim_forward_LDADD = $(TEST_LIBS)
+
+TESTS += tests/test-shim-life
+check_PROGRAMS += tests/test-shim-life
+tests_test_shim_life_SOURCES = tests/test-shim-life.c $(SHIM_TEST_FIXTURE)
+tests_test_shim_life_CPPFLAGS = $(SHIM_TEST_CPPFLAGS)
+tests_test_shim_life_LDADD = $(TEST_LIBS)
