@@ -976,11 +976,23 @@ labels_C_FindObjectsInit (CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate
 	if (rv != CKR_OK)
 		return rv;
 
+	/* A session the layer did not see open (it found its slot by asking)
+	 * gets its record now. */
+	CK_SLOT_ID slot = 0;
+	session_rec *fresh = NULL;
+	bool open = session_slot (hSession, &slot);
+	if (open && (fresh = calloc (1, sizeof *fresh)) != NULL)
+		fresh->slot = slot;
+
 	pthread_mutex_lock (&lock);
 	s = hkp11_handle_map_get (&sessions, hSession, 0);
+	if (s == NULL && fresh != NULL && hkp11_handle_map_put (&sessions, hSession, 0, fresh, NULL)) {
+		s = fresh;
+		fresh = NULL;
+	}
 	if (s == NULL || s->finding) {
-		/* Closed meanwhile, or another thread started a find on it. */
-		rv = s == NULL ? CKR_SESSION_HANDLE_INVALID : CKR_OPERATION_ACTIVE;
+		/* Closed, or another thread started a find on it, meanwhile. */
+		rv = s != NULL ? CKR_OPERATION_ACTIVE : open ? CKR_HOST_MEMORY : CKR_SESSION_HANDLE_INVALID;
 		free (found);
 	} else {
 		s->finding = true;
@@ -989,6 +1001,7 @@ labels_C_FindObjectsInit (CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate
 		s->next = 0;
 	}
 	pthread_mutex_unlock (&lock);
+	free (fresh);
 	return rv;
 }
 
