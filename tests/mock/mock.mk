@@ -37,3 +37,15 @@ check_PROGRAMS += tests/test-shim-life
 tests_test_shim_life_SOURCES = tests/test-shim-life.c $(SHIM_TEST_FIXTURE)
 tests_test_shim_life_CPPFLAGS = $(SHIM_TEST_CPPFLAGS)
 tests_test_shim_life_LDADD = $(TEST_LIBS)
+
+TESTS += tests/test-shim-bad
+check_PROGRAMS += tests/test-shim-bad
+tests_test_shim_bad_SOURCES = tests/test-shim-bad.c $(SHIM_TEST_FIXTURE)
+tests_test_shim_bad_CPPFLAGS = $(SHIM_TEST_CPPFLAGS)
+tests_test_shim_bad_LDADD = $(TEST_LIBS)
+
+TESTS += tests/test-shim-outputs
+check_PROGRAMS += tests/test-shim-outputs
+tests_test_shim_outputs_SOURCES = tests/test-shim-outputs.c $(SHIM_TEST_FIXTURE)
+tests_test_shim_outputs_CPPFLAGS = $(SHIM_TEST_CPPFLAGS)
+tests_test_shim_outputs_LDADD = $(TEST_LIBS)
