@@ -3,7 +3,7 @@
  * module runs once, in an order that rotates from round to round, so that
  * drift (frequency scaling, a neighbour's load) hits every module alike.
  * Each module's iteration count is calibrated so that one round lasts
- * round_ns, far above the cost of reading the clock.  Every call's return
+ * round_ns (0.5 ms), far above the cost of reading the clock.  Every call's return
  * value is checked: a benchmark of failing calls measures nothing.
  */
 #include "config.h"
@@ -166,14 +166,16 @@ time_op (bench_op op, bench_module *m, unsigned scale, uint64_t iters, CK_OBJECT
 	return t;
 }
 
-/* Iterations for one round of target_ns; the runs also warm caches up. */
+/* Iterations for one round of target_ns; the runs also warm caches up.
+ * *round_ns receives what the last run took. */
 static uint64_t
 calibrate (bench_op op, bench_module *m, unsigned scale, double target_ns,
-	   CK_OBJECT_HANDLE *handles)
+	   CK_OBJECT_HANDLE *handles, double *round_ns)
 {
 	uint64_t iters = 1;
 	for (;;) {
 		uint64_t t = time_op (op, m, scale, iters, handles);
+		*round_ns = (double)t;
 		if ((double)t >= target_ns || iters >= (1u << 26))
 			break;
 		if ((double)t < target_ns / 16)
@@ -182,6 +184,27 @@ calibrate (bench_op op, bench_module *m, unsigned scale, double target_ns,
 			iters *= 2;
 	}
 	return iters;
+}
+
+/*
+ * Rounds for a measurement: as many as asked, unless a round of all the
+ * modules is so long (1,000 certificates on SoftHSM) that they would not
+ * fit in the time budget; never fewer than 11.  Short rounds matter more
+ * than many: on a busy machine a round that spans a preemption is an
+ * outlier, and the median only resists outliers in a minority of rounds.
+ */
+static unsigned
+rounds_for (double round_ns)
+{
+	unsigned rounds = bench_opt.rounds;
+	if (round_ns * rounds > bench_opt.budget_ns) {
+		rounds = (unsigned)(bench_opt.budget_ns / round_ns) | 1;
+		if (rounds < 11)
+			rounds = 11;
+		if (rounds > bench_opt.rounds)
+			rounds = bench_opt.rounds;
+	}
+	return rounds;
 }
 
 static int
@@ -207,27 +230,33 @@ stats (double *v, unsigned n)
 
 static void
 emit_stat (int fd, bench_op op, unsigned scale, const bench_module *m, bench_stat st,
-	   uint64_t iters)
+	   uint64_t iters, unsigned rounds)
 {
-	bench_emit (fd, "R\t%s\t%s\t%u\t%s\t%.2f\t%.2f\t%.2f\t%llu", bench_backend_name,
+	bench_emit (fd, "R\t%s\t%s\t%u\t%s\t%.2f\t%.2f\t%.2f\t%llu\t%u", bench_backend_name,
 		    bench_op_keys[op], scale, bench_mod_keys[m->id], st.min, st.med, st.p90,
-		    (unsigned long long)iters);
+		    (unsigned long long)iters, rounds);
 }
 
 void
 bench_measure (bench_module *mods, bench_op op, unsigned scale, int out_fd)
 {
-	unsigned rounds = bench_opt.rounds;
 	uint64_t iters[N_MODS] = { 0 };
-	double *samples = calloc ((size_t)N_MODS * rounds, sizeof *samples);
+	double round_ns = 0;
 	CK_OBJECT_HANDLE *handles = calloc (scale + FIND_BATCH, sizeof *handles);
-	if (samples == NULL || handles == NULL)
+	if (handles == NULL)
 		bench_die ("out of memory");
 
 	for (int k = 0; k < N_MODS; k++) {
-		if (mods[k].usable)
-			iters[k] = calibrate (op, &mods[k], scale, bench_opt.round_ns, handles);
+		double t;
+		if (!mods[k].usable)
+			continue;
+		iters[k] = calibrate (op, &mods[k], scale, bench_opt.round_ns, handles, &t);
+		round_ns += t;
 	}
+	unsigned rounds = rounds_for (round_ns);
+	double *samples = calloc ((size_t)N_MODS * rounds, sizeof *samples);
+	if (samples == NULL)
+		bench_die ("out of memory");
 	for (unsigned r = 0; r < rounds; r++) {
 		for (int j = 0; j < N_MODS; j++) {
 			int k = (int)((j + r) % N_MODS);
@@ -240,7 +269,7 @@ bench_measure (bench_module *mods, bench_op op, unsigned scale, int out_fd)
 	for (int k = 0; k < N_MODS; k++) {
 		if (mods[k].usable)
 			emit_stat (out_fd, op, scale, &mods[k], stats (&samples[k * rounds], rounds),
-				   iters[k]);
+				   iters[k], rounds);
 	}
 	free (samples);
 	free (handles);
@@ -305,8 +334,10 @@ bench_measure_threads (bench_module *mods, bench_op op, unsigned scale, int out_
 	bench_op single = op == OP_MT_LABEL ? OP_LABEL : OP_SESSIONINFO;
 
 	for (int k = 0; k < N_MODS; k++) {
+		double t;
 		if (mods[k].usable)
-			iters[k] = calibrate (single, &mods[k], scale, 4 * bench_opt.round_ns, NULL);
+			iters[k] = calibrate (single, &mods[k], scale, 8 * bench_opt.round_ns, NULL,
+					      &t);
 	}
 	for (unsigned r = 0; r < rounds; r++) {
 		for (int j = 0; j < N_MODS; j++) {
@@ -328,7 +359,56 @@ bench_measure_threads (bench_module *mods, bench_op op, unsigned scale, int out_
 			continue;
 		for (int n = 1; n <= 2; n++)
 			emit_stat (out_fd, op, (unsigned)n, &mods[k],
-				   stats (&samples[(k * 2 + n - 1) * rounds], rounds), iters[k]);
+				   stats (&samples[(k * 2 + n - 1) * rounds], rounds), iters[k],
+				   rounds);
 	}
 	free (samples);
+}
+
+/* ---- What the machine allows ------------------------------------------ */
+
+static void *
+spin (void *p)
+{
+	volatile uint64_t x = 0;
+	uint64_t n = *(const uint64_t *)p;
+	for (uint64_t i = 0; i < n; i++)
+		x += i;
+	return NULL;
+}
+
+static uint64_t
+time_spin (int threads, uint64_t n)
+{
+	pthread_t tid[2];
+	uint64_t t0 = bench_now_ns ();
+	for (int t = 0; t < threads; t++) {
+		if (pthread_create (&tid[t], NULL, spin, &n) != 0)
+			bench_die ("cannot start a thread");
+	}
+	for (int t = 0; t < threads; t++)
+		pthread_join (tid[t], NULL);
+	return bench_now_ns () - t0;
+}
+
+/*
+ * Throughput of two threads against one for a plain loop that shares
+ * nothing: the most any module can reach on this machine at this moment
+ * (a virtual machine's two CPUs may be one core's two halves, and other
+ * work takes its share).
+ */
+double
+bench_machine_parallelism (void)
+{
+	uint64_t n = 1000;
+	while (time_spin (1, n) < 8 * bench_opt.round_ns && n < (1ull << 40))
+		n *= 2;
+	double ratio[7];
+	unsigned reps = bench_opt.quick ? 3 : 7;
+	for (unsigned r = 0; r < reps; r++) {
+		uint64_t one = time_spin (1, n);
+		uint64_t two = time_spin (2, n);
+		ratio[r] = 2.0 * (double)one / (double)two;
+	}
+	return stats (ratio, reps).med;
 }

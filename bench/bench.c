@@ -38,6 +38,7 @@ typedef struct {
 	unsigned scale;
 	bench_mod_id mod;
 	bench_stat st;
+	unsigned rounds;
 } result;
 
 static result *results;
@@ -47,6 +48,8 @@ static size_t n_notes;
 static char skipped[2][N_MODS][1024]; /* per backend */
 
 static const bench_backend *backends_run[2];
+/* Two threads against one for a loop that shares nothing; 0 when not measured. */
+static double machine_parallelism;
 static size_t n_backends_run;
 
 static int
@@ -80,7 +83,8 @@ mod_of (const char *key)
 }
 
 static void
-add_result (const char *backend, bench_op op, unsigned scale, bench_mod_id mod, bench_stat st)
+add_result (const char *backend, bench_op op, unsigned scale, bench_mod_id mod, bench_stat st,
+	    unsigned rounds)
 {
 	if (n_results == cap_results) {
 		cap_results = cap_results ? cap_results * 2 : 128;
@@ -94,6 +98,7 @@ add_result (const char *backend, bench_op op, unsigned scale, bench_mod_id mod, 
 	r->scale = scale;
 	r->mod = mod;
 	r->st = st;
+	r->rounds = rounds;
 }
 
 static const result *
@@ -123,23 +128,25 @@ add_note (const char *fmt, ...)
 static void
 take_line (char *line)
 {
-	char *field[10];
+	char *field[12];
 	int n = 0;
-	for (char *save = NULL, *p = strtok_r (line, "\t", &save); p && n < 10;
+	for (char *save = NULL, *p = strtok_r (line, "\t", &save); p && n < 12;
 	     p = strtok_r (NULL, "\t", &save))
 		field[n++] = p;
-	if (n >= 9 && strcmp (field[0], "R") == 0) {
+	if (n >= 10 && strcmp (field[0], "R") == 0) {
 		int op = op_of (field[2]), mod = mod_of (field[4]);
 		if (op < 0 || mod < 0)
 			bench_die ("bad result line from a child");
 		bench_stat st = { strtod (field[5], NULL), strtod (field[6], NULL),
 				  strtod (field[7], NULL), true };
 		add_result (field[1], (bench_op)op, (unsigned)strtoul (field[3], NULL, 10),
-			    (bench_mod_id)mod, st);
+			    (bench_mod_id)mod, st, (unsigned)strtoul (field[9], NULL, 10));
 	} else if (n >= 4 && strcmp (field[0], "S") == 0) {
 		int b = backend_index (field[1]), mod = mod_of (field[2]);
 		if (b >= 0 && mod >= 0)
 			snprintf (skipped[b][mod], sizeof skipped[b][mod], "%s", field[3]);
+	} else if (n >= 3 && strcmp (field[0], "P") == 0) {
+		machine_parallelism = strtod (field[2], NULL);
 	} else if (n >= 3 && strcmp (field[0], "N") == 0) {
 		add_note ("%s: %s", field[1], field[2]);
 	}
@@ -276,6 +283,7 @@ run_backend (const bench_backend *b, int fd)
 		measure (mods, b, OP_FINDREAD, scale, fd);
 	}
 	if (b->is_null) {
+		bench_emit (fd, "P\t%s\t%.3f", b->name, bench_machine_parallelism ());
 		measure (mods, b, OP_MT_SESSIONINFO, max_scale, fd);
 		measure (mods, b, OP_MT_LABEL, max_scale, fd);
 	}
@@ -352,7 +360,7 @@ measure_rss (const bench_backend *b, const char *prog)
 			double kib = strtod (buf + 6, NULL);
 			bench_stat st = { kib, kib, kib, true };
 			add_result (b->name, OP_RSS, hold ? (unsigned)material.n_certs : 0,
-				    (bench_mod_id)k, st);
+				    (bench_mod_id)k, st, 1);
 		} else if (hold && strncmp (buf, "skipped\t", 8) == 0) {
 			buf[strcspn (buf, "\n")] = '\0';
 			add_note ("%s: memory of %s not measured: %s", b->name, bench_mod_names[k],
@@ -487,15 +495,24 @@ report_backend (sbuf *s, const bench_backend *b, int bi)
 		}
 	}
 
-	out (s, "\nSpread over %u rounds: min / median / p90, ns per operation.\n\n",
-	     bench_opt.rounds);
-	table_header (s, "Operation");
+	out (s, "\nSpread: min / median / p90 over the rounds, ns per operation.  Up to %u "
+		"rounds; fewer (at least 11) where one round of all the modules took so long "
+		"that a measurement would not fit in about %.1f s.\n\n",
+	     bench_opt.rounds, bench_opt.budget_ns / 1e9);
+	out (s, "| Operation | certs | rounds |");
+	for (int k = 0; k < N_MODS; k++)
+		out (s, " %s |", bench_mod_names[k]);
+	out (s, "\n|---|---:|---:|");
+	for (int k = 0; k < N_MODS; k++)
+		out (s, "---:|");
+	out (s, "\n");
 	for (size_t t = 0; t < sizeof table_ops / sizeof table_ops[0]; t++) {
 		for (unsigned i = 0; i < bench_opt.n_scales; i++) {
 			unsigned scale = bench_opt.scales[i];
-			if (find_result (b->name, table_ops[t], scale, MOD_DIRECT) == NULL)
+			const result *direct = find_result (b->name, table_ops[t], scale, MOD_DIRECT);
+			if (direct == NULL)
 				continue;
-			out (s, "| %s | %u |", short_op (table_ops[t]), scale);
+			out (s, "| %s | %u | %u |", short_op (table_ops[t]), scale, direct->rounds);
 			for (int k = 0; k < N_MODS; k++) {
 				const result *r = find_result (b->name, table_ops[t], scale, k);
 				if (r == NULL) {
@@ -514,8 +531,10 @@ report_backend (sbuf *s, const bench_backend *b, int bi)
 
 	if (b->is_null && find_result (b->name, OP_MT_SESSIONINFO, 1, MOD_DIRECT)) {
 		out (s, "\nTwo threads against one, each thread on its own session, %u rounds: "
-			"throughput ratio (wall-clock ns per call with 1 → 2 threads, medians).\n\n",
-		     bench_opt.mt_rounds);
+			"throughput ratio (wall-clock ns per call with 1 → 2 threads, medians).  "
+			"For scale, a plain loop that shares nothing reached %.2f× on this machine "
+			"during the run.\n\n",
+		     bench_opt.mt_rounds, machine_parallelism);
 		table_header (s, "Operation");
 		for (bench_op op = OP_MT_SESSIONINFO; op <= OP_MT_LABEL; op++) {
 			out (s, "| %s | %u |", short_op (op), bench_opt.scales[bench_opt.n_scales - 1]);
@@ -779,18 +798,20 @@ report_targets (sbuf *s)
 		}
 		if (direct_x < 1.8)
 			snprintf (why, sizeof why,
-				  "this run cannot tell: the direct calls themselves reached only "
-				  "%.2f× (%ld CPUs, load average %.1f at the end)",
-				  direct_x, sysconf (_SC_NPROCESSORS_ONLN), load_average ());
+				  "this machine cannot tell: the direct calls reached %.2f×, a plain "
+				  "loop %.2f× (%ld CPUs, load average %.1f at the end); a figure well "
+				  "under the direct one still shows contention",
+				  direct_x, machine_parallelism, sysconf (_SC_NPROCESSORS_ONLN),
+				  load_average ());
 		else
 			snprintf (why, sizeof why, "%ld CPUs; the direct calls reach %.2f×",
 				  sysconf (_SC_NPROCESSORS_ONLN), direct_x);
 		if (worst_x < 1e30)
 			target_row (s, "Two threads over the null backend",
 				    "≥ 1.8× one thread's throughput", value,
-				    ok && worst_x >= 1.8 ? T_MET
-				    : direct_x < 1.8     ? T_UNDECIDED
-							 : T_MISSED,
+				    ok && worst_x >= 1.8		    ? T_MET
+				    : direct_x < 1.8 && worst_x >= 0.9 * direct_x ? T_UNDECIDED
+										  : T_MISSED,
 				    why);
 		else
 			target_row (s, "Two threads over the null backend",
@@ -875,9 +896,11 @@ machine (sbuf *s)
 	out (s, "- Machine: %ld CPUs (nproc), %s, Linux %s, %s\n", sysconf (_SC_NPROCESSORS_ONLN),
 	     cpu, u.release, u.machine);
 	out (s, "- hkpost-p11: %s\n", bench_opt.shim);
-	out (s, "- Run: %u rounds of about %.1f ms per module and operation, modules interleaved "
-		"and their order rotated each round; threads: %u rounds\n",
-	     bench_opt.rounds, bench_opt.round_ns / 1e6, bench_opt.mt_rounds);
+	out (s, "- Run: up to %u rounds of about %.1f ms per module and operation (at least one "
+		"call), modules interleaved and their order rotated each round; threads: %u "
+		"rounds of %.1f ms\n",
+	     bench_opt.rounds, bench_opt.round_ns / 1e6, bench_opt.mt_rounds,
+	     8 * bench_opt.round_ns / 1e6);
 	const char *slash = strrchr (bench_opt.workdir, '/');
 	out (s, "- Logs of audit:calls and pkcs11-spy: files in %.*s (%s), emptied after each "
 		"measurement so that they never reach the disk while others are measured\n",
@@ -950,13 +973,15 @@ static void
 usage (int status)
 {
 	fprintf (status ? stderr : stdout,
-		 "usage: hkpost-p11-bench [--quick] [--rounds N] [--round-ms MS] "
-		 "[--backend null|softhsm]\n"
+		 "usage: hkpost-p11-bench [--quick] [--rounds N] [--round-ms MS] [--budget-s S]\n"
+		 "                        [--backend null|softhsm]\n"
 		 "                        [--write BENCHMARKS.md] [--keep]\n"
 		 "                        [--shim SO] [--null-module SO] [--softhsm SO] [--spy SO] "
 		 "[--proxy SO]\n"
 		 "                        [--confdir DIR] [--p11kit-configs DIR]\n"
 		 "  --quick     a few rounds over 1, 10 and 20 certificates (the smoke test)\n"
+		 "  --rounds    rounds per measurement (101); --round-ms: length of a module's\n"
+		 "              round (0.5); --budget-s: time one measurement may take (3)\n"
 		 "  --write F   also put the tables into F between the generated-part markers\n"
 		 "  --keep      keep the scratch directory (logs, configs, tokens)\n");
 	exit (status);
@@ -969,6 +994,7 @@ main (int argc, char **argv)
 		{ "quick", no_argument, NULL, 'q' },
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "round-ms", required_argument, NULL, 'm' },
+		{ "budget-s", required_argument, NULL, 'B' },
 		{ "write", required_argument, NULL, 'w' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
@@ -980,9 +1006,10 @@ main (int argc, char **argv)
 		{ .name = "softhsm", .is_null = false },
 	};
 
-	bench_opt.rounds = 51;
-	bench_opt.mt_rounds = 11;
-	bench_opt.round_ns = 2e6;
+	bench_opt.rounds = 101;
+	bench_opt.mt_rounds = 21;
+	bench_opt.round_ns = 5e5;
+	bench_opt.budget_ns = 3e9;
 	bench_default_paths ();
 	snprintf (bench_opt.command, sizeof bench_opt.command, "make bench");
 
@@ -997,6 +1024,9 @@ main (int argc, char **argv)
 			break;
 		case 'm':
 			bench_opt.round_ns = strtod (optarg, NULL) * 1e6;
+			break;
+		case 'B':
+			bench_opt.budget_ns = strtod (optarg, NULL) * 1e9;
 			break;
 		case 'w':
 			bench_opt.write_md = optarg;
@@ -1013,12 +1043,14 @@ main (int argc, char **argv)
 			break;
 		}
 	}
-	if (optind != argc || bench_opt.rounds == 0 || bench_opt.round_ns <= 0)
+	if (optind != argc || bench_opt.rounds == 0 || bench_opt.round_ns <= 0 ||
+	    bench_opt.budget_ns <= 0)
 		usage (2);
 	if (bench_opt.quick) {
 		bench_opt.rounds = bench_opt.rounds < 5 ? bench_opt.rounds : 5;
 		bench_opt.mt_rounds = 3;
-		bench_opt.round_ns = bench_opt.round_ns < 3e5 ? bench_opt.round_ns : 3e5;
+		bench_opt.round_ns = bench_opt.round_ns < 2e5 ? bench_opt.round_ns : 2e5;
+		bench_opt.budget_ns = 2e8;
 		unsigned quick_scales[] = { 1, 10, 20 };
 		memcpy (bench_opt.scales, quick_scales, sizeof quick_scales);
 		bench_opt.n_scales = 3;

@@ -51,6 +51,7 @@ typedef struct {
 	bool quick;
 	unsigned rounds, mt_rounds;
 	double round_ns;
+	double budget_ns; /* per measurement, for all modules together */
 	unsigned scales[4];
 	unsigned n_scales;
 	const char *write_md;
@@ -147,6 +148,8 @@ typedef struct {
 void bench_measure (bench_module *mods, bench_op op, unsigned scale, int out_fd);
 /* The same for 1 and 2 threads; results as wall-clock ns per call. */
 void bench_measure_threads (bench_module *mods, bench_op op, unsigned scale, int out_fd);
+/* Two threads' throughput over one thread's for a loop that shares nothing. */
+double bench_machine_parallelism (void);
 
 /* ---- Helpers (bench-util.c) ---- */
 
