@@ -49,7 +49,7 @@ static void
 attributes (CK_FUNCTION_LIST_PTR f, transcript *t, CK_OBJECT_HANDLE obj)
 {
 	unsigned char small[4], big[300];
-	CK_ULONG klass;
+	CK_ULONG klass = 0;
 	/* Fine, size query, too small, sensitive, absent: in one call. */
 	CK_ATTRIBUTE tmpl[] = {
 		{ CKA_CLASS, &klass, sizeof klass },

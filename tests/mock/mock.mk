@@ -49,3 +49,10 @@ check_PROGRAMS += tests/test-shim-outputs
 tests_test_shim_outputs_SOURCES = tests/test-shim-outputs.c $(SHIM_TEST_FIXTURE)
 tests_test_shim_outputs_CPPFLAGS = $(SHIM_TEST_CPPFLAGS)
 tests_test_shim_outputs_LDADD = $(TEST_LIBS)
+
+# The mock on its own: what the other tests rely on it to do.
+TESTS += tests/mock/test-mock
+check_PROGRAMS += tests/mock/test-mock
+tests_mock_test_mock_SOURCES = tests/mock/test-mock.c
+tests_mock_test_mock_CPPFLAGS = $(SHIM_TEST_CPPFLAGS)
+tests_mock_test_mock_LDADD = $(TEST_LIBS)
