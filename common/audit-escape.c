@@ -11,15 +11,28 @@ hkp11_buf_add_ulong (hkp11_buf *b, unsigned long v)
 	hkp11_buf_add_ulong_width (b, v, 1);
 }
 
+/* "00" "01" ... "99": two digits per division, numbers run on every record. */
+static const char decimal_pairs[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
 void
 hkp11_buf_add_ulong_width (hkp11_buf *b, unsigned long v, int width)
 {
 	char tmp[24];
 	int i = sizeof tmp;
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
+	while (v >= 100) {
+		i -= 2;
+		memcpy (tmp + i, decimal_pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		i -= 2;
+		memcpy (tmp + i, decimal_pairs + 2 * v, 2);
+	} else {
+		tmp[--i] = (char)('0' + v);
+	}
 	while ((int)sizeof tmp - i < width && i > 0)
 		tmp[--i] = '0';
 	hkp11_buf_add (b, tmp + i, sizeof tmp - (size_t)i);

@@ -24,17 +24,29 @@ add_string (hkp11_buf *b, hkp11_audit_format format, const void *bytes, size_t n
 static void
 add_key (hkp11_buf *b, hkp11_audit_format format, const char *key)
 {
-	if (format == HKP11_AUDIT_JSON) {
-		if (b->len == 0 || b->data[b->len - 1] != '{')
-			hkp11_buf_add_char (b, ',');
-		hkp11_buf_add_char (b, '"');
-		hkp11_buf_add_str (b, key);
-		ADD_LIT (b, "\":");
-	} else {
-		hkp11_buf_add_char (b, ' ');
-		hkp11_buf_add_str (b, key);
-		hkp11_buf_add_char (b, '=');
+	size_t n = strlen (key);
+	/* One bounds check for the lot: this runs a dozen times a record. */
+	if (b->cap - b->len < n + 4) {
+		b->overflow = true;
+		b->len = b->cap;
+		return;
 	}
+	char *p = b->data + b->len;
+	if (format == HKP11_AUDIT_JSON) {
+		if (b->len == 0 || p[-1] != '{')
+			*p++ = ',';
+		*p++ = '"';
+		memcpy (p, key, n);
+		p += n;
+		*p++ = '"';
+		*p++ = ':';
+	} else {
+		*p++ = ' ';
+		memcpy (p, key, n);
+		p += n;
+		*p++ = '=';
+	}
+	b->len = (size_t)(p - b->data);
 }
 
 /* A constant's name, or its number when the table has none. */
@@ -226,9 +238,10 @@ hkp11_audit_format_record (hkp11_buf *out, hkp11_audit_format format,
 
 	add_key (out, format, "kind");
 	add_name (out, format, kind_names[rec->kind], rec->kind);
+	/* Event names are the module's own: plain words need no escaping. */
 	add_key (out, format, "event");
-	if (format == HKP11_AUDIT_TEXT && is_word (rec->event))
-		hkp11_buf_add_str (out, rec->event);
+	if (is_word (rec->event))
+		add_name (out, format, rec->event, 0);
 	else
 		add_string (out, format, rec->event, strlen (rec->event));
 	if (rec->phase) {

@@ -63,23 +63,28 @@ hkp11_audit_log_default_path (char *path, size_t len)
 	return n > 0 && (size_t)n < len;
 }
 
-/* "2024-05-01T10:00:00.123456Z", the date part made once a second. */
+/* "2024-05-01T10:00:00.123456Z" for when_us (0: now), the date part made
+ * once a second. */
 static void
-timestamp (char out[32])
+timestamp (uint64_t when_us, char out[32])
 {
-	struct timespec now;
-	clock_gettime (CLOCK_REALTIME, &now);
-	if (now.tv_sec != L.ts_sec || L.ts_head[0] == '\0') {
+	if (when_us == 0) {
+		struct timespec now;
+		clock_gettime (CLOCK_REALTIME, &now);
+		when_us = (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
+	}
+	time_t sec = (time_t)(when_us / 1000000u);
+	if (sec != L.ts_sec || L.ts_head[0] == '\0') {
 		struct tm tm;
-		gmtime_r (&now.tv_sec, &tm);
+		gmtime_r (&sec, &tm);
 		strftime (L.ts_head, sizeof L.ts_head, "%Y-%m-%dT%H:%M:%S", &tm);
-		L.ts_sec = now.tv_sec;
+		L.ts_sec = sec;
 	}
 	hkp11_buf b;
 	hkp11_buf_init (&b, out, 31);
 	hkp11_buf_add_str (&b, L.ts_head);
 	hkp11_buf_add_char (&b, '.');
-	hkp11_buf_add_ulong_width (&b, (unsigned long)(now.tv_nsec / 1000), 6);
+	hkp11_buf_add_ulong_width (&b, (unsigned long)(when_us % 1000000u), 6);
 	hkp11_buf_add_char (&b, 'Z');
 	out[b.len] = '\0';
 }
@@ -173,7 +178,7 @@ append_inlock (const hkp11_audit_record *rec, bool *sinks_ok)
 		flush_inlock ();
 
 	char ts[32];
-	timestamp (ts);
+	timestamp (rec->when_us, ts);
 	hkp11_audit_stamp stamp = {
 		.ts = ts,
 		.seq = L.chain.seq + 1,
@@ -234,7 +239,8 @@ hkp11_audit_log_write (const hkp11_audit_record *rec, bool now)
 {
 	bool ok = true;
 	pthread_mutex_lock (&lock);
-	if (!L.open || L.pid != getpid ()) {
+	/* Not open in a forked child until it opens the log again (atfork). */
+	if (!L.open) {
 		pthread_mutex_unlock (&lock);
 		return false;
 	}
@@ -252,7 +258,7 @@ hkp11_audit_log_flush (void)
 {
 	bool ok = true;
 	pthread_mutex_lock (&lock);
-	if (L.open && L.pid == getpid ())
+	if (L.open)
 		ok = flush_inlock ();
 	pthread_mutex_unlock (&lock);
 	return ok;

@@ -381,12 +381,14 @@ typedef struct {
 	unsigned char serial[16];
 } call;
 
+/* Wall-clock microseconds: one clock serves both the record's timestamp
+ * and the call's duration, so a call costs two clock reads, not three. */
 static inline uint64_t
-now_ns (void)
+now_us (void)
 {
 	struct timespec ts;
-	clock_gettime (CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	clock_gettime (CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
 /* Starts a record when the call deserves one; false lets the call pass. */
@@ -406,7 +408,8 @@ call_begin (call *c, hkp11_function_id fn, int sec)
 	c->rec.has_priority = false;
 	c->rec.token = NULL;
 	c->rec.n_args = 0;
-	c->t0 = now_ns ();
+	c->rec.when_us = 0;
+	c->t0 = now_us ();
 	return true;
 }
 
@@ -446,12 +449,22 @@ call_session (call *c, CK_SESSION_HANDLE session)
 	size_t at;
 	c->rec.has_session = true;
 	c->rec.session = session;
+	/* Slot and serial under one lock: this runs on every call. */
 	pthread_mutex_lock (&table_lock);
 	bool known = session_find_inlock (session, &at);
 	CK_SLOT_ID slot = known ? sessions[at].slot : 0;
+	bool serial = known && token_lookup_inlock (slot, c->serial);
 	pthread_mutex_unlock (&table_lock);
-	if (known)
-		call_slot (c, slot);
+	if (!known)
+		return;
+	c->rec.has_slot = true;
+	c->rec.slot = slot;
+	if (serial) {
+		c->rec.token = c->serial;
+		c->rec.token_len = sizeof c->serial;
+	} else if (c->sec) {
+		call_token (c, slot);
+	}
 }
 
 static inline void
@@ -617,8 +630,10 @@ call_end (call *c, CK_RV rv)
 {
 	c->rec.has_result = true;
 	c->rec.result = rv;
+	c->rec.when_us = now_us ();
 	c->rec.has_duration = true;
-	c->rec.duration_us = (now_ns () - c->t0) / 1000u;
+	/* A clock stepped back (NTP) must not read as a huge duration. */
+	c->rec.duration_us = c->rec.when_us >= c->t0 ? c->rec.when_us - c->t0 : 0;
 	hkp11_audit_log_write (&c->rec, c->sec != SEC_NONE);
 }
 
