@@ -3,7 +3,8 @@
  * byte what the backend gives: the same read-only scenario runs against
  * the mock's own table and against the shim's, and the two transcripts
  * (every CK_RV, length and output byte) must be identical.  Run with the
- * mock plain, as an eToken with a password policy, and with two tokens.
+ * mock plain, as an eToken with a password policy, with two tokens, as a
+ * 2.20 library, and answering size queries with odd lengths.
  */
 #include "config.h"
 #include "shim-fixture.h"
@@ -156,6 +157,10 @@ static const char *const modes[][2] = {
 	{ "MOCK_P11_ETOKEN", "1" },
 	{ "MOCK_P11_TOKENS", "2" },
 	{ "MOCK_P11_VERSION", "2.20" },
+	/* Size queries answering lengths no token should: still passed on. */
+	{ "MOCK_P11_ODD_LENGTH", "0" },
+	{ "MOCK_P11_ODD_LENGTH", "huge" },
+	{ "MOCK_P11_ODD_LENGTH", "unavailable" },
 };
 
 START_TEST (test_same_outputs)
@@ -191,7 +196,16 @@ START_TEST (test_same_outputs)
 		ck_assert_msg (a->len == b->len && memcmp (a->out, b->out, a->len) == 0,
 			       "step %zu %s: output differs", i, a->name);
 	}
-	/* The eToken mode really was on, and its feature objects were read. */
+	/* The odd lengths really were answered. */
+	if (strcmp (modes[_i][0], "MOCK_P11_ODD_LENGTH") == 0) {
+		CK_ULONG odd;
+		ck_assert_str_eq (shimmed.steps[1].name, "C_GetSlotList size");
+		memcpy (&odd, shimmed.steps[1].out, sizeof odd);
+		ck_assert_uint_eq (odd, modes[_i][1][0] == '0' ? 0
+					: modes[_i][1][0] == 'h' ? ~(CK_ULONG)0 >> 1
+								 : CK_UNAVAILABLE_INFORMATION);
+	}
+	/* The eToken mode really was on. */
 	if (_i == 1)
 		ck_assert_mem_eq (direct.steps[0].out + offsetof (CK_INFO, manufacturerID),
 				  ETOKEN_MANUFACTURER, strlen (ETOKEN_MANUFACTURER));
@@ -204,7 +218,7 @@ suite (void)
 	Suite *s = suite_create ("shim-outputs");
 	TCase *tc = tcase_create ("outputs");
 	tcase_add_checked_fixture (tc, fx_setup, fx_teardown);
-	tcase_add_loop_test (tc, test_same_outputs, 0, 4);
+	tcase_add_loop_test (tc, test_same_outputs, 0, sizeof modes / sizeof modes[0]);
 	suite_add_tcase (s, tc);
 	return s;
 }

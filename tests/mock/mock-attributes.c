@@ -33,7 +33,7 @@ mock_impl_C_GetAttributeValue (CK_SESSION_HANDLE h, CK_OBJECT_HANDLE handle, CK_
 		else if (mock_attr_sensitive (o, t->type))
 			err = CKR_ATTRIBUTE_SENSITIVE;
 		else if (t->pValue == NULL)
-			t->ulValueLen = a->len;
+			t->ulValueLen = mock_size_answer (a->len);
 		else if (t->ulValueLen < a->len)
 			err = CKR_BUFFER_TOO_SMALL;
 		else {

@@ -202,7 +202,7 @@ mock_output (const void *out, CK_ULONG_PTR out_len, CK_ULONG need, bool *done)
 	if (out_len == NULL)
 		return CKR_ARGUMENTS_BAD;
 	if (out == NULL) {
-		*out_len = need;
+		*out_len = mock_size_answer (need);
 		return CKR_OK;
 	}
 	if (*out_len < need) {
@@ -237,7 +237,7 @@ mock_impl_C_GetMechanismList (CK_SLOT_ID slot, CK_MECHANISM_TYPE_PTR list, CK_UL
 	else
 		for (size_t i = 0; list != NULL && i < N_MECHANISMS; i++)
 			list[i] = mechanisms[i].type;
-	*count = N_MECHANISMS;
+	*count = list == NULL ? mock_size_answer (N_MECHANISMS) : N_MECHANISMS;
 	return rv;
 }
 

@@ -60,6 +60,19 @@ mock_rv_parse (const char *text, CK_RV *rv)
 	return true;
 }
 
+bool
+mock_length_parse (const char *text, CK_ULONG *len)
+{
+	char *end;
+	if (strcmp (text, "huge") == 0)
+		*len = ~(CK_ULONG)0 >> 1;
+	else if (strcmp (text, "unavailable") == 0)
+		*len = CK_UNAVAILABLE_INFORMATION;
+	else if ((*len = strtoul (text, &end, 0)), end == text || *end != '\0')
+		return false;
+	return true;
+}
+
 void
 mock_fail_parse (const char *spec)
 {
@@ -167,6 +180,12 @@ mock_settings_read (mock_settings *set)
 	v = getenv ("MOCK_P11_PIN_POLICY");
 	if (v != NULL && v[0] != '\0')
 		read_pin_policy (set, v);
+	v = getenv ("MOCK_P11_ODD_LENGTH");
+	if (v != NULL && v[0] != '\0') {
+		set->odd_length = mock_length_parse (v, &set->odd_len);
+		if (!set->odd_length)
+			fprintf (stderr, "mock-p11: MOCK_P11_ODD_LENGTH: cannot read '%s'\n", v);
+	}
 	v = getenv ("MOCK_P11_FAIL");
 	if (v != NULL && v[0] != '\0')
 		mock_fail_parse (v);

@@ -21,6 +21,10 @@
  *   MOCK_P11_REMOVE_AFTER=N   the token(s) disappear after N calls counted
  *        from C_Initialize: their sessions answer CKR_DEVICE_REMOVED, the
  *        slot CKR_TOKEN_NOT_PRESENT, and C_WaitForSlotEvent sees the event.
+ *   MOCK_P11_ODD_LENGTH=0|1|huge|unavailable|N   every size query (NULL
+ *        output buffer, NULL pValue, NULL slot or mechanism list) answers
+ *        that length instead of the true one: huge is 2^63-1, unavailable
+ *        CK_UNAVAILABLE_INFORMATION.  Same as mock_p11_odd_length().
  *   MOCK_P11_USER_PIN   default "12345678" (the Hongkong Post envelope shape).
  *   MOCK_P11_SO_PIN     default "87654321".
  *   MOCK_P11_TOKENS=2   a second token in slot 12.
@@ -288,6 +292,21 @@ mock_p11_set_present (CK_SLOT_ID slot, int present)
 	}
 	pthread_mutex_unlock (&mock.lock);
 	return t ? 0 : -1;
+}
+
+CK_ULONG
+mock_size_answer (CK_ULONG real)
+{
+	return mock.set.odd_length ? mock.set.odd_len : real;
+}
+
+MOCK_EXPORT void
+mock_p11_odd_length (int on, CK_ULONG len)
+{
+	pthread_mutex_lock (&mock.lock);
+	mock.set.odd_length = on != 0;
+	mock.set.odd_len = len;
+	pthread_mutex_unlock (&mock.lock);
 }
 
 MOCK_EXPORT long

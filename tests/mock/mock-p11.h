@@ -101,6 +101,10 @@ int mock_p11_set_present (CK_SLOT_ID slot, int present);
  * from 15; otherwise the count never falls), or -1. */
 long mock_p11_user_tries_left (CK_SLOT_ID slot);
 
+/* From now on (until C_Initialize reads MOCK_P11_ODD_LENGTH again) every
+ * size query answers len instead of the true length; on == 0 stops it. */
+void mock_p11_odd_length (int on, CK_ULONG len);
+
 /* Types for dlsym. */
 typedef const mock_p11_call *(*mock_p11_last_call_fn) (const char *function);
 typedef unsigned long (*mock_p11_call_count_fn) (const char *function);
@@ -108,5 +112,6 @@ typedef void (*mock_p11_reset_calls_fn) (void);
 typedef int (*mock_p11_fail_fn) (const char *function, CK_RV rv);
 typedef int (*mock_p11_set_present_fn) (CK_SLOT_ID slot, int present);
 typedef long (*mock_p11_user_tries_left_fn) (CK_SLOT_ID slot);
+typedef void (*mock_p11_odd_length_fn) (int on, CK_ULONG len);
 
 #endif /* MOCK_P11_H */

@@ -114,6 +114,8 @@ typedef struct {
 	bool pin_pad;   /* CKF_PROTECTED_AUTHENTICATION_PATH: a NULL PIN logs in */
 	int n_tokens;   /* 1: slot 7 only; 2: slots 7 and 12 */
 	unsigned long remove_after; /* 0: never */
+	bool odd_length;  /* size queries answer odd_len instead of the truth */
+	CK_ULONG odd_len;
 	char user_pin[MOCK_MAX_PIN + 1];
 	char so_pin[MOCK_MAX_PIN + 1];
 	char state_path[4096];
@@ -183,10 +185,13 @@ void mock_rec_notify (mock_rec_walk *w, const char *name, CK_NOTIFY p);
 int mock_function_index (const char *name); /* -1 when unknown */
 const char *mock_function_name (int index);
 CK_VERSION mock_version_from_env (void);
+/* What a size query answers: real, or the odd length a test asked for. */
+CK_ULONG mock_size_answer (CK_ULONG real);
 
 /* mock-env.c */
 void mock_settings_read (mock_settings *set);
 bool mock_rv_parse (const char *text, CK_RV *rv);
+bool mock_length_parse (const char *text, CK_ULONG *len); /* 0, 1, huge, unavailable, N */
 void mock_fail_parse (const char *spec); /* MOCK_P11_FAIL */
 
 /* mock-token.c */
