@@ -1,6 +1,6 @@
 /*
  * The mock's make-believe cryptography: mechanisms, a keyed hash for
- * signatures and digests, operation state, sign and verify, digest, random.
+ * signatures and digests, operation state, sign and verify, digest.
  *
  * A signature is the keyed hash (key: CKA_MODULUS, else CKA_VALUE, else
  * CKA_ID, else the handle; then the mechanism) of the data, stretched to
@@ -395,25 +395,4 @@ CK_RV
 mock_impl_C_DigestFinal (CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
 {
 	return produce (h, MOCK_OP_DIGEST, NULL, 0, out, out_len);
-}
-
-CK_RV
-mock_impl_C_GenerateRandom (CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG len)
-{
-	CK_RV rv;
-	if (mock_session_get (h, &rv) == NULL)
-		return rv;
-	if (out == NULL && len > 0)
-		return CKR_ARGUMENTS_BAD;
-	mock_random (out, len);
-	return CKR_OK;
-}
-
-CK_RV
-mock_impl_C_SeedRandom (CK_SESSION_HANDLE h, CK_BYTE_PTR seed, CK_ULONG len)
-{
-	CK_RV rv;
-	if (mock_session_get (h, &rv) == NULL)
-		return rv;
-	return seed == NULL && len > 0 ? CKR_ARGUMENTS_BAD : CKR_OK;
 }

@@ -1,7 +1,7 @@
 /*
  * The mock's key generation: RSA key pairs whose halves share a random
  * modulus (which is all the mock's signatures need) and AES keys with a
- * random value.
+ * random value; and the random number calls.
  */
 #include "config.h"
 #include "mock.h"
@@ -143,4 +143,25 @@ mock_impl_C_GenerateKey (CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATTRIBUTE_P
 	if (rv == CKR_OK)
 		*key = o->handle;
 	return rv;
+}
+
+CK_RV
+mock_impl_C_GenerateRandom (CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG len)
+{
+	CK_RV rv;
+	if (mock_session_get (h, &rv) == NULL)
+		return rv;
+	if (out == NULL && len > 0)
+		return CKR_ARGUMENTS_BAD;
+	mock_random (out, len);
+	return CKR_OK;
+}
+
+CK_RV
+mock_impl_C_SeedRandom (CK_SESSION_HANDLE h, CK_BYTE_PTR seed, CK_ULONG len)
+{
+	CK_RV rv;
+	if (mock_session_get (h, &rv) == NULL)
+		return rv;
+	return seed == NULL && len > 0 ? CKR_ARGUMENTS_BAD : CKR_OK;
 }
