@@ -8,6 +8,7 @@
 
 #include <check.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -67,12 +68,28 @@ join_waiter (pthread_t thread, waiter *w, const struct timespec *t0)
 	return seconds_since (t0, &w->end);
 }
 
+/* Loop tests run twice: every layer off, then every layer at its default
+ * (as NSS would meet the shim), with state and logs in the test's directory. */
+static void
+layers_for (int i)
+{
+	char state[4200];
+	if (i == 0)
+		return;
+	FILE *f = fopen (fx.conf, "w");
+	ck_assert_ptr_nonnull (f);
+	fclose (f);
+	snprintf (state, sizeof state, "%s/state", fx.dir);
+	setenv ("XDG_STATE_HOME", state, 1);
+}
+
 START_TEST (test_finalize_releases_waiter)
 {
 	pthread_t thread;
 	waiter w;
 	struct timespec t0;
 
+	layers_for (_i);
 	fx_init ();
 	start_waiter (&thread, &w);
 	clock_gettime (CLOCK_MONOTONIC, &t0);
@@ -218,6 +235,7 @@ START_TEST (test_fork)
 	enum { CHILDREN = 8 };
 	pid_t pids[CHILDREN];
 
+	layers_for (_i);
 	fx_init ();
 	CK_SESSION_HANDLE h = fx_session (MOCK_P11_SLOT, true);
 	p11t_assert_rv (f->C_GenerateKeyPair (h, &gen, pub_tmpl, 2, priv_tmpl, 2, &pub, &priv), CKR_OK);
@@ -255,10 +273,10 @@ suite (void)
 	TCase *tc = tcase_create ("life");
 	tcase_add_checked_fixture (tc, fx_setup, fx_teardown);
 	tcase_set_timeout (tc, 30);
-	tcase_add_test (tc, test_finalize_releases_waiter);
+	tcase_add_loop_test (tc, test_finalize_releases_waiter, 0, 2);
 	tcase_add_test (tc, test_slot_events);
 	tcase_add_test (tc, test_token_removed_mid_session);
-	tcase_add_test (tc, test_fork);
+	tcase_add_loop_test (tc, test_fork, 0, 2);
 	suite_add_tcase (s, tc);
 	return s;
 }
