@@ -17,6 +17,7 @@
 #include <sys/uio.h>
 #include <syslog.h>
 #include <systemd/sd-journal.h>
+#include <unistd.h>
 
 #define MAX_FIELDS 16
 
@@ -95,6 +96,10 @@ hkp11_audit_journal_write (int priority, const hkp11_audit_stamp *stamp,
 	for (int i = 0; i < f.n; i++)
 		iov[n++] = f.iov[i];
 
+	/* sd_journal_sendv drops records silently when journald is not
+	 * running; audit-failure must know. */
+	if (access ("/run/systemd/journal/socket", W_OK) != 0)
+		return errno;
 	int r = sd_journal_sendv (iov, n);
 	return r < 0 ? -r : 0;
 }

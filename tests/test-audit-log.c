@@ -519,6 +519,33 @@ START_TEST (test_syslog_missing_is_a_failure)
 }
 END_TEST
 
+START_TEST (test_journald_sink)
+{
+	/* Built with libsystemd, records reach the journal when one runs here,
+	 * and its absence is a failure said once; without, nothing is tried. */
+	char err[PATH_MAX];
+	snprintf (err, sizeof err, "%s/stderr", dir);
+	int saved = capture_stderr (err);
+	hkp11_audit_options opts = { .format = HKP11_AUDIT_JSON, .file = log_path, .journald = true };
+	ck_assert (hkp11_audit_log_open (&opts));
+	bool first = write_record (1, true);
+	bool second = write_record (2, true);
+	hkp11_audit_log_close ();
+	restore_stderr (saved);
+
+	ck_assert_uint_eq (count_lines (log_path), 2);
+	if (!hkp11_audit_journal_built ()) {
+		ck_assert (first && second);
+		ck_assert_uint_eq (count_matching (err, "no journald support"), 1);
+	} else if (access ("/run/systemd/journal/socket", W_OK) == 0) {
+		ck_assert (first && second);
+	} else {
+		ck_assert (!first && !second);
+		ck_assert_uint_eq (count_matching (err, "cannot reach the journal"), 1);
+	}
+}
+END_TEST
+
 START_TEST (test_fork_child_starts_own_chain)
 {
 	open_log (HKP11_AUDIT_TEXT, log_path);
@@ -584,6 +611,7 @@ suite (void)
 	tcase_add_test (tc, test_syslog_sink);
 	tcase_add_test (tc, test_unwritable_home_falls_back_to_syslog);
 	tcase_add_test (tc, test_syslog_missing_is_a_failure);
+	tcase_add_test (tc, test_journald_sink);
 	suite_add_tcase (s, tc);
 	return s;
 }
