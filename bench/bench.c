@@ -48,8 +48,6 @@ static size_t n_notes;
 static char skipped[2][N_MODS][1024]; /* per backend */
 
 static const bench_backend *backends_run[2];
-/* Two threads against one for a loop that shares nothing; 0 when not measured. */
-static double machine_parallelism;
 static size_t n_backends_run;
 
 static int
@@ -145,8 +143,6 @@ take_line (char *line)
 		int b = backend_index (field[1]), mod = mod_of (field[2]);
 		if (b >= 0 && mod >= 0)
 			snprintf (skipped[b][mod], sizeof skipped[b][mod], "%s", field[3]);
-	} else if (n >= 3 && strcmp (field[0], "P") == 0) {
-		machine_parallelism = strtod (field[2], NULL);
 	} else if (n >= 3 && strcmp (field[0], "N") == 0) {
 		add_note ("%s: %s", field[1], field[2]);
 	}
@@ -283,7 +279,6 @@ run_backend (const bench_backend *b, int fd)
 		measure (mods, b, OP_FINDREAD, scale, fd);
 	}
 	if (b->is_null) {
-		bench_emit (fd, "P\t%s\t%.3f", b->name, bench_machine_parallelism ());
 		measure (mods, b, OP_MT_SESSIONINFO, max_scale, fd);
 		measure (mods, b, OP_MT_LABEL, max_scale, fd);
 	}
@@ -531,10 +526,11 @@ report_backend (sbuf *s, const bench_backend *b, int bi)
 
 	if (b->is_null && find_result (b->name, OP_MT_SESSIONINFO, 1, MOD_DIRECT)) {
 		out (s, "\nTwo threads against one, each thread on its own session, %u rounds: "
-			"throughput ratio (wall-clock ns per call with 1 → 2 threads, medians).  "
-			"For scale, a plain loop that shares nothing reached %.2f× on this machine "
-			"during the run.\n\n",
-		     bench_opt.mt_rounds, machine_parallelism);
+			"throughput ratio (wall-clock ns per call with 1 → 2 threads, the best "
+			"round of each: what the code allows when the machine has two CPUs free, "
+			"which other work on it cannot fake).  The null backend shares nothing "
+			"between sessions, so the direct column is what the machine allows.\n\n",
+		     bench_opt.mt_rounds);
 		table_header (s, "Operation");
 		for (bench_op op = OP_MT_SESSIONINFO; op <= OP_MT_LABEL; op++) {
 			out (s, "| %s | %u |", short_op (op), bench_opt.scales[bench_opt.n_scales - 1]);
@@ -546,9 +542,9 @@ report_backend (sbuf *s, const bench_backend *b, int bi)
 					continue;
 				}
 				char x[32], y[32];
-				fmt_ns (x, sizeof x, one->st.med);
-				fmt_ns (y, sizeof y, two->st.med);
-				out (s, " %.2f× (%s → %s) |", one->st.med / two->st.med, x, y);
+				fmt_ns (x, sizeof x, one->st.min);
+				fmt_ns (y, sizeof y, two->st.min);
+				out (s, " %.2f× (%s → %s) |", one->st.min / two->st.min, x, y);
 			}
 			out (s, "\n");
 		}
@@ -779,7 +775,7 @@ report_targets (sbuf *s)
 					ok = false;
 					continue;
 				}
-				double x = one->st.med / two->st.med;
+				double x = one->st.min / two->st.min;
 				if (x < worst_x)
 					worst_x = x;
 				snprintf (value + strlen (value), sizeof value - strlen (value),
@@ -793,16 +789,20 @@ report_targets (sbuf *s)
 		for (bench_op op = OP_MT_SESSIONINFO; op <= OP_MT_LABEL; op++) {
 			const result *d1 = find_result ("null", op, 1, MOD_DIRECT);
 			const result *d2 = find_result ("null", op, 2, MOD_DIRECT);
-			if (d1 && d2 && d1->st.med / d2->st.med < direct_x)
-				direct_x = d1->st.med / d2->st.med;
+			if (d1 && d2 && d1->st.min / d2->st.min < direct_x)
+				direct_x = d1->st.min / d2->st.min;
 		}
-		if (direct_x < 1.8)
+		if (direct_x < 1.8 && worst_x < 0.9 * direct_x)
 			snprintf (why, sizeof why,
-				  "this machine cannot tell: the direct calls reached %.2f×, a plain "
-				  "loop %.2f× (%ld CPUs, load average %.1f at the end); a figure well "
-				  "under the direct one still shows contention",
-				  direct_x, machine_parallelism, sysconf (_SC_NPROCESSORS_ONLN),
-				  load_average ());
+				  "the machine did not allow 1.8× (direct calls %.2f×, %ld CPUs, load "
+				  "average %.1f at the end), but hkpost-p11 falls to %.2f×, well under "
+				  "the direct calls: contention",
+				  direct_x, sysconf (_SC_NPROCESSORS_ONLN), load_average (), worst_x);
+		else if (direct_x < 1.8)
+			snprintf (why, sizeof why,
+				  "this run cannot tell: the direct calls reached only %.2f× (%ld "
+				  "CPUs, load average %.1f at the end)",
+				  direct_x, sysconf (_SC_NPROCESSORS_ONLN), load_average ());
 		else
 			snprintf (why, sizeof why, "%ld CPUs; the direct calls reach %.2f×",
 				  sysconf (_SC_NPROCESSORS_ONLN), direct_x);
@@ -895,7 +895,8 @@ machine (sbuf *s)
 	out (s, "- Date: %s\n", date);
 	out (s, "- Machine: %ld CPUs (nproc), %s, Linux %s, %s\n", sysconf (_SC_NPROCESSORS_ONLN),
 	     cpu, u.release, u.machine);
-	out (s, "- hkpost-p11: %s\n", bench_opt.shim);
+	out (s, "- hkpost-p11: %s%s%s%s\n", bench_opt.shim, bench_opt.revision[0] ? " (source " : "",
+	     bench_opt.revision, bench_opt.revision[0] ? ")" : "");
 	out (s, "- Run: up to %u rounds of about %.1f ms per module and operation (at least one "
 		"call), modules interleaved and their order rotated each round; threads: %u "
 		"rounds of %.1f ms\n",
@@ -975,7 +976,7 @@ usage (int status)
 	fprintf (status ? stderr : stdout,
 		 "usage: hkpost-p11-bench [--quick] [--rounds N] [--round-ms MS] [--budget-s S]\n"
 		 "                        [--backend null|softhsm]\n"
-		 "                        [--write BENCHMARKS.md] [--keep]\n"
+		 "                        [--write BENCHMARKS.md] [--keep] [--revision TEXT]\n"
 		 "                        [--shim SO] [--null-module SO] [--softhsm SO] [--spy SO] "
 		 "[--proxy SO]\n"
 		 "                        [--confdir DIR] [--p11kit-configs DIR]\n"
@@ -995,6 +996,7 @@ main (int argc, char **argv)
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "round-ms", required_argument, NULL, 'm' },
 		{ "budget-s", required_argument, NULL, 'B' },
+		{ "revision", required_argument, NULL, 'R' },
 		{ "write", required_argument, NULL, 'w' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
@@ -1024,6 +1026,9 @@ main (int argc, char **argv)
 			break;
 		case 'm':
 			bench_opt.round_ns = strtod (optarg, NULL) * 1e6;
+			break;
+		case 'R':
+			snprintf (bench_opt.revision, sizeof bench_opt.revision, "%s", optarg);
 			break;
 		case 'B':
 			bench_opt.budget_ns = strtod (optarg, NULL) * 1e9;

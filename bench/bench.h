@@ -62,6 +62,7 @@ typedef struct {
 	char workdir[PATH_MAX];   /* scratch, removed at the end */
 	char p11kit_configs[PATH_MAX]; /* p11-kit's module config directory */
 	char command[256];        /* how to reproduce, for the report */
+	char revision[128];       /* the source measured (git describe), or "" */
 } bench_options;
 
 extern bench_options bench_opt;
@@ -148,8 +149,6 @@ typedef struct {
 void bench_measure (bench_module *mods, bench_op op, unsigned scale, int out_fd);
 /* The same for 1 and 2 threads; results as wall-clock ns per call. */
 void bench_measure_threads (bench_module *mods, bench_op op, unsigned scale, int out_fd);
-/* Two threads' throughput over one thread's for a loop that shares nothing. */
-double bench_machine_parallelism (void);
 
 /* ---- Helpers (bench-util.c) ---- */
 

@@ -50,4 +50,6 @@ BENCH_FLAGS =
 .PHONY: bench
 bench: module/hkpost-p11.la bench/null-p11.la bench/hkpost-p11-bench$(EXEEXT) \
 		bench/hkpost-p11-bench-rss$(EXEEXT)
-	bench/hkpost-p11-bench$(EXEEXT) --write $(BENCH_OUTPUT) $(BENCH_FLAGS)
+	bench/hkpost-p11-bench$(EXEEXT) --write $(BENCH_OUTPUT) \
+		--revision "$$(cd $(srcdir) && git describe --always --dirty 2>/dev/null || echo $(VERSION))" \
+		$(BENCH_FLAGS)
