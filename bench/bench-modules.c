@@ -114,9 +114,11 @@ proxy_prepare (const bench_backend *b, char *note, size_t note_len)
 	if (!bench_write_file (file, text))
 		return false;
 
-	if (unshare (CLONE_NEWNS) == 0 &&
-	    mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
-	    mount (dir, bench_opt.p11kit_configs, NULL, MS_BIND, NULL) == 0) {
+	int why_not = 0;
+	if (unshare (CLONE_NEWNS) != 0 || mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+	    mount (dir, bench_opt.p11kit_configs, NULL, MS_BIND, NULL) != 0) {
+		why_not = errno;
+	} else {
 		bool ok = true;
 		if (is_dir ("/etc/pkcs11/modules"))
 			ok = mount (empty, "/etc/pkcs11/modules", NULL, MS_BIND, NULL) == 0;
@@ -133,6 +135,7 @@ proxy_prepare (const bench_backend *b, char *note, size_t note_len)
 				  bench_opt.p11kit_configs);
 			return true;
 		}
+		why_not = errno;
 	}
 
 	/* Fallback: a temporary system config, removed after C_Initialize. */
@@ -154,7 +157,7 @@ proxy_prepare (const bench_backend *b, char *note, size_t note_len)
 	snprintf (note, note_len,
 		  "no private mount namespace (%s): wrote %s for the proxy's C_Initialize and "
 		  "removed it; the system's registered modules are loaded as well",
-		  strerror (errno), etc_module);
+		  strerror (why_not), etc_module);
 	return true;
 }
 
