@@ -20,12 +20,15 @@ const char *const bench_op_keys[N_OPS] = {
 };
 
 const char *const bench_op_names[N_OPS] = {
-	"C_GetSessionInfo",
-	"C_GetAttributeValue(CKA_LABEL) of a certificate",
-	"C_FindObjects cycle (Init, Objects by 64, Final) over all certificates",
-	"find all certificates, then read each one's CKA_LABEL",
-	"C_GenerateRandom(32)",
-	"C_SignInit + C_Sign, RSA-2048 PKCS#1 v1.5",
+	"one call on an open R/W session, user logged in",
+	"one read of CKA_LABEL (256-byte buffer) of the first certificate; through the "
+	"labels layer, its friendly label",
+	"per cycle: C_FindObjectsInit (CKA_CLASS = certificate), C_FindObjects by 64 until "
+	"a short batch, C_FindObjectsFinal",
+	"per cycle: the find cycle, then a CKA_LABEL read of every certificate found",
+	"32 bytes",
+	"per signature: C_SignInit (CKM_RSA_PKCS) and C_Sign of a SHA-256 DigestInfo with "
+	"the RSA-2048 key (the null backend returns a fixed pattern)",
 	"C_GetSessionInfo, wall time per call",
 	"C_GetAttributeValue(CKA_LABEL), wall time per call",
 	"peak resident memory (VmHWM)",

@@ -917,6 +917,9 @@ report (sbuf *s)
 {
 	out (s, "## Results\n\n");
 	machine (s);
+	out (s, "\nWhat each row measures:\n\n");
+	for (size_t t = 0; t < sizeof table_ops / sizeof table_ops[0]; t++)
+		out (s, "- %s: %s\n", short_op (table_ops[t]), bench_op_names[table_ops[t]]);
 	for (size_t i = 0; i < n_backends_run; i++)
 		report_backend (s, backends_run[i], (int)i);
 	report_targets (s);

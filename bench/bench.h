@@ -189,9 +189,10 @@ enum {
 	{ "workdir", required_argument, NULL, BENCH_OPT_WORKDIR }, \
 	{ "p11kit-configs", required_argument, NULL, BENCH_OPT_P11KIT_CONFIGS }, \
 	{ "backend", required_argument, NULL, BENCH_OPT_BACKEND },
-/* Fills in the default module paths; then this parses the shared options,
- * returning false on an option it does not know. */
-bool bench_parse_common (int opt, const char *arg);
+/* Fills in the default paths of the modules, the templates and p11-kit's
+ * config directory; call before parsing options. */
 void bench_default_paths (void);
+/* Takes one of the shared options; false when opt is not one of them. */
+bool bench_parse_common (int opt, const char *arg);
 
 #endif
