@@ -1,0 +1,501 @@
+/*
+ * hkpost-p11 audit verify [FILE...]: the hash chains of the audit log are
+ * checked by the common verifier (common/audit-verify.c), which says
+ * which records are missing, reordered, duplicated or edited.
+ *
+ * hkpost-p11 audit show [FILE]: the records, one readable line each: when,
+ * which program, what, on which token, with what result.  Both the text
+ * and the JSON form are read.  Escapes in the log stay escaped, so that
+ * nothing in a record can drive the terminal.
+ */
+#include "config.h"
+#include "hkpost-p11.h"
+#include "audit-verify.h"
+#include "compat.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int
+usage (FILE *out, int status)
+{
+	fprintf (out, _("Usage: hkpost-p11 audit verify [--strict] [--quiet] [--verbose] [FILE...]\n"
+			"       hkpost-p11 audit show [--last N] [--all] [FILE]\n"
+			"\n"
+			"verify checks the hash chains of the audit log: a record deleted, edited,\n"
+			"reordered or copied shows.  Give rotated files oldest first.  Without FILE\n"
+			"it checks the log the configuration names.\n"
+			"  --strict    a chain that starts after its first record is a problem\n"
+			"  --quiet     no report, only the exit status\n"
+			"  --verbose   also list the chains that are intact\n"
+			"\n"
+			"show prints the records as readable lines (the last 50 by default).\n"
+			"  --last N    the last N records\n"
+			"  --all       every record\n"
+			"\n"
+			"Exit status: 0 intact; 7 the log was edited or damaged; 2 it cannot be read.\n"));
+	return status;
+}
+
+static bool
+default_file (char *buf, size_t len)
+{
+	cli_settings s;
+	char why[2048];
+	if (!cli_settings_load (&s, why, sizeof why)) {
+		cli_error (_("Correct the configuration file, or name the log file."), "%s", why);
+		return false;
+	}
+	cli_settings_audit_file (&s, buf, len);
+	cli_settings_free (&s);
+	if (buf[0] == '\0') {
+		cli_error (_("Name the log file, or set 'audit-file' in the configuration."),
+			   _("the configuration writes the audit log to no file"));
+		return false;
+	}
+	return true;
+}
+
+static int
+verify (int argc, char **argv)
+{
+	hkp11_audit_verify_options opts = { .out = stdout };
+	hkp11_audit_verify_result result;
+	char path[4096];
+	const char *one[1];
+	int first = 2;
+
+	for (; first < argc && argv[first][0] == '-'; first++) {
+		if (strcmp (argv[first], "--strict") == 0)
+			opts.strict = true;
+		else if (strcmp (argv[first], "--quiet") == 0)
+			opts.out = NULL;
+		else if (strcmp (argv[first], "--verbose") == 0)
+			opts.verbose = true;
+		else if (cli_is_help (argv[first]))
+			return usage (stdout, CLI_OK);
+		else if (strcmp (argv[first], "--") == 0) {
+			first++;
+			break;
+		} else if (strcmp (argv[first], "-") == 0) {
+			break;
+		} else {
+			cli_error (_("Run 'hkpost-p11 audit --help'."), _("unknown argument '%s'"),
+				   argv[first]);
+			return CLI_USAGE;
+		}
+	}
+	const char *const *paths = (const char *const *)argv + first;
+	size_t n = (size_t)(argc - first);
+	if (n == 0) {
+		if (!default_file (path, sizeof path))
+			return CLI_SETUP;
+		one[0] = path;
+		paths = one;
+		n = 1;
+	}
+
+	bool ok = hkp11_audit_verify_files (paths, n, &opts, &result);
+	fflush (stdout);
+	if (result.unreadable > 0) {
+		cli_error (_("Check the file name and its permissions."),
+			   P_ ("%zu file cannot be read", "%zu files cannot be read", result.unreadable),
+			   result.unreadable);
+		return CLI_SETUP;
+	}
+	if (opts.out == NULL)
+		return ok ? CLI_OK : CLI_NOT_INTACT;
+	if (ok) {
+		printf (P_ ("The audit log is intact: %zu record in ", "The audit log is intact: %zu records in ",
+			    result.records),
+			result.records);
+		printf (P_ ("%zu chain.\n", "%zu chains.\n", result.chains), result.chains);
+		return CLI_OK;
+	}
+	printf ("%s\n", _("The audit log is NOT intact: records were removed, edited, reordered or "
+			  "copied, or lines that are not records were added (see above)."));
+	printf ("%s\n", _("Keep a copy of the file as it is, and compare it with the copy in "
+			  "syslog or the systemd journal if the log goes there too."));
+	return CLI_NOT_INTACT;
+}
+
+/* ---- show ---------------------------------------------------------------------- */
+
+#define MAX_FIELDS 40
+
+/* A record's fields; keys and values are copies in store, strings without
+ * their quotes and with only \" and \\ undone: other escapes stay. */
+typedef struct {
+	const char *key[MAX_FIELDS];
+	const char *value[MAX_FIELDS];
+	size_t n;
+	char store[16384];
+	size_t used;
+} record;
+
+static const char *
+get (const record *r, const char *key)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		if (strcmp (r->key[i], key) == 0)
+			return r->value[i];
+	}
+	return NULL;
+}
+
+/* Copies len bytes of raw text; NULL when the store is full. */
+static const char *
+keep (record *r, const char *p, size_t len)
+{
+	if (r->used + len + 1 > sizeof r->store)
+		return NULL;
+	char *out = r->store + r->used;
+	memcpy (out, p, len);
+	out[len] = '\0';
+	r->used += len + 1;
+	return out;
+}
+
+/* Copies the quoted string whose opening quote is at *pp; moves *pp past
+ * the closing one. */
+static const char *
+keep_string (record *r, const char **pp)
+{
+	const char *p = *pp + 1;
+	char *out = r->store + r->used;
+	size_t room = sizeof r->store - r->used;
+	size_t n = 0;
+	while (*p && *p != '"') {
+		char c[2];
+		size_t k = 1;
+		if (p[0] == '\\' && (p[1] == '"' || p[1] == '\\')) {
+			c[0] = p[1];
+			p += 2;
+		} else if (p[0] == '\\' && p[1] != '\0') {
+			c[0] = p[0];
+			c[1] = p[1];
+			k = 2;
+			p += 2;
+		} else {
+			c[0] = *p++;
+		}
+		if (n + k + 1 > room)
+			return NULL;
+		memcpy (out + n, c, k);
+		n += k;
+	}
+	if (*p != '"' || n + 1 > room)
+		return NULL;
+	out[n] = '\0';
+	r->used += n + 1;
+	*pp = p + 1;
+	return out;
+}
+
+static bool
+add (record *r, const char *key, const char *value)
+{
+	if (key == NULL || value == NULL || r->n >= MAX_FIELDS)
+		return false;
+	r->key[r->n] = key;
+	r->value[r->n++] = value;
+	return true;
+}
+
+/* A text record: "TS key=value key="string" ...". */
+static bool
+parse_text (const char *line, record *r)
+{
+	const char *p = line;
+	r->n = 0;
+	r->used = 0;
+	size_t ts_len = strcspn (p, " ");
+	if (p[ts_len] != ' ' || !add (r, "ts", keep (r, p, ts_len)))
+		return false;
+	p += ts_len;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		size_t key_len = strcspn (p, "= ");
+		if (p[key_len] != '=')
+			break;
+		const char *key = keep (r, p, key_len);
+		const char *value;
+		p += key_len + 1;
+		if (*p == '"') {
+			value = keep_string (r, &p);
+		} else {
+			size_t len = strcspn (p, " ");
+			value = keep (r, p, len);
+			p += len;
+		}
+		if (!add (r, key, value))
+			return false;
+	}
+	return get (r, "seq") != NULL && get (r, "event") != NULL;
+}
+
+/* Skips a JSON value that is an array, strings inside included. */
+static const char *
+skip_array (const char *p)
+{
+	int depth = 0;
+	do {
+		if (*p == '"') {
+			p++;
+			while (*p && *p != '"')
+				p += p[0] == '\\' && p[1] ? 2 : 1;
+			if (*p == '\0')
+				return NULL;
+		} else if (*p == '[') {
+			depth++;
+		} else if (*p == ']') {
+			depth--;
+		} else if (*p == '\0') {
+			return NULL;
+		}
+		p++;
+	} while (depth > 0);
+	return p;
+}
+
+/* A JSON record: one object, whose "args" object is flattened in. */
+static bool
+parse_json (const char *line, record *r)
+{
+	const char *p = line;
+	r->n = 0;
+	r->used = 0;
+	while (*p) {
+		if (*p == '{' || *p == '}' || *p == ',' || *p == ' ') {
+			p++;
+			continue;
+		}
+		if (*p != '"')
+			return false;
+		const char *key = keep_string (r, &p);
+		if (key == NULL || *p != ':')
+			return false;
+		p++;
+		if (*p == '{')
+			continue; /* "args": its fields follow */
+		const char *value;
+		if (*p == '"') {
+			value = keep_string (r, &p);
+		} else if (*p == '[') {
+			const char *end = skip_array (p);
+			if (end == NULL)
+				return false;
+			value = keep (r, p, (size_t)(end - p));
+			p = end;
+		} else {
+			size_t len = strcspn (p, ",}");
+			value = keep (r, p, len);
+			p += len;
+		}
+		if (!add (r, key, value))
+			return false;
+	}
+	return get (r, "seq") != NULL && get (r, "event") != NULL;
+}
+
+/* "2024-05-01T10:00:00.123456Z" in local time, "2024-05-01 18:00:00". */
+static void
+local_time (const char *ts, char *buf, size_t len)
+{
+	struct tm tm;
+	memset (&tm, 0, sizeof tm);
+	const char *rest = strptime (ts, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (rest == NULL) {
+		hkp11_strlcpy (buf, ts, len);
+		return;
+	}
+	time_t t = timegm (&tm);
+	struct tm local;
+	if (localtime_r (&t, &local) == NULL || strftime (buf, len, "%Y-%m-%d %H:%M:%S", &local) == 0)
+		hkp11_strlcpy (buf, ts, len);
+}
+
+/* What a record means, in a few words. */
+static const char *
+meaning (const record *r)
+{
+	const char *event = get (r, "event");
+	const char *result = get (r, "result");
+	bool ok = result == NULL || strcmp (result, "CKR_OK") == 0;
+
+	static const struct {
+		const char *event;
+		const char *ok, *pin_incorrect;
+	} known[] = {
+		{ "C_Login", N_("logged in"), N_("wrong password") },
+		{ "C_LoginUser", N_("logged in"), N_("wrong password") },
+		{ "C_Logout", N_("logged out"), NULL },
+		{ "C_SetPIN", N_("password changed"), N_("password change: wrong current password") },
+		{ "C_InitPIN", N_("password set by the security officer"), NULL },
+		{ "C_InitToken", N_("token initialised"), NULL },
+		{ "C_Initialize", N_("program started using the token"), NULL },
+		{ "C_Finalize", N_("program stopped using the token"), NULL },
+		{ "pin-policy-rejected", N_("new password refused by the policy"), NULL },
+		{ "weak-pin-in-use", N_("the password in use is weak"), NULL },
+		{ "lockout-warning", N_("few tries left"), NULL },
+		{ "lockout-guard", N_("last try held back"), NULL },
+		{ "lockout-guard-released", N_("a try went past the released guard"), NULL },
+		{ "repeat-pin-refused", N_("the same wrong password refused again"), NULL },
+		{ "token-locked", N_("the token is locked"), NULL },
+	};
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+		if (strcmp (event, known[i].event) != 0)
+			continue;
+		if (result != NULL && strcmp (result, "CKR_PIN_INCORRECT") == 0 && known[i].pin_incorrect)
+			return _(known[i].pin_incorrect);
+		if (ok || strncmp (event, "C_", 2) != 0)
+			return _(known[i].ok);
+		break;
+	}
+	if (strncmp (event, "C_Sign", 6) == 0 || strncmp (event, "C_Decrypt", 9) == 0)
+		return ok ? _("the private key was used") : _("use of the private key failed");
+	return NULL;
+}
+
+static void
+print_record (const record *r)
+{
+	char when[64];
+	const char *program = get (r, "program");
+	const char *pid = get (r, "pid");
+	const char *event = get (r, "event");
+	const char *result = get (r, "result");
+	const char *token = get (r, "token");
+	const char *detail = get (r, "detail");
+	const char *what = meaning (r);
+
+	local_time (get (r, "ts") ? get (r, "ts") : "?", when, sizeof when);
+	printf ("%s  %s[%s]  %s", when, program ? program : "?", pid ? pid : "?", event);
+	if (what)
+		printf (" (%s)", what);
+	if (token)
+		printf (_("  token %s"), token);
+	if (result && strcmp (result, "CKR_OK") != 0)
+		printf ("  -> %s", result);
+	putchar ('\n');
+	if (detail)
+		printf ("    %s\n", detail);
+}
+
+static int
+show (int argc, char **argv)
+{
+	long last = 50;
+	const char *file = NULL;
+	char path[4096];
+
+	for (int i = 2; i < argc; i++) {
+		if (cli_is_help (argv[i]))
+			return usage (stdout, CLI_OK);
+		if (strcmp (argv[i], "--all") == 0) {
+			last = -1;
+		} else if (strcmp (argv[i], "--last") == 0 && i + 1 < argc) {
+			char *end;
+			last = strtol (argv[++i], &end, 10);
+			if (*end != '\0' || last < 1) {
+				cli_error (_("Give a whole number of records, e.g. --last 20."),
+					   _("'%s' is not a number of records"), argv[i]);
+				return CLI_USAGE;
+			}
+		} else if (argv[i][0] != '-' && file == NULL) {
+			file = argv[i];
+		} else {
+			cli_error (_("Run 'hkpost-p11 audit --help'."), _("unknown argument '%s'"),
+				   argv[i]);
+			return CLI_USAGE;
+		}
+	}
+	if (file == NULL) {
+		if (!default_file (path, sizeof path))
+			return CLI_SETUP;
+		file = path;
+	}
+
+	FILE *f = fopen (file, "re");
+	if (f == NULL) {
+		cli_error (errno == ENOENT ? _("No program has used the token through hkpost-p11 "
+					       "with this configuration yet, or the log is elsewhere: "
+					       "see 'hkpost-p11 status'.")
+					   : _("Check the file's permissions."),
+			   _("cannot read the audit log %s: %s"), file, strerror (errno));
+		return CLI_SETUP;
+	}
+
+	/* Two passes: count, then print the last ones. */
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t got;
+	long total = 0, shown = 0, skipped_lines = 0;
+	record *r = malloc (sizeof *r);
+	if (r == NULL) {
+		fclose (f);
+		return CLI_FAILED;
+	}
+	while ((got = getline (&line, &cap, f)) > 0) {
+		if (strstr (line, "seq") != NULL)
+			total++;
+	}
+	rewind (f);
+	long skip = last < 0 || total <= last ? 0 : total - last;
+	long index = 0;
+	while ((got = getline (&line, &cap, f)) > 0) {
+		if (line[got - 1] == '\n')
+			line[--got] = '\0';
+		if (strstr (line, "seq") == NULL)
+			continue;
+		if (index++ < skip)
+			continue;
+		/* A syslog copy has a prefix before the record. */
+		const char *json = strstr (line, "{\"ts\":");
+		const char *text = strstr (line, " seq=");
+		bool ok = false;
+		if (json != NULL) {
+			ok = parse_json (json, r);
+		} else if (text != NULL) {
+			/* The timestamp is the word before " seq=". */
+			const char *start = text;
+			while (start > line && start[-1] != ' ')
+				start--;
+			ok = parse_text (start, r);
+		}
+		if (ok) {
+			print_record (r);
+			shown++;
+		} else {
+			skipped_lines++;
+		}
+	}
+	free (line);
+	free (r);
+	fclose (f);
+	if (shown == 0 && skipped_lines == 0)
+		printf (_("The audit log %s holds no records yet.\n"), file);
+	if (skipped_lines > 0)
+		cli_warning (P_ ("%ld line is not an audit record; 'hkpost-p11 audit verify' tells more",
+				 "%ld lines are not audit records; 'hkpost-p11 audit verify' tells more",
+				 skipped_lines),
+			     skipped_lines);
+	return CLI_OK;
+}
+
+int
+cli_audit_main (const cli_globals *g, int argc, char **argv)
+{
+	(void)g;
+	if (argc < 2 || cli_is_help (argv[1]))
+		return usage (argc < 2 ? cli_err : stdout, argc < 2 ? CLI_USAGE : CLI_OK);
+	if (strcmp (argv[1], "verify") == 0)
+		return verify (argc, argv);
+	if (strcmp (argv[1], "show") == 0)
+		return show (argc, argv);
+	cli_error (_("Run 'hkpost-p11 audit --help'."), _("unknown audit command '%s'"), argv[1]);
+	return CLI_USAGE;
+}

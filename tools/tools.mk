@@ -1,0 +1,45 @@
+# The command-line tool, hkpost-p11 (bin/hkpost-p11): it loads the module
+# as applications do, and links the common library for the pure logic
+# (PIN policy, lockout state, e-Cert parsing, the audit verifier).
+bin_PROGRAMS += tools/hkpost-p11
+tools_hkpost_p11_SOURCES = \
+	tools/hkpost-p11.c tools/hkpost-p11.h \
+	tools/json.c tools/settings.c tools/module.c tools/token.c \
+	tools/certs.c tools/certs.h tools/pin-input.c \
+	tools/cmd-status.c tools/cmd-show.c tools/cmd-change-pin.c tools/cmd-check-pin.c \
+	tools/cmd-guard.c tools/cmd-audit.c tools/cmd-register.c \
+	module/token-id.c module/token-id.h \
+	module/etoken-objects.c module/etoken-objects.h \
+	$(NULL)
+# MODULEDIR: the module it loads once installed; CLI_BUILDDIR: the module
+# and translations it uses when it runs from the build tree.
+tools_hkpost_p11_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS) \
+	-DMODULEDIR=\"$(moduledir)\" -DLOCALEDIR=\"$(localedir)\" \
+	-DP11KIT_CONFIG_DIR=\"$(p11kitconfigdir)\" \
+	-DCLI_BUILDDIR=\"$(abs_top_builddir)\"
+# The audit library first: it uses the common one.
+tools_hkpost_p11_LDADD = common/libhkp11-audit.la common/libhkp11-common.la $(LIBCRYPTO_LIBS)
+
+dist_man1_MANS = doc/hkpost-p11.1
+
+# Translations: po/zh_HK.po compiled into the build tree, where the tool
+# finds it when run from there, and installed under $(localedir).
+EXTRA_DIST += po/POTFILES po/hkpost-p11.pot po/zh_HK.po
+if HAVE_MSGFMT
+zhhkmodir = $(localedir)/zh_HK/LC_MESSAGES
+zhhkmo_DATA = po/locale/zh_HK/LC_MESSAGES/hkpost-p11.mo
+CLEANFILES += $(zhhkmo_DATA)
+po/locale/zh_HK/LC_MESSAGES/hkpost-p11.mo: po/zh_HK.po
+	$(AM_V_GEN)$(MKDIR_P) po/locale/zh_HK/LC_MESSAGES && \
+		$(MSGFMT) -c -o $@ $(srcdir)/po/zh_HK.po
+endif
+
+# Refreshes the template and the translation from the sources (run by hand
+# after changing messages; needs gettext's xgettext and msgmerge).
+update-po:
+	cd $(srcdir) && xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ \
+		--keyword=P_:1,2 --add-comments=TRANSLATORS: --package-name=$(PACKAGE) \
+		--package-version=$(VERSION) --msgid-bugs-address= \
+		-o po/hkpost-p11.pot -f po/POTFILES && \
+		msgmerge --update --backup=none po/zh_HK.po po/hkpost-p11.pot
+.PHONY: update-po
