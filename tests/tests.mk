@@ -29,3 +29,4 @@ include tests/lockout.mk
 include tests/labels.mk
 include tests/real.mk
 include tests/audit.mk
+include tests/cli.mk

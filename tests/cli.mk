@@ -1,0 +1,9 @@
+# Tests of the hkpost-p11 tool (issue 7): the commands over the mock
+# eToken and over SoftHSM with the e-Cert fixtures, prompts through a
+# pseudo-terminal, the zh_HK messages, and registration with real clients.
+CLI_TESTS = \
+	tests/cli/prompts.sh \
+	$(NULL)
+TESTS += $(CLI_TESTS)
+dist_check_SCRIPTS += $(CLI_TESTS)
+EXTRA_DIST += tests/cli/common.sh tests/cli/pty-drive.py
