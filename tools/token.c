@@ -89,11 +89,32 @@ read_tries (cli_module *m, const cli_settings *s, hkp11_lockout_store *store, cl
 		t->guard = CLI_GUARD_HOLDS;
 }
 
+/* The lockout layer shows "eToken (3 tries left)" or "eToken (locked)" to
+ * programs whose only text is the label; the tool says it in full. */
+static void
+strip_tries_suffix (char *label)
+{
+	size_t len = strlen (label);
+	char *open = strrchr (label, '(');
+	if (len == 0 || label[len - 1] != ')' || open == NULL || open == label || open[-1] != ' ')
+		return;
+	bool ours = strcmp (open, "(locked)") == 0;
+	if (!ours && open[1] >= '0' && open[1] <= '9') {
+		const char *p = open + 1;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		ours = strcmp (p, " try left)") == 0 || strcmp (p, " tries left)") == 0;
+	}
+	if (ours)
+		open[-1] = '\0';
+}
+
 static void
 fill_token (cli_module *m, const cli_settings *s, hkp11_lockout_store *store, cli_token *t)
 {
 	hkp11_token_id_from_info (&t->info, &t->id);
 	hkp11_token_field (t->info.label, sizeof t->info.label, t->label, sizeof t->label);
+	strip_tries_suffix (t->label);
 	hkp11_token_field (t->info.manufacturerID, sizeof t->info.manufacturerID, t->manufacturer,
 			   sizeof t->manufacturer);
 	hkp11_token_field (t->info.model, sizeof t->info.model, t->model, sizeof t->model);
