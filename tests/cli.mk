@@ -2,7 +2,9 @@
 # eToken and over SoftHSM with the e-Cert fixtures, prompts through a
 # pseudo-terminal, the zh_HK messages, and registration with real clients.
 CLI_TESTS = \
+	tests/cli/basics.sh \
 	tests/cli/prompts.sh \
+	tests/cli/guard.sh \
 	$(NULL)
 TESTS += $(CLI_TESTS)
 dist_check_SCRIPTS += $(CLI_TESTS)
