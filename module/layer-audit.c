@@ -31,6 +31,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
@@ -107,10 +108,36 @@ release_skip (void *field)
 	memset (field, 0, sizeof (fn_set));
 }
 
+/* An absolute path, or "none": a relative one would land in whatever
+ * directory the program happens to run in. */
+static bool
+parse_file (void *field, const char *value, char *why, size_t why_len)
+{
+	if (value[0] != '/' && strcmp (value, "none") != 0) {
+		snprintf (why, why_len, "expected an absolute path or none");
+		return false;
+	}
+	char *copy = strdup (value);
+	if (copy == NULL) {
+		snprintf (why, why_len, "out of memory");
+		return false;
+	}
+	free (*(char **)field);
+	*(char **)field = copy;
+	return true;
+}
+
+static void
+release_file (void *field)
+{
+	free (*(char **)field);
+	*(char **)field = NULL;
+}
+
 static const hkp11_option options[] = {
 	{ .key = "audit", .type = HKP11_OPT_CHOICE, .offset = offsetof (audit_settings, level), .choices = levels },
 	{ .key = "audit-format", .type = HKP11_OPT_CHOICE, .offset = offsetof (audit_settings, format), .choices = formats },
-	{ .key = "audit-file", .type = HKP11_OPT_STRING, .offset = offsetof (audit_settings, file) },
+	{ .key = "audit-file", .type = HKP11_OPT_CUSTOM, .offset = offsetof (audit_settings, file), .parse = parse_file, .release = release_file },
 	{ .key = "audit-syslog", .type = HKP11_OPT_BOOL, .offset = offsetof (audit_settings, syslog) },
 	{ .key = "audit-journald", .type = HKP11_OPT_BOOL, .offset = offsetof (audit_settings, journald) },
 	{ .key = "audit-failure", .type = HKP11_OPT_CHOICE, .offset = offsetof (audit_settings, failure), .choices = failures },

@@ -512,6 +512,7 @@ START_TEST (test_bad_settings_refused)
 	p11t_assert_rv (initialize ("audit-skip: C_GetSlotInfo C_NoSuchThing"), CKR_ARGUMENTS_BAD);
 	p11t_assert_rv (initialize ("audit-failure: maybe"), CKR_ARGUMENTS_BAD);
 	p11t_assert_rv (initialize ("audit-format: xml"), CKR_ARGUMENTS_BAD);
+	p11t_assert_rv (initialize ("audit-file: relative/audit.log"), CKR_ARGUMENTS_BAD);
 }
 END_TEST
 
