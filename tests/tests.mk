@@ -30,3 +30,4 @@ include tests/labels.mk
 include tests/real.mk
 include tests/audit.mk
 include tests/cli.mk
+include tests/remote.mk
