@@ -5,6 +5,7 @@ CLI_TESTS = \
 	tests/cli/basics.sh \
 	tests/cli/prompts.sh \
 	tests/cli/guard.sh \
+	tests/cli/show.sh \
 	$(NULL)
 TESTS += $(CLI_TESTS)
 dist_check_SCRIPTS += $(CLI_TESTS)

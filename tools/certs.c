@@ -6,8 +6,26 @@
 #include "config.h"
 #include "certs.h"
 
+#include <openssl/x509.h>
 #include <stdlib.h>
 #include <string.h>
+
+static void
+days_left (cli_cert *c)
+{
+	const unsigned char *p = c->der;
+	X509 *cert = d2i_X509 (NULL, &p, (long)c->der_len);
+	int days = 0, secs = 0;
+	if (cert == NULL)
+		return;
+	const ASN1_TIME *na = X509_get0_notAfter (cert);
+	if (na != NULL && ASN1_TIME_diff (&days, &secs, NULL, na) == 1) {
+		c->have_days = true;
+		/* A part day left is no day; a part day past is one more. */
+		c->days_left = days < 0 || secs < 0 ? days - (secs < 0 ? 1 : 0) : days;
+	}
+	X509_free (cert);
+}
 
 /* Reads one attribute of any length into a fresh buffer (NUL-terminated
  * for convenience); false when the object has none. */
@@ -86,6 +104,7 @@ cli_certs_read (CK_FUNCTION_LIST_3_0 *f, CK_SLOT_ID slot, cli_cert **certs, size
 			free (id);
 		}
 		hkp11_ecert_parse (c->der, c->der_len, &c->info);
+		days_left (c);
 		count++;
 	}
 	*certs = list;

@@ -17,7 +17,12 @@ typedef struct {
 	unsigned char id[128];
 	size_t id_len;
 	hkp11_ecert info;
+	bool have_days;
+	long days_left; /* whole days to notAfter; negative once expired */
 } cli_cert;
+
+/* Under this many days left an e-Cert's expiry is a warning. */
+#define CLI_EXPIRY_WARNING_DAYS 30
 
 /* The X.509 certificates in slot, read through f. */
 CK_RV cli_certs_read (CK_FUNCTION_LIST_3_0 *f, CK_SLOT_ID slot, cli_cert **certs, size_t *n);

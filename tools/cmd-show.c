@@ -22,8 +22,6 @@
 #include <strings.h>
 #include <time.h>
 
-#define EXPIRY_WARNING_DAYS 30
-
 static int
 usage (FILE *out, int status)
 {
@@ -102,9 +100,8 @@ match_original (cli_cert *c, CK_SLOT_ID slot, const slot_certs *orig, size_t n)
 /* ---- what OpenSSL reads beyond common/ecert.c ------------------------------------ */
 
 typedef struct {
-	char not_before[32], not_after[32];
-	long days_left; /* negative: expired that many days ago */
-	bool have_validity;
+	char not_before[32], not_after[32];         /* for people */
+	char not_before_iso[32], not_after_iso[32]; /* ISO 8601, for --json */
 	char fingerprint[32 * 3];
 	char key_usage[512];
 	char ext_key_usage[512];
@@ -115,11 +112,14 @@ typedef struct {
 } cert_extra;
 
 static void
-asn1_time_text (const ASN1_TIME *t, char *buf, size_t len)
+asn1_time_text (const ASN1_TIME *t, bool iso, char *buf, size_t len)
 {
 	struct tm tm;
-	if (t == NULL || ASN1_TIME_to_tm (t, &tm) != 1 ||
-	    strftime (buf, len, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+	size_t n = 0;
+	if (t != NULL && ASN1_TIME_to_tm (t, &tm) == 1)
+		n = iso ? strftime (buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm)
+			: strftime (buf, len, "%Y-%m-%d %H:%M UTC", &tm);
+	if (n == 0)
 		hkp11_strlcpy (buf, "?", len);
 }
 
@@ -149,14 +149,10 @@ read_extra (const cli_cert *c, cert_extra *x)
 	if (cert == NULL)
 		return;
 	const ASN1_TIME *nb = X509_get0_notBefore (cert), *na = X509_get0_notAfter (cert);
-	asn1_time_text (nb, x->not_before, sizeof x->not_before);
-	asn1_time_text (na, x->not_after, sizeof x->not_after);
-	int days = 0, secs = 0;
-	if (na != NULL && ASN1_TIME_diff (&days, &secs, NULL, na) == 1) {
-		x->have_validity = true;
-		/* Whole days left, counting a part day as none. */
-		x->days_left = days < 0 || secs < 0 ? days - (secs < 0 ? 1 : 0) : days;
-	}
+	asn1_time_text (nb, false, x->not_before, sizeof x->not_before);
+	asn1_time_text (na, false, x->not_after, sizeof x->not_after);
+	asn1_time_text (nb, true, x->not_before_iso, sizeof x->not_before_iso);
+	asn1_time_text (na, true, x->not_after_iso, sizeof x->not_after_iso);
 
 	static const struct {
 		uint32_t bit;
@@ -263,22 +259,22 @@ print_cert (const cli_token *t, const cli_cert *c, const cert_extra *x)
 	cli_field (stdout, 2, w, _("Issuer"), "%s", e->issuer);
 	cli_field (stdout, 2, w, _("Serial number"), "%s", e->serial);
 	cli_field (stdout, 2, w, _("Valid"), _("from %s to %s"), x->not_before, x->not_after);
-	if (x->have_validity) {
-		if (x->days_left < 0)
+	if (c->have_days) {
+		if (c->days_left < 0)
 			cli_field (stdout, 2, w, "",
 				   P_ ("EXPIRED %ld day ago: apply to Hongkong Post for a new e-Cert",
 				       "EXPIRED %ld days ago: apply to Hongkong Post for a new e-Cert",
-				       -x->days_left),
-				   -x->days_left);
-		else if (x->days_left < EXPIRY_WARNING_DAYS)
+				       -c->days_left),
+				   -c->days_left);
+		else if (c->days_left < CLI_EXPIRY_WARNING_DAYS)
 			cli_field (stdout, 2, w, "",
 				   P_ ("WARNING: %ld day left: renew it with Hongkong Post now",
 				       "WARNING: %ld days left: renew it with Hongkong Post now",
-				       x->days_left),
-				   x->days_left);
+				       c->days_left),
+				   c->days_left);
 		else
-			cli_field (stdout, 2, w, "", P_ ("%ld day left", "%ld days left", x->days_left),
-				   x->days_left);
+			cli_field (stdout, 2, w, "", P_ ("%ld day left", "%ld days left", c->days_left),
+				   c->days_left);
 	}
 	snprintf (buf, sizeof buf, "%s%s%s", x->key_usage[0] ? x->key_usage : _("not stated"),
 		  x->ext_key_usage[0] ? "; " : "", x->ext_key_usage);
@@ -318,15 +314,15 @@ json_cert (cli_json *j, const cli_cert *c, const cert_extra *x)
 	cli_json_string (j, "organisation", e->organisation[0] ? e->organisation : NULL);
 	cli_json_string (j, "issuer", e->issuer);
 	cli_json_string (j, "serial", e->serial);
-	cli_json_string (j, "not_before", x->not_before);
-	cli_json_string (j, "not_after", x->not_after);
-	if (x->have_validity)
-		cli_json_int (j, "days_left", x->days_left);
+	cli_json_string (j, "not_before", x->not_before_iso);
+	cli_json_string (j, "not_after", x->not_after_iso);
+	if (c->have_days)
+		cli_json_int (j, "days_left", c->days_left);
 	else
 		cli_json_null (j, "days_left");
-	cli_json_bool (j, "expired", x->have_validity && x->days_left < 0);
+	cli_json_bool (j, "expired", c->have_days && c->days_left < 0);
 	cli_json_bool (j, "expires_soon",
-		       x->have_validity && x->days_left >= 0 && x->days_left < EXPIRY_WARNING_DAYS);
+		       c->have_days && c->days_left >= 0 && c->days_left < CLI_EXPIRY_WARNING_DAYS);
 	cli_json_array (j, "key_usage");
 	for (size_t i = 0; i < x->n_ku; i++)
 		cli_json_string (j, NULL, x->ku_names[i]);

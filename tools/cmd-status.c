@@ -83,6 +83,9 @@ typedef struct {
 	CK_INFO info;
 	cli_token *tokens;
 	size_t n_tokens;
+	/* The certificates of each token, by the token's index. */
+	cli_cert **certs;
+	size_t *n_certs;
 	char audit_file[4096];
 	hkp11_pin_rules rules;
 	char state_dir[4096];
@@ -164,6 +167,12 @@ collect (status_data *d, const cli_globals *g)
 		return;
 	}
 
+	d->certs = calloc (d->n_tokens ? d->n_tokens : 1, sizeof *d->certs);
+	d->n_certs = calloc (d->n_tokens ? d->n_tokens : 1, sizeof *d->n_certs);
+	if (d->certs == NULL || d->n_certs == NULL) {
+		add_problem (&d->ps, CLI_FAILED, "memory", NULL, _("out of memory"));
+		return;
+	}
 	size_t present = 0;
 	for (size_t i = 0; i < d->n_tokens; i++) {
 		cli_token *t = &d->tokens[i];
@@ -195,6 +204,26 @@ collect (status_data *d, const cli_globals *g)
 		}
 		if (t->note.status != HKP11_STATE_OK)
 			add_problem (&d->ps, CLI_OK, "state", NULL, "%s", t->note.text);
+
+		if (cli_certs_read (d->m.f, t->slot, &d->certs[i], &d->n_certs[i]) != CKR_OK)
+			continue;
+		for (size_t c = 0; c < d->n_certs[i]; c++) {
+			const cli_cert *e = &d->certs[i][c];
+			if (!e->info.recognised || !e->have_days)
+				continue;
+			if (e->days_left < 0)
+				add_problem (&d->ps, CLI_OK, "expired",
+					     _("Apply to Hongkong Post for a new e-Cert."),
+					     P_ ("the e-Cert '%s' expired %ld day ago",
+						 "the e-Cert '%s' expired %ld days ago", -e->days_left),
+					     e->label, -e->days_left);
+			else if (e->days_left < CLI_EXPIRY_WARNING_DAYS)
+				add_problem (&d->ps, CLI_OK, "expires-soon",
+					     _("Renew it with Hongkong Post before it expires."),
+					     P_ ("the e-Cert '%s' expires in %ld day",
+						 "the e-Cert '%s' expires in %ld days", e->days_left),
+					     e->label, e->days_left);
+		}
 	}
 	if (present == 0)
 		add_problem (&d->ps, CLI_NO_TOKEN, "no-token",
@@ -324,22 +353,17 @@ print_text (status_data *d)
 			break;
 		}
 
-		cli_cert *certs = NULL;
-		size_t n = 0;
 		size_t shown = 0;
-		if (cli_certs_read (d->m.f, t->slot, &certs, &n) == CKR_OK) {
-			for (size_t c = 0; c < n; c++) {
-				if (!certs[c].info.recognised)
-					continue;
-				cli_field (stdout, 2, w - 2, shown ? "" : _("e-Certs"), "%s",
-					   certs[c].label);
-				shown++;
-			}
-			if (shown == 0)
-				cli_field (stdout, 2, w - 2, _("e-Certs"), "%s",
-					   _("none (hkpost-p11 show --all lists every certificate)"));
+		for (size_t c = 0; d->certs != NULL && c < d->n_certs[i]; c++) {
+			if (!d->certs[i][c].info.recognised)
+				continue;
+			cli_field (stdout, 2, w - 2, shown ? "" : _("e-Certs"), "%s",
+				   d->certs[i][c].label);
+			shown++;
 		}
-		cli_certs_free (certs, n);
+		if (shown == 0)
+			cli_field (stdout, 2, w - 2, _("e-Certs"), "%s",
+				   _("none (hkpost-p11 show --all lists every certificate)"));
 	}
 
 	putchar ('\n');
@@ -465,17 +489,21 @@ print_json (status_data *d)
 			cli_json_string (&j, "guard", cli_guard_name (t->guard));
 			cli_json_string (&j, "state_file", t->state_path[0] ? t->state_path : NULL);
 
-			cli_cert *certs = NULL;
-			size_t n = 0;
 			cli_json_array (&j, "ecerts");
-			if (cli_certs_read (d->m.f, t->slot, &certs, &n) == CKR_OK) {
-				for (size_t c = 0; c < n; c++) {
-					if (certs[c].info.recognised)
-						cli_json_string (&j, NULL, certs[c].label);
-				}
+			for (size_t c = 0; d->certs != NULL && c < d->n_certs[i]; c++) {
+				const cli_cert *e = &d->certs[i][c];
+				if (!e->info.recognised)
+					continue;
+				cli_json_object (&j, NULL);
+				cli_json_string (&j, "label", e->label);
+				cli_json_string (&j, "holder", e->info.holder);
+				if (e->have_days)
+					cli_json_int (&j, "days_left", e->days_left);
+				else
+					cli_json_null (&j, "days_left");
+				cli_json_end_object (&j);
 			}
 			cli_json_end_array (&j);
-			cli_certs_free (certs, n);
 		}
 		cli_json_end_object (&j);
 	}
@@ -525,6 +553,10 @@ cli_status_main (const cli_globals *g, int argc, char **argv)
 		status = d->ps.p[i].status;
 
 	cli_module_close (&d->m);
+	for (size_t i = 0; d->certs != NULL && i < d->n_tokens; i++)
+		cli_certs_free (d->certs[i], d->n_certs[i]);
+	free (d->certs);
+	free (d->n_certs);
 	free (d->tokens);
 	cli_settings_free (&d->s);
 	free (d);
