@@ -6,6 +6,7 @@ CLI_TESTS = \
 	tests/cli/prompts.sh \
 	tests/cli/guard.sh \
 	tests/cli/show.sh \
+	tests/cli/audit.sh \
 	$(NULL)
 TESTS += $(CLI_TESTS)
 dist_check_SCRIPTS += $(CLI_TESTS)

@@ -1,0 +1,93 @@
+#!/bin/sh
+# hkpost-p11 audit verify and audit show on logs the module wrote while the
+# tool used the mock eToken: a good log passes, an edited record and a
+# removed one are caught (exit 7), and show reads both the text and the JSON
+# form as one line a record.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+. "$top_srcdir/tests/cli/common.sh"
+test_begin
+require_cli
+mock_setup
+
+ENVELOPE=12345678
+STRONG='Tai#Man2025'
+
+# Some history: a wrong current password, then a change.
+make_history ()
+{
+	cli_in wrong "87651234
+$STRONG
+" change-pin --pin-stdin
+	[ "$cli_rc" -eq 5 ] || { show wrong wrong.err; fail "the wrong password was not refused"; }
+	cli_in right "$ENVELOPE
+$STRONG
+" change-pin --pin-stdin
+	[ "$cli_rc" -eq 0 ] || { show right right.err; fail "the change failed"; }
+	cli_in back "$STRONG
+Tai#Man2026
+" change-pin --pin-stdin
+}
+
+# ---- the text form ------------------------------------------------------
+log=$HKP11_TMP/audit.log
+printf 'audit-file: %s\n' "$log" >"$HKP11_TMP/text.conf"
+HKPOST_P11_CONF=$HKP11_TMP/text.conf
+export HKPOST_P11_CONF
+make_history
+
+cli verify audit verify
+expect_rc "audit verify (the configured file) passes on a good log" 0
+expect_grep "it says the log is intact, with the counts" '^The audit log is intact: [0-9]+ records in 3 chains\.$' verify
+cli verifyf audit verify "$log"
+expect_rc "audit verify FILE passes too" 0
+
+cli show audit show
+expect_rc "audit show" 0
+expect_grep "show gives the program and what happened" \
+	'hkpost-p11\[[0-9]+\]  C_SetPIN \(password change: wrong current password\)  token 0a1b2c3d  -> CKR_PIN_INCORRECT' show
+expect_grep "and the change" 'C_SetPIN \(password changed\)  token 0a1b2c3d$' show
+expect_grep "in local time" '^20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}  ' show
+expect_grep "the layers' events, with their detail" 'lockout-warning|C_Initialize \(program started using the token\)' show
+cli last audit show --last 2
+[ "$(grep -c '^20' last)" -eq 2 ] || { show last; fail "--last 2 did not show two records"; }
+ok "--last 2 shows two records"
+
+# An edited record: the result of the wrong password turned into success.
+cp "$log" edited.log
+sed -i 's/result=CKR_PIN_INCORRECT/result=CKR_OK/' edited.log
+cmp -s "$log" edited.log && fail "the edit changed nothing"
+cli edited audit verify edited.log
+expect_rc "an edited record makes verify exit 7" 7
+expect_grep "it says the log is not intact" 'The audit log is NOT intact' edited
+expect_grep "the verifier names the edit" 'edited|does not match' edited
+
+# A removed record (the middle one of the first chain: a chain cut at its
+# end cannot show, which is why records should also leave the host).
+sed '2d' "$log" >removed.log
+cli removed audit verify removed.log
+expect_rc "a removed record makes verify exit 7" 7
+cli quiet audit verify --quiet removed.log
+expect_rc "--quiet gives the status alone" 7
+[ ! -s quiet ] || fail "--quiet printed something"
+ok "--quiet prints nothing"
+
+cli nofile audit verify "$HKP11_TMP/none.log"
+expect_rc "a log that cannot be read exits 2" 2
+
+# ---- the JSON form -----------------------------------------------------------
+jlog=$HKP11_TMP/audit.json
+printf 'audit-file: %s\naudit-format: json\n' "$jlog" >"$HKP11_TMP/json.conf"
+HKPOST_P11_CONF=$HKP11_TMP/json.conf
+rm -f "$MOCK_P11_STATE"
+make_history
+cli jverify audit verify
+expect_rc "verify passes on a JSON log" 0
+cli jshow audit show "$jlog"
+expect_rc "show reads a JSON log" 0
+expect_grep "with the same lines" \
+	'C_SetPIN \(password change: wrong current password\)  token 0a1b2c3d  -> CKR_PIN_INCORRECT' jshow
+sed 's/"CKR_PIN_INCORRECT"/"CKR_OK"/' "$jlog" >jedited.log
+cli jedited audit verify jedited.log
+expect_rc "an edited JSON record is caught" 7
+
+expect_no_pin "no password in the logs or any other file" "$ENVELOPE" "$STRONG" 87651234
