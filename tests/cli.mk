@@ -7,6 +7,7 @@ CLI_TESTS = \
 	tests/cli/guard.sh \
 	tests/cli/show.sh \
 	tests/cli/audit.sh \
+	tests/cli/i18n.sh \
 	$(NULL)
 TESTS += $(CLI_TESTS)
 dist_check_SCRIPTS += $(CLI_TESTS)

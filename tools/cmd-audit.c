@@ -108,10 +108,16 @@ verify (int argc, char **argv)
 	if (opts.out == NULL)
 		return ok ? CLI_OK : CLI_NOT_INTACT;
 	if (ok) {
-		printf (P_ ("The audit log is intact: %zu record in ", "The audit log is intact: %zu records in ",
-			    result.records),
-			result.records);
-		printf (P_ ("%zu chain.\n", "%zu chains.\n", result.chains), result.chains);
+		if (result.chains == 1)
+			printf (P_ ("The audit log is intact: %zu record in one chain.\n",
+				    "The audit log is intact: %zu records in one chain.\n",
+				    result.records),
+				result.records);
+		else
+			printf (P_ ("The audit log is intact: %zu record in %zu chains.\n",
+				    "The audit log is intact: %zu records in %zu chains.\n",
+				    result.records),
+				result.records, result.chains);
 		return CLI_OK;
 	}
 	printf ("%s\n", _("The audit log is NOT intact: records were removed, edited, reordered or "

@@ -245,9 +245,10 @@ print_text (status_data *d)
 	else
 		cli_field (stdout, 0, w, _("Configuration file"), "%s",
 			   _("none: the built-in settings apply"));
-	cli_field (stdout, 0, w, _("Module"), "%s (%s)", d->m.path, d->m.chosen_by);
+	/* TRANSLATORS: a value, then in brackets where it comes from or what it means. */
+	cli_field (stdout, 0, w, _("Module"), _("%s (%s)"), d->m.path, _(d->m.chosen_by));
 	if (d->backend.found)
-		cli_field (stdout, 0, w, _("Token library"), "%s (%s)", d->backend.path,
+		cli_field (stdout, 0, w, _("Token library"), _("%s (%s)"), d->backend.path,
 			   d->backend.chosen_by);
 	else
 		cli_field (stdout, 0, w, _("Token library"), "%s", _("not found"));
@@ -268,7 +269,7 @@ print_text (status_data *d)
 	if (d->s.pin_mode == CLI_PIN_OFF)
 		cli_field (stdout, 0, w, _("Password policy"), "%s", _("off"));
 	else
-		cli_field (stdout, 0, w, _("Password policy"), "%s (%s)", buf, mode);
+		cli_field (stdout, 0, w, _("Password policy"), _("%s (%s)"), buf, mode);
 
 	if (!cli_settings_lockout_on (&d->s)) {
 		cli_field (stdout, 0, w, _("Lockout protection"), "%s", _("off"));
@@ -288,7 +289,9 @@ print_text (status_data *d)
 				  d->s.lockout_guard);
 		else
 			snprintf (guard, sizeof guard, "%s", _("no guard"));
-		cli_field (stdout, 0, w, _("Lockout protection"), "%s; %s", warn, guard);
+		/* TRANSLATORS: two parts of one setting, e.g. "warns from 5 tries
+		 * left; holds back the last try". */
+		cli_field (stdout, 0, w, _("Lockout protection"), _("%s; %s"), warn, guard);
 		cli_field (stdout, 0, w, "", _("counts kept in %s"),
 			   d->state_dir[0] ? d->state_dir : _("memory only (no home directory)"));
 	}
@@ -325,7 +328,7 @@ print_text (status_data *d)
 		cli_field (stdout, 2, w - 2, _("Serial number"), "%s", t->serial);
 		cli_tries_text (t, buf, sizeof buf);
 		if (t->tries_known && !t->locked)
-			cli_field (stdout, 2, w - 2, _("Tries left"), "%s (%s)%s", buf,
+			cli_field (stdout, 2, w - 2, _("Tries left"), _("%s (%s)%s"), buf,
 				   t->token_counts ? _("the token's own count")
 						   : _("counted by hkpost-p11"),
 				   t->warning ? _(": WARNING, few tries left") : "");

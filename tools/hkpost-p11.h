@@ -139,7 +139,7 @@ void cli_settings_backend (const cli_settings *s, cli_backend_choice *choice);
 
 typedef struct {
 	char path[4096];
-	const char *chosen_by;
+	const char *chosen_by; /* untranslated (JSON); _() it for people */
 	void *handle;
 	CK_FUNCTION_LIST_3_0 *f;
 	bool initialized;

@@ -27,19 +27,19 @@ cli_module_locate (cli_module *m, const char *option)
 	m->saved_stderr = -1;
 	if (option != NULL) {
 		hkp11_strlcpy (m->path, option, sizeof m->path);
-		m->chosen_by = "--module";
+		m->chosen_by = N_ ("--module");
 	} else if (env != NULL && env[0] != '\0') {
 		hkp11_strlcpy (m->path, env, sizeof m->path);
-		m->chosen_by = "HKPOST_P11_MODULE";
+		m->chosen_by = N_ ("HKPOST_P11_MODULE");
 #ifdef CLI_BUILDDIR
 	} else if (cli_in_build_tree ()) {
 		snprintf (m->path, sizeof m->path, "%s/module/.libs/hkpost-p11.%s", CLI_BUILDDIR,
 			  SHLEXT);
-		m->chosen_by = "build tree";
+		m->chosen_by = N_ ("build tree");
 #endif
 	} else {
 		snprintf (m->path, sizeof m->path, "%s/hkpost-p11.%s", MODULEDIR, SHLEXT);
-		m->chosen_by = "installed";
+		m->chosen_by = N_ ("installed");
 	}
 }
 
