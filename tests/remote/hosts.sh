@@ -144,7 +144,7 @@ hosts_begin () {
 			chmod 755 /run/sshd
 			real_cleanup_hook="rmdir /run/sshd"
 		fi
-		echo "# two hosts in one: 127.0.0.1, separate directories (network namespaces need root)"
+		echo "# two hosts in one: 127.0.0.1, separate directories (network namespaces: not root, not allowed, or HKP11_REMOTE_MODE=loopback)"
 	fi
 }
 

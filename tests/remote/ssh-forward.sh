@@ -11,8 +11,10 @@
 #     tries left in the token label, and the guard holds back the last try;
 #   - the token host's audit log has every record, says the caller was
 #     p11-kit's server, and its chain verifies;
-#   - ssh logs in to the token host with the e-Cert's key, and NSS (the
-#     library of Firefox) lists the e-Cert under its friendly nickname.
+#   - ssh logs in to the token host with the e-Cert's key (ssh -I, and
+#     through ssh-agent), p11-kit lists the token from a module config, and
+#     NSS (the library of Firefox) lists the e-Cert under its friendly
+#     nickname.
 . "$top_srcdir/tests/real/common.sh"
 real_begin remote-ssh
 . "$top_srcdir/tests/remote/hosts.sh"
@@ -148,6 +150,59 @@ cl_run env SSH_ASKPASS="$cl/askpass" SSH_ASKPASS_REQUIRE=force timeout "$T" \
 	{ show "$cl/ssh-err.txt"; show "$th/ssh/sshd.log"; fail "ssh -I p11-kit-client.so"; }
 grep -q '^hkp11-remote-ssh-ok' "$cl/ssh-out.txt" || { show "$cl/ssh-out.txt"; fail "ssh -I: no output"; }
 ok "ssh -I p11-kit-client.so logs in to the token host with the e-Cert's key ($(cat "$cl/ssh-out.txt"))"
+
+# The agent takes modules under /usr/lib* without -P; its PKCS#11 helper
+# inherits the agent's environment, hence the forward.
+spawn $cl_pre timeout $((T * 2)) ssh-agent -D -a "$cl/agent.sock" >"$cl/agent.log" 2>&1
+wait_for "$cl/agent.log" SSH_AUTH_SOCK || { show "$cl/agent.log"; fail "ssh-agent did not start"; }
+cl_run env SSH_AUTH_SOCK="$cl/agent.sock" SSH_ASKPASS="$cl/askpass" SSH_ASKPASS_REQUIRE=force \
+	timeout "$T" ssh-add -s "$CLIENT_MODULE" </dev/null >"$cl/add.txt" 2>&1 ||
+	{ show "$cl/add.txt"; show "$cl/agent.log"; fail "ssh-add -s p11-kit-client.so"; }
+cl_run timeout "$T" ssh -F /dev/null -p "$ssh_port" -l "$me" -o IdentityAgent="$cl/agent.sock" \
+	-o IdentitiesOnly=yes -o IdentityFile="$cl/token.pub" -o UserKnownHostsFile="$cl/known_hosts" \
+	-o StrictHostKeyChecking=yes -o PasswordAuthentication=no -o KbdInteractiveAuthentication=no \
+	-o PreferredAuthentications=publickey -o ConnectTimeout=10 -o LogLevel=ERROR \
+	"$th_addr" 'echo hkp11-remote-agent-ok' </dev/null >"$cl/agent-out.txt" 2>"$cl/agent-err.txt" ||
+	{ show "$cl/agent-err.txt"; fail "ssh through the agent"; }
+grep -q '^hkp11-remote-agent-ok' "$cl/agent-out.txt" || fail "ssh through the agent: no output"
+ok "ssh-add -s p11-kit-client.so loads the e-Cert's key into ssh-agent, and ssh logs in through the agent"
+
+# p11-kit's own way: a module config naming p11-kit-client.so, for every
+# program that loads p11-kit's modules (GnuTLS's p11tool here).  As root
+# p11-kit reads no user config: the client then gets a private mount
+# namespace in which p11-kit's module config directory holds only this one.
+mods=$cl/p11-kit-modules
+mkdir -p "$mods"
+printf 'module: %s\n' "$CLIENT_MODULE" >"$mods/hkpost-p11-remote.module"
+configs=$(pkg-config --variable=p11_module_configs p11-kit-1 2>/dev/null || echo /usr/share/p11-kit/modules)
+p11kit_run () {
+	if [ "$(id -u)" -eq 0 ]; then
+		[ "$remote_mode" = netns ] || return 77
+		cl_run unshare --mount --propagation private sh -c \
+			'mount --bind "$1" "$2" && shift 2 && exec "$@"' sh "$mods" "$configs" "$@"
+	else
+		mkdir -p "$XDG_CONFIG_HOME/pkcs11/modules"
+		cp "$mods/hkpost-p11-remote.module" "$XDG_CONFIG_HOME/pkcs11/modules/"
+		cl_run "$@"
+	fi
+}
+rc=0
+p11kit_run timeout "$T" p11-kit list-modules >"$cl/p11-kit.txt" 2>&1 || rc=$?
+if [ "$rc" -eq 77 ]; then
+	echo "# p11-kit registration left out: root without a mount namespace of its own"
+else
+	[ "$rc" -eq 0 ] || { show "$cl/p11-kit.txt"; fail "p11-kit list-modules"; }
+	grep -q "^hkpost-p11-remote: " "$cl/p11-kit.txt" && grep -q "serial-number: $token_serial" "$cl/p11-kit.txt" ||
+		{ show "$cl/p11-kit.txt"; fail "p11-kit does not list the remote token"; }
+	if command -v p11tool >/dev/null 2>&1; then
+		p11kit_run timeout "$T" p11tool --list-all-certs "pkcs11:serial=$token_serial" >"$cl/p11tool.txt" 2>&1 ||
+			{ show "$cl/p11tool.txt"; fail "p11tool --list-all-certs"; }
+		grep -q "Label: $friendly" "$cl/p11tool.txt" || { show "$cl/p11tool.txt"; fail "p11tool: no friendly label"; }
+		ok "p11-kit lists the remote token through a module config naming p11-kit-client.so; p11tool shows '$friendly'"
+	else
+		ok "p11-kit lists the remote token through a module config naming p11-kit-client.so"
+	fi
+fi
 
 if command -v certutil >/dev/null 2>&1 && command -v modutil >/dev/null 2>&1; then
 	# Firefox's way: the module without P11_KIT_SERVER_ADDRESS finds the
