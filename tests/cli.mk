@@ -8,6 +8,7 @@ CLI_TESTS = \
 	tests/cli/show.sh \
 	tests/cli/audit.sh \
 	tests/cli/i18n.sh \
+	tests/cli/register.sh \
 	$(NULL)
 TESTS += $(CLI_TESTS)
 dist_check_SCRIPTS += $(CLI_TESTS)

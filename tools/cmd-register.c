@@ -143,6 +143,13 @@ typedef struct {
 static void
 add_profile (profile_list *l, const char *dir)
 {
+	char real[PATH_MAX];
+	if (realpath (dir, real) != NULL)
+		dir = real;
+	for (size_t i = 0; i < l->n; i++) {
+		if (strcmp (l->dirs[i], dir) == 0)
+			return;
+	}
 	void *grown = realloc (l->dirs, (l->n + 1) * sizeof *l->dirs);
 	if (grown == NULL)
 		return;
@@ -196,6 +203,8 @@ nss_program (const char *name)
 static void
 find_profiles (const char *program, profile_list *l)
 {
+	/* Firefox 13x keeps its profiles under XDG_CONFIG_HOME; older ones,
+	 * Thunderbird, and the snap and flatpak packages under HOME. */
 	static const char *const firefox[] = { ".mozilla/firefox",
 					       "snap/firefox/common/.mozilla/firefox",
 					       ".var/app/org.mozilla.firefox/.mozilla/firefox", NULL };
@@ -203,12 +212,23 @@ find_profiles (const char *program, profile_list *l)
 						   "snap/thunderbird/common/.thunderbird",
 						   ".var/app/org.mozilla.Thunderbird/.thunderbird",
 						   NULL };
+	bool is_firefox = strcmp (program, "firefox") == 0;
 	const char *home = hkp11_home_dir ();
-	const char *const *roots = strcmp (program, "firefox") == 0 ? firefox : thunderbird;
+	const char *xdg = hkp11_getenv ("XDG_CONFIG_HOME");
+	const char *const *roots = is_firefox ? firefox : thunderbird;
 	char root[PATH_MAX];
-	if (home == NULL)
-		return;
-	for (int i = 0; roots[i]; i++) {
+
+	if (is_firefox) {
+		if (xdg != NULL && xdg[0] == '/')
+			snprintf (root, sizeof root, "%s/mozilla/firefox", xdg);
+		else if (home != NULL)
+			snprintf (root, sizeof root, "%s/.config/mozilla/firefox", home);
+		else
+			root[0] = '\0';
+		if (root[0])
+			read_profiles_ini (root, l);
+	}
+	for (int i = 0; home != NULL && roots[i]; i++) {
 		snprintf (root, sizeof root, "%s/%s", home, roots[i]);
 		read_profiles_ini (root, l);
 	}
@@ -356,7 +376,8 @@ nss_register (const char *program, const reg_options *o)
 		if (strcmp (program, "firefox") == 0)
 			cli_error (_("Start Firefox once so that it creates its profile, or name a "
 				     "profile directory with --profile DIR."),
-				   _("no Firefox profile found (~/.mozilla/firefox/profiles.ini)"));
+				   _("no Firefox profile found (~/.config/mozilla/firefox/profiles.ini, "
+				     "~/.mozilla/firefox/profiles.ini)"));
 		else
 			cli_error (_("Start Thunderbird once so that it creates its profile, or name a "
 				     "profile directory with --profile DIR."),
