@@ -33,7 +33,7 @@
 
 /* Exit statuses, documented in hkpost-p11(1). */
 typedef enum {
-	CLI_OK = 0,
+	CLI_OK = 0,           /* done */
 	CLI_USAGE = 1,        /* bad command line */
 	CLI_SETUP = 2,        /* configuration, module, token library or helper program */
 	CLI_NO_TOKEN = 3,     /* no token, or no token / certificate matches */

@@ -99,3 +99,10 @@ if [ -f "$MOCK_MODULE" ]; then
 ' change-pin --pin-stdin
 	expect_rc "change-pin without a token exits 3" 3
 fi
+
+# The manual documents every exit status the tool defines.
+for n in 0 1 2 3 4 5 6 7 8 9; do
+	grep -q "^\.B $n\$" "$top_srcdir/doc/hkpost-p11.1" || fail "hkpost-p11(1) does not document exit status $n"
+	grep -q "= $n,.*/\*" "$top_srcdir/tools/hkpost-p11.h" || fail "tools/hkpost-p11.h defines no exit status $n"
+done
+ok "hkpost-p11(1) documents the exit statuses 0-9 that tools/hkpost-p11.h defines"
