@@ -142,6 +142,9 @@ tmp_begin
 at_exit 'if [ "$rc" -ne 0 ]; then echo "The demo stopped at an unexpected failure (exit status $rc)." >&2; fi'
 
 shim=module/.libs/hkpost-p11.$SHLEXT
+# The command-line tool, as built in this tree: it finds the module (and
+# its translations) beside it.
+cli=tools/hkpost-p11
 
 step "A stand-in for the holder's e-Cert token"
 softhsm_setup
@@ -193,6 +196,19 @@ from the certificate itself.  Firefox's certificate chooser, Thunderbird and
 ssh show this name.  Without the password only the certificate is visible.
 EOF
 demo_run pkcs11-tool --module "$shim" -O
+
+step "The holder's own view: hkpost-p11 status and show"
+cat <<EOF
+hkpost-p11 comes with a command of the same name, for what the Hongkong
+Post guide does in SafeNet's window.  'status' shows the configuration, the
+token library, the token with its tries left, the policy and the audit log,
+and says what to fix when something is wrong; 'show' shows the e-Cert.
+Both load hkpost-p11 itself, so they show what applications see.
+EOF
+demo_run "$cli" status
+demo_run "$cli" show
+echo "The same in Traditional Chinese, for a zh_HK locale:"
+demo_run env LANGUAGE=zh_HK LC_ALL=C.UTF-8 "$cli" show CHAN
 
 step "Logging in with the envelope password"
 cat <<EOF
@@ -270,12 +286,17 @@ and it is the holder's decision to spend it.
 EOF
 demo_refused 'CKR_PIN_LOCKED' pkcs11-tool --module "$shim" --login --pin "$HKP11_PIN" -O
 cat <<EOF
-Releasing the guard on purpose: delete the token's state file (the message
-above says so), then log in with the right password, which resets the count.
+'hkpost-p11 status' says the same, with the fix (its exit status 6 means
+locked or guarded):
 EOF
-# ==== HOOK token manager (issue 7): release with `hkpost-p11 guard release`
-# ==== once the tool is built, instead of deleting the file.
-demo_run rm -v "$XDG_STATE_HOME"/hkpost-p11/*.state
+demo_run "$cli" status || :
+cat <<EOF
+Releasing the guard on purpose: 'hkpost-p11 guard release' spells out what
+a wrong password would now cost and asks the holder to type "release"
+(--yes answers for this script), then lets one try through.  The right
+password then resets the count.
+EOF
+demo_run "$cli" guard release --yes
 demo_run pkcs11-tool --module "$shim" --login --pin "$HKP11_PIN" -O
 
 # ==== HOOK audit log (issue 5) ============================================
