@@ -276,8 +276,11 @@ print_cert (const cli_token *t, const cli_cert *c, const cert_extra *x)
 			cli_field (stdout, 2, w, "", P_ ("%ld day left", "%ld days left", c->days_left),
 				   c->days_left);
 	}
-	snprintf (buf, sizeof buf, "%s%s%s", x->key_usage[0] ? x->key_usage : _("not stated"),
-		  x->ext_key_usage[0] ? "; " : "", x->ext_key_usage);
+	if (x->ext_key_usage[0])
+		snprintf (buf, sizeof buf, _("%s; %s"), x->key_usage[0] ? x->key_usage : _("not stated"),
+			  x->ext_key_usage);
+	else
+		snprintf (buf, sizeof buf, "%s", x->key_usage[0] ? x->key_usage : _("not stated"));
 	cli_field (stdout, 2, w, _("Key usage"), "%s", buf);
 	cli_field (stdout, 2, w, _("SHA-256 fingerprint"), "%s", x->fingerprint);
 	if (e->recognised)
