@@ -367,8 +367,12 @@ meaning (const record *r)
 }
 
 static void
-print_record (const record *r)
+print_record (record *r)
 {
+	/* A log file can be edited by anyone who can write it. */
+	for (size_t i = 0; i < r->n; i++)
+		cli_sanitise ((char *)r->value[i]);
+
 	char when[64];
 	const char *program = get (r, "program");
 	const char *pid = get (r, "pid");

@@ -69,6 +69,7 @@ static void
 field (const CK_UTF8CHAR *f, size_t len, char *out, size_t out_len)
 {
 	hkp11_token_field (f, len, out, out_len);
+	cli_sanitise (out);
 }
 
 typedef struct {

@@ -101,6 +101,19 @@ cli_field (FILE *out, int indent, int width, const char *label, const char *fmt,
 	fputc ('\n', out);
 }
 
+char *
+cli_sanitise (char *text)
+{
+	unsigned char *p = (unsigned char *)text;
+	for (; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			p[0] = p[1] = '?'; /* U+0080 to U+009F */
+	}
+	return text;
+}
+
 bool
 cli_is_help (const char *arg)
 {

@@ -60,6 +60,10 @@ void cli_warning (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 void cli_field (FILE *out, int indent, int width, const char *label, const char *fmt, ...)
 	__attribute__ ((format (printf, 5, 6)));
 
+/* Replaces, in place, what could drive a terminal (C0 and C1 controls,
+ * DEL) with '?': text from a token, a certificate or a log file. */
+char *cli_sanitise (char *text);
+
 /* Whether argv[i] asks for help. */
 bool cli_is_help (const char *arg);
 

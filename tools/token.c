@@ -115,6 +115,10 @@ fill_token (cli_module *m, const cli_settings *s, hkp11_lockout_store *store, cl
 	hkp11_token_id_from_info (&t->info, &t->id);
 	hkp11_token_field (t->info.label, sizeof t->info.label, t->label, sizeof t->label);
 	strip_tries_suffix (t->label);
+	cli_sanitise (t->label);
+	cli_sanitise (t->manufacturer);
+	cli_sanitise (t->model);
+	cli_sanitise (t->serial);
 	hkp11_token_field (t->info.manufacturerID, sizeof t->info.manufacturerID, t->manufacturer,
 			   sizeof t->manufacturer);
 	hkp11_token_field (t->info.model, sizeof t->info.model, t->model, sizeof t->model);
@@ -170,6 +174,7 @@ cli_tokens_list (cli_module *m, const cli_settings *s, cli_token **tokens, size_
 		if (m->f->C_GetSlotInfo (t->slot, &si) == CKR_OK) {
 			hkp11_token_field (si.slotDescription, sizeof si.slotDescription,
 					   t->slot_description, sizeof t->slot_description);
+			cli_sanitise (t->slot_description);
 			t->present = (si.flags & CKF_TOKEN_PRESENT) != 0;
 		}
 		if (t->present && m->f->C_GetTokenInfo (t->slot, &t->info) == CKR_OK) {

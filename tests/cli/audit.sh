@@ -71,6 +71,19 @@ expect_rc "--quiet gives the status alone" 7
 [ ! -s quiet ] || fail "--quiet printed something"
 ok "--quiet prints nothing"
 
+# A record edited to carry terminal escapes is shown without them.
+esc=$(printf '\033')
+sed "2s/program=\"hkpost-p11\"/program=\"${esc}[2J${esc}]0;x\\a\"/" "$log" >escape.log
+grep -q "$esc" escape.log || fail "the escape was not planted"
+cli escape audit show escape.log
+expect_rc "audit show reads the edited log" 0
+if grep -q "$esc" escape; then
+	show escape
+	fail "audit show passed an escape to the terminal"
+fi
+ok "no escape reaches the terminal"
+expect_grep "it shows in its place" '\?\[2J\?\]0;x' escape
+
 cli nofile audit verify "$HKP11_TMP/none.log"
 expect_rc "a log that cannot be read exits 2" 2
 

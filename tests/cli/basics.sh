@@ -106,3 +106,9 @@ for n in 0 1 2 3 4 5 6 7 8 9; do
 	grep -q "= $n,.*/\*" "$top_srcdir/tools/hkpost-p11.h" || fail "tools/hkpost-p11.h defines no exit status $n"
 done
 ok "hkpost-p11(1) documents the exit statuses 0-9 that tools/hkpost-p11.h defines"
+
+# --verbose adds the module's own words.
+HKPOST_P11_BACKEND=$HKP11_TMP/libnothing.so cli verbose --verbose show
+expect_rc "show with a missing token library exits 2" 2
+expect_grep "--verbose adds what the module reported" '^The module reported:$' verbose.err
+expect_grep "in its own words" "^hkpost-p11: cannot load backend $HKP11_TMP/libnothing.so" verbose.err

@@ -119,6 +119,24 @@ cli nothing guard release --yes
 expect_rc "guard release with nothing held is fine" 0
 expect_grep "it says there is nothing to release" 'nothing to release' nothing
 
+# Two tokens: the tool asks which one.
+MOCK_P11_TOKENS=2 cli_in two "$STRONG
+Tai#Man2026
+" change-pin --pin-stdin
+expect_rc "with two tokens change-pin asks which" 1
+expect_grep "it says how to choose" 'Choose one with --token LABEL or --token SERIAL' two.err
+MOCK_P11_TOKENS=2 cli twos status --json
+json_check twos '
+t = [t for t in d["tokens"] if t["present"]]
+check(sorted(x["serial"] for x in t) == ["0a1b2c3d", "0a1b2c3e"], "both tokens by serial")
+'
+MOCK_P11_TOKENS=2 cli_in chosen "$STRONG
+Tai#Man2026
+" change-pin --pin-stdin --token 0a1b2c3d
+expect_rc "--token SERIAL picks one" 0
+expect_grep "the one asked for" 'serial 0a1b2c3d' chosen
+STRONG='Tai#Man2026'
+
 # The token's own policy: at least 12 characters.
 MOCK_P11_PIN_POLICY='min-len=12' cli_in tokenpolicy "$STRONG
 Tai#Man2026
