@@ -11,6 +11,7 @@ common_libhkp11_common_la_SOURCES = \
 	common/pin-policy.c common/pin-policy.h \
 	common/lockout-state.c common/lockout-state.h \
 	common/ecert.c common/ecert.h \
+	common/peer-identity.c common/peer-identity.h \
 	$(NULL)
 common_libhkp11_common_la_CFLAGS = $(AM_CFLAGS) -fPIC
 # e-Cert recognition decodes X.509 with libcrypto.

@@ -26,6 +26,7 @@
 #include "events.h"
 #include "layer.h"
 #include "message.h"
+#include "peer-identity.h"
 #include "shim.h"
 
 #include <pthread.h>
@@ -1746,6 +1747,22 @@ audit_event (const hkp11_event *e)
 	hkp11_audit_log_write (&c.rec, true);
 }
 
+static void
+arg_peer (call *c, const hkp11_peer *peer)
+{
+	if (peer->has_socket_peer) {
+		arg_num (c, "peer_pid", HKP11_ARG_ULONG, (CK_ULONG)peer->pid);
+		arg_num (c, "peer_uid", HKP11_ARG_ULONG, peer->uid);
+		if (peer->user[0])
+			arg_bytes (c, "peer_user", HKP11_ARG_TEXT, peer->user, strlen (peer->user));
+		if (peer->program[0])
+			arg_bytes (c, "peer_program", HKP11_ARG_TEXT, peer->program, strlen (peer->program));
+	}
+	if (peer->ssh_connection[0])
+		arg_bytes (c, "ssh_connection", HKP11_ARG_TEXT, peer->ssh_connection,
+			   strlen (peer->ssh_connection));
+}
+
 static bool
 audit_enabled (void)
 {
@@ -1783,6 +1800,10 @@ audit_start (void)
 	arg_bytes (&c, "backend", HKP11_ARG_STRING, hkp11_shim_backend_path (), 0);
 	arg_bytes (&c, "module_version", HKP11_ARG_STRING, PACKAGE_VERSION, 0);
 	arg_bytes (&c, "audit", HKP11_ARG_STRING, levels[level], 0);
+	/* Behind p11-kit's remoting: who is at the other end (peer-identity.h). */
+	hkp11_peer peer;
+	if (hkp11_peer_identify (&peer))
+		arg_peer (&c, &peer);
 	c.rec.has_result = true;
 	c.rec.result = CKR_OK;
 	hkp11_audit_log_write (&c.rec, true);

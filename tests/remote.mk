@@ -11,12 +11,19 @@ check_PROGRAMS += tests/remote/hkp11-remote-client
 tests_remote_hkp11_remote_client_SOURCES = tests/remote/remote-client.c
 tests_remote_hkp11_remote_client_LDADD = common/libhkp11-common.la
 
-REMOTE_TESTS = \
+# Who is at the other end of p11-kit-remote's stdin (common/peer-identity.c).
+check_PROGRAMS += tests/remote/test-peer-identity
+tests_remote_test_peer_identity_SOURCES = tests/remote/test-peer-identity.c
+tests_remote_test_peer_identity_CPPFLAGS = $(TEST_CPPFLAGS) $(CHECK_CFLAGS)
+tests_remote_test_peer_identity_LDADD = common/libhkp11-common.la $(CHECK_LIBS)
+
+REMOTE_SHELL_TESTS = \
 	tests/remote/ssh-forward.sh \
 	tests/remote/server-restart.sh \
 	$(NULL)
+REMOTE_TESTS = tests/remote/test-peer-identity $(REMOTE_SHELL_TESTS)
 TESTS += $(REMOTE_TESTS)
-dist_check_SCRIPTS += $(REMOTE_TESTS)
+dist_check_SCRIPTS += $(REMOTE_SHELL_TESTS)
 EXTRA_DIST += \
 	tests/remote/hosts.sh \
 	tests/remote/bench-remote.sh \
