@@ -25,6 +25,11 @@ token_host_token
 # warning (5 tries left) and the guard (1 left) stay at their defaults.
 token_host_conf "lockout-attempts: 6"
 token_host_sshd
+if command -v systemd-analyze >/dev/null 2>&1; then
+	XDG_RUNTIME_DIR=$th/run timeout "$T" systemd-analyze verify --user "$server_unit" >"$th/verify-unit.txt" 2>&1 ||
+		{ show "$th/verify-unit.txt"; fail "systemd-analyze verify $server_unit"; }
+	ok "systemd-analyze verify --user accepts config/hkpost-p11-server.service"
+fi
 token_host_server
 ok "token host: p11-kit server with hkpost-p11 as provider, as config/hkpost-p11-server.service runs it, for $token_uri"
 client_forward
@@ -119,11 +124,21 @@ grep -q CKR_PIN_LOCKED "$cl/guard.txt" || { show "$cl/guard.txt"; fail "guard: n
 [ "$(failures)" = 5 ] || fail "the guarded login was counted"
 ok "with one try left the guard refuses even the right PIN (CKR_PIN_LOCKED); the count stays at 5"
 
-# Released on the token host, as the refusal says; a good PIN resets the count.
-rm -f "$(state_file)"
+# Released on the token host, as the refusal says: with the tool where it
+# is built, else by deleting the state file.  A good PIN resets the count.
+tool=$top_builddir/tools/hkpost-p11
+if [ -x "$tool" ]; then
+	th_run $th_env HKPOST_P11_MODULE="$(readlink -f "$MODULE")" "$tool" guard release \
+		--token "$token_serial" --yes </dev/null >"$th/release.txt" 2>&1 ||
+		{ show "$th/release.txt"; fail "hkpost-p11 guard release on the token host"; }
+	released_by="hkpost-p11 guard release on the token host"
+else
+	rm -f "$(state_file)"
+	released_by="deleting the token host's state file"
+fi
 remote_tool "$cl/released.txt" --login --pin "$USER_PIN" -O || { show "$cl/released.txt"; fail "login after the release"; }
 [ "$(failures)" = 0 ] || fail "a good PIN left the count at $(failures)"
-ok "after the token host's state file is deleted, the right PIN logs in and the count is 0"
+ok "after $released_by, the right PIN logs in from the client and the count is 0"
 
 # --- ssh and NSS on the client ---------------------------------------------
 
@@ -234,16 +249,27 @@ expect_line "the strong PIN change" 'event=C_SetPIN.*result=CKR_OK'
 expect_line "the wrong PINs" 'event=C_Login.*result=CKR_PIN_INCORRECT'
 expect_line "the guard" 'event=C_Login.*result=CKR_PIN_LOCKED'
 [ "$(grep -c 'event=C_Login.*result=CKR_PIN_INCORRECT' "$log")" -ge 5 ] || fail "audit: fewer than 5 wrong logins"
-if grep -v 'program="p11-kit-remote"' "$log" | grep -q .; then
-	grep -v 'program="p11-kit-remote"' "$log" | head -n 3 >"$cl/other.txt"
+# Besides p11-kit's server only the token host's own tool (guard release).
+if grep -v -e 'program="p11-kit-remote"' -e 'program="hkpost-p11"' "$log" | grep -q .; then
+	grep -v -e 'program="p11-kit-remote"' -e 'program="hkpost-p11"' "$log" | head -n 3 >"$cl/other.txt"
 	show "$cl/other.txt"
 	fail "audit: records from another program than p11-kit's server"
 fi
+if grep 'event=C_Login' "$log" | grep -v 'program="p11-kit-remote"' | grep -q .; then
+	fail "audit: a login by another program than p11-kit's server"
+fi
 ok "the token host's audit log has the signature, both PIN changes, 5 wrong logins and the guard, all by program \"p11-kit-remote\""
 if grep -q 'peer_' "$log"; then
-	peer=$(grep -o 'peer_[a-z]*="*[^ "]*"*' "$log" | sort -u | tr '\n' ' ')
-	expect_line "the peer is sshd" 'peer_program="sshd'
-	ok "the audit records name the peer of p11-kit's socket: $peer"
+	# Each connection's C_Initialize names the process at the other end
+	# of the socket: the token host's sshd serving the forward, as the
+	# ssh login's user.
+	grep 'program="p11-kit-remote".*event=C_Initialize' "$log" >"$cl/inits.txt"
+	if grep -v "peer_uid=$(id -u) .*peer_program=\"sshd" "$cl/inits.txt" | grep -q .; then
+		show "$cl/inits.txt"
+		fail "audit: a connection's C_Initialize does not name sshd as the peer"
+	fi
+	peer=$(grep -o 'peer_[a-z]*="*[^ "]*"*' "$cl/inits.txt" | grep -v peer_pid | sort -u | tr '\n' ' ')
+	ok "every connection's C_Initialize record names the socket's peer: $peer($(grep -c . "$cl/inits.txt") records)"
 else
 	echo "# the audit records carry no peer identity in this build"
 fi
