@@ -145,4 +145,28 @@ expect_rc "a new password against the token's own policy is refused" 4
 expect_grep "its minimum length counts" 'needs at least 12 characters \(it has 11\)' tokenpolicy.err
 expect_tries "the token was not asked" 15
 
-expect_no_pin "no password in any file the test or the tool wrote" "$ENVELOPE" "$STRONG"
+
+# A locked token: status says so and what it means, change-pin and guard
+# release refuse.  (The mock reads only the counter from this state file;
+# its PIN stays the default.)
+printf 'mock-p11-state 1\nuser-tries 0\n' >"$HKP11_TMP/locked.state"
+MOCK_P11_STATE=$HKP11_TMP/locked.state cli locked status
+expect_rc "status of a locked token exits 6" 6
+expect_grep "it says the token is locked" "token 'eToken' \(serial 0a1b2c3d\) is locked" locked
+expect_grep "and what that means for the e-Cert" 'Fix: Nothing on this computer can unlock it. Contact Hongkong Post' locked
+MOCK_P11_STATE=$HKP11_TMP/locked.state cli lockedj status --json
+json_check lockedj '
+t = [t for t in d["tokens"] if t["present"]][0]
+check(t["locked"] is True and t["tries_left"] == 0 and t["guard"] == "locked", "locked, 0 tries, guard locked")
+check(d["problems"][0]["code"] == "locked", "the problem is locked")
+'
+MOCK_P11_STATE=$HKP11_TMP/locked.state cli_in lockedcp "$STRONG
+Tai#Man2027
+" change-pin --pin-stdin
+expect_rc "change-pin on a locked token exits 6" 6
+MOCK_P11_STATE=$HKP11_TMP/locked.state cli lockedgr guard release --yes
+expect_rc "guard release on a locked token exits 6" 6
+expect_grep "there is no try to release" 'there is no try left to release' lockedgr.err
+
+expect_no_pin "no password in any file the test or the tool wrote" \
+	"$ENVELOPE" 'Tai#Man2025' 'Tai#Man2026' 'Tai#Man2027'
