@@ -389,6 +389,15 @@ hkp11_ecert_parse (const unsigned char *der, size_t der_len, hkp11_ecert *info)
 	return info->recognised;
 }
 
+bool
+hkp11_key_digest (const unsigned char *material, size_t len,
+		  unsigned char digest[HKP11_KEY_DIGEST_LEN])
+{
+	unsigned int out_len = 0;
+	return EVP_Digest (material, len, digest, &out_len, EVP_sha256 (), NULL) == 1 &&
+	       out_len == HKP11_KEY_DIGEST_LEN;
+}
+
 /* ---- labels ------------------------------------------------------------- */
 
 const char *
@@ -696,15 +705,17 @@ disambiguate (hkp11_label_entry *entries, size_t n, bool *twins,
 static void
 suffix_srn (hkp11_label_entry *e, size_t rank, char *buf, size_t len)
 {
-	if (e->info != NULL && e->info->srn[0] != '\0')
-		snprintf (buf, len, " (SRN %.40s)", e->info->srn);
+	const char *srn = e->info != NULL ? e->info->srn : e->srn;
+	if (srn != NULL && srn[0] != '\0')
+		snprintf (buf, len, " (SRN %.40s)", srn);
 }
 
 static void
 suffix_serial (hkp11_label_entry *e, size_t rank, char *buf, size_t len)
 {
-	if (e->info != NULL && e->info->serial[0] != '\0')
-		snprintf (buf, len, " #%.40s", e->info->serial);
+	const char *serial = e->info != NULL ? e->info->serial : e->serial;
+	if (serial != NULL && serial[0] != '\0')
+		snprintf (buf, len, " #%.40s", serial);
 }
 
 static void

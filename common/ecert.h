@@ -41,6 +41,8 @@ typedef enum {
 
 /* Longest public key material kept for pairing keys (RSA 8192). */
 #define HKP11_KEY_MATERIAL_MAX 1024
+/* Bytes of a digest of key material (SHA-256). */
+#define HKP11_KEY_DIGEST_LEN 32
 
 typedef enum {
 	HKP11_KEY_NONE = 0,
@@ -76,6 +78,15 @@ typedef struct {
  * info->parsed is false and every field is empty.
  */
 bool hkp11_ecert_parse (const unsigned char *der, size_t der_len, hkp11_ecert *info);
+
+/*
+ * The SHA-256 of key material in the form hkp11_ecert keeps it (an RSA
+ * modulus without leading zeros, a bare EC point): a cache pairs keys with
+ * certificates by digest and need not keep the material.  Returns false
+ * when it cannot be computed.
+ */
+bool hkp11_key_digest (const unsigned char *material, size_t len,
+		       unsigned char digest[HKP11_KEY_DIGEST_LEN]);
 
 /* The name of a kind: "Personal", "個人", ... */
 const char *hkp11_ecert_kind_name (hkp11_ecert_kind kind, hkp11_label_language lang);
@@ -118,6 +129,8 @@ size_t hkp11_label_build (const hkp11_ecert *info, const char *tmpl, hkp11_label
 typedef struct {
 	char *label; /* in/out, HKP11_LABEL_SIZE bytes */
 	const hkp11_ecert *info;
+	/* Without info (a caller that keeps only these): SRN and serial. */
+	const char *srn, *serial;
 } hkp11_label_entry;
 
 bool hkp11_label_make_unique (hkp11_label_entry *entries, size_t n);

@@ -57,7 +57,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 	hkp11_label_build (info, hkp11_label_default_template (HKP11_LANG_EN), HKP11_LANG_EN,
 			   labels[0], sizeof labels[0]);
 	memcpy (labels[1], labels[0], sizeof labels[0]);
-	hkp11_label_entry entries[2] = { { labels[0], info }, { labels[1], info } };
+	hkp11_label_entry entries[2] = { { .label = labels[0], .info = info },
+					{ .label = labels[1], .info = info } };
 	if (!hkp11_label_make_unique (entries, 2) || strcmp (labels[0], labels[1]) == 0)
 		abort ();
 	check_label (labels[0], strlen (labels[0]));
