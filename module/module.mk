@@ -11,6 +11,7 @@ module_hkpost_p11_la_SOURCES = \
 	module/token-id.c module/token-id.h \
 	module/etoken-objects.c module/etoken-objects.h \
 	module/layer-labels.c module/handle-map.c module/handle-map.h \
+	module/epoch.c module/epoch.h \
 	module/layer-audit.c \
 	$(NULL)
 module_hkpost_p11_la_CFLAGS = $(AM_CFLAGS) $(LIBCRYPTO_CFLAGS)
