@@ -19,12 +19,22 @@
  * opening and closing) mark the cache stale; it is rebuilt on next use,
  * reusing every certificate already parsed.
  *
- * One lock guards the layer's tables; it is never held across a call into
- * the backend.
+ * A label read takes no lock: the tables it looks in (sessions, tokens,
+ * objects) are published so that readers walk them inside an epoch read
+ * section (epoch.h) while writers, under the layer's one lock, change them
+ * and retire what they unlink.  Two threads reading labels thus share no
+ * written memory.  Anything the fast path does not find (a first read, a
+ * stale token) takes the lock; it is never held across a call into the
+ * backend.
+ *
+ * Per certificate the cache keeps only what naming and pairing need after
+ * the parse: its label, CKA_ID, the SHA-256 of its public key, and the few
+ * fields that order and tell certificates apart.
  */
 #include "config.h"
 #include "compat.h"
 #include "ecert.h"
+#include "epoch.h"
 #include "handle-map.h"
 #include "layer.h"
 
@@ -92,27 +102,40 @@ static CK_FUNCTION_LIST_3_0 below;
 
 /* ---- the cache ---------------------------------------------------------- */
 
-/* A certificate as parsed: shared between the installed list and a scan
- * that reuses it, and never changed once made.  refs and dead are only
- * touched under the lock. */
+/*
+ * What the layer keeps of a certificate once parsed: shared between the
+ * installed list and a scan that reuses it, and never changed once made.
+ * refs and dead are only touched under the lock.  The strings and the ID
+ * live in the same allocation.
+ */
 typedef struct {
 	unsigned int refs;
-	bool dead; /* the object changed or went: never reuse */
-	hkp11_ecert info;
-	unsigned char *id;
+	bool dead;       /* the object changed or went: never reuse */
+	bool recognised; /* a Hongkong Post e-Cert */
+	int rank;        /* to name the token: 2 signing e-Cert, 1 other e-Cert */
+	hkp11_key_type key_type;
+	unsigned char key_digest[HKP11_KEY_DIGEST_LEN]; /* when key_type is set */
+	char expiry[16];
+	const char *label;       /* built from the template; NULL: none */
+	const char *token_label; /* built from token-label; NULL: none */
+	const char *srn, *serial;
 	size_t id_len;
+	unsigned char id[];
 } parsed_cert;
 
 typedef struct {
 	CK_OBJECT_HANDLE handle;
 	parsed_cert *p; /* NULL once forgotten */
 	bool named;
-	char label[HKP11_LABEL_SIZE];
+	char *label; /* the unique label, when named */
 } cert_rec;
 
 typedef struct token {
-	CK_SLOT_ID slot;
-	struct token *next;
+	CK_SLOT_ID slot;   /* never changes */
+	struct token *next; /* set before the token is published */
+	/* scanned && !stale, read without the lock: labels in objects for
+	 * this slot may be answered as they are. */
+	bool ready;
 	bool scanned;             /* certs describes the token */
 	int scanning;             /* scans under way; meanwhile certs serves */
 	bool stale;               /* it may have changed: scan again before use */
@@ -136,15 +159,17 @@ typedef struct {
 } obj_rec;
 
 typedef struct {
-	CK_SLOT_ID slot;
-	/* A find this layer answers itself (by friendly label). */
+	CK_SLOT_ID slot; /* never changes */
+	/* A find this layer answers itself (by friendly label); read without
+	 * the lock, changed under it. */
 	bool finding;
-	CK_OBJECT_HANDLE *found;
+	CK_OBJECT_HANDLE *found; /* under the lock */
 	CK_ULONG n_found, next;
 } session_rec;
 
+/* Guards every change to the tables below, and the certificate lists. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static token *tokens;
+static token *tokens;             /* read without the lock */
 static hkp11_handle_map objects;  /* (slot, handle) -> obj_rec */
 static hkp11_handle_map sessions; /* (session, 0) -> session_rec */
 
@@ -158,17 +183,17 @@ per_attribute_rv (CK_RV rv)
 static void
 parsed_unref_unlocked (parsed_cert *p)
 {
-	if (p != NULL && --p->refs == 0) {
-		free (p->id);
+	if (p != NULL && --p->refs == 0)
 		free (p);
-	}
 }
 
 static void
 certs_free_unlocked (cert_rec *certs, size_t n)
 {
-	for (size_t i = 0; certs != NULL && i < n; i++)
+	for (size_t i = 0; certs != NULL && i < n; i++) {
 		parsed_unref_unlocked (certs[i].p);
+		free (certs[i].label);
+	}
 	free (certs);
 }
 
@@ -181,10 +206,19 @@ session_rec_free (void *value)
 	free (s);
 }
 
-static token *
-token_find_unlocked (CK_SLOT_ID slot)
+/* Ends a change to the tables, and frees what readers can no longer see. */
+static void
+unlock_writer (void)
 {
-	for (token *t = tokens; t; t = t->next) {
+	pthread_mutex_unlock (&lock);
+	hkp11_epoch_reclaim ();
+}
+
+/* Under the lock, or in an epoch read section: tokens are only retired. */
+static token *
+token_find (CK_SLOT_ID slot)
+{
+	for (token *t = __atomic_load_n (&tokens, __ATOMIC_SEQ_CST); t; t = t->next) {
 		if (t->slot == slot)
 			return t;
 	}
@@ -194,21 +228,28 @@ token_find_unlocked (CK_SLOT_ID slot)
 static token *
 token_get_unlocked (CK_SLOT_ID slot)
 {
-	token *t = token_find_unlocked (slot);
+	token *t = token_find (slot);
 	if (t == NULL && (t = calloc (1, sizeof *t)) != NULL) {
 		t->slot = slot;
 		t->next = tokens;
-		tokens = t;
+		__atomic_store_n (&tokens, t, __ATOMIC_SEQ_CST);
 	}
 	return t;
 }
 
 static void
+set_stale_unlocked (token *t, bool stale)
+{
+	t->stale = stale;
+	__atomic_store_n (&t->ready, t->scanned && !stale, __ATOMIC_SEQ_CST);
+}
+
+static void
 invalidate_unlocked (CK_SLOT_ID slot)
 {
-	token *t = token_find_unlocked (slot);
+	token *t = token_find (slot);
 	if (t != NULL) {
-		t->stale = true;
+		set_stale_unlocked (t, true);
 		t->generation++;
 	}
 }
@@ -265,11 +306,15 @@ obj_rec_new (bool named, const char *label)
 static bool
 session_slot (CK_SESSION_HANDLE session, CK_SLOT_ID *slot)
 {
-	pthread_mutex_lock (&lock);
+	hkp11_epoch_reader *r = hkp11_epoch_enter ();
+	if (r == NULL)
+		pthread_mutex_lock (&lock);
 	session_rec *s = hkp11_handle_map_get (&sessions, session, 0);
 	if (s != NULL)
 		*slot = s->slot;
-	pthread_mutex_unlock (&lock);
+	if (r == NULL)
+		pthread_mutex_unlock (&lock);
+	hkp11_epoch_exit (r);
 	if (s != NULL)
 		return true;
 
@@ -321,12 +366,81 @@ find_all (CK_SESSION_HANDLE session, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count,
 	return CKR_OK;
 }
 
+/* Appends a string to the record's storage; NULL stays NULL. */
+static const char *
+keep_string (char **at, const char *text)
+{
+	if (text == NULL)
+		return NULL;
+	size_t len = strlen (text) + 1;
+	char *s = memcpy (*at, text, len);
+	*at += len;
+	return s;
+}
+
+/*
+ * What is kept of a parsed certificate: its labels are built now, once
+ * (the settings do not change while the layer runs), and the public key
+ * is kept as a digest.
+ */
+static parsed_cert *
+compact_cert (const hkp11_ecert *e, const unsigned char *id, size_t id_len)
+{
+	hkp11_label_language lang = (hkp11_label_language)settings.language;
+	char label[HKP11_LABEL_SIZE] = "", token_label[HKP11_LABEL_SIZE] = "";
+	const char *srn = NULL, *serial = NULL;
+
+	if (e->recognised)
+		hkp11_label_build (e, settings.label_template ? settings.label_template
+							: hkp11_label_default_template (lang),
+				   lang, label, sizeof label);
+	else if (e->parsed && settings.mode == MODE_ALL)
+		hkp11_label_build (e, hkp11_label_subject_template (lang), lang, label,
+				   sizeof label);
+	if (e->recognised && settings.token_label_template != NULL)
+		hkp11_label_build (e, settings.token_label_template, lang, token_label,
+				   sizeof token_label);
+	/* What tells twins apart is only needed for a certificate with a name. */
+	if (label[0] != '\0') {
+		srn = e->srn;
+		serial = e->serial;
+	}
+
+	size_t size = sizeof (parsed_cert) + id_len + (label[0] ? strlen (label) + 1 : 0) +
+		      (token_label[0] ? strlen (token_label) + 1 : 0) +
+		      (srn ? strlen (srn) + 1 : 0) + (serial ? strlen (serial) + 1 : 0);
+	parsed_cert *p = calloc (1, size);
+	if (p == NULL)
+		return NULL;
+	p->refs = 1;
+	p->recognised = e->recognised;
+	if (e->recognised)
+		p->rank = (e->kind == HKP11_ECERT_PERSONAL || e->kind == HKP11_ECERT_MINOR ||
+			   e->kind == HKP11_ECERT_ORGANISATIONAL)
+				  ? 2
+				  : 1;
+	if (e->key_material_len > 0 &&
+	    hkp11_key_digest (e->key_material, e->key_material_len, p->key_digest))
+		p->key_type = e->key_type;
+	hkp11_strlcpy (p->expiry, e->expiry, sizeof p->expiry);
+	p->id_len = id_len;
+	if (id_len > 0)
+		memcpy (p->id, id, id_len);
+	char *at = (char *)p->id + id_len;
+	p->label = keep_string (&at, label[0] ? label : NULL);
+	p->token_label = keep_string (&at, token_label[0] ? token_label : NULL);
+	p->srn = keep_string (&at, srn);
+	p->serial = keep_string (&at, serial);
+	return p;
+}
+
 /* Reads CKA_VALUE and CKA_ID of a certificate and parses it. */
 static parsed_cert *
 read_cert (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE handle)
 {
 	CK_ATTRIBUTE a[2] = { { CKA_VALUE, NULL, 0 }, { CKA_ID, NULL, 0 } };
 	CK_RV rv = below.C_GetAttributeValue (session, handle, a, 2);
+	hkp11_ecert *e = NULL;
 	parsed_cert *p = NULL;
 
 	if (!per_attribute_rv (rv) || a[0].ulValueLen == CK_UNAVAILABLE_INFORMATION ||
@@ -336,29 +450,21 @@ read_cert (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE handle)
 		a[1].ulValueLen = 0;
 	a[0].pValue = malloc (a[0].ulValueLen);
 	a[1].pValue = malloc (a[1].ulValueLen ? a[1].ulValueLen : 1);
-	p = calloc (1, sizeof *p);
-	if (a[0].pValue == NULL || a[1].pValue == NULL || p == NULL)
-		goto fail;
+	e = malloc (sizeof *e);
+	if (a[0].pValue == NULL || a[1].pValue == NULL || e == NULL)
+		goto out;
 	rv = below.C_GetAttributeValue (session, handle, a, a[1].ulValueLen ? 2 : 1);
 	if (rv != CKR_OK)
-		goto fail;
+		goto out;
 	/* Malformed DER parses as "not recognised": it is kept all the same,
 	 * so that it is not read again at every scan. */
-	hkp11_ecert_parse (a[0].pValue, a[0].ulValueLen, &p->info);
-	if (a[1].ulValueLen > 0) {
-		p->id = a[1].pValue;
-		p->id_len = a[1].ulValueLen;
-		a[1].pValue = NULL;
-	}
-	p->refs = 1;
+	hkp11_ecert_parse (a[0].pValue, a[0].ulValueLen, e);
+	p = compact_cert (e, a[1].pValue, a[1].ulValueLen);
+out:
 	free (a[0].pValue);
 	free (a[1].pValue);
+	free (e);
 	return p;
-fail:
-	free (a[0].pValue);
-	free (a[1].pValue);
-	free (p);
-	return NULL;
 }
 
 static int
@@ -374,62 +480,104 @@ static const cert_rec *
 main_cert (const cert_rec *certs, size_t n)
 {
 	const cert_rec *best = NULL;
-	int best_rank = 0;
 	for (size_t i = 0; i < n; i++) {
-		const hkp11_ecert *e = certs[i].p ? &certs[i].p->info : NULL;
-		if (e == NULL || !e->recognised)
+		const parsed_cert *p = certs[i].p;
+		if (p == NULL || !p->recognised)
 			continue;
-		int rank = (e->kind == HKP11_ECERT_PERSONAL || e->kind == HKP11_ECERT_MINOR ||
-			    e->kind == HKP11_ECERT_ORGANISATIONAL)
-				   ? 2
-				   : 1;
-		if (best == NULL || rank > best_rank ||
-		    (rank == best_rank && strcmp (e->expiry, best->p->info.expiry) > 0)) {
+		if (best == NULL || p->rank > best->p->rank ||
+		    (p->rank == best->p->rank && strcmp (p->expiry, best->p->expiry) > 0))
 			best = &certs[i];
-			best_rank = rank;
-		}
 	}
 	return best;
+}
+
+static int
+compare_label_ptrs (const void *a, const void *b)
+{
+	return strcmp (*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Whether two of the n labels are the same. */
+static bool
+any_twins (const char **labels, size_t n)
+{
+	qsort (labels, n, sizeof *labels, compare_label_ptrs);
+	for (size_t i = 1; i < n; i++) {
+		if (strcmp (labels[i - 1], labels[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Gives each named certificate its label, made unique on the token.  Twins
+ * are rare: only then does every label get a buffer of its own for
+ * hkp11_label_make_unique to append to.  Out of memory, labels stay as
+ * built.
+ */
+static void
+label_certs (cert_rec *certs, size_t n)
+{
+	hkp11_label_entry *entries = NULL;
+	char *buffers = NULL;
+	size_t n_named = 0, k;
+
+	for (size_t i = 0; i < n; i++) {
+		free (certs[i].label);
+		certs[i].label = NULL;
+		if (certs[i].p != NULL && certs[i].p->label != NULL)
+			n_named++;
+	}
+	const char **labels = calloc (n_named ? n_named : 1, sizeof *labels);
+	if (labels != NULL) {
+		k = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (certs[i].p != NULL && certs[i].p->label != NULL)
+				labels[k++] = certs[i].p->label;
+		}
+		if (any_twins (labels, n_named)) {
+			entries = calloc (n_named, sizeof *entries);
+			buffers = calloc (n_named, HKP11_LABEL_SIZE);
+		}
+		free (labels);
+	}
+	if (entries != NULL && buffers != NULL) {
+		k = 0;
+		for (size_t i = 0; i < n; i++) {
+			const parsed_cert *p = certs[i].p;
+			if (p == NULL || p->label == NULL)
+				continue;
+			entries[k].label = buffers + k * HKP11_LABEL_SIZE;
+			hkp11_strlcpy (entries[k].label, p->label, HKP11_LABEL_SIZE);
+			entries[k].srn = p->srn;
+			entries[k].serial = p->serial;
+			k++;
+		}
+		hkp11_label_make_unique (entries, n_named);
+	}
+	k = 0;
+	for (size_t i = 0; i < n; i++) {
+		const parsed_cert *p = certs[i].p;
+		if (p == NULL || p->label == NULL)
+			continue;
+		certs[i].label = strdup (entries && buffers ? entries[k++].label : p->label);
+		certs[i].named = certs[i].label != NULL;
+	}
+	free (entries);
+	free (buffers);
 }
 
 /* Names the certificates and the token; pure work on the scanned list. */
 static void
 name_certs (cert_rec *certs, size_t n, token *named_token)
 {
-	hkp11_label_language lang = (hkp11_label_language)settings.language;
-	const char *tmpl = settings.label_template ? settings.label_template
-						   : hkp11_label_default_template (lang);
-	hkp11_label_entry *entries = calloc (n ? n : 1, sizeof *entries);
-	size_t n_named = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		const hkp11_ecert *e = certs[i].p ? &certs[i].p->info : NULL;
-		certs[i].named = false;
-		certs[i].label[0] = '\0';
-		if (e == NULL || !e->parsed)
-			continue;
-		if (e->recognised)
-			hkp11_label_build (e, tmpl, lang, certs[i].label, sizeof certs[i].label);
-		else if (settings.mode == MODE_ALL)
-			hkp11_label_build (e, hkp11_label_subject_template (lang), lang,
-					   certs[i].label, sizeof certs[i].label);
-		certs[i].named = certs[i].label[0] != '\0';
-		if (certs[i].named && entries != NULL) {
-			entries[n_named].label = certs[i].label;
-			entries[n_named].info = e;
-			n_named++;
-		}
-	}
-	if (entries != NULL)
-		hkp11_label_make_unique (entries, n_named);
-	free (entries);
+	label_certs (certs, n);
 
 	named_token->have_token_label = false;
 	const cert_rec *m = settings.token_label_template ? main_cert (certs, n) : NULL;
-	if (m != NULL) {
+	if (m != NULL && m->p->token_label != NULL) {
 		char label[HKP11_LABEL_SIZE];
-		size_t len = hkp11_label_build (&m->p->info, settings.token_label_template, lang, label,
-						sizeof label);
+		size_t len = hkp11_strlcpy (label, m->p->token_label, sizeof label);
 		if (len > sizeof named_token->token_label) {
 			/* 32 bytes, cut on a character boundary. */
 			len = sizeof named_token->token_label;
@@ -557,9 +705,6 @@ out:
 	t->have_serial = have_serial;
 	if (have_serial)
 		memcpy (t->serial, info.serialNumber, sizeof t->serial);
-	t->scanned = true;
-	/* Changed while we scanned: use it now, look again next time. */
-	t->stale = t->generation != generation || dropped;
 
 	/* Keys are paired again on demand; certificates are known now. */
 	hkp11_handle_map_remove_if (&objects, same_slot, &slot, free);
@@ -570,21 +715,41 @@ out:
 			o->is_cert = true;
 		if (o != NULL && !hkp11_handle_map_put (&objects, slot, certs[i].handle, o, &replaced))
 			free (o);
-		free (replaced);
+		hkp11_epoch_retire (replaced, free);
 	}
+	/* Readers may answer from the new entries once they are all in.
+	 * Changed while we scanned: use it now, look again next time. */
+	t->scanned = true;
+	set_stale_unlocked (t, t->generation != generation || dropped);
 	pthread_mutex_unlock (&lock);
+	hkp11_epoch_reclaim ();
 	return true;
 }
 
 /* ---- pairing keys with certificates ------------------------------------- */
 
-/* CKA_EC_POINT is a DER OCTET STRING around the point; some tokens store
- * the bare point.  Compares both ways. */
-static bool
-same_ec_point (const unsigned char *attr, size_t len, const unsigned char *point, size_t point_len)
+/* A key's public part as certificates keep it: digests of the forms it
+ * may take.  CKA_EC_POINT is a DER OCTET STRING around the point, but some
+ * tokens store the bare point: both are tried.  A modulus loses its
+ * leading zeros. */
+typedef struct {
+	hkp11_key_type type;
+	int n;
+	unsigned char digest[2][HKP11_KEY_DIGEST_LEN];
+} key_digests;
+
+static void
+digest_key (CK_KEY_TYPE key_type, const unsigned char *attr, size_t len, key_digests *k)
 {
-	if (len == point_len && memcmp (attr, point, len) == 0)
-		return true;
+	k->n = 0;
+	k->type = key_type == CKK_RSA ? HKP11_KEY_RSA : HKP11_KEY_EC;
+	if (key_type == CKK_RSA) {
+		while (len > 0 && attr[0] == 0)
+			attr++, len--;
+		k->n += hkp11_key_digest (attr, len, k->digest[k->n]);
+		return;
+	}
+	k->n += hkp11_key_digest (attr, len, k->digest[k->n]);
 	if (len >= 2 && attr[0] == 0x04) {
 		size_t hdr = 2, inner = attr[1];
 		if (attr[1] == 0x81 && len >= 3)
@@ -592,19 +757,22 @@ same_ec_point (const unsigned char *attr, size_t len, const unsigned char *point
 		else if (attr[1] == 0x82 && len >= 4)
 			hdr = 4, inner = ((size_t)attr[2] << 8) | attr[3];
 		else if (attr[1] & 0x80)
-			return false;
-		return hdr + inner == len && inner == point_len &&
-		       memcmp (attr + hdr, point, point_len) == 0;
+			return;
+		if (hdr + inner == len)
+			k->n += hkp11_key_digest (attr + hdr, inner, k->digest[k->n]);
 	}
-	return false;
 }
 
 static bool
-same_modulus (const unsigned char *attr, size_t len, const unsigned char *n, size_t n_len)
+same_key (const parsed_cert *p, const key_digests *k)
 {
-	while (len > 0 && attr[0] == 0)
-		attr++, len--;
-	return len == n_len && memcmp (attr, n, len) == 0;
+	if (p->key_type != k->type)
+		return false;
+	for (int i = 0; i < k->n; i++) {
+		if (memcmp (p->key_digest, k->digest[i], HKP11_KEY_DIGEST_LEN) == 0)
+			return true;
+	}
+	return false;
 }
 
 /* Of two candidate certificates, the one a key most likely belongs to. */
@@ -615,7 +783,7 @@ better (const cert_rec *c, const cert_rec *than)
 		return true;
 	if (c->named != than->named)
 		return c->named;
-	return strcmp (c->p->info.expiry, than->p->info.expiry) > 0;
+	return strcmp (c->p->expiry, than->p->expiry) > 0;
 }
 
 /* The certificate whose CKA_ID is id, if exactly one; *n_matches counts. */
@@ -638,24 +806,14 @@ pair_by_id_unlocked (const token *t, const unsigned char *id, size_t id_len, siz
 }
 
 static const cert_rec *
-pair_by_key_unlocked (const token *t, CK_KEY_TYPE key_type, const unsigned char *material,
-		      size_t len, const unsigned char *id, size_t id_len)
+pair_by_key_unlocked (const token *t, const key_digests *k, const unsigned char *id,
+		      size_t id_len)
 {
 	const cert_rec *match = NULL;
 	bool match_has_id = false;
 	for (size_t i = 0; i < t->n_certs; i++) {
 		const cert_rec *c = &t->certs[i];
-		const hkp11_ecert *e = c->p ? &c->p->info : NULL;
-		bool same;
-		if (e == NULL || e->key_material_len == 0)
-			continue;
-		if (key_type == CKK_RSA && e->key_type == HKP11_KEY_RSA)
-			same = same_modulus (material, len, e->key_material, e->key_material_len);
-		else if (key_type == CKK_EC && e->key_type == HKP11_KEY_EC)
-			same = same_ec_point (material, len, e->key_material, e->key_material_len);
-		else
-			continue;
-		if (!same)
+		if (c->p == NULL || !same_key (c->p, k))
 			continue;
 		/* Several certificates for one key (a renewal): prefer one that
 		 * also shares the ID, then the newest. */
@@ -694,7 +852,7 @@ classify (CK_SESSION_HANDLE session, CK_SLOT_ID slot, CK_OBJECT_HANDLE object)
 	id_len = a[2].ulValueLen == CK_UNAVAILABLE_INFORMATION ? 0 : a[2].ulValueLen;
 
 	pthread_mutex_lock (&lock);
-	token *t = token_find_unlocked (slot);
+	token *t = token_find (slot);
 	const cert_rec *c = t ? pair_by_id_unlocked (t, id, id_len, &n_id_matches) : NULL;
 	if (c != NULL && c->named)
 		hkp11_strlcpy (label, c->label, sizeof label);
@@ -708,10 +866,11 @@ classify (CK_SESSION_HANDLE session, CK_SLOT_ID slot, CK_OBJECT_HANDLE object)
 			   sizeof material };
 	if (a[1].ulValueLen == sizeof key_type && (key_type == CKK_RSA || key_type == CKK_EC) &&
 	    below.C_GetAttributeValue (session, object, &m, 1) == CKR_OK) {
+		key_digests k;
+		digest_key (key_type, material, m.ulValueLen, &k);
 		pthread_mutex_lock (&lock);
-		t = token_find_unlocked (slot);
-		c = t ? pair_by_key_unlocked (t, key_type, material, m.ulValueLen, id, id_len)
-		      : NULL;
+		t = token_find (slot);
+		c = t ? pair_by_key_unlocked (t, &k, id, id_len) : NULL;
 		char by_key[HKP11_LABEL_SIZE] = "";
 		if (c != NULL && c->named)
 			hkp11_strlcpy (by_key, c->label, sizeof by_key);
@@ -734,7 +893,7 @@ ready_token_locked (CK_SLOT_ID slot, CK_SESSION_HANDLE caller)
 	bool scanned_now = false;
 	for (;;) {
 		pthread_mutex_lock (&lock);
-		token *t = token_find_unlocked (slot);
+		token *t = token_find (slot);
 		if (t != NULL && t->scanned && (!t->stale || t->scanning > 0 || scanned_now))
 			return t;
 		pthread_mutex_unlock (&lock);
@@ -745,6 +904,35 @@ ready_token_locked (CK_SLOT_ID slot, CK_SESSION_HANDLE caller)
 }
 
 /*
+ * The fast path of a label read, without the lock: what the cache holds
+ * for object when its token's list is current.  Returns 1 when the object
+ * has a friendly label (copied into buf), 0 when it keeps its own, -1 when
+ * the cache cannot say.
+ */
+static int
+cached_label (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, char *buf, size_t *len)
+{
+	hkp11_epoch_reader *r = hkp11_epoch_enter ();
+	int known = -1;
+	if (r == NULL)
+		return -1;
+	const session_rec *s = hkp11_handle_map_get (&sessions, session, 0);
+	const token *t = s ? token_find (s->slot) : NULL;
+	const obj_rec *o = t && __atomic_load_n (&t->ready, __ATOMIC_SEQ_CST)
+				   ? hkp11_handle_map_get (&objects, s->slot, object)
+				   : NULL;
+	if (o != NULL) {
+		known = o->named;
+		if (o->named) {
+			memcpy (buf, o->label, o->label_len + 1);
+			*len = o->label_len;
+		}
+	}
+	hkp11_epoch_exit (r);
+	return known;
+}
+
+/*
  * The friendly label of object, copied into buf (HKP11_LABEL_SIZE bytes).
  * Returns false when the object keeps the label the token gave it.
  */
@@ -752,6 +940,9 @@ static bool
 friendly_label (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, char *buf, size_t *len)
 {
 	CK_SLOT_ID slot;
+	int known = cached_label (session, object, buf, len);
+	if (known >= 0)
+		return known;
 	if (!session_slot (session, &slot))
 		return false;
 
@@ -779,14 +970,15 @@ friendly_label (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, char *buf, s
 		memcpy (buf, o->label, o->label_len + 1);
 		*len = o->label_len;
 	}
-	/* Cache it unless the token changed meanwhile. */
+	/* Cache it unless the token changed meanwhile, or a scan has put its
+	 * own answer there (a certificate's). */
 	pthread_mutex_lock (&lock);
-	void *replaced = NULL;
-	if (t->generation != generation || t->stale ||
-	    !hkp11_handle_map_put (&objects, slot, object, o, &replaced))
-		replaced = o;
+	if (t->generation == generation && !t->stale &&
+	    hkp11_handle_map_get (&objects, slot, object) == NULL &&
+	    hkp11_handle_map_put (&objects, slot, object, o, NULL))
+		o = NULL;
 	pthread_mutex_unlock (&lock);
-	free (replaced);
+	free (o);
 	return named;
 }
 
@@ -951,19 +1143,37 @@ out:
 	return rv;
 }
 
+/* Whether this layer answers the find under way on session (one by
+ * friendly label); without the lock, so that every other find passes by
+ * at the cost of a lookup. */
+static bool
+finding_here (CK_SESSION_HANDLE session)
+{
+	hkp11_epoch_reader *r = hkp11_epoch_enter ();
+	if (r == NULL)
+		return true; /* the caller looks again under the lock */
+	const session_rec *s = hkp11_handle_map_get (&sessions, session, 0);
+	bool finding = s != NULL && __atomic_load_n (&s->finding, __ATOMIC_SEQ_CST);
+	hkp11_epoch_exit (r);
+	return finding;
+}
+
 static CK_RV
 labels_C_FindObjectsInit (CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
 {
 	CK_OBJECT_HANDLE *found = NULL;
 	CK_ULONG n_found = 0, label_at;
+	session_rec *s;
 	CK_RV rv;
 
-	pthread_mutex_lock (&lock);
-	session_rec *s = hkp11_handle_map_get (&sessions, hSession, 0);
-	bool busy = s != NULL && s->finding;
-	pthread_mutex_unlock (&lock);
-	if (busy)
-		return CKR_OPERATION_ACTIVE;
+	if (finding_here (hSession)) {
+		pthread_mutex_lock (&lock);
+		s = hkp11_handle_map_get (&sessions, hSession, 0);
+		bool busy = s != NULL && s->finding;
+		pthread_mutex_unlock (&lock);
+		if (busy)
+			return CKR_OPERATION_ACTIVE;
+	}
 
 	if (pTemplate == NULL)
 		return below.C_FindObjectsInit (hSession, pTemplate, ulCount);
@@ -995,10 +1205,10 @@ labels_C_FindObjectsInit (CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate
 		rv = s != NULL ? CKR_OPERATION_ACTIVE : open ? CKR_HOST_MEMORY : CKR_SESSION_HANDLE_INVALID;
 		free (found);
 	} else {
-		s->finding = true;
 		s->found = found;
 		s->n_found = n_found;
 		s->next = 0;
+		__atomic_store_n (&s->finding, true, __ATOMIC_SEQ_CST);
 	}
 	pthread_mutex_unlock (&lock);
 	free (fresh);
@@ -1009,6 +1219,8 @@ static CK_RV
 labels_C_FindObjects (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject,
 		      CK_ULONG ulMaxObjectCount, CK_ULONG_PTR pulObjectCount)
 {
+	if (!finding_here (hSession))
+		return below.C_FindObjects (hSession, phObject, ulMaxObjectCount, pulObjectCount);
 	pthread_mutex_lock (&lock);
 	session_rec *s = hkp11_handle_map_get (&sessions, hSession, 0);
 	if (s == NULL || !s->finding) {
@@ -1033,6 +1245,8 @@ labels_C_FindObjects (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject,
 static CK_RV
 labels_C_FindObjectsFinal (CK_SESSION_HANDLE hSession)
 {
+	if (!finding_here (hSession))
+		return below.C_FindObjectsFinal (hSession);
 	pthread_mutex_lock (&lock);
 	session_rec *s = hkp11_handle_map_get (&sessions, hSession, 0);
 	if (s == NULL || !s->finding) {
@@ -1041,7 +1255,7 @@ labels_C_FindObjectsFinal (CK_SESSION_HANDLE hSession)
 	}
 	free (s->found);
 	s->found = NULL;
-	s->finding = false;
+	__atomic_store_n (&s->finding, false, __ATOMIC_SEQ_CST);
 	pthread_mutex_unlock (&lock);
 	return CKR_OK;
 }
@@ -1060,17 +1274,18 @@ labels_C_OpenSession (CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplicatio
 	if (s != NULL) {
 		void *replaced = NULL;
 		s->slot = slotID;
-		if (!hkp11_handle_map_put (&sessions, *phSession, 0, s, &replaced))
-			replaced = s;
-		session_rec_free (replaced);
+		if (!hkp11_handle_map_put (&sessions, *phSession, 0, s, &replaced)) {
+			session_rec_free (s);
+			replaced = NULL;
+		}
+		/* A handle the backend reused before we saw it close. */
+		hkp11_epoch_retire (replaced, session_rec_free);
 	}
 	token *t = token_get_unlocked (slotID);
 	/* The first session after none: the token may have been swapped. */
-	if (t != NULL && t->n_sessions++ == 0) {
-		t->stale = true;
-		t->generation++;
-	}
-	pthread_mutex_unlock (&lock);
+	if (t != NULL && t->n_sessions++ == 0)
+		invalidate_unlocked (slotID);
+	unlock_writer ();
 	return rv;
 }
 
@@ -1083,7 +1298,7 @@ labels_C_CloseSession (CK_SESSION_HANDLE hSession)
 	pthread_mutex_lock (&lock);
 	session_rec *s = hkp11_handle_map_steal (&sessions, hSession, 0);
 	if (s != NULL) {
-		token *t = token_find_unlocked (s->slot);
+		token *t = token_find (s->slot);
 		if (t != NULL && t->n_sessions > 0)
 			t->n_sessions--;
 		/* Its session objects are gone and their handles may come back:
@@ -1093,9 +1308,9 @@ labels_C_CloseSession (CK_SESSION_HANDLE hSession)
 			invalidate_unlocked (s->slot);
 		else
 			hkp11_handle_map_remove_if (&objects, key_in_slot, &s->slot, free);
+		hkp11_epoch_retire (s, session_rec_free);
 	}
-	pthread_mutex_unlock (&lock);
-	session_rec_free (s);
+	unlock_writer ();
 	return rv;
 }
 
@@ -1107,11 +1322,11 @@ labels_C_CloseAllSessions (CK_SLOT_ID slotID)
 		return rv;
 	pthread_mutex_lock (&lock);
 	hkp11_handle_map_remove_if (&sessions, session_in_slot, &slotID, session_rec_free);
-	token *t = token_find_unlocked (slotID);
+	token *t = token_find (slotID);
 	if (t != NULL)
 		t->n_sessions = 0;
 	invalidate_unlocked (slotID);
-	pthread_mutex_unlock (&lock);
+	unlock_writer ();
 	return rv;
 }
 
@@ -1162,7 +1377,7 @@ labels_C_InitToken (CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen,
 	CK_RV rv = below.C_InitToken (slotID, pPin, ulPinLen, pLabel);
 	if (rv == CKR_OK) {
 		pthread_mutex_lock (&lock);
-		token *t = token_find_unlocked (slotID);
+		token *t = token_find (slotID);
 		if (t != NULL)
 			t->have_serial = false; /* nothing parsed before holds */
 		invalidate_unlocked (slotID);
@@ -1182,7 +1397,7 @@ forget_object (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object)
 {
 	pthread_mutex_lock (&lock);
 	session_rec *s = hkp11_handle_map_get (&sessions, session, 0);
-	token *t = s ? token_find_unlocked (s->slot) : NULL;
+	token *t = s ? token_find (s->slot) : NULL;
 	cert_rec *c = t ? cert_find_unlocked (t, object) : NULL;
 	if (c != NULL) {
 		if (c->p != NULL)
@@ -1192,9 +1407,9 @@ forget_object (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object)
 		c->named = false;
 		invalidate_unlocked (s->slot);
 	} else if (s != NULL) {
-		free (hkp11_handle_map_steal (&objects, s->slot, object));
+		hkp11_epoch_retire (hkp11_handle_map_steal (&objects, s->slot, object), free);
 	}
-	pthread_mutex_unlock (&lock);
+	unlock_writer ();
 }
 
 static bool
@@ -1288,7 +1503,7 @@ labels_C_WaitForSlotEvent (CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pRe
 	CK_RV rv = below.C_WaitForSlotEvent (flags, pSlot, pReserved);
 	if (rv == CKR_OK && pSlot != NULL) {
 		pthread_mutex_lock (&lock);
-		token *t = token_find_unlocked (*pSlot);
+		token *t = token_find (*pSlot);
 		if (t != NULL)
 			t->have_serial = false;
 		invalidate_unlocked (*pSlot);
@@ -1322,11 +1537,15 @@ forget_everything (void)
 {
 	hkp11_handle_map_clear (&objects, free);
 	hkp11_handle_map_clear (&sessions, session_rec_free);
-	while (tokens != NULL) {
-		token *next = tokens->next;
-		certs_free_unlocked (tokens->certs, tokens->n_certs);
-		free (tokens);
-		tokens = next;
+	token *t = tokens;
+	__atomic_store_n (&tokens, NULL, __ATOMIC_SEQ_CST);
+	while (t != NULL) {
+		token *next = t->next;
+		certs_free_unlocked (t->certs, t->n_certs);
+		t->certs = NULL;
+		t->n_certs = 0;
+		hkp11_epoch_retire (t, free);
+		t = next;
 	}
 }
 
@@ -1343,6 +1562,7 @@ labels_start (void)
 	 * and its sessions are not the child's. */
 	pthread_mutex_init (&lock, NULL);
 	forget_everything ();
+	hkp11_epoch_reclaim ();
 	return CKR_OK;
 }
 
@@ -1351,7 +1571,7 @@ labels_stop (void)
 {
 	pthread_mutex_lock (&lock);
 	forget_everything ();
-	pthread_mutex_unlock (&lock);
+	unlock_writer ();
 }
 
 static const CK_FUNCTION_LIST_3_0 wraps = {
