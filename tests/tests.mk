@@ -29,5 +29,7 @@ include tests/lockout.mk
 include tests/labels.mk
 include tests/real.mk
 include tests/audit.mk
+include tests/stress.mk
+include tests/fuzz.mk
 include tests/cli.mk
 include tests/remote.mk

@@ -1,0 +1,29 @@
+# Reliability (issue 9): faults, threads, fork, hostile input and the
+# lockout count under stress, every layer on.  C programs in tests/stress/,
+# over the mock backend (tests/mock) and over SoftHSM.
+#
+# HKP11_STRESS_SCALE=0.05 scales their work down (make memcheck does).
+
+STRESS_CPPFLAGS = $(TEST_CPPFLAGS) $(CHECK_CFLAGS) $(LIBCRYPTO_CFLAGS) \
+	-I$(top_srcdir)/tests/mock -I$(top_srcdir)/tests/fixtures -I$(top_srcdir)/tests/stress
+STRESS_SOURCES = tests/stress/stress.c tests/stress/stress.h \
+	tests/mock/shim-fixture.c tests/mock/shim-fixture.h \
+	tests/fixtures/fixtures.c tests/fixtures/fixtures.h
+STRESS_LIBS = common/libhkp11-audit.la common/libhkp11-common.la $(TEST_LIBS) \
+	$(LIBCRYPTO_LIBS) $(SYSTEMD_LIBS) -lpthread
+
+# Every argument of every function made hostile in turn, through the shim
+# and straight into the mock: same answer, no crash, exact lockout count.
+TESTS += tests/stress/test-hostile
+check_PROGRAMS += tests/stress/test-hostile
+tests_stress_test_hostile_SOURCES = tests/stress/test-hostile.c $(STRESS_SOURCES)
+tests_stress_test_hostile_CPPFLAGS = $(STRESS_CPPFLAGS)
+tests_stress_test_hostile_LDADD = $(STRESS_LIBS)
+
+# Every function failing with every CK_RV over a 3.0, 2.40 and 2.20 mock,
+# the token pulled out at every point, odd lengths in every size query.
+TESTS += tests/stress/test-faults
+check_PROGRAMS += tests/stress/test-faults
+tests_stress_test_faults_SOURCES = tests/stress/test-faults.c $(STRESS_SOURCES)
+tests_stress_test_faults_CPPFLAGS = $(STRESS_CPPFLAGS)
+tests_stress_test_faults_LDADD = $(STRESS_LIBS)
