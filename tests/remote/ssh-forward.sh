@@ -219,6 +219,29 @@ else
 	fi
 fi
 
+# pkcs11.conf's other way: `remote: |ssh HOST p11-kit remote ...`, one ssh
+# session per use, p11-kit-remote started by the token host's sshd.  Its
+# audit record then carries the session's SSH_CONNECTION.
+if [ "$rc" -ne 77 ]; then
+	rmods=$cl/p11-kit-remote-modules
+	mkdir -p "$rmods"
+	# The URI's ';' must reach the remote shell quoted: p11-kit's own
+	# parsing takes the double quotes, the remote shell the single ones.
+	printf 'remote: |ssh -F /dev/null -p %s -l %s -i %s -o IdentitiesOnly=yes -o IdentityAgent=none -o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes -o BatchMode=yes %s %s p11-kit remote --provider %s "'"'"'%s'"'"'"\n' \
+		"$ssh_port" "$me" "$cl/id_ed25519" "$cl/known_hosts" "$th_addr" "$th_env" \
+		"$(readlink -f "$MODULE")" "$token_uri" >"$rmods/hkpost-p11-over-ssh.module"
+	mods_saved=$mods
+	mods=$rmods
+	p11kit_run timeout "$T" p11-kit list-modules >"$cl/p11-kit-ssh.txt" 2>&1 ||
+		{ show "$cl/p11-kit-ssh.txt"; fail "p11-kit list-modules with remote: |ssh"; }
+	mods=$mods_saved
+	grep -q "serial-number: $token_serial" "$cl/p11-kit-ssh.txt" ||
+		{ show "$cl/p11-kit-ssh.txt"; fail "remote: |ssh ... p11-kit remote: no token"; }
+	grep "event=C_Initialize.*ssh_connection=\"$cl_addr [0-9]* $th_addr $ssh_port\"" "$th/audit.log" >"$cl/ssh-conn.txt" ||
+		{ show "$th/audit.log"; fail "audit: no ssh_connection for remote: |ssh"; }
+	ok "remote: |ssh ... p11-kit remote in a p11-kit module config lists the token; the audit record names the ssh connection ($(grep -o 'ssh_connection="[^"]*"' "$cl/ssh-conn.txt" | head -n 1))"
+fi
+
 if command -v certutil >/dev/null 2>&1 && command -v modutil >/dev/null 2>&1; then
 	# Firefox's way: the module without P11_KIT_SERVER_ADDRESS finds the
 	# forward at $XDG_RUNTIME_DIR/p11-kit/pkcs11.
@@ -249,9 +272,11 @@ expect_line "the strong PIN change" 'event=C_SetPIN.*result=CKR_OK'
 expect_line "the wrong PINs" 'event=C_Login.*result=CKR_PIN_INCORRECT'
 expect_line "the guard" 'event=C_Login.*result=CKR_PIN_LOCKED'
 [ "$(grep -c 'event=C_Login.*result=CKR_PIN_INCORRECT' "$log")" -ge 5 ] || fail "audit: fewer than 5 wrong logins"
-# Besides p11-kit's server only the token host's own tool (guard release).
-if grep -v -e 'program="p11-kit-remote"' -e 'program="hkpost-p11"' "$log" | grep -q .; then
-	grep -v -e 'program="p11-kit-remote"' -e 'program="hkpost-p11"' "$log" | head -n 3 >"$cl/other.txt"
+# Besides p11-kit's server only `p11-kit remote` run by sshd (its argv[0]
+# is "remote") and the token host's own tool (guard release).
+if grep -v -e 'program="p11-kit-remote"' -e 'program="remote"' -e 'program="hkpost-p11"' "$log" | grep -q .; then
+	grep -v -e 'program="p11-kit-remote"' -e 'program="remote"' -e 'program="hkpost-p11"' "$log" |
+		head -n 3 >"$cl/other.txt"
 	show "$cl/other.txt"
 	fail "audit: records from another program than p11-kit's server"
 fi
