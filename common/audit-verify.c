@@ -423,7 +423,9 @@ hkp11_audit_verify_files (const char *const *paths, size_t n_paths,
 
 	result->chains = v.chains.n;
 	/* First in input order, for reordering; then by seq, for the links. */
-	qsort (v.recs, v.n, sizeof *v.recs, by_chain_order);
+	/* qsort's pointer must be valid even for no elements. */
+	if (v.n > 0)
+		qsort (v.recs, v.n, sizeof *v.recs, by_chain_order);
 	for (size_t i = 0; i < v.n;) {
 		size_t j = i;
 		while (j < v.n && v.recs[j].chain == v.recs[i].chain)
@@ -431,7 +433,8 @@ hkp11_audit_verify_files (const char *const *paths, size_t n_paths,
 		problems += check_order (&v, v.recs + i, j - i, v.chains.names[v.recs[i].chain]);
 		i = j;
 	}
-	qsort (v.recs, v.n, sizeof *v.recs, by_chain_seq);
+	if (v.n > 0)
+		qsort (v.recs, v.n, sizeof *v.recs, by_chain_seq);
 	for (size_t i = 0; i < v.n;) {
 		size_t j = i;
 		while (j < v.n && v.recs[j].chain == v.recs[i].chain)
