@@ -24,6 +24,15 @@ tests_test_labels_SOURCES = tests/test-labels.c $(LABELS_TEST_SOURCES)
 tests_test_labels_CPPFLAGS = $(LABELS_TEST_CPPFLAGS) $(LIBCRYPTO_CFLAGS)
 tests_test_labels_LDADD = $(TEST_LIBS) $(LIBCRYPTO_LIBS) -lpthread
 
+# The lock-free handle map and the epoch reclamation under label reads:
+# readers against a writer (most telling under --enable-tsan).
+TESTS += tests/test-handle-map
+check_PROGRAMS += tests/test-handle-map
+tests_test_handle_map_SOURCES = tests/test-handle-map.c \
+	module/handle-map.c module/handle-map.h module/epoch.c module/epoch.h
+tests_test_handle_map_CPPFLAGS = $(AM_CPPFLAGS) $(CHECK_CFLAGS)
+tests_test_handle_map_LDADD = $(CHECK_LIBS) -lpthread
+
 # Real clients: pkcs11-tool, p11tool, certutil, ssh-keygen.
 TESTS += tests/clients/labels.sh
 dist_check_SCRIPTS += tests/clients/labels.sh
