@@ -262,14 +262,28 @@ token_host_server () {
 	server_n=$((server_n + 1))
 	server_log=$th/server$server_n.log
 	: >"$server_log"
-	# RuntimeDirectory=hkpost-p11, as systemd would make it.
+	# RuntimeDirectory=hkpost-p11, as systemd would make it; without the
+	# socket a killed server left behind, so that its reappearance means
+	# the new server is up.
 	th_run mkdir -p -m 0700 "${th_sock%/*}"
+	th_run rm -f "$th_sock"
 	set -f
 	spawn $th_pre $th_env timeout $((T * 5)) $server_cmd >"$server_log" 2>&1
 	set +f
 	server_pid=$!
-	wait_for "$server_log" "P11_KIT_SERVER_PID" ||
-		{ show "$server_log"; fail "p11-kit server did not start"; }
+	# p11-kit 0.24 also prints its address in the foreground; later
+	# releases only when they daemonise: the socket is what counts.
+	n=0
+	until th_run test -S "$th_sock"; do
+		n=$((n + 1))
+		if [ $n -gt 100 ] || ! kill -0 "$server_pid" 2>/dev/null; then
+			show "$server_log"
+			fail "p11-kit server did not start"
+		fi
+		sleep 0.1
+	done
+	# bind() comes just before listen().
+	sleep 0.1
 }
 
 # The pids of PID's descendants, deepest last.
