@@ -32,11 +32,11 @@ typedef struct {
 #define CA2_17 "Hongkong Post e-Cert CA 2 - 17"
 
 static const expectation fixtures[] = {
-	{ "personal", true, HKP11_ECERT_PERSONAL, "CHAN TAI MAN", "1234567890", "", "2045-06-30",
+	{ "personal", true, HKP11_ECERT_PERSONAL, "CHAN TAI MAN", "9000471235", "", "2045-06-30",
 	  CA2_17, false, false, HKP11_KEY_RSA,
 	  "CHAN TAI MAN (Personal e-Cert, expires 2045-06-30)",
 	  "CHAN TAI MAN（個人電子證書，2045-06-30到期）" },
-	{ "personal-renewed", true, HKP11_ECERT_PERSONAL, "CHAN TAI MAN", "1234567891", "",
+	{ "personal-renewed", true, HKP11_ECERT_PERSONAL, "CHAN TAI MAN", "9000471236", "",
 	  "2045-06-30", CA2_17, false, false, HKP11_KEY_RSA,
 	  "CHAN TAI MAN (Personal e-Cert, expires 2045-06-30)",
 	  "CHAN TAI MAN（個人電子證書，2045-06-30到期）" },
@@ -346,12 +346,12 @@ START_TEST (test_unique)
 	/* Same holder, kind and expiry: the SRN tells them apart; a copy of the
 	 * same certificate is numbered; the one without a twin is untouched. */
 	ck_assert_str_eq (labels[0],
-			  "CHAN TAI MAN (Personal e-Cert, expires 2045-06-30) (SRN 1234567890) #1001");
-	ck_assert_str_eq (labels[1], "CHAN TAI MAN (Personal e-Cert, expires 2045-06-30) (SRN 1234567891)");
+			  "CHAN TAI MAN (Personal e-Cert, expires 2045-06-30) (SRN 9000471235) #1001");
+	ck_assert_str_eq (labels[1], "CHAN TAI MAN (Personal e-Cert, expires 2045-06-30) (SRN 9000471236)");
 	ck_assert_str_eq (labels[2],
 			  "LEE SIU KEUNG (Organisational e-Cert, " WING_ON ", expires 2044-11-30)");
 	ck_assert_str_eq (labels[3],
-			  "CHAN TAI MAN (Personal e-Cert, expires 2045-06-30) (SRN 1234567890) #1001 (2)");
+			  "CHAN TAI MAN (Personal e-Cert, expires 2045-06-30) (SRN 9000471235) #1001 (2)");
 	for (int i = 0; i < 4; i++)
 		for (int j = i + 1; j < 4; j++)
 			ck_assert_str_ne (labels[i], labels[j]);

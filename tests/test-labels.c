@@ -20,8 +20,8 @@
 /* Strong enough for the PIN policy layer that sits above. */
 #define USER_PIN "Hk!User-Pin-2024"
 
-#define PERSONAL "CHAN TAI MAN (Personal e-Cert, expires 2045-06-30) (SRN 1234567890)"
-#define RENEWED "CHAN TAI MAN (Personal e-Cert, expires 2045-06-30) (SRN 1234567891)"
+#define PERSONAL "CHAN TAI MAN (Personal e-Cert, expires 2045-06-30) (SRN 9000471235)"
+#define RENEWED "CHAN TAI MAN (Personal e-Cert, expires 2045-06-30) (SRN 9000471236)"
 #define ORG3 \
 	"LEE SIU KEUNG (Organisational e-Cert, Wing On Trading Company Limited, expires 2044-11-30)"
 #define EC "CHEUNG WAI (Personal e-Cert, expires 2046-03-01)"
@@ -616,15 +616,15 @@ START_TEST (test_language)
 	assert_label (o.org3.cert, "LEE SIU KEUNG（機構電子證書，Wing On Trading Company Limited，"
 				   "2044-11-30到期）");
 	assert_label (o.mr.key, "WONG MEI LING（個人電子證書，粵港互認，2042-10-15到期）");
-	assert_label (o.personal.cert, "CHAN TAI MAN（個人電子證書，2045-06-30到期） (SRN 1234567890)");
+	assert_label (o.personal.cert, "CHAN TAI MAN（個人電子證書，2045-06-30到期） (SRN 9000471235)");
 }
 END_TEST
 
 START_TEST (test_template)
 {
 	start ("label-template: {holder} - {srn}\n");
-	assert_label (o.personal.cert, "CHAN TAI MAN - 1234567890");
-	assert_label (o.renewed.key, "CHAN TAI MAN - 1234567891");
+	assert_label (o.personal.cert, "CHAN TAI MAN - 9000471235");
+	assert_label (o.renewed.key, "CHAN TAI MAN - 9000471236");
 	assert_label (o.odd, "陳大文： \"Tai Man\" 'Big' - 8901234567");
 }
 END_TEST

@@ -25,9 +25,9 @@ session ()
 	pin=$1
 	run keygen shim --login --pin "$pin" --keypairgen --key-type EC:prime256v1 \
 		--label "json key" --id 0102
-	printf 'json canary data 77aa01\n' >data
+	printf 'json canary data Quokka-Pelican\n' >data
 	run sign shim --login --pin "$pin" --sign --mechanism ECDSA --id 0102 -i data -o sig
-	printf 'data object canary 1c9d\n' >object
+	printf 'data object canary Wombat-Kestrel\n' >object
 	run write shim --login --pin "$pin" --write-object object --type data --label "note:1"
 	run delete shim --login --pin "$pin" --delete-object --type data --label "note:1"
 	run selftest shim --login --pin "$pin" --test
@@ -65,4 +65,4 @@ ok "every line is a documented text record, chains link up"
 expect_no_grep "the security level leaves out the polling" 'event=C_(GetMechanismInfo|GetSlotInfo|FindObjects) ' security.log
 
 expect_no_grep "no PIN, data or object value in either log" \
-	"$HKP11_PIN|99999999|$strong1|$strong2|canary|77aa01|1c9d" calls.jsonl security.log
+	"$HKP11_PIN|99999999|$strong1|$strong2|canary|Quokka|Wombat" calls.jsonl security.log

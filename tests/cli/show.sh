@@ -29,7 +29,7 @@ expect_grep "the heading names the friendly label and the token" \
 	'^e-Cert "CHAN TAI MAN \(Personal e-Cert, expires 2045-06-30\)" on token "eToken"$' personal
 expect_grep "holder" '^  Holder +CHAN TAI MAN$' personal
 expect_grep "kind" '^  Kind +Personal e-Cert$' personal
-expect_grep "SRN" '^  SRN +1234567890$' personal
+expect_grep "SRN" '^  SRN +9000471235$' personal
 expect_grep "issuer" '^  Issuer +Hongkong Post e-Cert CA 2 - 17$' personal
 expect_grep "serial number" "^  Serial number +$(openssl x509 -in "$ECERT_DIR/personal.pem" -noout -serial | sed 's/^serial=//')$" personal
 expect_grep "validity" '^  Valid +from 20[0-9-]+ [0-9:]+ UTC to 2045-06-30 [0-9:]+ UTC$' personal
@@ -78,7 +78,7 @@ check(p['label'] == 'CHAN TAI MAN (Personal e-Cert, expires 2045-06-30)', 'label
 check(p['original_label'].startswith('te-'), 'original_label')
 check(p['id'] == '$PERSONAL_ID', 'id')
 check(p['hkpost'] is True and p['kind'] == 'personal' and p['trial'] is False, 'hkpost, kind, trial')
-check(p['srn'] == '1234567890' and p['organisation'] is None, 'srn, organisation')
+check(p['srn'] == '9000471235' and p['organisation'] is None, 'srn, organisation')
 check(p['issuer'] == 'Hongkong Post e-Cert CA 2 - 17', 'issuer')
 check(p['not_after'] == '2045-06-30T23:59:59Z', 'not_after, ISO 8601')
 check(isinstance(p['days_left'], int) and p['days_left'] > 365 * 15, 'days_left')

@@ -25,8 +25,8 @@ load org4 --no-id --pubkey
 load odd --no-label
 load other --label "Jane Doe"
 
-PERSONAL="CHAN TAI MAN (Personal e-Cert, expires 2045-06-30) (SRN 1234567890)"
-RENEWED="CHAN TAI MAN (Personal e-Cert, expires 2045-06-30) (SRN 1234567891)"
+PERSONAL="CHAN TAI MAN (Personal e-Cert, expires 2045-06-30) (SRN 9000471235)"
+RENEWED="CHAN TAI MAN (Personal e-Cert, expires 2045-06-30) (SRN 9000471236)"
 ORG4="HO KA YAN (Organisational e-Cert, Wing On Trading Company Limited / Kowloon Branch, expires 2044-05-31)"
 ODD="陳大文： \"Tai Man\" 'Big' (Personal e-Cert, expires 2045-06-30)"
 

@@ -48,7 +48,7 @@ openssl cms -verify -binary -inform DER -in "$work/message.p7s" -content "$msg" 
 	{ show "$work/openssl.txt"; fail "openssl cms -verify failed"; }
 subject=$(openssl x509 -in "$work/signer.pem" -noout -subject -nameopt RFC2253)
 case $subject in
-*CN=CHAN\ TAI\ MAN,OU=1234567890,O=Hongkong\ Post\ e-Cert\ \(Personal\),C=HK*) ;;
+*CN=CHAN\ TAI\ MAN,OU=9000471235,O=Hongkong\ Post\ e-Cert\ \(Personal\),C=HK*) ;;
 *) fail "openssl: unexpected signer $subject" ;;
 esac
 ok "openssl cms -verify agrees; signer $subject"

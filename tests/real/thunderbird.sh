@@ -31,7 +31,7 @@ openssl smime -verify -in "$mail" -CAfile "$work/chain.pem" -purpose smimesign \
 grep -q 'Hello from Thunderbird.' "$work/content.txt" || { show "$work/content.txt"; fail "content"; }
 subject=$(openssl x509 -in "$work/signer.pem" -noout -subject -nameopt RFC2253)
 case $subject in
-*CN=CHAN\ TAI\ MAN,OU=1234567890,O=Hongkong\ Post\ e-Cert\ \(Personal\),C=HK*) ;;
+*CN=CHAN\ TAI\ MAN,OU=9000471235,O=Hongkong\ Post\ e-Cert\ \(Personal\),C=HK*) ;;
 *) fail "unexpected signer $subject" ;;
 esac
 ok "openssl smime -verify accepts Thunderbird's signed mail; signer $subject"
