@@ -142,7 +142,6 @@ hosts_begin () {
 		if [ "$(id -u)" -eq 0 ] && [ ! -d /run/sshd ]; then
 			mkdir -p /run/sshd
 			chmod 755 /run/sshd
-			real_cleanup_hook="rmdir /run/sshd"
 		fi
 		echo "# two hosts in one: 127.0.0.1, separate directories (network namespaces: not root, not allowed, or HKP11_REMOTE_MODE=loopback)"
 	fi
