@@ -2,6 +2,11 @@
  * journald sink, built when configure finds libsystemd.  MESSAGE is the
  * record as written to the file; the fields a collector filters on are also
  * sent as separate HKP11_* journal fields.
+ *
+ * libsystemd is loaded with dlopen on the first record, and only when the
+ * journal is one of the destinations: linked in, it and what it pulls
+ * (libgcrypt, liblzma, libzstd, liblz4, libcap) cost every process that
+ * loads the module about 1-3 MiB of memory, journal or not.
  */
 #include "config.h"
 #include "audit-sink.h"
@@ -11,13 +16,41 @@
 
 #ifdef HAVE_LIBSYSTEMD
 
+#include "message.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <syslog.h>
-#include <systemd/sd-journal.h>
 #include <unistd.h>
+
+/* sd_journal_sendv(3), a stable part of libsystemd's ABI. */
+typedef int (*journal_sendv_fn) (const struct iovec *iov, int n);
+
+static journal_sendv_fn journal_sendv;
+static pthread_once_t journal_once = PTHREAD_ONCE_INIT;
+
+static void
+load_libsystemd (void)
+{
+	void *handle = dlopen ("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
+	void *sym = handle ? dlsym (handle, "sd_journal_sendv") : NULL;
+	if (sym == NULL) {
+		const char *why = dlerror ();
+		hkp11_message (HKP11_MSG_ERROR,
+			       "audit-journald: cannot load libsystemd.so.0 (%s); install libsystemd0 "
+			       "or use audit-syslog",
+			       why ? why : "sd_journal_sendv missing");
+		if (handle != NULL)
+			dlclose (handle);
+		return;
+	}
+	/* Kept loaded for the life of the process. */
+	memcpy (&journal_sendv, &sym, sizeof journal_sendv);
+}
 
 #define MAX_FIELDS 16
 
@@ -100,7 +133,10 @@ hkp11_audit_journal_write (int priority, const hkp11_audit_stamp *stamp,
 	 * running; audit-failure must know. */
 	if (access ("/run/systemd/journal/socket", W_OK) != 0)
 		return errno;
-	int r = sd_journal_sendv (iov, n);
+	pthread_once (&journal_once, load_libsystemd);
+	if (journal_sendv == NULL)
+		return ELIBACC;
+	int r = journal_sendv (iov, n);
 	return r < 0 ? -r : 0;
 }
 

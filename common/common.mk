@@ -30,5 +30,6 @@ common_libhkp11_audit_la_SOURCES = \
 	common/audit-verify.c common/audit-verify.h \
 	$(NULL)
 common_libhkp11_audit_la_CFLAGS = $(AM_CFLAGS) -fPIC
-common_libhkp11_audit_la_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS) $(SYSTEMD_CFLAGS)
-common_libhkp11_audit_la_LIBADD = $(LIBCRYPTO_LIBS) $(SYSTEMD_LIBS)
+common_libhkp11_audit_la_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS)
+# libsystemd is not linked: the journald sink loads it when it is used.
+common_libhkp11_audit_la_LIBADD = $(LIBCRYPTO_LIBS)

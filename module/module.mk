@@ -16,7 +16,8 @@ module_hkpost_p11_la_SOURCES = \
 	$(NULL)
 module_hkpost_p11_la_CFLAGS = $(AM_CFLAGS) $(LIBCRYPTO_CFLAGS)
 # libcrypto: the lockout layer keys its hashes of wrong PINs with HMAC-SHA-256.
-# The audit layer's log (common/audit-*) brings libcrypto and libsystemd.
+# The audit layer's log (common/audit-*) brings libcrypto; its journald
+# sink loads libsystemd only when used.
 module_hkpost_p11_la_LIBADD = common/libhkp11-common.la common/libhkp11-audit.la $(LIBCRYPTO_LIBS)
 # Only the three PKCS#11 entry points are exported.
 module_hkpost_p11_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -no-undefined \
