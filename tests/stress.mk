@@ -27,3 +27,12 @@ check_PROGRAMS += tests/stress/test-faults
 tests_stress_test_faults_SOURCES = tests/stress/test-faults.c $(STRESS_SOURCES)
 tests_stress_test_faults_CPPFLAGS = $(STRESS_CPPFLAGS)
 tests_stress_test_faults_LDADD = $(STRESS_LIBS)
+
+# 16 threads x 10,000 mixed calls over the mock and over SoftHSM, racing
+# C_Initialize and C_Finalize, a waiter let go by C_Finalize, and no mutex
+# callback of the application used after C_Finalize.
+TESTS += tests/stress/test-threads
+check_PROGRAMS += tests/stress/test-threads
+tests_stress_test_threads_SOURCES = tests/stress/test-threads.c $(STRESS_SOURCES)
+tests_stress_test_threads_CPPFLAGS = $(STRESS_CPPFLAGS)
+tests_stress_test_threads_LDADD = $(STRESS_LIBS)

@@ -30,13 +30,30 @@ stress_n (unsigned long n)
 	return scaled < 1 ? 1 : (unsigned long)scaled;
 }
 
+static void
+layers_text (char *text, size_t len, const char *dir, const char *state_dir, const char *extra)
+{
+	snprintf (text, len, "%sstate-dir: %s\naudit-file: %s/audit.log\n%s", STRESS_LAYERS_ON,
+		  state_dir, dir, extra ? extra : "");
+}
+
 void
 stress_layers_on (const char *dir, const char *state_dir, const char *extra)
 {
 	char text[3 * PATH_MAX];
-	snprintf (text, sizeof text, "%sstate-dir: %s\naudit-file: %s/audit.log\n%s",
-		  STRESS_LAYERS_ON, state_dir, dir, extra ? extra : "");
+	layers_text (text, sizeof text, dir, state_dir, extra);
 	fx_conf (text);
+}
+
+void
+stress_write_conf (const char *path, const char *dir, const char *state_dir, const char *extra)
+{
+	char text[3 * PATH_MAX];
+	layers_text (text, sizeof text, dir, state_dir, extra);
+	FILE *f = fopen (path, "w");
+	ck_assert_ptr_nonnull (f);
+	fputs (text, f);
+	ck_assert_int_eq (fclose (f), 0);
 }
 
 char *

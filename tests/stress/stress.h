@@ -45,6 +45,10 @@ unsigned long stress_n (unsigned long n);
  * lockout state goes to state_dir, the audit log to dir/audit.log. */
 void stress_layers_on (const char *dir, const char *state_dir, const char *extra);
 
+/* The same settings into the file path, for a test without the fixture. */
+void stress_write_conf (const char *path, const char *dir, const char *state_dir,
+			const char *extra);
+
 /*
  * A fresh directory in memory (/dev/shm) when there is one, else under the
  * tests' temporary area: the lockout store syncs every record to disk,

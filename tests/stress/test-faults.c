@@ -387,6 +387,10 @@ START_TEST (test_every_function_every_rv)
 	/* Under valgrind every few return values only. */
 	size_t stride = stress_scale () < 0.5 ? (size_t)(1.0 / stress_scale () + 0.5) : 1;
 	int version = _i / 4, share = _i % 4;
+	/* A 2.x backend differs in the 3.0 calls only: every third CK_RV,
+	 * a different third for each function, covers it. */
+	if (version > 0)
+		stride *= 3;
 
 	setenv ("MOCK_P11_VERSION", versions[version], 1);
 	for (int fn = share; fn < HKP11_FN_COUNT; fn += 4) {
@@ -394,6 +398,10 @@ START_TEST (test_every_function_every_rv)
 		/* The shim's own entry points never reach the backend. */
 		if (strcmp (name, "C_Initialize") == 0 || strcmp (name, "C_Finalize") == 0 ||
 		    strcmp (name, "C_GetFunctionList") == 0 || strstr (name, "Interface") != NULL)
+			continue;
+		/* HKP11_STRESS_ONLY=C_Sign picks one function, for a closer look. */
+		const char *only = getenv ("HKP11_STRESS_ONLY");
+		if (only != NULL && only[0] != '\0' && strcmp (only, name) != 0)
 			continue;
 		for (size_t r = (size_t)fn % stride; r < n_rvs + 3; r += stride) {
 			CK_RV rv = r < n_rvs ? rvs[r].value : extra[r - n_rvs];
