@@ -299,11 +299,34 @@ EOF
 demo_run "$cli" guard release --yes
 demo_run pkcs11-tool --module "$shim" --login --pin "$HKP11_PIN" -O
 
-# ==== HOOK audit log (issue 5) ============================================
-# Show the audit trail of everything above (where it lives under
-# $XDG_STATE_HOME, what one record looks like), that it never holds a PIN
-# (grep for $HKP11_PIN finds nothing), and its tamper check.
-# ==== end HOOK audit log ==================================================
+step "The audit trail of this demo"
+audit_log=$XDG_STATE_HOME/hkpost-p11/audit.log
+cat <<EOF
+Every program above went through hkpost-p11, and each one left security
+records in one shared log ($audit_log here;
+by default \$XDG_STATE_HOME/hkpost-p11/audit.log): which program, which
+token, logins and their results, password changes and refusals, every use
+of the private key, and the lockout warnings.  Its records of the key in
+use, the password changes and the lockout, readable:
+EOF
+demo_run sh -c "$cli audit show --all | grep -E 'C_Sign |C_SetPIN|lockout-|guard' | tail -n 14"
+echo "One record as stored (text format; 'audit-format: json' gives JSON Lines):"
+tail -n 1 "$audit_log" | sed 's/^/    /'
+pins_found=$(grep -c -e "$HKP11_PIN" -e 'Tai#Man' "$audit_log" || :)
+cat <<EOF
+The log holds $(wc -l <"$audit_log") records and never a password: the demo's
+passwords appear in it $pins_found times.  Each record carries the SHA-256 of
+the one before it from the same process, so an edited, deleted or reordered
+record shows:
+EOF
+if [ "$pins_found" -ne 0 ]; then
+	echo "The demo found a password in the audit log." >&2
+	exit 1
+fi
+demo_run "$cli" audit verify "$audit_log"
+echo "Now the same log with one result changed by hand:"
+sed '0,/result=CKR_PIN_INCORRECT/s//result=CKR_OK/' "$audit_log" >"$out/audit-edited.log"
+demo_refused 'edited|broken|mismatch|problem' "$cli" audit verify "$out/audit-edited.log"
 
 section "Done in $(($(date +%s) - started))s"
 cat <<EOF
