@@ -36,3 +36,19 @@ check_PROGRAMS += tests/stress/test-threads
 tests_stress_test_threads_SOURCES = tests/stress/test-threads.c $(STRESS_SOURCES)
 tests_stress_test_threads_CPPFLAGS = $(STRESS_CPPFLAGS)
 tests_stress_test_threads_LDADD = $(STRESS_LIBS)
+
+# 100 children forked after C_Initialize, then 100 more while four threads
+# are inside calls; each child has a watchdog.
+TESTS += tests/stress/test-fork
+check_PROGRAMS += tests/stress/test-fork
+tests_stress_test_fork_SOURCES = tests/stress/test-fork.c $(STRESS_SOURCES)
+tests_stress_test_fork_CPPFLAGS = $(STRESS_CPPFLAGS)
+tests_stress_test_fork_LDADD = $(STRESS_LIBS)
+
+# The lockout count under stress: 32 processes failing at once, 1,000
+# SIGKILLs at random moments, no home or an unwritable one.
+TESTS += tests/stress/test-lockout-stress
+check_PROGRAMS += tests/stress/test-lockout-stress
+tests_stress_test_lockout_stress_SOURCES = tests/stress/test-lockout-stress.c $(STRESS_SOURCES)
+tests_stress_test_lockout_stress_CPPFLAGS = $(STRESS_CPPFLAGS)
+tests_stress_test_lockout_stress_LDADD = $(STRESS_LIBS)
