@@ -172,6 +172,9 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static token *tokens;             /* read without the lock */
 static hkp11_handle_map objects;  /* (slot, handle) -> obj_rec */
 static hkp11_handle_map sessions; /* (session, 0) -> session_rec */
+/* Sessions whose find this layer answers: while there are none, every
+ * other find passes by without even a lookup. */
+static unsigned long n_finding;
 
 static bool
 per_attribute_rv (CK_RV rv)
@@ -282,10 +285,25 @@ key_in_slot (CK_ULONG a, CK_ULONG b, void *value, void *ctx)
 	return a == *(CK_SLOT_ID *)ctx && !((obj_rec *)value)->is_cert;
 }
 
+/* A find the layer answers starts or ends (the session may be closing). */
+static void
+set_finding_unlocked (session_rec *s, bool finding)
+{
+	if (s->finding == finding)
+		return;
+	__atomic_store_n (&n_finding, n_finding + (finding ? 1 : -1), __ATOMIC_SEQ_CST);
+	__atomic_store_n (&s->finding, finding, __ATOMIC_SEQ_CST);
+}
+
+/* Drops the sessions of a slot, ending their finds. */
 static bool
 session_in_slot (CK_ULONG a, CK_ULONG b, void *value, void *ctx)
 {
-	return ((session_rec *)value)->slot == *(CK_SLOT_ID *)ctx;
+	session_rec *s = value;
+	if (s->slot != *(CK_SLOT_ID *)ctx)
+		return false;
+	set_finding_unlocked (s, false);
+	return true;
 }
 
 static obj_rec *
@@ -1149,6 +1167,8 @@ out:
 static bool
 finding_here (CK_SESSION_HANDLE session)
 {
+	if (__atomic_load_n (&n_finding, __ATOMIC_SEQ_CST) == 0)
+		return false;
 	hkp11_epoch_reader *r = hkp11_epoch_enter ();
 	if (r == NULL)
 		return true; /* the caller looks again under the lock */
@@ -1208,7 +1228,7 @@ labels_C_FindObjectsInit (CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate
 		s->found = found;
 		s->n_found = n_found;
 		s->next = 0;
-		__atomic_store_n (&s->finding, true, __ATOMIC_SEQ_CST);
+		set_finding_unlocked (s, true);
 	}
 	pthread_mutex_unlock (&lock);
 	free (fresh);
@@ -1255,7 +1275,7 @@ labels_C_FindObjectsFinal (CK_SESSION_HANDLE hSession)
 	}
 	free (s->found);
 	s->found = NULL;
-	__atomic_store_n (&s->finding, false, __ATOMIC_SEQ_CST);
+	set_finding_unlocked (s, false);
 	pthread_mutex_unlock (&lock);
 	return CKR_OK;
 }
@@ -1279,6 +1299,8 @@ labels_C_OpenSession (CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplicatio
 			replaced = NULL;
 		}
 		/* A handle the backend reused before we saw it close. */
+		if (replaced != NULL)
+			set_finding_unlocked (replaced, false);
 		hkp11_epoch_retire (replaced, session_rec_free);
 	}
 	token *t = token_get_unlocked (slotID);
@@ -1308,6 +1330,7 @@ labels_C_CloseSession (CK_SESSION_HANDLE hSession)
 			invalidate_unlocked (s->slot);
 		else
 			hkp11_handle_map_remove_if (&objects, key_in_slot, &s->slot, free);
+		set_finding_unlocked (s, false);
 		hkp11_epoch_retire (s, session_rec_free);
 	}
 	unlock_writer ();
@@ -1537,6 +1560,7 @@ forget_everything (void)
 {
 	hkp11_handle_map_clear (&objects, free);
 	hkp11_handle_map_clear (&sessions, session_rec_free);
+	__atomic_store_n (&n_finding, 0, __ATOMIC_SEQ_CST);
 	token *t = tokens;
 	__atomic_store_n (&tokens, NULL, __ATOMIC_SEQ_CST);
 	while (t != NULL) {
