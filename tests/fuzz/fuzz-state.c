@@ -1,0 +1,132 @@
+/*
+ * libFuzzer target: the lockout state-file reader.  The file is the one
+ * thing on disk that decides whether a login goes to the token, and anyone
+ * who can write the user's files can put anything in it.
+ *
+ * Each input is written as a token's state file; the store reads it, then
+ * applies one operation (the first byte picks it).  Whatever the file
+ * held: no crash, a record it accepts is within bounds, an unreadable one
+ * is moved aside, and after any write the file reads back whole with the
+ * record the store reported.
+ */
+#include "config.h"
+#include "lockout-state.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+/* A broken promise: say which, then crash so that libFuzzer keeps the input. */
+#define FAIL() (fprintf (stderr, "%s: check at line %d failed\n", __FILE__, __LINE__), abort ())
+
+#define KEY "SafeNet_Inc-eToken-0a1b2c3d-fuzz"
+
+static char dir[PATH_MAX];
+static hkp11_lockout_store *store;
+
+static void
+cleanup (void)
+{
+	char path[PATH_MAX + 64];
+	static const char *const names[] = { KEY ".state", KEY ".state.tmp", KEY ".state.corrupt",
+					     ".lock", NULL };
+	for (int i = 0; names[i]; i++) {
+		snprintf (path, sizeof path, "%s/%s", dir, names[i]);
+		unlink (path);
+	}
+	rmdir (dir);
+	hkp11_lockout_store_free (store);
+}
+
+static void
+init (void)
+{
+	/* In memory when there is room: the store syncs every write. */
+	snprintf (dir, sizeof dir, "/dev/shm/hkp11-fuzz-state-XXXXXX");
+	if (access ("/dev/shm", W_OK) != 0 || mkdtemp (dir) == NULL) {
+		snprintf (dir, sizeof dir, "/tmp/hkp11-fuzz-state-XXXXXX");
+		if (mkdtemp (dir) == NULL)
+			FAIL ();
+	}
+	store = hkp11_lockout_store_new (dir);
+	if (store == NULL)
+		FAIL ();
+	atexit (cleanup);
+}
+
+static void
+write_file (const char *path, const uint8_t *data, size_t size)
+{
+	int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || (size > 0 && write (fd, data, size) != (ssize_t)size) || close (fd) != 0)
+		FAIL ();
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+	static const hkp11_state_op ops[] = { HKP11_STATE_READ, HKP11_STATE_FAIL, HKP11_STATE_RESET,
+					      HKP11_STATE_RELEASE, HKP11_STATE_USE_RELEASE };
+	char path[PATH_MAX + 64], aside[PATH_MAX + 64];
+	hkp11_lockout_record first, after, again;
+	hkp11_state_note note;
+	struct stat st;
+
+	if (store == NULL)
+		init ();
+	if (size == 0)
+		return 0;
+	hkp11_state_op op = ops[data[0] % 5];
+	snprintf (path, sizeof path, "%s/%s.state", dir, KEY);
+	snprintf (aside, sizeof aside, "%s/%s.state.corrupt", dir, KEY);
+	unlink (aside);
+	write_file (path, data + 1, size - 1);
+
+	if (!hkp11_lockout_store_update (store, KEY, "fuzz", HKP11_STATE_READ, &first, &note))
+		FAIL ();
+	if (note.text[sizeof note.text - 1] != '\0' && strlen (note.text) >= sizeof note.text)
+		FAIL ();
+	/* A reader never moves or changes the file. */
+	if (stat (path, &st) != 0 || (size_t)st.st_size != size - 1)
+		FAIL ();
+	if (note.status == HKP11_STATE_OK) {
+		if (first.failures > 1000000u || first.released > 1000000u || first.updated < 0)
+			FAIL ();
+	} else if (note.status != HKP11_STATE_CORRUPT || first.failures != 0) {
+		/* An untrusted or unreadable file counts as nothing read. */
+		FAIL ();
+	}
+
+	if (!hkp11_lockout_store_update (store, KEY, "fuzz", op, &after, &note))
+		FAIL ();
+	if (op == HKP11_STATE_READ)
+		return 0;
+	if (note.status != HKP11_STATE_OK && note.status != HKP11_STATE_CORRUPT)
+		FAIL ();
+	/* A corrupt file went aside, and counting started again. */
+	bool corrupt = note.status == HKP11_STATE_CORRUPT;
+	if (corrupt != (stat (aside, &st) == 0))
+		FAIL ();
+	hkp11_lockout_record base = corrupt ? (hkp11_lockout_record){ 0 } : first;
+	if (op == HKP11_STATE_FAIL && after.failures != base.failures + 1 &&
+	    !(base.failures >= 1000000u && after.failures == base.failures))
+		FAIL ();
+	if ((op == HKP11_STATE_RESET || op == HKP11_STATE_RELEASE) && after.failures != 0)
+		FAIL ();
+
+	/* What was written reads back whole. */
+	if (!hkp11_lockout_store_update (store, KEY, NULL, HKP11_STATE_READ, &again, &note))
+		FAIL ();
+	bool unchanged = op == HKP11_STATE_RESET && base.failures == 0 && base.released == 0;
+	if (!unchanged && (note.status != HKP11_STATE_OK || again.failures != after.failures ||
+			   again.released != after.released))
+		FAIL ();
+	return 0;
+}
