@@ -558,20 +558,28 @@ object_read (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, object_info *oi
 	};
 	oi->has_class = oi->has_key_type = false;
 	oi->label = oi->id = NULL;
+	/* Nothing the backend did not write may reach the log: one that fails
+	 * without answering leaves the lengths as they were given. */
+	memset (oi->label_buf, 0, sizeof oi->label_buf);
+	memset (oi->id_buf, 0, sizeof oi->id_buf);
 	CK_RV rv = below.C_GetAttributeValue (session, object, tmpl, 3);
-	/* Whatever could be read: a label that does not fit is left out. */
+	/* Whatever could be read: a label that does not fit is left out, and
+	 * after an error so is one still at the buffer's size (not answered). */
 	if (rv != CKR_OK && rv != CKR_ATTRIBUTE_SENSITIVE && rv != CKR_ATTRIBUTE_TYPE_INVALID &&
 	    rv != CKR_BUFFER_TOO_SMALL)
 		return;
+	CK_ULONG full_ok = rv == CKR_OK ? 1 : 0; /* a full buffer, answered */
 	if (tmpl[0].ulValueLen == sizeof klass) {
 		oi->has_class = true;
 		oi->klass = klass;
 	}
-	if (tmpl[1].ulValueLen != CK_UNAVAILABLE_INFORMATION && tmpl[1].ulValueLen <= sizeof oi->label_buf) {
+	if (tmpl[1].ulValueLen != CK_UNAVAILABLE_INFORMATION &&
+	    tmpl[1].ulValueLen < sizeof oi->label_buf + full_ok) {
 		oi->label = oi->label_buf;
 		oi->label_len = tmpl[1].ulValueLen;
 	}
-	if (tmpl[2].ulValueLen != CK_UNAVAILABLE_INFORMATION && tmpl[2].ulValueLen <= sizeof oi->id_buf) {
+	if (tmpl[2].ulValueLen != CK_UNAVAILABLE_INFORMATION &&
+	    tmpl[2].ulValueLen < sizeof oi->id_buf + full_ok) {
 		oi->id = oi->id_buf;
 		oi->id_len = tmpl[2].ulValueLen;
 	}
