@@ -131,7 +131,10 @@ apply (const hkp11_option_group *group, const hkp11_option *opt, const char *val
 
 	switch (opt->type) {
 	case HKP11_OPT_STRING: {
-		if (value[0] == '\0') {
+		if (opt->check != NULL) {
+			if (!opt->check (value, why, why_len))
+				return false;
+		} else if (value[0] == '\0') {
 			snprintf (why, why_len, "a value is required");
 			return false;
 		}
@@ -168,6 +171,15 @@ apply (const hkp11_option_group *group, const hkp11_option *opt, const char *val
 		return opt->parse (field, value, why, why_len);
 	}
 	snprintf (why, why_len, "unsupported option type");
+	return false;
+}
+
+bool
+hkp11_conf_absolute_or_none (const char *value, char *why, size_t why_len)
+{
+	if (value[0] == '/' || strcmp (value, "none") == 0)
+		return true;
+	snprintf (why, why_len, "expected an absolute path or none");
 	return false;
 }
 

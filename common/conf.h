@@ -3,8 +3,8 @@
  * comments, read from one configuration file and then from the pReserved
  * string of C_Initialize (NSS module parameters, p11-kit x-init-reserved).
  *
- * Each layer owns its settings and describes its keys in a table of options;
- * the parser knows nothing about what the keys mean.
+ * Each concern describes its keys in a table of options (common/settings-*.c,
+ * listed by common/settings.h); the parser knows nothing about what they mean.
  */
 #ifndef HKP11_CONF_H
 #define HKP11_CONF_H
@@ -19,7 +19,7 @@ typedef struct {
 } hkp11_error;
 
 typedef enum {
-	HKP11_OPT_STRING, /* char *, owned by the settings, freed on reset */
+	HKP11_OPT_STRING, /* char *, owned by the settings, freed on reset; NULL by default */
 	HKP11_OPT_UINT,   /* unsigned int, within [min, max] */
 	HKP11_OPT_BOOL,   /* bool: yes/no, true/false, on/off, 1/0 */
 	HKP11_OPT_CHOICE, /* int: index into choices */
@@ -32,6 +32,9 @@ typedef struct hkp11_option {
 	size_t offset; /* of the field within the owner's settings struct */
 	unsigned int min, max;
 	const char *const *choices; /* NULL-terminated */
+	/* STRING only, optional: whether the value will do, else why not.
+	 * Without it any value but an empty one will. */
+	bool (*check) (const char *value, char *why, size_t why_len);
 	/* CUSTOM only: parse value into field; on failure describe why. */
 	bool (*parse) (void *field, const char *value, char *why, size_t why_len);
 	/* CUSTOM only: release what parse allocated, leaving the default. */
@@ -84,6 +87,10 @@ bool hkp11_config_parse (const hkp11_option_group *groups, size_t n_groups,
  * tells whether a missing file is an error (the environment named it).
  */
 bool hkp11_config_find (char *path, size_t path_len, bool *must_exist);
+
+/* A STRING check: an absolute path, or "none".  A relative path would land
+ * in whatever directory the program happens to run in. */
+bool hkp11_conf_absolute_or_none (const char *value, char *why, size_t why_len);
 
 /* Longest settings string accepted in pReserved. */
 #define HKP11_INIT_RESERVED_MAX 8192

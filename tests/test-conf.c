@@ -16,10 +16,11 @@ typedef struct {
 	bool flag;
 	int level;
 	int custom;
+	char *log;
 } test_settings;
 
 static test_settings settings;
-static const test_settings defaults = { NULL, 5, true, 1, 0 };
+static const test_settings defaults = { NULL, 5, true, 1, 0, NULL };
 static const char *const levels[] = { "off", "security", "calls", NULL };
 
 static bool
@@ -40,6 +41,7 @@ static const hkp11_option options[] = {
 	{ .key = "flag", .type = HKP11_OPT_BOOL, .offset = offsetof (test_settings, flag) },
 	{ .key = "level", .type = HKP11_OPT_CHOICE, .offset = offsetof (test_settings, level), .choices = levels },
 	{ .key = "even", .type = HKP11_OPT_CUSTOM, .offset = offsetof (test_settings, custom), .parse = parse_even },
+	{ .key = "log", .type = HKP11_OPT_STRING, .offset = offsetof (test_settings, log), .check = hkp11_conf_absolute_or_none },
 	{ .key = NULL },
 };
 
@@ -142,6 +144,9 @@ START_TEST (test_bad_values)
 		{ "level: verbose\n", "line 1", "expected one of: off, security, calls" },
 		{ "path:\n", "line 1", "a value is required" },
 		{ "even: 3\n", "line 1", "must be even" },
+		/* A check decides about an empty value too. */
+		{ "log: audit.log\n", "line 1", "key 'log': expected an absolute path or none" },
+		{ "log:\n", "line 1", "key 'log': expected an absolute path or none" },
 		{ "count 3\n", "line 1", "expected 'key: value'" },
 		{ ": 3\n", "line 1", "not a valid key" },
 		{ "Bad Key: 3\n", "line 1", "not a valid key" },
@@ -153,6 +158,19 @@ START_TEST (test_bad_values)
 		ck_assert_contains (msg, cases[i].line);
 		ck_assert_contains (msg, cases[i].expect);
 	}
+}
+END_TEST
+
+START_TEST (test_checked_string)
+{
+	hkp11_error err;
+	WRITE_CONF ("log: none\n");
+	ck_assert_msg (hkp11_config_load (&group, 1, NULL, NULL, &err), "%s", err.text);
+	ck_assert_str_eq (settings.log, "none");
+	ck_assert_msg (hkp11_config_load (&group, 1, "log: /var/log/x.log", NULL, &err), "%s", err.text);
+	ck_assert_str_eq (settings.log, "/var/log/x.log");
+	hkp11_config_reset (&group, 1);
+	ck_assert_ptr_null (settings.log);
 }
 END_TEST
 
@@ -318,6 +336,7 @@ conf_suite (void)
 	tcase_add_test (tc, test_values_may_hold_colons_and_hashes);
 	tcase_add_test (tc, test_unknown_key_names_file_line_key);
 	tcase_add_test (tc, test_bad_values);
+	tcase_add_test (tc, test_checked_string);
 	tcase_add_test (tc, test_nul_byte_refused);
 	tcase_add_test (tc, test_overlong_line_refused);
 	tcase_add_test (tc, test_missing_named_file);
