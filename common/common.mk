@@ -12,6 +12,12 @@ common_libhkp11_common_la_SOURCES = \
 	common/lockout-state.c common/lockout-state.h \
 	common/ecert.c common/ecert.h \
 	common/peer-identity.c common/peer-identity.h \
+	common/settings.c common/settings.h \
+	common/settings-core.c common/settings-core.h \
+	common/settings-policy.c common/settings-policy.h \
+	common/settings-lockout.c common/settings-lockout.h \
+	common/settings-audit.c common/settings-audit.h \
+	common/settings-labels.c common/settings-labels.h \
 	$(NULL)
 common_libhkp11_common_la_CFLAGS = $(AM_CFLAGS) -fPIC
 # e-Cert recognition decodes X.509 with libcrypto.

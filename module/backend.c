@@ -8,22 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Where SafeNet Authentication Client installs its PKCS#11 library. */
-const char *const hkp11_default_backends[] = {
-#ifdef __APPLE__
-	"/usr/local/lib/libeTPkcs11.dylib",
-#else
-	"/usr/lib64/pkcs11/libeTPkcs11.so",
-	"/usr/lib64/libeTPkcs11.so",
-	"/usr/lib64/libeToken.so",
-	"/usr/lib/pkcs11/libeTPkcs11.so",
-	"/usr/lib/pkcs11/libeToken.so",
-	"/usr/lib/libeTPkcs11.so",
-	"/usr/lib/libeToken.so",
-#endif
-	NULL,
-};
-
 /* Typed stubs for functions a backend does not provide. */
 #define UNSUPPORTED(kind, name, params, args) \
 	static CK_RV unsupported_##name params \

@@ -7,10 +7,9 @@
 
 #include "p11.h"
 #include "conf.h"
+#include "settings-core.h"
 
 #include <stdbool.h>
-
-#define HKP11_ENV_BACKEND "HKPOST_P11_BACKEND"
 
 typedef struct {
 	char path[4096];
@@ -26,14 +25,11 @@ typedef struct {
 
 /*
  * Loads the backend: $HKPOST_P11_BACKEND, else configured (may be NULL),
- * else the first SafeNet path that exists.  config_file names where
- * `configured` came from, for messages.  Loading the same path again reuses
- * the library already mapped.
+ * else the first SafeNet path that exists (hkp11_default_backends).
+ * config_file names where `configured` came from, for messages.  Loading
+ * the same path again reuses the library already mapped.
  */
 CK_RV hkp11_backend_load (hkp11_backend *backend, const char *configured, const char *config_file,
 			  hkp11_error *err);
-
-/* The SafeNet library paths searched when nothing is configured, NULL-terminated. */
-extern const char *const hkp11_default_backends[];
 
 #endif
