@@ -325,7 +325,11 @@ check_links (verifier *v, const record *r, size_t n, const char *name)
 	size_t problems = 0;
 
 	if (r[0].seq == 1) {
-		if (strspn (r[0].prev, "0") < HEX_LEN) {
+		/* prev is HEX_LEN digits without a terminator. */
+		size_t zeros = 0;
+		while (zeros < HEX_LEN && r[0].prev[zeros] == '0')
+			zeros++;
+		if (zeros < HEX_LEN) {
 			report (v, "chain %s: seq 1 (%s:%llu) does not start a chain: it was edited",
 				name, WHERE (&r[0]));
 			v->res->edited++;
