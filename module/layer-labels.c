@@ -452,6 +452,9 @@ compact_cert (const hkp11_ecert *e, const unsigned char *id, size_t id_len)
 	return p;
 }
 
+/* The largest certificate (and CKA_ID) the layer reads. */
+#define CERT_MAX (256 * 1024)
+
 /* Reads CKA_VALUE and CKA_ID of a certificate and parses it. */
 static parsed_cert *
 read_cert (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE handle)
@@ -466,6 +469,10 @@ read_cert (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE handle)
 		return NULL;
 	if (a[1].ulValueLen == CK_UNAVAILABLE_INFORMATION)
 		a[1].ulValueLen = 0;
+	/* Never allocate whatever a backend claims: no certificate, nor its
+	 * CKA_ID, comes near this (fuzz-template, size queries answering 2^63). */
+	if (a[0].ulValueLen > CERT_MAX || a[1].ulValueLen > CERT_MAX)
+		return NULL;
 	a[0].pValue = malloc (a[0].ulValueLen);
 	a[1].pValue = malloc (a[1].ulValueLen ? a[1].ulValueLen : 1);
 	e = malloc (sizeof *e);
