@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const levels[] = { "off", "security", "calls", NULL };
+const char *const hkp11_audit_levels[] = { "off", "security", "calls", NULL };
 /* Indexed by hkp11_audit_format and hkp11_audit_failure. */
-static const char *const formats[] = { "text", "json", NULL };
+const char *const hkp11_audit_formats[] = { "text", "json", NULL };
 static const char *const failures[] = { "continue", "deny", NULL };
 _Static_assert (HKP11_AUDIT_TEXT == 0 && HKP11_AUDIT_JSON == 1, "audit-format choices");
 _Static_assert (HKP11_AUDIT_CONTINUE == 0 && HKP11_AUDIT_DENY == 1, "audit-failure choices");
@@ -58,8 +58,8 @@ release_skip (void *field)
 }
 
 static const hkp11_option options[] = {
-	{ .key = "audit", .type = HKP11_OPT_CHOICE, .offset = offsetof (hkp11_audit_settings, level), .choices = levels },
-	{ .key = "audit-format", .type = HKP11_OPT_CHOICE, .offset = offsetof (hkp11_audit_settings, format), .choices = formats },
+	{ .key = "audit", .type = HKP11_OPT_CHOICE, .offset = offsetof (hkp11_audit_settings, level), .choices = hkp11_audit_levels },
+	{ .key = "audit-format", .type = HKP11_OPT_CHOICE, .offset = offsetof (hkp11_audit_settings, format), .choices = hkp11_audit_formats },
 	{ .key = "audit-file", .type = HKP11_OPT_STRING, .offset = offsetof (hkp11_audit_settings, file), .check = hkp11_conf_absolute_or_none },
 	{ .key = "audit-syslog", .type = HKP11_OPT_BOOL, .offset = offsetof (hkp11_audit_settings, syslog) },
 	{ .key = "audit-journald", .type = HKP11_OPT_BOOL, .offset = offsetof (hkp11_audit_settings, journald) },

@@ -17,6 +17,11 @@
 /* audit, in the order of its choices. */
 enum { HKP11_AUDIT_LEVEL_OFF, HKP11_AUDIT_LEVEL_SECURITY, HKP11_AUDIT_LEVEL_CALLS };
 
+/* The choices of audit and audit-format, by value, NULL-terminated: the
+ * names records and the tool show. */
+extern const char *const hkp11_audit_levels[];
+extern const char *const hkp11_audit_formats[];
+
 /* A set of API functions (audit-skip). */
 typedef struct {
 	uint64_t bits[(HKP11_FN_COUNT + 63) / 64];

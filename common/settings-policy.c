@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-static const char *const modes[] = { "enforce", "warn", "off", NULL };
+const char *const hkp11_pin_modes[] = { "enforce", "warn", "off", NULL };
 
 hkp11_policy_settings hkp11_policy_conf;
 static const hkp11_policy_settings defaults = {
@@ -20,7 +20,7 @@ parse_require (void *field, const char *value, char *why, size_t why_len)
 }
 
 static const hkp11_option options[] = {
-	{ .key = "pin-policy", .type = HKP11_OPT_CHOICE, .offset = offsetof (hkp11_policy_settings, mode), .choices = modes },
+	{ .key = "pin-policy", .type = HKP11_OPT_CHOICE, .offset = offsetof (hkp11_policy_settings, mode), .choices = hkp11_pin_modes },
 	{ .key = "pin-min-length", .type = HKP11_OPT_UINT, .offset = offsetof (hkp11_policy_settings, min_length), .min = 1, .max = 255 },
 	{ .key = "pin-max-length", .type = HKP11_OPT_UINT, .offset = offsetof (hkp11_policy_settings, max_length), .min = 0, .max = 255 },
 	{ .key = "pin-require", .type = HKP11_OPT_CUSTOM, .offset = offsetof (hkp11_policy_settings, require), .parse = parse_require },

@@ -12,6 +12,8 @@
 
 /* pin-policy, in the order of its choices. */
 enum { HKP11_PIN_MODE_ENFORCE, HKP11_PIN_MODE_WARN, HKP11_PIN_MODE_OFF };
+/* Its choices, by value, NULL-terminated. */
+extern const char *const hkp11_pin_modes[];
 
 typedef struct {
 	int mode;

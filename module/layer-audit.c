@@ -27,6 +27,7 @@
 #include "layer.h"
 #include "message.h"
 #include "peer-identity.h"
+#include "settings-audit.h"
 #include "shim.h"
 
 #include <pthread.h>
@@ -39,120 +40,8 @@
 
 /* ---- Settings ----------------------------------------------------------- */
 
-enum { LEVEL_OFF, LEVEL_SECURITY, LEVEL_CALLS };
-static const char *const levels[] = { "off", "security", "calls", NULL };
-static const char *const formats[] = { "text", "json", NULL };
-static const char *const failures[] = { "continue", "deny", NULL };
-
-typedef struct {
-	uint64_t bits[(HKP11_FN_COUNT + 63) / 64];
-} fn_set;
-
-static inline bool
-fn_set_has (const fn_set *set, hkp11_function_id fn)
-{
-	return (set->bits[fn / 64] >> (fn % 64)) & 1;
-}
-
-typedef struct {
-	int level;
-	int format;
-	char *file;
-	bool syslog;
-	bool journald;
-	int failure;
-	fn_set skip;
-} audit_settings;
-
-static audit_settings settings;
-static const audit_settings defaults = {
-	.level = LEVEL_SECURITY,
-	.format = HKP11_AUDIT_TEXT,
-	.file = NULL,
-	.failure = HKP11_AUDIT_CONTINUE,
-};
-
-/* "C_GetSlotInfo C_GetSessionInfo", separated by blanks or commas. */
-static bool
-parse_skip (void *field, const char *value, char *why, size_t why_len)
-{
-	fn_set set;
-	memset (&set, 0, sizeof set);
-	const char *p = value;
-	while (*p) {
-		size_t n = strcspn (p, " \t,");
-		if (n > 0) {
-			char name[64];
-			if (n >= sizeof name) {
-				snprintf (why, why_len, "'%.40s...' is not a PKCS#11 function", p);
-				return false;
-			}
-			memcpy (name, p, n);
-			name[n] = '\0';
-			int fn = hkp11_function_lookup (name);
-			if (fn < 0) {
-				snprintf (why, why_len, "'%s' is not a PKCS#11 function", name);
-				return false;
-			}
-			set.bits[fn / 64] |= (uint64_t)1 << (fn % 64);
-		}
-		p += n;
-		p += strspn (p, " \t,");
-	}
-	memcpy (field, &set, sizeof set);
-	return true;
-}
-
-static void
-release_skip (void *field)
-{
-	memset (field, 0, sizeof (fn_set));
-}
-
-/* An absolute path, or "none": a relative one would land in whatever
- * directory the program happens to run in. */
-static bool
-parse_file (void *field, const char *value, char *why, size_t why_len)
-{
-	if (value[0] != '/' && strcmp (value, "none") != 0) {
-		snprintf (why, why_len, "expected an absolute path or none");
-		return false;
-	}
-	char *copy = strdup (value);
-	if (copy == NULL) {
-		snprintf (why, why_len, "out of memory");
-		return false;
-	}
-	free (*(char **)field);
-	*(char **)field = copy;
-	return true;
-}
-
-static void
-release_file (void *field)
-{
-	free (*(char **)field);
-	*(char **)field = NULL;
-}
-
-static const hkp11_option options[] = {
-	{ .key = "audit", .type = HKP11_OPT_CHOICE, .offset = offsetof (audit_settings, level), .choices = levels },
-	{ .key = "audit-format", .type = HKP11_OPT_CHOICE, .offset = offsetof (audit_settings, format), .choices = formats },
-	{ .key = "audit-file", .type = HKP11_OPT_CUSTOM, .offset = offsetof (audit_settings, file), .parse = parse_file, .release = release_file },
-	{ .key = "audit-syslog", .type = HKP11_OPT_BOOL, .offset = offsetof (audit_settings, syslog) },
-	{ .key = "audit-journald", .type = HKP11_OPT_BOOL, .offset = offsetof (audit_settings, journald) },
-	{ .key = "audit-failure", .type = HKP11_OPT_CHOICE, .offset = offsetof (audit_settings, failure), .choices = failures },
-	{ .key = "audit-skip", .type = HKP11_OPT_CUSTOM, .offset = offsetof (audit_settings, skip), .parse = parse_skip, .release = release_skip },
-	{ .key = NULL },
-};
-
-static const hkp11_option_group option_group = {
-	.name = "audit",
-	.options = options,
-	.settings = &settings,
-	.defaults = &defaults,
-	.size = sizeof settings,
-};
+/* audit, audit-format, audit-file, ...: common/settings-audit.c. */
+static const hkp11_audit_settings *const settings = &hkp11_audit_conf;
 
 /* ---- State -------------------------------------------------------------- */
 
@@ -163,7 +52,7 @@ extern hkp11_layer hkp11_audit_layer;
  * while a late call may still be returning. */
 static int level;
 static bool deny;
-static fn_set skip;
+static hkp11_fn_set skip;
 
 /*
  * Which slot each session belongs to, so that records name the slot and the
@@ -423,7 +312,7 @@ now_us (void)
 static inline bool
 call_begin (call *c, hkp11_function_id fn, int sec)
 {
-	if (sec == SEC_NONE && (level != LEVEL_CALLS || fn_set_has (&skip, fn)))
+	if (sec == SEC_NONE && (level != HKP11_AUDIT_LEVEL_CALLS || hkp11_fn_set_has (&skip, fn)))
 		return false;
 	c->sec = sec;
 	c->rec.kind = sec ? HKP11_AUDIT_KIND_SECURITY : HKP11_AUDIT_KIND_CALL;
@@ -1775,24 +1664,25 @@ static bool
 audit_enabled (void)
 {
 	/* At the security level only the security-relevant calls are wrapped. */
-	hkp11_audit_layer.wraps = settings.level == LEVEL_CALLS ? &calls_wraps : &security_wraps;
-	return settings.level != LEVEL_OFF;
+	hkp11_audit_layer.wraps =
+		settings->level == HKP11_AUDIT_LEVEL_CALLS ? &calls_wraps : &security_wraps;
+	return settings->level != HKP11_AUDIT_LEVEL_OFF;
 }
 
 static CK_RV
 audit_start (void)
 {
-	level = settings.level;
-	deny = settings.failure == HKP11_AUDIT_DENY;
-	skip = settings.skip;
+	level = settings->level;
+	deny = settings->failure == HKP11_AUDIT_DENY;
+	skip = settings->skip;
 	tables_reset ();
 
 	hkp11_audit_options opts = {
-		.format = settings.format == 1 ? HKP11_AUDIT_JSON : HKP11_AUDIT_TEXT,
+		.format = (hkp11_audit_format)settings->format,
 		.failure = deny ? HKP11_AUDIT_DENY : HKP11_AUDIT_CONTINUE,
-		.file = settings.file,
-		.syslog = settings.syslog,
-		.journald = settings.journald,
+		.file = settings->file,
+		.syslog = settings->syslog,
+		.journald = settings->journald,
 	};
 	if (!hkp11_audit_log_open (&opts)) {
 		hkp11_message (HKP11_MSG_ERROR, "audit log: libcrypto offers no SHA-256%s",
@@ -1807,7 +1697,7 @@ audit_start (void)
 	call_begin (&c, HKP11_FN_C_Initialize, SEC_RECORD);
 	arg_bytes (&c, "backend", HKP11_ARG_STRING, hkp11_shim_backend_path (), 0);
 	arg_bytes (&c, "module_version", HKP11_ARG_STRING, PACKAGE_VERSION, 0);
-	arg_bytes (&c, "audit", HKP11_ARG_STRING, levels[level], 0);
+	arg_bytes (&c, "audit", HKP11_ARG_STRING, hkp11_audit_levels[level], 0);
 	/* Behind p11-kit's remoting: who is at the other end (peer-identity.h). */
 	hkp11_peer peer;
 	if (hkp11_peer_identify (&peer))
@@ -1843,7 +1733,7 @@ hkp11_layer hkp11_audit_layer = {
 	.name = "audit",
 	.wraps = &security_wraps,
 	.below = &below,
-	.options = &option_group,
+	.options = &hkp11_audit_group,
 	.enabled = audit_enabled,
 	.start = audit_start,
 	.stop = audit_stop,

@@ -37,6 +37,7 @@
 #include "epoch.h"
 #include "handle-map.h"
 #include "layer.h"
+#include "settings-labels.h"
 
 #include <pthread.h>
 #include <stddef.h>
@@ -46,57 +47,9 @@
 
 /* ---- settings ----------------------------------------------------------- */
 
-enum { MODE_HKPOST, MODE_ALL, MODE_OFF };
-static const char *const modes[] = { "hkpost", "all", "off", NULL };
-static const char *const languages[] = { "en", "zh-Hant", NULL };
-
-typedef struct {
-	int mode;
-	int language;               /* hkp11_label_language */
-	char *label_template;       /* NULL: the language's default */
-	char *token_label_template; /* NULL: the token keeps its own label */
-} labels_settings;
-
-static labels_settings settings;
-static const labels_settings defaults = { MODE_HKPOST, HKP11_LANG_EN, NULL, NULL };
-
-static bool
-parse_template (void *field, const char *value, char *why, size_t why_len)
-{
-	if (!hkp11_label_template_check (value, why, why_len))
-		return false;
-	char *copy = strdup (value);
-	if (copy == NULL) {
-		snprintf (why, why_len, "out of memory");
-		return false;
-	}
-	free (*(char **)field);
-	*(char **)field = copy;
-	return true;
-}
-
-static void
-release_template (void *field)
-{
-	free (*(char **)field);
-	*(char **)field = NULL;
-}
-
-static const hkp11_option options[] = {
-	{ .key = "labels", .type = HKP11_OPT_CHOICE, .offset = offsetof (labels_settings, mode), .choices = modes },
-	{ .key = "label-language", .type = HKP11_OPT_CHOICE, .offset = offsetof (labels_settings, language), .choices = languages },
-	{ .key = "label-template", .type = HKP11_OPT_CUSTOM, .offset = offsetof (labels_settings, label_template), .parse = parse_template, .release = release_template },
-	{ .key = "token-label", .type = HKP11_OPT_CUSTOM, .offset = offsetof (labels_settings, token_label_template), .parse = parse_template, .release = release_template },
-	{ .key = NULL },
-};
-
-static const hkp11_option_group option_group = {
-	.name = "labels",
-	.options = options,
-	.settings = &settings,
-	.defaults = &defaults,
-	.size = sizeof settings,
-};
+/* labels, label-language, label-template, token-label:
+ * common/settings-labels.c. */
+static const hkp11_labels_settings *const settings = &hkp11_labels_conf;
 
 static CK_FUNCTION_LIST_3_0 below;
 
@@ -404,19 +357,19 @@ keep_string (char **at, const char *text)
 static parsed_cert *
 compact_cert (const hkp11_ecert *e, const unsigned char *id, size_t id_len)
 {
-	hkp11_label_language lang = (hkp11_label_language)settings.language;
+	hkp11_label_language lang = (hkp11_label_language)settings->language;
 	char label[HKP11_LABEL_SIZE] = "", token_label[HKP11_LABEL_SIZE] = "";
 	const char *srn = NULL, *serial = NULL;
 
 	if (e->recognised)
-		hkp11_label_build (e, settings.label_template ? settings.label_template
+		hkp11_label_build (e, settings->label_template ? settings->label_template
 							: hkp11_label_default_template (lang),
 				   lang, label, sizeof label);
-	else if (e->parsed && settings.mode == MODE_ALL)
+	else if (e->parsed && settings->mode == HKP11_LABELS_ALL)
 		hkp11_label_build (e, hkp11_label_subject_template (lang), lang, label,
 				   sizeof label);
-	if (e->recognised && settings.token_label_template != NULL)
-		hkp11_label_build (e, settings.token_label_template, lang, token_label,
+	if (e->recognised && settings->token_label_template != NULL)
+		hkp11_label_build (e, settings->token_label_template, lang, token_label,
 				   sizeof token_label);
 	/* What tells twins apart is only needed for a certificate with a name. */
 	if (label[0] != '\0') {
@@ -599,7 +552,7 @@ name_certs (cert_rec *certs, size_t n, token *named_token)
 	label_certs (certs, n);
 
 	named_token->have_token_label = false;
-	const cert_rec *m = settings.token_label_template ? main_cert (certs, n) : NULL;
+	const cert_rec *m = settings->token_label_template ? main_cert (certs, n) : NULL;
 	if (m != NULL && m->p->token_label != NULL) {
 		char label[HKP11_LABEL_SIZE];
 		size_t len = hkp11_strlcpy (label, m->p->token_label, sizeof label);
@@ -1548,7 +1501,7 @@ static CK_RV
 labels_C_GetTokenInfo (CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 {
 	CK_RV rv = below.C_GetTokenInfo (slotID, pInfo);
-	if (rv != CKR_OK || settings.token_label_template == NULL)
+	if (rv != CKR_OK || settings->token_label_template == NULL)
 		return rv;
 
 	token *t = ready_token_locked (slotID, CK_INVALID_HANDLE);
@@ -1583,7 +1536,7 @@ forget_everything (void)
 static bool
 labels_enabled (void)
 {
-	return settings.mode != MODE_OFF;
+	return settings->mode != HKP11_LABELS_OFF;
 }
 
 static CK_RV
@@ -1631,7 +1584,7 @@ hkp11_layer hkp11_labels_layer = {
 	.name = "labels",
 	.wraps = &wraps,
 	.below = &below,
-	.options = &option_group,
+	.options = &hkp11_labels_group,
 	.enabled = labels_enabled,
 	.start = labels_start,
 	.stop = labels_stop,

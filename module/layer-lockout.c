@@ -13,7 +13,8 @@
  * already refused in this process in the last ten minutes is refused again
  * without asking the token: applications retry cached PINs.
  *
- * Only the user PIN is counted; SO logins and SO PIN changes pass.
+ * Only the user PIN is counted; SO logins and SO PIN changes pass.  The
+ * settings are common/settings-lockout.c's.
  */
 #include "config.h"
 #include "compat.h"
@@ -22,6 +23,7 @@
 #include "layer.h"
 #include "lockout-state.h"
 #include "message.h"
+#include "settings-lockout.h"
 #include "token-id.h"
 
 #include <openssl/crypto.h>
@@ -35,42 +37,7 @@
 #include <string.h>
 #include <time.h>
 
-typedef struct {
-	unsigned int attempts;
-	unsigned int warn;
-	unsigned int guard;
-	bool warn_label;
-	bool repeat_guard;
-	char *state_dir;
-} lockout_settings;
-
-static lockout_settings settings;
-static const lockout_settings defaults = {
-	.attempts = 15,
-	.warn = 5,
-	.guard = 1,
-	.warn_label = true,
-	.repeat_guard = true,
-	.state_dir = NULL,
-};
-
-static const hkp11_option options[] = {
-	{ .key = "lockout-attempts", .type = HKP11_OPT_UINT, .offset = offsetof (lockout_settings, attempts), .min = 1, .max = 1000 },
-	{ .key = "lockout-warn", .type = HKP11_OPT_UINT, .offset = offsetof (lockout_settings, warn), .min = 0, .max = 1000 },
-	{ .key = "lockout-guard", .type = HKP11_OPT_UINT, .offset = offsetof (lockout_settings, guard), .min = 0, .max = 1000 },
-	{ .key = "lockout-warn-label", .type = HKP11_OPT_BOOL, .offset = offsetof (lockout_settings, warn_label) },
-	{ .key = "lockout-repeat-guard", .type = HKP11_OPT_BOOL, .offset = offsetof (lockout_settings, repeat_guard) },
-	{ .key = "state-dir", .type = HKP11_OPT_STRING, .offset = offsetof (lockout_settings, state_dir) },
-	{ .key = NULL },
-};
-
-static const hkp11_option_group option_group = {
-	.name = "lockout",
-	.options = options,
-	.settings = &settings,
-	.defaults = &defaults,
-	.size = sizeof settings,
-};
+static const hkp11_lockout_settings *const settings = &hkp11_lockout_conf;
 
 /* How long a wrong PIN is remembered, and how many are. */
 #define REPEAT_SECONDS 600
@@ -207,9 +174,9 @@ store_op (const char *function, tries *t, hkp11_state_op op)
 static void
 left_from_record (tries *t)
 {
-	t->max = settings.attempts;
-	t->left = t->record.failures >= settings.attempts ? 0
-							  : (long)(settings.attempts - t->record.failures);
+	t->max = settings->attempts;
+	t->left = t->record.failures >= settings->attempts ? 0
+							  : (long)(settings->attempts - t->record.failures);
 }
 
 /* The backend's own flags bound what any count says. */
@@ -266,7 +233,7 @@ token_counter (tries *t)
 		return false;
 
 	t->left = left > 100000 ? 100000 : (long)left;
-	t->max = max > 0 && max <= 100000 ? (long)max : (long)settings.attempts;
+	t->max = max > 0 && max <= 100000 ? (long)max : (long)settings->attempts;
 	return true;
 }
 
@@ -337,7 +304,7 @@ guard_allows (const char *function, CK_SESSION_HANDLE session, tries *t)
 {
 	char release[1200], detail[2000];
 
-	if (settings.guard == 0 || t->left > (long)settings.guard)
+	if (settings->guard == 0 || t->left > (long)settings->guard)
 		return true;
 	/* A token locked already answers for itself. */
 	if (t->flags & CKF_USER_PIN_LOCKED)
@@ -473,9 +440,9 @@ warn_tries (const char *function, CK_SESSION_HANDLE session, const tries *t, con
 {
 	char detail[1200], after[200] = "";
 
-	if (settings.warn == 0 || t->left > (long)settings.warn)
+	if (settings->warn == 0 || t->left > (long)settings->warn)
 		return;
-	if (settings.guard > 0 && t->left <= (long)settings.guard && t->left > 0)
+	if (settings->guard > 0 && t->left <= (long)settings->guard && t->left > 0)
 		snprintf (after, sizeof after,
 			  " hkpost-p11 will hold back the last tr%s until the guard is released.",
 			  t->left == 1 ? "y" : "ies");
@@ -540,7 +507,7 @@ counted (const counted_call *c)
 	if (!guard_allows (c->function, c->session, &t))
 		return CKR_PIN_LOCKED;
 
-	if (settings.repeat_guard && (have_mac = pin_mac (t.id.key, c->pin, c->pin_len, mac))) {
+	if (settings->repeat_guard && (have_mac = pin_mac (t.id.key, c->pin, c->pin_len, mac))) {
 		double ago = wrong_pin_seen (t.id.key, mac);
 		if (ago >= 0) {
 			char detail[600];
@@ -713,7 +680,7 @@ lockout_C_GetTokenInfo (CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 
 	/* NSS shows only the label in its password dialog.  The other
 	 * channels were told when the count fell, at the wrong PIN. */
-	if (settings.warn > 0 && settings.warn_label && t.left <= (long)settings.warn)
+	if (settings->warn > 0 && settings->warn_label && t.left <= (long)settings->warn)
 		label_with_tries (pInfo->label, t.left);
 	return rv;
 }
@@ -723,7 +690,7 @@ lockout_C_GetTokenInfo (CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 static bool
 lockout_enabled (void)
 {
-	return settings.warn > 0 || settings.guard > 0 || settings.repeat_guard;
+	return hkp11_lockout_enabled (settings);
 }
 
 static void
@@ -749,14 +716,14 @@ lockout_start (void)
 	tokens = NULL;
 	forget_everything ();
 
-	store = hkp11_lockout_store_new (settings.state_dir);
+	store = hkp11_lockout_store_new (settings->state_dir);
 	if (store == NULL)
 		return CKR_HOST_MEMORY;
-	if (settings.guard >= settings.attempts)
+	if (settings->guard >= settings->attempts)
 		hkp11_message (HKP11_MSG_WARNING,
 			       "lockout-guard (%u) is not below lockout-attempts (%u): every user "
 			       "login to a token the shim counts for will be refused",
-			       settings.guard, settings.attempts);
+			       settings->guard, settings->attempts);
 	/* A fresh key per process: the hashes mean nothing anywhere else. */
 	have_mac_key = RAND_bytes (mac_key, sizeof mac_key) == 1;
 	return CKR_OK;
@@ -784,7 +751,7 @@ hkp11_layer hkp11_lockout_layer = {
 	.name = "lockout",
 	.wraps = &wraps,
 	.below = &below,
-	.options = &option_group,
+	.options = &hkp11_lockout_group,
 	.enabled = lockout_enabled,
 	.start = lockout_start,
 	.stop = lockout_stop,

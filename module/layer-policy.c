@@ -10,6 +10,7 @@
  * PIN still opens the token, and the layer only notes once per token and
  * process that a weak PIN is in use.  C_GetTokenInfo reports ulMinPinLen
  * as at least pin-min-length, so that clients check before they ask.
+ * The settings are common/settings-policy.c's.
  */
 #include "config.h"
 #include "compat.h"
@@ -18,6 +19,7 @@
 #include "layer.h"
 #include "message.h"
 #include "pin-policy.h"
+#include "settings-policy.h"
 #include "token-id.h"
 
 #include <pthread.h>
@@ -26,45 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { MODE_ENFORCE, MODE_WARN, MODE_OFF };
-static const char *const modes[] = { "enforce", "warn", "off", NULL };
-
-typedef struct {
-	unsigned int min_length;
-	unsigned int max_length; /* 0: the token's ulMaxPinLen */
-	unsigned int require;
-	int mode;
-} policy_settings;
-
-static policy_settings settings;
-static const policy_settings defaults = {
-	.min_length = 8,
-	.max_length = 0,
-	.require = HKP11_PIN_ALL_CLASSES,
-	.mode = MODE_ENFORCE,
-};
-
-static bool
-parse_require (void *field, const char *value, char *why, size_t why_len)
-{
-	return hkp11_pin_require_parse (value, field, why, why_len);
-}
-
-static const hkp11_option options[] = {
-	{ .key = "pin-policy", .type = HKP11_OPT_CHOICE, .offset = offsetof (policy_settings, mode), .choices = modes },
-	{ .key = "pin-min-length", .type = HKP11_OPT_UINT, .offset = offsetof (policy_settings, min_length), .min = 1, .max = 255 },
-	{ .key = "pin-max-length", .type = HKP11_OPT_UINT, .offset = offsetof (policy_settings, max_length), .min = 0, .max = 255 },
-	{ .key = "pin-require", .type = HKP11_OPT_CUSTOM, .offset = offsetof (policy_settings, require), .parse = parse_require },
-	{ .key = NULL },
-};
-
-static const hkp11_option_group option_group = {
-	.name = "policy",
-	.options = options,
-	.settings = &settings,
-	.defaults = &defaults,
-	.size = sizeof settings,
-};
+static const hkp11_policy_settings *const settings = &hkp11_policy_conf;
 
 static CK_FUNCTION_LIST_3_0 below;
 
@@ -111,10 +75,7 @@ rules_for_slot (CK_SLOT_ID slot, hkp11_pin_rules *rules, hkp11_token_id *id)
 	CK_TOKEN_INFO info;
 	hkp11_pin_rules token;
 
-	hkp11_pin_rules_default (rules);
-	rules->min_length = settings.min_length;
-	rules->require = settings.require;
-	rules->max_length = settings.max_length;
+	hkp11_policy_rules (settings, rules);
 	memset (id, 0, sizeof *id);
 
 	if (below.C_GetTokenInfo (slot, &info) == CKR_OK) {
@@ -122,7 +83,8 @@ rules_for_slot (CK_SLOT_ID slot, hkp11_pin_rules *rules, hkp11_token_id *id)
 		memset (&token, 0, sizeof token);
 		if (info.ulMinPinLen != CK_UNAVAILABLE_INFORMATION && info.ulMinPinLen < 1024)
 			token.min_length = (unsigned int)info.ulMinPinLen;
-		if (settings.max_length == 0 && info.ulMaxPinLen != CK_UNAVAILABLE_INFORMATION &&
+		if (settings->max_length == 0 &&
+		    info.ulMaxPinLen != CK_UNAVAILABLE_INFORMATION &&
 		    info.ulMaxPinLen != CK_EFFECTIVELY_INFINITE && info.ulMaxPinLen < 1024)
 			token.max_length = (unsigned int)info.ulMaxPinLen;
 		hkp11_pin_rules_merge (rules, &token);
@@ -146,7 +108,7 @@ check_new_pin (const char *function, CK_SESSION_HANDLE session, CK_SLOT_ID slot,
 		return CKR_OK;
 
 	CK_RV rv = hkp11_pin_verdict_is_length (&verdict) ? CKR_PIN_LEN_RANGE : CKR_PIN_INVALID;
-	bool enforce = settings.mode == MODE_ENFORCE;
+	bool enforce = settings->mode == HKP11_PIN_MODE_ENFORCE;
 	hkp11_pin_describe (&verdict, &rules, why, sizeof why);
 	snprintf (detail, sizeof detail, "%s: the new PIN %s (%s)", hkp11_pin_reason_name (&verdict),
 		  why,
@@ -264,15 +226,15 @@ policy_C_GetTokenInfo (CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 	CK_RV rv = below.C_GetTokenInfo (slotID, pInfo);
 	/* Clients check the length before asking the token (NSS does). */
 	if (rv == CKR_OK && (pInfo->ulMinPinLen == CK_UNAVAILABLE_INFORMATION ||
-			     pInfo->ulMinPinLen < settings.min_length))
-		pInfo->ulMinPinLen = settings.min_length;
+			     pInfo->ulMinPinLen < settings->min_length))
+		pInfo->ulMinPinLen = settings->min_length;
 	return rv;
 }
 
 static bool
 policy_enabled (void)
 {
-	return settings.mode != MODE_OFF;
+	return settings->mode != HKP11_PIN_MODE_OFF;
 }
 
 static CK_RV
@@ -304,7 +266,7 @@ hkp11_layer hkp11_policy_layer = {
 	.name = "policy",
 	.wraps = &wraps,
 	.below = &below,
-	.options = &option_group,
+	.options = &hkp11_policy_group,
 	.enabled = policy_enabled,
 	.start = policy_start,
 	.stop = policy_stop,

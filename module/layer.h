@@ -24,7 +24,9 @@ typedef struct hkp11_layer {
 	/* Filled in by the stack: the next function down, for every function. */
 	CK_FUNCTION_LIST_3_0 *below;
 
-	/* The layer's settings, or NULL when it has none. */
+	/* The layer's settings (common/settings-*.c), or NULL when it has
+	 * none.  The shim loads every group common/settings.c lists, this one
+	 * among them; the field tells tests that walk the layers which is whose. */
 	const hkp11_option_group *options;
 
 	/* Whether the loaded settings switch the layer on. */

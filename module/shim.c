@@ -2,6 +2,7 @@
 #include "shim.h"
 #include "backend.h"
 #include "message.h"
+#include "settings.h"
 #include "stack.h"
 
 #include <pthread.h>
@@ -30,37 +31,6 @@ static bool backend_owned;
 #define MAX_LAYERS 8
 static hkp11_layer *active_layers[MAX_LAYERS];
 static size_t n_active_layers;
-
-/* Settings that belong to the core rather than to a layer. */
-typedef struct {
-	char *backend;
-} core_settings;
-
-static core_settings core;
-static const core_settings core_defaults = { NULL };
-static const hkp11_option core_options[] = {
-	{ .key = "backend", .type = HKP11_OPT_STRING, .offset = offsetof (core_settings, backend) },
-	{ .key = NULL },
-};
-static const hkp11_option_group core_group = {
-	.name = "core",
-	.options = core_options,
-	.settings = &core,
-	.defaults = &core_defaults,
-	.size = sizeof core,
-};
-
-static size_t
-collect_option_groups (hkp11_option_group *groups, size_t max)
-{
-	size_t n = 0;
-	groups[n++] = core_group;
-	for (size_t i = 0; hkp11_layers[i] && n < max; i++) {
-		if (hkp11_layers[i]->options)
-			groups[n++] = *hkp11_layers[i]->options;
-	}
-	return n;
-}
 
 /* In the child only this thread exists: whatever lock another thread held
  * is gone with it, and the parent's session state is not ours. */
@@ -126,7 +96,7 @@ CK_RV
 hkp11_shim_initialize (CK_VOID_PTR init_args)
 {
 	const CK_C_INITIALIZE_ARGS *args = init_args;
-	hkp11_option_group groups[MAX_LAYERS + 1];
+	hkp11_option_group groups[HKP11_SETTINGS_MAX_GROUPS];
 	size_t n_groups;
 	hkp11_config_sources sources;
 	hkp11_error err;
@@ -142,14 +112,14 @@ hkp11_shim_initialize (CK_VOID_PTR init_args)
 
 	/* pReserved carries our settings (NSS parameters, p11-kit
 	 * x-init-reserved); it is consumed here and never passed on. */
-	n_groups = collect_option_groups (groups, MAX_LAYERS + 1);
+	n_groups = hkp11_settings_groups (groups, HKP11_SETTINGS_MAX_GROUPS);
 	if (!hkp11_config_load (groups, n_groups, args ? args->pReserved : NULL, &sources, &err)) {
 		hkp11_message (HKP11_MSG_ERROR, "%s", err.text);
 		rv = err.in_init_reserved ? CKR_ARGUMENTS_BAD : CKR_GENERAL_ERROR;
 		goto out;
 	}
 
-	rv = hkp11_backend_load (&backend, core.backend, sources.file, &err);
+	rv = hkp11_backend_load (&backend, hkp11_core_conf.backend, sources.file, &err);
 	if (rv != CKR_OK) {
 		hkp11_message (HKP11_MSG_ERROR, "%s", err.text);
 		goto fail;
@@ -198,7 +168,7 @@ out:
 CK_RV
 hkp11_shim_finalize (CK_VOID_PTR reserved)
 {
-	hkp11_option_group groups[MAX_LAYERS + 1];
+	hkp11_option_group groups[HKP11_SETTINGS_MAX_GROUPS];
 	CK_RV rv = CKR_OK;
 
 	if (reserved != NULL)
@@ -217,7 +187,7 @@ hkp11_shim_finalize (CK_VOID_PTR reserved)
 	if (backend_owned)
 		rv = backend.functions.C_Finalize (NULL);
 	backend_owned = false;
-	hkp11_config_reset (groups, collect_option_groups (groups, MAX_LAYERS + 1));
+	hkp11_config_reset (groups, hkp11_settings_groups (groups, HKP11_SETTINGS_MAX_GROUPS));
 out:
 	pthread_mutex_unlock (&init_lock);
 	return rv;
