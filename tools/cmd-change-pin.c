@@ -142,12 +142,12 @@ read_new_pin (const cli_settings *s, const hkp11_pin_rules *rules, bool from_std
 				continue;
 			}
 		}
-		if (s->pin_mode == CLI_PIN_OFF ||
+		if (s->policy->mode == HKP11_PIN_MODE_OFF ||
 		    hkp11_pin_check (rules, (const unsigned char *)pins.fresh.text, pins.fresh.len,
 				     (const unsigned char *)pins.current.text, pins.current.len, &v))
 			return CLI_OK;
 
-		if (s->pin_mode == CLI_PIN_WARN) {
+		if (s->policy->mode == HKP11_PIN_MODE_WARN) {
 			cli_warning (_("the new password does not meet the policy (pin-policy: warn, so "
 				       "it is used anyway). It:"));
 			cli_pin_reasons (cli_err, "  ", &v, rules);
@@ -311,7 +311,7 @@ cli_change_pin_main (const cli_globals *g, int argc, char **argv)
 	}
 
 	cli_token_rules (&m, &s, t, &rules);
-	if (!from_stdin && s.pin_mode != CLI_PIN_OFF)
+	if (!from_stdin && s.policy->mode != HKP11_PIN_MODE_OFF)
 		printf (_("The new password needs %s.\n"), cli_rules_text (&rules, text, sizeof text));
 
 	status = read_pin (from_stdin, _("Current password: "), &pins.current);

@@ -55,8 +55,8 @@ cli_check_pin_main (const cli_globals *g, int argc, char **argv)
 		cli_error (_("Correct the configuration file."), "%s", why);
 		return CLI_SETUP;
 	}
-	cli_settings_rules (&s, &rules);
-	int mode = s.pin_mode;
+	hkp11_policy_rules (s.policy, &rules);
+	int mode = s.policy->mode;
 	cli_settings_free (&s);
 
 	cli_pin_protect (&pin, sizeof pin);
@@ -93,10 +93,10 @@ cli_check_pin_main (const cli_globals *g, int argc, char **argv)
 		printf (_("The policy: %s.\n"), cli_rules_text (&rules, text, sizeof text));
 		status = CLI_PIN_REFUSED;
 	}
-	if (mode == CLI_PIN_OFF)
+	if (mode == HKP11_PIN_MODE_OFF)
 		printf (_("Note: the policy is off (pin-policy: off): hkpost-p11 refuses no new "
 			  "password.\n"));
-	else if (mode == CLI_PIN_WARN)
+	else if (mode == HKP11_PIN_MODE_WARN)
 		printf (_("Note: the policy only warns (pin-policy: warn): hkpost-p11 reports a weaker "
 			  "new password but lets it through.\n"));
 	hkp11_wipe (&v, sizeof v);

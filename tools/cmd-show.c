@@ -384,7 +384,7 @@ cli_show_main (const cli_globals *g, int argc, char **argv)
 		cli_error (_("Correct the configuration file."), "%s", why);
 		return CLI_SETUP;
 	}
-	if (s.labels_mode != CLI_LABELS_OFF)
+	if (s.labels->mode != HKP11_LABELS_OFF)
 		read_original_labels (g, &orig, &n_orig);
 
 	cli_module_locate (&m, g->module_option);

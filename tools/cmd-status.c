@@ -93,20 +93,6 @@ typedef struct {
 	problems ps;
 } status_data;
 
-static const char *
-pin_mode_name (int mode)
-{
-	static const char *const names[] = { "enforce", "warn", "off" };
-	return mode >= 0 && mode < 3 ? names[mode] : "?";
-}
-
-static const char *
-audit_level_name (int level)
-{
-	static const char *const names[] = { "off", "security", "calls" };
-	return level >= 0 && level < 3 ? names[level] : "?";
-}
-
 static void
 collect (status_data *d, const cli_globals *g)
 {
@@ -119,9 +105,9 @@ collect (status_data *d, const cli_globals *g)
 			       "default (config/hkpost-p11.conf lists every setting)."),
 			     _("the configuration cannot be used: %s"), d->settings_why);
 	cli_settings_backend (&d->s, &d->backend);
-	cli_settings_rules (&d->s, &d->rules);
+	hkp11_policy_rules (d->s.policy, &d->rules);
 	cli_settings_audit_file (&d->s, d->audit_file, sizeof d->audit_file);
-	if (!hkp11_lockout_state_dir (d->s.state_dir, d->state_dir, sizeof d->state_dir))
+	if (!hkp11_lockout_state_dir (d->s.lockout->state_dir, d->state_dir, sizeof d->state_dir))
 		d->state_dir[0] = '\0';
 
 	cli_module_locate (&d->m, g->module_option);
@@ -264,30 +250,31 @@ print_text (status_data *d)
 	}
 
 	cli_rules_text (&d->rules, buf, sizeof buf);
-	const char *mode = d->s.pin_mode == CLI_PIN_ENFORCE ? _("enforced: a weaker new password is refused")
-			   : d->s.pin_mode == CLI_PIN_WARN ? _("warn only: a weaker new password is reported, not refused")
-							   : _("off");
-	if (d->s.pin_mode == CLI_PIN_OFF)
+	int pin_mode = d->s.policy->mode;
+	const char *mode = pin_mode == HKP11_PIN_MODE_ENFORCE ? _("enforced: a weaker new password is refused")
+			   : pin_mode == HKP11_PIN_MODE_WARN ? _("warn only: a weaker new password is reported, not refused")
+							     : _("off");
+	if (pin_mode == HKP11_PIN_MODE_OFF)
 		cli_field (stdout, 0, w, _("Password policy"), "%s", _("off"));
 	else
 		cli_field (stdout, 0, w, _("Password policy"), _("%s (%s)"), buf, mode);
 
-	if (!cli_settings_lockout_on (&d->s)) {
+	if (!hkp11_lockout_enabled (d->s.lockout)) {
 		cli_field (stdout, 0, w, _("Lockout protection"), "%s", _("off"));
 	} else {
 		char warn[256] = "", guard[256] = "";
-		if (d->s.lockout_warn > 0)
+		if (d->s.lockout->warn > 0)
 			snprintf (warn, sizeof warn,
 				  P_ ("warns from %u try left", "warns from %u tries left",
-				      d->s.lockout_warn),
-				  d->s.lockout_warn);
+				      d->s.lockout->warn),
+				  d->s.lockout->warn);
 		else
 			snprintf (warn, sizeof warn, "%s", _("no warnings"));
-		if (d->s.lockout_guard > 0)
+		if (d->s.lockout->guard > 0)
 			snprintf (guard, sizeof guard,
 				  P_ ("holds back the last try", "holds back the last %u tries",
-				      d->s.lockout_guard),
-				  d->s.lockout_guard);
+				      d->s.lockout->guard),
+				  d->s.lockout->guard);
 		else
 			snprintf (guard, sizeof guard, "%s", _("no guard"));
 		/* TRANSLATORS: two parts of one setting, e.g. "warns from 5 tries
@@ -297,17 +284,17 @@ print_text (status_data *d)
 			   d->state_dir[0] ? d->state_dir : _("memory only (no home directory)"));
 	}
 
-	if (d->s.audit_level == CLI_AUDIT_OFF) {
+	if (d->s.audit->level == HKP11_AUDIT_LEVEL_OFF) {
 		cli_field (stdout, 0, w, _("Audit log"), "%s", _("off"));
 	} else {
 		char dest[4600];
 		snprintf (dest, sizeof dest, "%s%s%s",
 			  d->audit_file[0] ? d->audit_file : _("no file"),
-			  d->s.audit_syslog ? _(", syslog") : "",
-			  d->s.audit_journald ? _(", the systemd journal") : "");
+			  d->s.audit->syslog ? _(", syslog") : "",
+			  d->s.audit->journald ? _(", the systemd journal") : "");
 		cli_field (stdout, 0, w, _("Audit log"),
-			   d->s.audit_level == CLI_AUDIT_CALLS ? _("every call, to %s")
-							       : _("security records, to %s"),
+			   d->s.audit->level == HKP11_AUDIT_LEVEL_CALLS ? _("every call, to %s")
+									: _("security records, to %s"),
 			   dest);
 	}
 
@@ -433,7 +420,7 @@ print_json (status_data *d)
 	cli_json_end_object (&j);
 
 	cli_json_object (&j, "policy");
-	cli_json_string (&j, "mode", pin_mode_name (d->s.pin_mode));
+	cli_json_string (&j, "mode", hkp11_pin_modes[d->s.policy->mode]);
 	cli_json_int (&j, "min_length", d->rules.min_length);
 	cli_json_int (&j, "max_length", d->rules.max_length);
 	cli_json_array (&j, "require");
@@ -450,19 +437,19 @@ print_json (status_data *d)
 	cli_json_end_object (&j);
 
 	cli_json_object (&j, "lockout");
-	cli_json_bool (&j, "enabled", cli_settings_lockout_on (&d->s));
-	cli_json_int (&j, "attempts", d->s.lockout_attempts);
-	cli_json_int (&j, "warn", d->s.lockout_warn);
-	cli_json_int (&j, "guard", d->s.lockout_guard);
+	cli_json_bool (&j, "enabled", hkp11_lockout_enabled (d->s.lockout));
+	cli_json_int (&j, "attempts", d->s.lockout->attempts);
+	cli_json_int (&j, "warn", d->s.lockout->warn);
+	cli_json_int (&j, "guard", d->s.lockout->guard);
 	cli_json_string (&j, "state_dir", d->state_dir[0] ? d->state_dir : NULL);
 	cli_json_end_object (&j);
 
 	cli_json_object (&j, "audit");
-	cli_json_string (&j, "level", audit_level_name (d->s.audit_level));
-	cli_json_string (&j, "format", d->s.audit_format ? "json" : "text");
+	cli_json_string (&j, "level", hkp11_audit_levels[d->s.audit->level]);
+	cli_json_string (&j, "format", hkp11_audit_formats[d->s.audit->format]);
 	cli_json_string (&j, "file", d->audit_file[0] ? d->audit_file : NULL);
-	cli_json_bool (&j, "syslog", d->s.audit_syslog);
-	cli_json_bool (&j, "journald", d->s.audit_journald);
+	cli_json_bool (&j, "syslog", d->s.audit->syslog);
+	cli_json_bool (&j, "journald", d->s.audit->journald);
 	cli_json_end_object (&j);
 
 	cli_json_array (&j, "tokens");

@@ -15,6 +15,7 @@
 #include "p11.h"
 #include "lockout-state.h"
 #include "pin-policy.h"
+#include "settings.h"
 #include "token-id.h"
 
 #include <stdbool.h>
@@ -88,41 +89,25 @@ void cli_json_finish (cli_json *j);
 
 /* ---- settings (settings.c) --------------------------------------------------- */
 
-enum { CLI_PIN_ENFORCE, CLI_PIN_WARN, CLI_PIN_OFF };
-enum { CLI_AUDIT_OFF, CLI_AUDIT_SECURITY, CLI_AUDIT_CALLS };
-enum { CLI_LABELS_HKPOST, CLI_LABELS_ALL, CLI_LABELS_OFF };
-
-/* The settings the tool shows and applies, read from the file the module
- * reads (hkp11_config_find); keys the tool has no use for are left to the
- * module, which checks them when the tool initialises it. */
+/* The settings the tool shows and applies: the module's own groups
+ * (common/settings.h), loaded from the file the module reads with the same
+ * hkp11_config_load, plus where they came from.  The pointers lead to the
+ * process's one copy of each group (hkp11_policy_conf, ...); cli_settings_free
+ * brings the defaults back. */
 typedef struct {
 	char file[4096]; /* "" when none applies */
 	bool named_by_env;
-	char *backend;
-	int pin_mode;
-	unsigned int pin_min_length, pin_max_length, pin_require;
-	unsigned int lockout_attempts, lockout_warn, lockout_guard;
-	bool lockout_warn_label, lockout_repeat_guard;
-	char *state_dir;
-	int audit_level;
-	int audit_format;
-	char *audit_file;
-	bool audit_syslog, audit_journald;
-	int audit_failure;
-	int labels_mode;
-	int label_language;
+	const hkp11_core_settings *core;
+	const hkp11_policy_settings *policy;
+	const hkp11_lockout_settings *lockout;
+	const hkp11_audit_settings *audit;
+	const hkp11_labels_settings *labels;
 } cli_settings;
 
 /* Returns false with a message in why (file, line, key) when the file
- * cannot be read or a value is bad. */
+ * cannot be read or a value is bad; the settings are then the defaults. */
 bool cli_settings_load (cli_settings *s, char *why, size_t why_len);
 void cli_settings_free (cli_settings *s);
-
-/* The rules from the settings alone. */
-void cli_settings_rules (const cli_settings *s, hkp11_pin_rules *rules);
-
-/* Whether the lockout layer is on (it counts only then). */
-bool cli_settings_lockout_on (const cli_settings *s);
 
 /* The audit file the module writes, "" when none. */
 void cli_settings_audit_file (const cli_settings *s, char *buf, size_t len);

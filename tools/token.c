@@ -16,7 +16,7 @@
 hkp11_lockout_store *
 cli_store_new (const cli_settings *s)
 {
-	return hkp11_lockout_store_new (s->state_dir);
+	return hkp11_lockout_store_new (s->lockout->state_dir);
 }
 
 /* Only SafeNet's tokens carry its retry counter (as the lockout layer). */
@@ -55,13 +55,13 @@ read_tries (cli_module *m, const cli_settings *s, hkp11_lockout_store *store, cl
 		t->token_counts = true;
 		t->tries_known = true;
 		t->left = left > 100000 ? 100000 : (long)left;
-		t->max = max > 0 && max <= 100000 ? (long)max : (long)s->lockout_attempts;
-	} else if (cli_settings_lockout_on (s)) {
+		t->max = max > 0 && max <= 100000 ? (long)max : (long)s->lockout->attempts;
+	} else if (hkp11_lockout_enabled (s->lockout)) {
 		t->tries_known = true;
-		t->max = s->lockout_attempts;
-		t->left = t->record.failures >= s->lockout_attempts
+		t->max = s->lockout->attempts;
+		t->left = t->record.failures >= s->lockout->attempts
 				  ? 0
-				  : (long)(s->lockout_attempts - t->record.failures);
+				  : (long)(s->lockout->attempts - t->record.failures);
 	}
 
 	t->locked = (flags & CKF_USER_PIN_LOCKED) != 0;
@@ -75,13 +75,13 @@ read_tries (cli_module *m, const cli_settings *s, hkp11_lockout_store *store, cl
 		if (t->left == 0)
 			t->locked = true;
 	}
-	t->warning = t->tries_known && s->lockout_warn > 0 && t->left <= (long)s->lockout_warn;
+	t->warning = t->tries_known && s->lockout->warn > 0 && t->left <= (long)s->lockout->warn;
 
 	if (t->locked)
 		t->guard = CLI_GUARD_LOCKED;
-	else if (!cli_settings_lockout_on (s) || s->lockout_guard == 0 || !t->tries_known)
+	else if (!hkp11_lockout_enabled (s->lockout) || s->lockout->guard == 0 || !t->tries_known)
 		t->guard = CLI_GUARD_OFF;
-	else if (t->left > (long)s->lockout_guard)
+	else if (t->left > (long)s->lockout->guard)
 		t->guard = CLI_GUARD_OPEN;
 	else if (t->record.released > 0)
 		t->guard = CLI_GUARD_RELEASED;
@@ -247,11 +247,11 @@ cli_token_rules (cli_module *m, const cli_settings *s, const cli_token *t, hkp11
 	hkp11_pin_rules token;
 
 	/* As the policy layer's rules_for_slot. */
-	cli_settings_rules (s, rules);
+	hkp11_policy_rules (s->policy, rules);
 	memset (&token, 0, sizeof token);
 	if (t->info.ulMinPinLen != CK_UNAVAILABLE_INFORMATION && t->info.ulMinPinLen < 1024)
 		token.min_length = (unsigned int)t->info.ulMinPinLen;
-	if (s->pin_max_length == 0 && t->info.ulMaxPinLen != CK_UNAVAILABLE_INFORMATION &&
+	if (s->policy->max_length == 0 && t->info.ulMaxPinLen != CK_UNAVAILABLE_INFORMATION &&
 	    t->info.ulMaxPinLen != CK_EFFECTIVELY_INFINITE && t->info.ulMaxPinLen < 1024)
 		token.max_length = (unsigned int)t->info.ulMaxPinLen;
 	hkp11_pin_rules_merge (rules, &token);
