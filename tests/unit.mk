@@ -4,3 +4,11 @@ check_PROGRAMS += tests/test-conf
 tests_test_conf_SOURCES = tests/test-conf.c
 tests_test_conf_CPPFLAGS = $(TEST_CPPFLAGS) $(CHECK_CFLAGS)
 tests_test_conf_LDADD = common/libhkp11-common.la $(TEST_LIBS)
+
+# Every settings group against config/hkpost-p11.conf: each key documented,
+# each documented key known, each documented value the default.
+TESTS += tests/test-settings
+check_PROGRAMS += tests/test-settings
+tests_test_settings_SOURCES = tests/test-settings.c
+tests_test_settings_CPPFLAGS = $(TEST_CPPFLAGS) $(CHECK_CFLAGS)
+tests_test_settings_LDADD = common/libhkp11-common.la $(TEST_LIBS) $(LIBCRYPTO_LIBS)
