@@ -589,7 +589,7 @@ open_own_session (CK_SLOT_ID slot, CK_SESSION_HANDLE *session)
  * While a scan runs, other threads keep using the list already there.
  */
 static bool
-scan_token (CK_SLOT_ID slot, CK_SESSION_HANDLE caller)
+scan_token (CK_SLOT_ID slot, CK_SESSION_HANDLE caller, bool force)
 {
 	CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
 	CK_CERTIFICATE_TYPE type = CKC_X_509;
@@ -608,7 +608,7 @@ scan_token (CK_SLOT_ID slot, CK_SESSION_HANDLE caller)
 
 	pthread_mutex_lock (&lock);
 	t = token_get_unlocked (slot);
-	if (t == NULL || (t->scanning > 0 && t->scanned)) {
+	if (t == NULL || (!force && t->scanning > 0 && t->scanned)) {
 		pthread_mutex_unlock (&lock);
 		return t != NULL;
 	}
@@ -863,19 +863,21 @@ classify (CK_SESSION_HANDLE session, CK_SLOT_ID slot, CK_OBJECT_HANDLE object)
  * The token in slot with its certificates known, returned with the lock
  * held; NULL (lock not held) when they cannot be listed.  A list that is
  * stale is scanned again, unless another thread is doing just that: then
- * the list already there answers meanwhile.
+ * the list already there answers meanwhile (unless current: then this
+ * thread scans too).
  */
 static token *
-ready_token_locked (CK_SLOT_ID slot, CK_SESSION_HANDLE caller)
+ready_token_locked (CK_SLOT_ID slot, CK_SESSION_HANDLE caller, bool current)
 {
 	bool scanned_now = false;
 	for (;;) {
 		pthread_mutex_lock (&lock);
 		token *t = token_find (slot);
-		if (t != NULL && t->scanned && (!t->stale || t->scanning > 0 || scanned_now))
+		if (t != NULL && t->scanned &&
+		    (!t->stale || (t->scanning > 0 && !current) || scanned_now))
 			return t;
 		pthread_mutex_unlock (&lock);
-		if (scanned_now || !scan_token (slot, caller))
+		if (scanned_now || !scan_token (slot, caller, current))
 			return NULL;
 		scanned_now = true;
 	}
@@ -924,10 +926,22 @@ friendly_label (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, char *buf, s
 	if (!session_slot (session, &slot))
 		return false;
 
-	token *t = ready_token_locked (slot, session);
+	bool current = false;
+again:;
+	token *t = ready_token_locked (slot, session, current);
 	if (t == NULL)
 		return false;
 	obj_rec *o = hkp11_handle_map_get (&objects, slot, object);
+	if (o == NULL && t->stale && !current) {
+		/* A list another thread is rebuilding, without the object: it
+		 * may hold the backend's old handles (SoftHSM renumbers them when
+		 * a slot's last session closes, as the layer's own scan session
+		 * does).  A certificate missing from it is not a guess to make:
+		 * look with a list of this thread's own. */
+		pthread_mutex_unlock (&lock);
+		current = true;
+		goto again;
+	}
 	if (o != NULL) {
 		bool named = o->named;
 		if (named) {
@@ -1045,7 +1059,7 @@ wants_friendly_label (CK_SESSION_HANDLE session, const CK_ATTRIBUTE *label)
 	if (label->pValue == NULL || label->ulValueLen == 0 ||
 	    label->ulValueLen == CK_UNAVAILABLE_INFORMATION || !session_slot (session, &slot))
 		return false;
-	token *t = ready_token_locked (slot, session);
+	token *t = ready_token_locked (slot, session, false);
 	if (t == NULL)
 		return false;
 	bool found = is_friendly_label_unlocked (t, label->pValue, label->ulValueLen);
@@ -1504,7 +1518,7 @@ labels_C_GetTokenInfo (CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 	if (rv != CKR_OK || settings->token_label_template == NULL)
 		return rv;
 
-	token *t = ready_token_locked (slotID, CK_INVALID_HANDLE);
+	token *t = ready_token_locked (slotID, CK_INVALID_HANDLE, false);
 	if (t != NULL) {
 		if (t->have_token_label)
 			memcpy (pInfo->label, t->token_label, sizeof pInfo->label);
