@@ -52,3 +52,47 @@ check_PROGRAMS += tests/stress/test-lockout-stress
 tests_stress_test_lockout_stress_SOURCES = tests/stress/test-lockout-stress.c $(STRESS_SOURCES)
 tests_stress_test_lockout_stress_CPPFLAGS = $(STRESS_CPPFLAGS)
 tests_stress_test_lockout_stress_LDADD = $(STRESS_LIBS)
+
+# ---- make memcheck: the integration tests under valgrind -------------------
+# Every test that loads the shim (over the mock or SoftHSM), with Check not
+# forking (CK_FORK=no) and the stress tests scaled down; any error valgrind
+# finds, or a leak it is sure of, fails the test.
+VALGRIND = valgrind
+MEMCHECK_FLAGS = -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+	--show-leak-kinds=definite --num-callers=30 --child-silent-after-fork=no \
+	--suppressions=$(abs_top_srcdir)/tests/stress/valgrind.supp
+MEMCHECK_TESTS = \
+	tests/mock/test-mock \
+	tests/test-shim-init \
+	tests/test-shim-forward \
+	tests/test-shim-life \
+	tests/test-shim-bad \
+	tests/test-shim-outputs \
+	tests/test-labels \
+	tests/test-lockout \
+	tests/stress/test-hostile \
+	tests/stress/test-faults \
+	tests/stress/test-threads \
+	tests/stress/test-fork \
+	tests/stress/test-lockout-stress \
+	tests/fuzz/fuzz-conf-seeds \
+	tests/fuzz/fuzz-state-seeds \
+	tests/fuzz/fuzz-audit-seeds \
+	tests/fuzz/fuzz-template-seeds \
+	$(NULL)
+EXTRA_DIST += tests/stress/valgrind.supp
+# These need a process per test (an audit chain each): valgrind follows
+# Check's forks, and an error in a child fails its test.
+MEMCHECK_FORK_TESTS = tests/test-audit-module
+memcheck: all
+	env CK_FORK=no HKP11_STRESS_SCALE=0.02 CK_DEFAULT_TIMEOUT=1200 \
+		$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(MEMCHECK_TESTS)' \
+		LOG_COMPILER='$(VALGRIND)' AM_LOG_FLAGS='$(MEMCHECK_FLAGS)'
+	env CK_DEFAULT_TIMEOUT=1200 $(MAKE) $(AM_MAKEFLAGS) check TESTS='$(MEMCHECK_FORK_TESTS)' \
+		LOG_COMPILER='$(VALGRIND)' AM_LOG_FLAGS='$(MEMCHECK_FLAGS)'
+.PHONY: memcheck
+
+# The tests `make check` runs, one a line (tests/ci-extra.sh picks from it).
+list-tests:
+	@for t in $(TESTS); do echo $$t; done
+.PHONY: list-tests

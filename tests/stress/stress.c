@@ -148,7 +148,9 @@ stress_state_readable (const char *state_dir, char *why, size_t why_len)
 bool
 stress_audit_intact (const char *path, size_t *records, char *why, size_t why_len)
 {
-	hkp11_audit_verify_options opts = { .strict = true, .out = NULL };
+	/* Not strict: under CK_FORK=no (make memcheck) a process's chain may
+	 * have begun in another file; gaps, edits and reordering still count. */
+	hkp11_audit_verify_options opts = { .strict = false, .out = NULL };
 	hkp11_audit_verify_result r;
 	bool ok = hkp11_audit_verify_files (&path, 1, &opts, &r);
 	*records = r.records;

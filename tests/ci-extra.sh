@@ -1,0 +1,150 @@
+#!/bin/sh
+# CI, after the main suite (.ci/run): the reliability runs of issue 9, each
+# in a build directory of its own outside the source tree.
+#
+#   1. AddressSanitizer + UndefinedBehaviorSanitizer: the suite, built with
+#      ./configure --enable-sanitizers.  Left out: the tests that load the
+#      module into programs built without ASan (pkcs11-tool, p11tool, the
+#      NSS tools, ssh, Firefox, Thunderbird, p11-kit's remoting, the demo's
+#      benchmark): each would need libasan preloaded into the program, and
+#      Firefox's allocator does not run under it.  Every C test runs, the
+#      conformance comparison too.
+#   2. make memcheck: the integration tests under valgrind (in the main
+#      suite's build, already there).
+#   3. ThreadSanitizer (--enable-tsan): the thread and fork tests, over the
+#      mock and over SoftHSM (not built with TSan, so only the shim's side
+#      of each call is checked; HKP11_STRESS_MOCK_ONLY=1 leaves it out).
+#   4. libFuzzer (--enable-fuzzing, clang): each target for FUZZ_SECONDS
+#      (60), two at a time.
+# Any finding fails the run.  HKP11_CI_STEPS="asan memcheck tsan fuzz"
+# picks steps; HKP11_CI_WORK names the work directory (kept on failure).
+set -eu
+cd "$(dirname "$0")/.."
+top=$(pwd)
+steps=${HKP11_CI_STEPS:-asan memcheck tsan fuzz}
+jobs=$(nproc 2>/dev/null || echo 2)
+work=${HKP11_CI_WORK:-$(mktemp -d "${TMPDIR:-/tmp}/hkp11-ci-XXXXXX")}
+fuzz_seconds=${FUZZ_SECONDS:-60}
+mkdir -p "$work"
+
+now () { date +%s; }
+t_all=$(now)
+timings=
+
+# The tools these runs need beyond the main suite's (Debian 12).
+need=
+command -v valgrind >/dev/null 2>&1 || need="$need valgrind"
+command -v clang >/dev/null 2>&1 || need="$need clang"
+ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a >/dev/null 2>&1 ||
+	need="$need libclang-rt-14-dev"
+if [ -n "$need" ]; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+		# shellcheck disable=SC2086 # one word per package
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Use-Pty=0 $need
+	else
+		echo "ci-extra: missing$need (Debian packages); install them first" >&2
+		exit 1
+	fi
+fi
+
+# configure and build in $work/NAME; the rest of the arguments go to configure.
+build ()
+{
+	name=$1
+	shift
+	echo "== $name: configure $*"
+	mkdir -p "$work/$name"
+	(cd "$work/$name" && "$top/configure" -q "$@" >configure.log 2>&1) ||
+		{ tail -n 50 "$work/$name/configure.log"; return 1; }
+	echo "== $name: make -j$jobs"
+	make -C "$work/$name" -j"$jobs" >"$work/$name/make.log" 2>&1 ||
+		{ tail -n 50 "$work/$name/make.log"; return 1; }
+}
+
+# make check TESTS=... in $work/NAME, the failed logs shown.
+check ()
+{
+	name=$1
+	tests=$2
+	echo "== $name: make check ($(echo "$tests" | wc -w) tests)"
+	if make -C "$work/$name" -j"$jobs" check TESTS="$tests" >"$work/$name/check.log" 2>&1; then
+		grep -E '^# (TOTAL|PASS|SKIP|FAIL|ERROR)' "$work/$name/check.log" | tr '\n' ' '
+		echo
+		return 0
+	fi
+	grep -E '^(FAIL|ERROR):' "$work/$name/check.log" || true
+	for log in $(sed -n 's/^\(FAIL\|ERROR\): \(.*\)/\2/p' "$work/$name/check.log"); do
+		echo "---- $log.log (last 80 lines)"
+		tail -n 80 "$work/$name/$log.log"
+	done
+	return 1
+}
+
+step_asan ()
+{
+	build asan --enable-sanitizers --enable-strict
+	# Shell tests load the module into programs built without ASan.
+	tests=$(make -s -C "$work/asan" list-tests | grep -v '\.sh$' | tr '\n' ' ')
+	tests="$tests tests/conformance-compare.sh"
+	# A backend answering 2^63 to a size query makes the shim try the
+	# allocation; in production malloc says no, and so must ASan.
+	ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 check asan "$tests"
+}
+
+step_memcheck ()
+{
+	# The main suite's build when there is one, else a plain one.
+	if [ -f "$top/Makefile" ]; then
+		dir=$top
+	else
+		build plain
+		dir=$work/plain
+	fi
+	echo "== memcheck: make memcheck in $dir"
+	if ! make -C "$dir" memcheck >"$work/memcheck.log" 2>&1; then
+		grep -E '^(FAIL|ERROR):' "$work/memcheck.log" || tail -n 40 "$work/memcheck.log"
+		for log in $(sed -n 's/^\(FAIL\|ERROR\): \(.*\)/\2/p' "$work/memcheck.log"); do
+			echo "---- $log.log (last 80 lines)"
+			tail -n 80 "$dir/$log.log"
+		done
+		return 1
+	fi
+	grep -E '^# (TOTAL|PASS|SKIP|FAIL|ERROR)' "$work/memcheck.log" | tr '\n' ' '
+	echo
+}
+
+step_tsan ()
+{
+	build tsan --enable-tsan
+	# halt_on_error: the first report fails the test that caused it.
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:exitcode=66 check tsan \
+		"tests/stress/test-threads tests/stress/test-fork tests/test-audit-stress tests/test-lockout-state"
+}
+
+step_fuzz ()
+{
+	CC=clang build fuzz --enable-fuzzing
+	echo "== fuzz: every target for ${fuzz_seconds} s"
+	make -C "$work/fuzz" fuzz FUZZ_SECONDS="$fuzz_seconds" FUZZ_JOBS=2
+}
+
+rc=0
+for s in $steps; do
+	t0=$(now)
+	if "step_$s"; then
+		result=ok
+	else
+		result=FAILED
+		rc=1
+	fi
+	timings="$timings $s ${result} $(($(now) - t0))s;"
+done
+echo
+echo "ci-extra:$timings total $(($(now) - t_all))s"
+if [ "$rc" -eq 0 ] && [ -z "${HKP11_CI_WORK:-}" ]; then
+	rm -rf "$work"
+else
+	echo "ci-extra: work left in $work"
+fi
+exit "$rc"
