@@ -1557,10 +1557,16 @@ static CK_RV
 labels_start (void)
 {
 	/* A forked child starts afresh; the parent's lock may have been held
-	 * and its sessions are not the child's. */
+	 * and its sessions are not the child's.  What the child inherited is
+	 * dropped, not freed: a thread of the parent may have been halfway
+	 * through replacing it under the lock when the fork came, and freeing
+	 * it again was a double free (tests/stress/test-fork under ASan).
+	 * After a C_Finalize there is nothing left to drop. */
 	pthread_mutex_init (&lock, NULL);
-	forget_everything ();
-	hkp11_epoch_reclaim ();
+	memset (&objects, 0, sizeof objects);
+	memset (&sessions, 0, sizeof sessions);
+	__atomic_store_n (&n_finding, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n (&tokens, NULL, __ATOMIC_SEQ_CST);
 	return CKR_OK;
 }
 
