@@ -80,7 +80,7 @@ MEMCHECK_TESTS = \
 	tests/fuzz/fuzz-audit-seeds \
 	tests/fuzz/fuzz-template-seeds \
 	$(NULL)
-EXTRA_DIST += tests/stress/valgrind.supp
+EXTRA_DIST += tests/stress/valgrind.supp tests/stress/lsan.supp tests/ci-extra.sh
 # These need a process per test (an audit chain each): valgrind follows
 # Check's forks, and an error in a child fails its test.
 MEMCHECK_FORK_TESTS = tests/test-audit-module
