@@ -27,6 +27,21 @@ work=${HKP11_CI_WORK:-$(mktemp -d "${TMPDIR:-/tmp}/hkp11-ci-XXXXXX")}
 fuzz_seconds=${FUZZ_SECONDS:-60}
 mkdir -p "$work"
 
+# Builds of their own need a source tree that is not configured in place
+# (automake refuses a VPATH build of one, and ./check.sh builds in the
+# tree): a pristine copy of the committed sources, generated once.
+srcdir=$work/src
+if [ ! -x "$srcdir/configure" ]; then
+	mkdir -p "$srcdir"
+	if git -C "$top" rev-parse --verify -q HEAD >/dev/null 2>&1; then
+		git -C "$top" archive --format=tar HEAD | tar -x -C "$srcdir"
+	else
+		(cd "$top" && tar -c --exclude=./.git .) | tar -x -C "$srcdir"
+		(cd "$srcdir" && { [ ! -f Makefile ] || make distclean >/dev/null 2>&1 || :; })
+	fi
+	(cd "$srcdir" && ./autogen.sh >autogen.log 2>&1) || { tail -n 30 "$srcdir/autogen.log"; exit 1; }
+fi
+
 now () { date +%s; }
 t_all=$(now)
 timings=
@@ -56,7 +71,7 @@ build ()
 	shift 2
 	echo "== $name: configure $*"
 	mkdir -p "$work/$name"
-	(cd "$work/$name" && "$top/configure" -q "$@" >configure.log 2>&1) ||
+	(cd "$work/$name" && "$srcdir/configure" -q "$@" >configure.log 2>&1) ||
 		{ tail -n 50 "$work/$name/configure.log"; return 1; }
 	echo "== $name: make -j$jobs $targets"
 	# shellcheck disable=SC2086 # targets are words
