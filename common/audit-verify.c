@@ -76,7 +76,9 @@ chain_index (chain_set *cs, const char *name, size_t len)
 	size_t j = hash_name (name, len) & (cs->n_slots - 1);
 	while (cs->slots[j]) {
 		const char *other = cs->names[cs->slots[j] - 1];
-		if (strncmp (other, name, len) == 0 && other[len] == '\0')
+		/* A name read from a file may hold a NUL: other, copied up to it,
+		 * is then shorter than len and must not be read at other[len]. */
+		if (strnlen (other, len + 1) == len && memcmp (other, name, len) == 0)
 			return cs->slots[j] - 1;
 		j = (j + 1) & (cs->n_slots - 1);
 	}
