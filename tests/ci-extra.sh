@@ -152,8 +152,9 @@ step_tsan ()
 
 step_fuzz ()
 {
-	# make fuzz builds the targets it runs, nothing else.
-	CC=clang build fuzz "tests/mock/mock-p11.la" --enable-fuzzing
+	# The targets make fuzz runs, and the mock, nothing else.
+	CC=clang build fuzz "tests/mock/mock-p11.la tests/fuzz/fuzz-ecert tests/fuzz/fuzz-conf \
+		tests/fuzz/fuzz-state tests/fuzz/fuzz-audit tests/fuzz/fuzz-template" --enable-fuzzing
 	echo "== fuzz: every target for ${fuzz_seconds} s"
 	make -C "$work/fuzz" fuzz FUZZ_SECONDS="$fuzz_seconds" FUZZ_JOBS=2
 }
