@@ -160,18 +160,23 @@ step_fuzz ()
 }
 
 rc=0
+n_ok=0
+n_failed=0
 for s in $steps; do
 	t0=$(now)
 	if "step_$s"; then
 		result=ok
+		n_ok=$((n_ok + 1))
 	else
 		result=FAILED
+		n_failed=$((n_failed + 1))
 		rc=1
 	fi
 	timings="$timings $s ${result} $(($(now) - t0))s;"
 done
 echo
 echo "ci-extra:$timings total $(($(now) - t_all))s"
+echo "ci-extra: $n_ok passed, $n_failed failed"
 if [ "$rc" -eq 0 ] && [ -z "${HKP11_CI_WORK:-}" ]; then
 	rm -rf "$work"
 else
