@@ -169,23 +169,36 @@ add_short_escape (hkp11_buf *b, uint32_t c)
 	return true;
 }
 
+typedef enum {
+	ESCAPE_JSON,
+	ESCAPE_TEXT,
+	/* As TEXT, without quotes, and quotes and backslashes kept. */
+	ESCAPE_PLAIN,
+} escape_mode;
+
 static bool
-add_escaped (hkp11_buf *b, const void *bytes, size_t n, bool json)
+add_escaped (hkp11_buf *b, const void *bytes, size_t n, escape_mode mode)
 {
 	const unsigned char *p = bytes;
+	bool json = mode == ESCAPE_JSON, quoted = mode != ESCAPE_PLAIN;
 	bool exact = true;
 	size_t i = 0;
-	hkp11_buf_add_char (b, '"');
+	if (quoted)
+		hkp11_buf_add_char (b, '"');
 	while (i < n && !b->overflow) {
 		/* Runs of plain ASCII are copied in one go. */
 		size_t run = i;
-		while (run < n && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' && p[run] != '\\')
+		while (run < n && p[run] >= 0x20 && p[run] < 0x7f &&
+		       ((p[run] != '"' && p[run] != '\\') || !quoted))
 			run++;
 		if (run > i) {
 			hkp11_buf_add (b, p + i, run - i);
 			i = run;
 			continue;
 		}
+		/* An escape or a character either fits whole or is left out, so
+		 * that text cut short still shows nothing half-written. */
+		size_t mark = b->len;
 		uint32_t cp;
 		size_t len = utf8_sequence (p + i, n - i, &cp);
 		if (len == 0) {
@@ -206,21 +219,41 @@ add_escaped (hkp11_buf *b, const void *bytes, size_t n, bool json)
 			hkp11_buf_add (b, p + i, len);
 			i += len;
 		}
+		if (b->overflow)
+			b->len = mark;
 	}
-	hkp11_buf_add_char (b, '"');
+	if (quoted)
+		hkp11_buf_add_char (b, '"');
 	return exact;
 }
 
 bool
 hkp11_buf_add_json_string (hkp11_buf *b, const void *bytes, size_t n)
 {
-	return add_escaped (b, bytes, n, true);
+	return add_escaped (b, bytes, n, ESCAPE_JSON);
 }
 
 void
 hkp11_buf_add_text_string (hkp11_buf *b, const void *bytes, size_t n)
 {
-	add_escaped (b, bytes, n, false);
+	add_escaped (b, bytes, n, ESCAPE_TEXT);
+}
+
+void
+hkp11_buf_add_plain_text (hkp11_buf *b, const void *bytes, size_t n)
+{
+	add_escaped (b, bytes, n, ESCAPE_PLAIN);
+}
+
+void
+hkp11_text_sanitize (char *out, size_t out_size, const char *text)
+{
+	hkp11_buf b;
+	if (out_size == 0)
+		return;
+	hkp11_buf_init (&b, out, out_size - 1);
+	hkp11_buf_add_plain_text (&b, text, strlen (text));
+	out[b.len] = '\0';
 }
 
 size_t

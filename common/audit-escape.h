@@ -6,6 +6,9 @@
  * smuggle terminal controls into a log viewer, so it is always written
  * through one of the escapers here.  Blank-padded PKCS#11 fields are measured
  * with hkp11_padded_len and never read past their size.
+ *
+ * Diagnostics (common/message.c, settings errors) use the same escaping, so
+ * this lives in the core library rather than the audit one.
  */
 #ifndef HKP11_AUDIT_ESCAPE_H
 #define HKP11_AUDIT_ESCAPE_H
@@ -83,6 +86,20 @@ bool hkp11_buf_add_json_string (hkp11_buf *b, const void *bytes, size_t n);
  * is not valid UTF-8 is written \xNN, so nothing is lost.
  */
 void hkp11_buf_add_text_string (hkp11_buf *b, const void *bytes, size_t n);
+
+/*
+ * As the text format but without quotes, and quotes and backslashes left as
+ * they are: for one-line diagnostics, where nothing parses the text back but
+ * no control character, line break or invalid UTF-8 may reach a terminal or
+ * a log.
+ */
+void hkp11_buf_add_plain_text (hkp11_buf *b, const void *bytes, size_t n);
+
+/*
+ * text escaped as hkp11_buf_add_plain_text into out, NUL-terminated; cut
+ * short between two characters or escapes when out is too small.
+ */
+void hkp11_text_sanitize (char *out, size_t out_size, const char *text);
 
 /* Whether bytes are valid UTF-8 (no overlong forms, surrogates or > U+10FFFF). */
 bool hkp11_utf8_valid (const void *bytes, size_t n);

@@ -5,6 +5,7 @@ common_libhkp11_common_la_SOURCES = \
 	common/p11.h common/p11-api.h \
 	common/compat.c common/compat.h \
 	common/message.c common/message.h \
+	common/audit-escape.c common/audit-escape.h \
 	common/conf.c common/conf.h \
 	common/etoken.h \
 	common/constants.c common/constants.h \
@@ -25,10 +26,10 @@ common_libhkp11_common_la_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS)
 common_libhkp11_common_la_LIBADD = $(LIBCRYPTO_LIBS)
 
 # The audit log: record formats, the hash chain, the sinks, the writer and
-# the chain verifier (used by the module, the tests and the CLI tool).
+# the chain verifier (used by the module, the tests and the CLI tool).  Its
+# escaping (audit-escape.c) is in the core: diagnostics use it too.
 noinst_LTLIBRARIES += common/libhkp11-audit.la
 common_libhkp11_audit_la_SOURCES = \
-	common/audit-escape.c common/audit-escape.h \
 	common/audit-format.c common/audit-format.h \
 	common/audit-chain.c common/audit-chain.h \
 	common/audit-sink.h common/audit-file.c common/audit-syslog.c common/audit-journal.c \

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "conf.h"
+#include "audit-escape.h"
 #include "compat.h"
 
 #include <ctype.h>
@@ -18,18 +19,69 @@
 /* Longest line of a configuration file. */
 #define LINE_MAX_LEN 4096
 
+/* Most bytes of a key or value quoted in a message; the rest is "...". */
+#define QUOTE_MAX 64
+/* Room for QUOTE_MAX bytes escaped (\u001b: 6 each), quotes and "...". */
+#define QUOTE_SIZE (QUOTE_MAX * 6 + 8)
+
 static void
 set_error (hkp11_error *err, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 
+/*
+ * Messages quote paths, keys, values and what a check said of them, all from
+ * a file or a pReserved string someone else may have written: escaped here
+ * once, so that none of it reaches a terminal, a log or `hkpost-p11 status`
+ * as control characters or a forged line.
+ */
 static void
 set_error (hkp11_error *err, const char *fmt, ...)
 {
+	char raw[sizeof err->text];
 	va_list ap;
 	if (err == NULL)
 		return;
 	va_start (ap, fmt);
-	vsnprintf (err->text, sizeof err->text, fmt, ap);
+	vsnprintf (raw, sizeof raw, fmt, ap);
 	va_end (ap);
+	hkp11_text_sanitize (err->text, sizeof err->text, raw);
+}
+
+/*
+ * text in double quotes, escaped as the audit text format does (\u001b,
+ * \r, \xff) and cut after QUOTE_MAX bytes with "...", so that a long value
+ * cannot push file, line and key out of the message.
+ */
+static const char *
+quote (char out[QUOTE_SIZE], const char *text)
+{
+	hkp11_buf b;
+	size_t len = strlen (text);
+	bool cut = len > QUOTE_MAX;
+	if (cut) {
+		/* Not within a UTF-8 sequence, which would show as \xNN. */
+		len = QUOTE_MAX;
+		for (int i = 0; i < 3 && ((unsigned char)text[len] & 0xc0) == 0x80; i++)
+			len--;
+	}
+	hkp11_buf_init (&b, out, QUOTE_SIZE - 1);
+	hkp11_buf_add_text_string (&b, text, len);
+	if (cut) {
+		b.len--; /* the closing quote */
+		hkp11_buf_add_str (&b, "...\"");
+	}
+	out[b.len] = '\0';
+	return out;
+}
+
+/* Whether a value holds a control character other than a tab. */
+static bool
+has_control (const char *value)
+{
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+		if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+			return true;
+	}
+	return false;
 }
 
 static void *
@@ -212,10 +264,12 @@ parse_item (const hkp11_option_group *groups, size_t n_groups, char *item,
 	char *key = trim (line);
 	char *value = trim (colon + 1);
 
-	/* Keys are short identifiers; refuse anything else before echoing it. */
+	/* Keys are short identifiers: each one known is printed as it is. */
+	char quoted[QUOTE_SIZE];
 	size_t key_len = strspn (key, "abcdefghijklmnopqrstuvwxyz0123456789-_");
 	if (key[0] == '\0' || key[key_len] != '\0' || key_len > 64) {
-		set_error (err, "%s, %s %u: '%.64s' is not a valid key", origin, unit, number, key);
+		set_error (err, "%s, %s %u: %s is not a valid key", origin, unit, number,
+			   quote (quoted, key));
 		return false;
 	}
 
@@ -226,9 +280,22 @@ parse_item (const hkp11_option_group *groups, size_t n_groups, char *item,
 		return false;
 	}
 
+	/* No setting wants them, and a CR in a value is a damaged file. */
 	char why[512] = "";
-	if (!apply (group, opt, value, why, sizeof why)) {
-		set_error (err, "%s, %s %u: bad value for key '%s': %s", origin, unit, number, key, why);
+	bool ok;
+	if (has_control (value)) {
+		snprintf (why, sizeof why, "control characters are not allowed");
+		ok = false;
+	} else {
+		ok = apply (group, opt, value, why, sizeof why);
+	}
+	if (!ok) {
+		if (value[0] == '\0')
+			set_error (err, "%s, %s %u: bad value for key '%s': %s", origin, unit,
+				   number, key, why);
+		else
+			set_error (err, "%s, %s %u: bad value for key '%s': %s (found %s)", origin,
+				   unit, number, key, why, quote (quoted, value));
 		return false;
 	}
 	return true;

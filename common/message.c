@@ -1,5 +1,6 @@
 #include "config.h"
 #include "message.h"
+#include "audit-escape.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,8 +23,12 @@ syslog_priority (hkp11_msg_level level)
 static void
 emit (hkp11_msg_level level, bool stderr_only_on_tty, const char *fmt, va_list ap)
 {
-	char line[1024];
-	vsnprintf (line, sizeof line, fmt, ap);
+	char raw[1024], line[1024];
+	vsnprintf (raw, sizeof raw, fmt, ap);
+	/* Messages quote token labels, paths and settings that others chose:
+	 * none of their control characters may reach a terminal or forge a
+	 * log line, so each message stays one line of printable text. */
+	hkp11_text_sanitize (line, sizeof line, raw);
 
 	if (!stderr_only_on_tty || isatty (STDERR_FILENO)) {
 		/* One write, so lines of concurrent threads do not interleave. */

@@ -1,7 +1,8 @@
 /*
  * Diagnostics for the person running the program: one line on stderr and the
  * same line in syslog.  Never pass a PIN or any secret here; callers give
- * lengths instead.
+ * lengths instead.  Control characters and invalid UTF-8 in the text are
+ * escaped (\n, \u001b, \xff), so a message is always one printable line.
  */
 #ifndef HKP11_MESSAGE_H
 #define HKP11_MESSAGE_H

@@ -1,9 +1,12 @@
 /* Unit tests of the settings parser: every error path names where and what. */
 #include "config.h"
 #include "conf.h"
+#include "audit-escape.h"
+#include "message.h"
 #include "p11-test.h"
 
 #include <check.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +97,16 @@ load_fails (const char *reserved)
 
 #define ck_assert_contains(hay, needle) \
 	ck_assert_msg (strstr ((hay), (needle)) != NULL, "'%s' does not contain '%s'", (hay), (needle))
+
+/* Nothing that would drive a terminal or break a log line, and valid UTF-8. */
+static void
+assert_printable (const char *msg)
+{
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++)
+		ck_assert_msg (*p >= 0x20 && *p != 0x7f, "byte 0x%02x at %zu in a message", *p,
+			       (size_t)(p - (const unsigned char *)msg));
+	ck_assert_msg (hkp11_utf8_valid (msg, strlen (msg)), "a message is not UTF-8");
+}
 
 START_TEST (test_valid_file)
 {
@@ -265,6 +278,133 @@ START_TEST (test_reload_resets_to_defaults)
 }
 END_TEST
 
+/* Hostile or damaged settings: the message still names file, line and key,
+ * and shows what was found escaped, never raw. */
+START_TEST (test_hostile_key_escaped)
+{
+	WRITE_CONF ("count: 3\n\x1b[31mcount: 4\n");
+	const char *msg = load_fails (NULL);
+	assert_printable (msg);
+	ck_assert_contains (msg, conf_path);
+	ck_assert_contains (msg, "line 2");
+	ck_assert_contains (msg, "\"\\u001b[31mcount\" is not a valid key");
+}
+END_TEST
+
+START_TEST (test_carriage_return_in_value)
+{
+	/* A CR that would make a terminal show a forged line over the real one. */
+	WRITE_CONF ("path: /usr/lib/x.so\rhkpost-p11: all is well\n");
+	const char *msg = load_fails (NULL);
+	assert_printable (msg);
+	ck_assert_contains (msg, conf_path);
+	ck_assert_contains (msg, "line 1");
+	ck_assert_contains (msg, "key 'path': control characters are not allowed");
+	ck_assert_contains (msg, "(found \"/usr/lib/x.so\\rhkpost-p11: all is well\")");
+}
+END_TEST
+
+START_TEST (test_invalid_utf8_value)
+{
+	WRITE_CONF ("count: 1\nlevel: \xff\xfe\x9b"
+		    "2J\n");
+	const char *msg = load_fails (NULL);
+	assert_printable (msg);
+	ck_assert_contains (msg, conf_path);
+	ck_assert_contains (msg, "line 2");
+	ck_assert_contains (msg, "key 'level'");
+	ck_assert_contains (msg, "(found \"\\xff\\xfe\\x9b2J\")");
+}
+END_TEST
+
+START_TEST (test_long_value_cut)
+{
+	char text[1200];
+	memcpy (text, "count: ", 7);
+	memset (text + 7, '9', 1000);
+	strcpy (text + 1007, "\n");
+	WRITE_CONF (text);
+	const char *msg = load_fails (NULL);
+	assert_printable (msg);
+	ck_assert_contains (msg, conf_path);
+	ck_assert_contains (msg, "line 1");
+	ck_assert_contains (msg, "key 'count': expected a whole number from 1 to 99");
+	/* 64 digits, then "...". */
+	char expect[80] = "\"";
+	memset (expect + 1, '9', 64);
+	strcpy (expect + 65, "...\"");
+	ck_assert_contains (msg, expect);
+	ck_assert_uint_lt (strlen (msg), strlen (conf_path) + 200);
+
+	/* Cut between characters, not within one: "x" then 2-byte "é"s. */
+	char *p = text + 7;
+	*p++ = 'x';
+	for (int i = 0; i < 100; i++)
+		p += sprintf (p, "\xc3\xa9");
+	strcpy (p, "\n");
+	WRITE_CONF (text);
+	msg = load_fails (NULL);
+	assert_printable (msg);
+	ck_assert_msg (strstr (msg, "\\x") == NULL, "%s", msg);
+	ck_assert_contains (msg, "\xc3\xa9...\"");
+}
+END_TEST
+
+START_TEST (test_hostile_reserved_escaped)
+{
+	hkp11_error err;
+	WRITE_CONF ("");
+	ck_assert (!hkp11_config_load (&group, 1, "count: 2; flag: \x1b[2J\x1b[H", NULL, &err));
+	ck_assert (err.in_init_reserved);
+	assert_printable (err.text);
+	ck_assert_contains (err.text, "C_Initialize pReserved, item 2: bad value for key 'flag'");
+	ck_assert_contains (err.text, "\"\\u001b[2J\\u001b[H\"");
+	ck_assert (!hkp11_config_load (&group, 1, "\x1b]2\x07\x9b: 1", NULL, &err));
+	assert_printable (err.text);
+	ck_assert_contains (err.text, "item 1");
+	ck_assert_contains (err.text, "\"\\u001b]2\\u0007\\x9b\" is not a valid key");
+}
+END_TEST
+
+START_TEST (test_hostile_path_escaped)
+{
+	/* The file named by the environment, with an escape in its name. */
+	char path[4096];
+	snprintf (path, sizeof path, "%s/\x1b[31mred\r.conf", tmp);
+	setenv ("HKPOST_P11_CONF", path, 1);
+	const char *msg = load_fails (NULL);
+	assert_printable (msg);
+	ck_assert_contains (msg, "\\u001b[31mred\\r.conf");
+	ck_assert_contains (msg, "HKPOST_P11_CONF");
+}
+END_TEST
+
+/* Whatever a caller passes, hkp11_message writes one printable line. */
+START_TEST (test_message_one_printable_line)
+{
+	char path[4096], got[4096];
+	snprintf (path, sizeof path, "%s/stderr", tmp);
+	int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge (fd, 0);
+	int saved = dup (STDERR_FILENO);
+	ck_assert_int_ge (saved, 0);
+	ck_assert_int_ge (dup2 (fd, STDERR_FILENO), 0);
+	hkp11_message (HKP11_MSG_ERROR, "token '%s'",
+		       "\x1b[31mred\r\nhkpost-p11: forged\xff \xe9\x8c\xaf");
+	dup2 (saved, STDERR_FILENO);
+	close (saved);
+	close (fd);
+
+	FILE *f = fopen (path, "r");
+	ck_assert_ptr_nonnull (f);
+	size_t n = fread (got, 1, sizeof got - 1, f);
+	fclose (f);
+	got[n] = '\0';
+	ck_assert_str_eq (
+	    got, "hkpost-p11: token '\\u001b[31mred\\r\\nhkpost-p11: forged\\xff \xe9\x8c\xaf'\n");
+}
+END_TEST
+
 START_TEST (test_find_order)
 {
 	char xdg[4096], user_conf[4096], path[4096];
@@ -345,6 +485,13 @@ conf_suite (void)
 	tcase_add_test (tc, test_reserved_unterminated_refused);
 	tcase_add_test (tc, test_file_error_is_not_reserved_error);
 	tcase_add_test (tc, test_reload_resets_to_defaults);
+	tcase_add_test (tc, test_hostile_key_escaped);
+	tcase_add_test (tc, test_carriage_return_in_value);
+	tcase_add_test (tc, test_invalid_utf8_value);
+	tcase_add_test (tc, test_long_value_cut);
+	tcase_add_test (tc, test_hostile_reserved_escaped);
+	tcase_add_test (tc, test_hostile_path_escaped);
+	tcase_add_test (tc, test_message_one_printable_line);
 	tcase_add_test (tc, test_find_order);
 	tcase_add_test (tc, test_no_home_is_fine);
 	suite_add_tcase (s, tc);

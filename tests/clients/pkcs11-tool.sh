@@ -64,3 +64,23 @@ run sign.direct direct --token-label eToken --login --pin "$HKP11_PIN" \
 run verify openssl dgst -sha256 -verify pub.pem -signature sig.shim data
 expect_grep "a signature through the shim verifies with the e-Cert" '^Verified OK' verify
 expect_same "the signature through the shim is SoftHSM's" sig.direct sig.shim
+
+# A damaged or hostile configuration file: C_Initialize fails, and stderr
+# names the file, the line and the key, with what was found escaped.  No
+# escape sequence or carriage return reaches the terminal to forge a line.
+printf 'labels: off\n\033[31mlabels: on\n' >esc.conf
+printf 'labels: on\rhkpost-p11: all is well\n' >cr.conf
+for c in esc cr; do
+	rc=0
+	HKPOST_P11_CONF=$PWD/$c.conf shim -L >$c.L 2>$c.L.err || rc=$?
+	[ "$rc" -ne 0 ] || { show $c.L $c.L.err; fail "-L with $c.conf fails"; }
+	if LC_ALL=C tr -d '\n' <$c.L.err | LC_ALL=C grep -q '[[:cntrl:]]'; then
+		show $c.L.err
+		fail "a control character from $c.conf reached stderr"
+	fi
+done
+ok "-L fails with either file, and no control character reaches stderr"
+expect_grep "a key with an escape sequence is refused, escaped" \
+	'^hkpost-p11: .*/esc\.conf, line 2: "\\u001b\[31mlabels" is not a valid key$' esc.L.err
+expect_grep "a value with a carriage return is refused, escaped" \
+	'^hkpost-p11: .*/cr\.conf, line 1: bad value for key .labels.: control characters are not allowed \(found "on\\rhkpost-p11: all is well"\)$' cr.L.err

@@ -247,8 +247,28 @@ fuzz_escape (const uint8_t *data, size_t size)
 		if ((!json || exact) && (back_len != n || memcmp (back, text, n) != 0))
 			FAIL ();
 	}
+	/* Cut short or not, what was written is whole characters and escapes. */
+	check_line (mem, b.len);
+	if (!hkp11_utf8_valid (mem, b.len))
+		FAIL ();
 	if (hkp11_padded_len (text, n) > n)
 		FAIL ();
+
+	/* The unquoted form diagnostics use: one printable line, whatever fits. */
+	char *in = malloc (n + 1), *plain = malloc (cap + 1);
+	if (in == NULL || plain == NULL)
+		FAIL ();
+	memcpy (in, text, n);
+	in[n] = '\0';
+	hkp11_text_sanitize (plain, cap + 1, in);
+	size_t plain_len = strlen (plain);
+	if (plain_len > cap)
+		FAIL ();
+	check_line (plain, plain_len);
+	if (!hkp11_utf8_valid (plain, plain_len))
+		FAIL ();
+	free (in);
+	free (plain);
 	free (mem);
 	free (back);
 }

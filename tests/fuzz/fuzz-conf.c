@@ -4,12 +4,14 @@
  * audit-skip lists, pin-require classes), as a configuration file and as
  * the C_Initialize pReserved string.  The first byte picks the form.
  *
- * Whatever the text: no crash, no leak; a failure always says why; a text
- * parses the same way twice; and a reset brings every setting back to its
- * default, freeing what the text set.
+ * Whatever the text: no crash, no leak; a failure always says why, in one
+ * line of printable UTF-8 (no control character from the text gets through
+ * to a terminal or a log); a text parses the same way twice; and a reset
+ * brings every setting back to its default, freeing what the text set.
  */
 #include "config.h"
 #include "conf.h"
+#include "audit-escape.h"
 #include "layer.h"
 
 #include <stddef.h>
@@ -69,6 +71,13 @@ check_error (bool ok, const hkp11_error *err)
 		return;
 	size_t len = strnlen (err->text, sizeof err->text);
 	if (len == 0 || len == sizeof err->text)
+		FAIL ();
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)err->text[i];
+		if (c < 0x20 || c == 0x7f)
+			FAIL ();
+	}
+	if (!hkp11_utf8_valid (err->text, len))
 		FAIL ();
 }
 
