@@ -176,11 +176,126 @@ mem_drop (hkp11_lockout_store *store, const char *key)
 	*e = store->mem[--store->n_mem];
 }
 
+/* One change to a record: a plain operation, or a try begun or ended. */
+typedef enum { CHANGE_OP, CHANGE_BEGIN_TRY, CHANGE_END_TRY } change_kind;
+
+typedef struct {
+	change_kind kind;
+	hkp11_state_op op;           /* CHANGE_OP */
+	const hkp11_try_rule *rule;  /* the tries */
+	hkp11_try_outcome outcome;   /* CHANGE_END_TRY */
+	hkp11_try_verdict verdict;   /* CHANGE_BEGIN_TRY, out */
+} change;
+
+static bool
+change_is_read (const change *c)
+{
+	return c->kind == CHANGE_OP && c->op == HKP11_STATE_READ;
+}
+
+/* Pending tries still at the token; a count that has not moved for a
+ * while was left by a process that died there. */
+static unsigned int
+pending_live (const hkp11_lockout_record *r, long long now)
+{
+	long long age = now - r->pending_since;
+	if (r->pending == 0 || age > HKP11_PENDING_STALE_SECONDS ||
+	    age < -HKP11_PENDING_STALE_SECONDS)
+		return 0;
+	return r->pending;
+}
+
+long
+hkp11_lockout_tries_left (const hkp11_lockout_record *r, const hkp11_try_rule *rule,
+			  long long now, hkp11_left_view view)
+{
+	long left;
+	unsigned int pending = pending_live (r, now);
+	if (rule->token_left >= 0) {
+		/* Tries at the token now, and tries that ended after its counter
+		 * was read, are taken as spent: the safe way round. */
+		unsigned int since = r->ended - rule->ended_seen;
+		long unseen = (long)pending + (since <= FAILURES_MAX ? (long)since : 0);
+		if (view == HKP11_LEFT_SHOWN)
+			unseen = 0;
+		left = rule->token_left > unseen ? rule->token_left - unseen : 0;
+	} else {
+		unsigned int failures = r->failures;
+		if (view == HKP11_LEFT_SHOWN)
+			failures = failures > pending ? failures - pending : 0;
+		left = failures >= rule->attempts ? 0 : (long)(rule->attempts - failures);
+	}
+	if (rule->left_cap >= 0 && left > rule->left_cap)
+		left = rule->left_cap;
+	return left;
+}
+
 static void
-apply_op (hkp11_lockout_record *record, hkp11_state_op op)
+begin_try (hkp11_lockout_record *r, change *c, long long now)
+{
+	const hkp11_try_rule *rule = c->rule;
+	long left = hkp11_lockout_tries_left (r, rule, now, HKP11_LEFT_GUARD);
+
+	if (rule->guard == 0 || left > (long)rule->guard) {
+		c->verdict = HKP11_TRY_GRANTED;
+	} else if (r->released > 0) {
+		r->released--;
+		c->verdict = HKP11_TRY_RELEASED;
+	} else {
+		c->verdict = HKP11_TRY_REFUSED;
+		return;
+	}
+	r->pending = pending_live (r, now) + 1;
+	r->pending_since = now;
+	/* Counted before it is made: a process that dies at the token leaves
+	 * one try too many counted, never one too few. */
+	if (rule->token_left < 0 && r->failures < FAILURES_MAX)
+		r->failures++;
+	r->updated = now;
+}
+
+static void
+end_try (hkp11_lockout_record *r, const change *c, long long now)
+{
+	bool shim_counts = c->rule->token_left < 0;
+
+	if (!shim_counts)
+		r->ended++;
+	r->pending = pending_live (r, now);
+	if (r->pending > 0)
+		r->pending--;
+	if (r->pending == 0)
+		r->pending_since = 0;
+	switch (c->outcome) {
+	case HKP11_TRY_WRONG:
+		/* Counted at the start already where the shim counts. */
+		r->released = 0;
+		break;
+	case HKP11_TRY_GOOD:
+		r->failures = 0;
+		r->released = 0;
+		break;
+	case HKP11_TRY_OTHER:
+		if (shim_counts && r->failures > 0)
+			r->failures--;
+		break;
+	}
+	r->updated = now;
+}
+
+static void
+apply_change (hkp11_lockout_record *record, change *c)
 {
 	long long now = (long long)time (NULL);
-	switch (op) {
+	if (c->kind == CHANGE_BEGIN_TRY) {
+		begin_try (record, c, now);
+		return;
+	}
+	if (c->kind == CHANGE_END_TRY) {
+		end_try (record, c, now);
+		return;
+	}
+	switch (c->op) {
 	case HKP11_STATE_READ:
 		break;
 	case HKP11_STATE_FAIL:
@@ -196,8 +311,11 @@ apply_op (hkp11_lockout_record *record, hkp11_state_op op)
 		record->released = 0;
 		break;
 	case HKP11_STATE_RELEASE:
+		/* Also what a process that died at the token left pending. */
 		record->failures = 0;
 		record->released = 1;
+		record->pending = 0;
+		record->pending_since = 0;
 		record->updated = now;
 		break;
 	case HKP11_STATE_USE_RELEASE:
@@ -221,14 +339,13 @@ newest (hkp11_lockout_record a, hkp11_lockout_record b)
 
 /* Counts in memory only; the note says why already. */
 static void
-mem_apply (hkp11_lockout_store *store, const char *key, hkp11_state_op op,
-	   hkp11_lockout_record *out)
+mem_apply (hkp11_lockout_store *store, const char *key, change *c, hkp11_lockout_record *out)
 {
 	hkp11_lockout_record r = { 0 };
-	mem_entry *e = op == HKP11_STATE_READ ? mem_find (store, key) : mem_get (store, key);
+	mem_entry *e = change_is_read (c) ? mem_find (store, key) : mem_get (store, key);
 	if (e != NULL)
 		r = e->record;
-	apply_op (&r, op);
+	apply_change (&r, c);
 	if (e != NULL)
 		e->record = r;
 	*out = r;
@@ -374,6 +491,24 @@ parse_record (char *text, hkp11_lockout_record *record, const char **why)
 				return false;
 			}
 			record->released = (unsigned int)v;
+		} else if (strcmp (line, "pending") == 0) {
+			if (!parse_number (value, FAILURES_MAX, &v)) {
+				*why = "the pending tries are not a number";
+				return false;
+			}
+			record->pending = (unsigned int)v;
+		} else if (strcmp (line, "pending-since") == 0) {
+			if (!parse_number (value, (unsigned long long)LLONG_MAX, &v)) {
+				*why = "the time of the pending tries is not a number";
+				return false;
+			}
+			record->pending_since = (long long)v;
+		} else if (strcmp (line, "ended") == 0) {
+			if (!parse_number (value, UINT_MAX, &v)) {
+				*why = "the count of ended tries is not a number";
+				return false;
+			}
+			record->ended = (unsigned int)v;
 		}
 		/* Other keys (token) are for people. */
 	}
@@ -483,11 +618,14 @@ static bool
 write_record (const hkp11_lockout_store *store, const char *key, const char *description,
 	      const hkp11_lockout_record *record, hkp11_state_note *note)
 {
-	char path[PATH_MAX], tmp[PATH_MAX], desc[200], text[FILE_MAX];
+	char path[PATH_MAX], tmp[PATH_MAX], desc[200], text[FILE_MAX], pending[100] = "";
 	int fd = -1;
 	bool ok = false;
 
 	clean_description (description, desc, sizeof desc);
+	if (record->pending > 0 || record->ended > 0)
+		snprintf (pending, sizeof pending, "pending: %u\npending-since: %lld\nended: %u\n",
+			  record->pending, record->pending_since, record->ended);
 	int n = snprintf (text, sizeof text,
 			  "# hkpost-p11 lockout state: wrong user PINs since the last good one.\n"
 			  "# Deleting this file releases the lockout guard for this token.\n"
@@ -496,8 +634,10 @@ write_record (const hkp11_lockout_store *store, const char *key, const char *des
 			  "failures: %u\n"
 			  "released: %u\n"
 			  "updated: %lld\n"
+			  "%s"
 			  "end\n",
-			  FORMAT_VERSION, desc, record->failures, record->released, record->updated);
+			  FORMAT_VERSION, desc, record->failures, record->released, record->updated,
+			  pending);
 	if (n <= 0 || (size_t)n >= sizeof text || !make_path (store, key, STATE_SUFFIX, path, sizeof path) ||
 	    !make_path (store, key, TMP_SUFFIX, tmp, sizeof tmp))
 		return false;
@@ -590,7 +730,7 @@ set_aside (const hkp11_lockout_store *store, const char *key, hkp11_state_note *
 
 static void
 update_locked (hkp11_lockout_store *store, const char *key, const char *description,
-	       hkp11_state_op op, hkp11_lockout_record *out, hkp11_state_note *note)
+	       change *c, hkp11_lockout_record *out, hkp11_state_note *note)
 {
 	char path[PATH_MAX];
 	hkp11_lockout_record r = { 0 };
@@ -603,12 +743,12 @@ update_locked (hkp11_lockout_store *store, const char *key, const char *descript
 		note_set (note, HKP11_STATE_MEMORY,
 			  "no home directory and no state-dir: counting wrong PINs in memory "
 			  "for this program only");
-		mem_apply (store, key, op, out);
+		mem_apply (store, key, c, out);
 		return;
 	}
 	make_path (store, key, STATE_SUFFIX, path, sizeof path);
 
-	if (op == HKP11_STATE_READ) {
+	if (change_is_read (c)) {
 		/* Readers take no lock: records are replaced whole. */
 		if (lstat (store->dir, &st) != 0 && errno == ENOENT)
 			fr = FILE_ABSENT;
@@ -632,13 +772,13 @@ update_locked (hkp11_lockout_store *store, const char *key, const char *descript
 
 	if (!make_dirs (store->dir, note) || !dir_trusted (store->dir, true, note) ||
 	    (lock_fd = lock_store (store, note)) < 0) {
-		mem_apply (store, key, op, out);
+		mem_apply (store, key, c, out);
 		return;
 	}
 
 	fr = read_record (path, &r, note);
 	if (fr == FILE_UNTRUSTED) {
-		mem_apply (store, key, op, out);
+		mem_apply (store, key, c, out);
 		goto out;
 	}
 	if (fr != FILE_OK)
@@ -648,10 +788,12 @@ update_locked (hkp11_lockout_store *store, const char *key, const char *descript
 	mem = mem_find (store, key);
 	if (mem != NULL)
 		r = newest (r, mem->record);
-	apply_op (&r, op);
+	apply_change (&r, c);
 
-	/* A good PIN with nothing counted: leave the disk alone. */
-	bool unchanged = fr == FILE_ABSENT && mem == NULL && r.failures == 0 && r.released == 0;
+	/* A good PIN with nothing counted, or a refused try: leave the disk alone. */
+	bool unchanged = (fr == FILE_ABSENT && mem == NULL && r.failures == 0 && r.released == 0 &&
+			  r.pending == 0) ||
+			 (c->kind == CHANGE_BEGIN_TRY && c->verdict == HKP11_TRY_REFUSED && mem == NULL);
 	if (unchanged || write_record (store, key, description, &r, note)) {
 		mem_drop (store, key);
 	} else {
@@ -664,10 +806,9 @@ out:
 	unlock_store (lock_fd);
 }
 
-bool
-hkp11_lockout_store_update (hkp11_lockout_store *store, const char *key, const char *description,
-			    hkp11_state_op op, hkp11_lockout_record *record,
-			    hkp11_state_note *note)
+static bool
+store_change (hkp11_lockout_store *store, const char *key, const char *description, change *c,
+	      hkp11_lockout_record *record, hkp11_state_note *note)
 {
 	hkp11_state_note scratch;
 	if (note == NULL)
@@ -679,9 +820,40 @@ hkp11_lockout_store_update (hkp11_lockout_store *store, const char *key, const c
 		return false;
 
 	pthread_mutex_lock (&store->lock);
-	update_locked (store, key, description, op, record, note);
+	update_locked (store, key, description, c, record, note);
 	pthread_mutex_unlock (&store->lock);
 	return true;
+}
+
+bool
+hkp11_lockout_store_update (hkp11_lockout_store *store, const char *key, const char *description,
+			    hkp11_state_op op, hkp11_lockout_record *record,
+			    hkp11_state_note *note)
+{
+	change c = { .kind = CHANGE_OP, .op = op };
+	return store_change (store, key, description, &c, record, note);
+}
+
+bool
+hkp11_lockout_store_begin_try (hkp11_lockout_store *store, const char *key,
+			       const char *description, const hkp11_try_rule *rule,
+			       hkp11_try_verdict *verdict, hkp11_lockout_record *record,
+			       hkp11_state_note *note)
+{
+	change c = { .kind = CHANGE_BEGIN_TRY, .rule = rule, .verdict = HKP11_TRY_REFUSED };
+	bool ok = store_change (store, key, description, &c, record, note);
+	*verdict = c.verdict;
+	return ok;
+}
+
+bool
+hkp11_lockout_store_end_try (hkp11_lockout_store *store, const char *key,
+			     const char *description, const hkp11_try_rule *rule,
+			     hkp11_try_outcome outcome, hkp11_lockout_record *record,
+			     hkp11_state_note *note)
+{
+	change c = { .kind = CHANGE_END_TRY, .rule = rule, .outcome = outcome };
+	return store_change (store, key, description, &c, record, note);
 }
 
 bool

@@ -29,7 +29,19 @@ typedef struct {
 	/* Tries the user allowed past the lockout guard ("guard release"):
 	 * used up by the next guarded try or wrong PIN, cleared by a good one. */
 	unsigned int released;
+	/* Tries at the token now, in any process (see
+	 * hkp11_lockout_store_begin_try), and when the last one began: a count
+	 * older than HKP11_PENDING_STALE_SECONDS is taken for the leftover of
+	 * a process that died mid-try.  Where the shim counts, failures
+	 * includes them. */
+	unsigned int pending;
+	long long pending_since;
+	/* Tries at such a token ended so far, wrapping: tells a process that
+	 * read the token's counter whether tries ended since. */
+	unsigned int ended;
 } hkp11_lockout_record;
+
+#define HKP11_PENDING_STALE_SECONDS 300
 
 typedef enum {
 	HKP11_STATE_READ,  /* only read the record */
@@ -82,6 +94,73 @@ const char *hkp11_lockout_store_dir (const hkp11_lockout_store *store);
 bool hkp11_lockout_store_update (hkp11_lockout_store *store, const char *key,
 				 const char *description, hkp11_state_op op,
 				 hkp11_lockout_record *record, hkp11_state_note *note);
+
+/*
+ * One try at the user PIN, decided and counted under the store's lock so
+ * that processes trying at the same moment cannot all pass the guard on
+ * the same reading of the count.
+ */
+typedef struct {
+	/* The token's own count of tries left (SafeNet's retry counter), or
+	 * -1 when the shim counts: then tries left are attempts - failures. */
+	long token_left;
+	/* The record's `ended` when it was read, before the token's counter
+	 * was: a try that ended after may be missing from token_left. */
+	unsigned int ended_seen;
+	unsigned int attempts;
+	/* The most tries the token's flags allow (1 at CKF_USER_PIN_FINAL_TRY),
+	 * or -1 when they say nothing. */
+	long left_cap;
+	/* Tries held back: at this many left or fewer a try is refused unless
+	 * the user released the guard.  0: none held back. */
+	unsigned int guard;
+} hkp11_try_rule;
+
+typedef enum {
+	HKP11_TRY_GRANTED,  /* go to the token */
+	HKP11_TRY_RELEASED, /* go to the token on the user's guard release, now used */
+	HKP11_TRY_REFUSED,  /* the guard holds: nothing was counted */
+} hkp11_try_verdict;
+
+typedef enum {
+	HKP11_TRY_WRONG, /* the token answered CKR_PIN_INCORRECT */
+	HKP11_TRY_GOOD,  /* the token took the PIN */
+	HKP11_TRY_OTHER, /* any other answer: the try did not count */
+} hkp11_try_outcome;
+
+/*
+ * Decides a try and, when it is granted, counts it before it is made, as
+ * pending, which lowers the tries left every other process's guard sees
+ * until end_try.  Where the shim counts, also as a wrong PIN, undone by
+ * end_try unless the token says so and left standing if the process dies
+ * at the token: the safe way round.  record is as it
+ * stands after; every granted try must be ended with end_try.
+ */
+bool hkp11_lockout_store_begin_try (hkp11_lockout_store *store, const char *key,
+				    const char *description, const hkp11_try_rule *rule,
+				    hkp11_try_verdict *verdict, hkp11_lockout_record *record,
+				    hkp11_state_note *note);
+
+/* Records what the token answered to a try begin_try granted under rule. */
+bool hkp11_lockout_store_end_try (hkp11_lockout_store *store, const char *key,
+				  const char *description, const hkp11_try_rule *rule,
+				  hkp11_try_outcome outcome, hkp11_lockout_record *record,
+				  hkp11_state_note *note);
+
+typedef enum {
+	/* For the guard: every try at the token now is taken as spent. */
+	HKP11_LEFT_GUARD,
+	/* For the user: tries the token has spent, those at it now left out. */
+	HKP11_LEFT_SHOWN,
+} hkp11_left_view;
+
+/*
+ * Tries left under rule as the record stands: from the token's count or
+ * from attempts less failures, as view says; never above left_cap, never
+ * below 0.  now is the time pending tries are judged by.
+ */
+long hkp11_lockout_tries_left (const hkp11_lockout_record *record, const hkp11_try_rule *rule,
+			       long long now, hkp11_left_view view);
 
 /*
  * Releases the guard for the token: the count goes back to zero and one

@@ -162,6 +162,143 @@ START_TEST (test_count_and_reset)
 }
 END_TEST
 
+/* ---- tries decided and counted in one step ------------------------------- */
+
+static hkp11_try_verdict
+begin (hkp11_lockout_store *store, const hkp11_try_rule *rule, hkp11_lockout_record *r)
+{
+	hkp11_try_verdict verdict = (hkp11_try_verdict)-1;
+	hkp11_state_note note;
+	ck_assert (hkp11_lockout_store_begin_try (store, KEY, "t", rule, &verdict, r, &note));
+	ck_assert_msg (note.status == HKP11_STATE_OK, "%s", note.text);
+	return verdict;
+}
+
+static void
+end (hkp11_lockout_store *store, const hkp11_try_rule *rule, hkp11_try_outcome outcome,
+     hkp11_lockout_record *r)
+{
+	ck_assert (hkp11_lockout_store_end_try (store, KEY, "t", rule, outcome, r, NULL));
+}
+
+/* Where the shim counts: a try counts as spent from its start, is undone
+ * when the token did not count it, and the guard is judged on the count
+ * that includes every try still at the token. */
+START_TEST (test_try_shim_counts)
+{
+	hkp11_try_rule rule = { .token_left = -1, .attempts = 3, .left_cap = -1, .guard = 1 };
+	hkp11_lockout_store *store = hkp11_lockout_store_new (dir);
+	hkp11_lockout_record r;
+
+	ck_assert_int_eq (begin (store, &rule, &r), HKP11_TRY_GRANTED);
+	ck_assert_uint_eq (r.failures, 1);
+	ck_assert_int_eq (hkp11_lockout_tries_left (&r, &rule, time (NULL), HKP11_LEFT_GUARD), 2);
+	/* The user is not told of a try still at the token. */
+	ck_assert_int_eq (hkp11_lockout_tries_left (&r, &rule, time (NULL), HKP11_LEFT_SHOWN), 3);
+	/* Until it is stale: then it is taken for a process that died there,
+	 * and shown as spent. */
+	ck_assert_int_eq (hkp11_lockout_tries_left (&r, &rule,
+						     time (NULL) + HKP11_PENDING_STALE_SECONDS + 2,
+						     HKP11_LEFT_SHOWN),
+			  2);
+	/* A second try while the first is at the token: granted, and then
+	 * the guard holds for a third. */
+	ck_assert_int_eq (begin (store, &rule, &r), HKP11_TRY_GRANTED);
+	ck_assert_uint_eq (r.failures, 2);
+	ck_assert_int_eq (begin (store, &rule, &r), HKP11_TRY_REFUSED);
+	ck_assert_uint_eq (r.failures, 2);
+	/* The first was wrong, the second never counted (a closed session). */
+	end (store, &rule, HKP11_TRY_WRONG, &r);
+	ck_assert_uint_eq (r.failures, 2);
+	end (store, &rule, HKP11_TRY_OTHER, &r);
+	ck_assert_uint_eq (r.failures, 1);
+	ck_assert_uint_eq (count (store, HKP11_STATE_OK), 1);
+	/* A good PIN resets. */
+	ck_assert_int_eq (begin (store, &rule, &r), HKP11_TRY_GRANTED);
+	end (store, &rule, HKP11_TRY_GOOD, &r);
+	ck_assert_uint_eq (r.failures, 0);
+	ck_assert_uint_eq (count (store, HKP11_STATE_OK), 0);
+
+	/* At the guard, released: the count starts again. */
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq (begin (store, &rule, &r), HKP11_TRY_GRANTED);
+		end (store, &rule, HKP11_TRY_WRONG, &r);
+	}
+	ck_assert_int_eq (begin (store, &rule, &r), HKP11_TRY_REFUSED);
+	ck_assert (hkp11_lockout_store_release (store, KEY, NULL));
+	ck_assert_int_eq (begin (store, &rule, &r), HKP11_TRY_GRANTED);
+	ck_assert_uint_eq (r.failures, 1);
+	hkp11_lockout_store_free (store);
+}
+END_TEST
+
+/* Where the token counts: tries at the token are pending and lower what
+ * every process sees; a try that ended after a process read the token's
+ * counter is taken as spent; a count left by a dead process goes stale. */
+START_TEST (test_try_token_counts)
+{
+	hkp11_try_rule rule = { .token_left = 3, .attempts = 15, .left_cap = -1, .guard = 1 };
+	hkp11_lockout_store *store = hkp11_lockout_store_new (dir);
+	hkp11_lockout_record r, seen;
+	long long now = (long long)time (NULL);
+
+	ck_assert_int_eq (begin (store, &rule, &r), HKP11_TRY_GRANTED);
+	ck_assert_uint_eq (r.pending, 1);
+	ck_assert_uint_eq (r.failures, 0);
+	ck_assert_int_eq (hkp11_lockout_tries_left (&r, &rule, now, HKP11_LEFT_GUARD), 2);
+	ck_assert_int_eq (hkp11_lockout_tries_left (&r, &rule, now, HKP11_LEFT_SHOWN), 3);
+	ck_assert_int_eq (begin (store, &rule, &r), HKP11_TRY_GRANTED);
+	ck_assert_int_eq (begin (store, &rule, &r), HKP11_TRY_REFUSED);
+	ck_assert_uint_eq (r.pending, 2);
+
+	/* Another process read the record, then its token counter (still 3)
+	 * while one of the two tries ended: it may not trust that 3. */
+	ck_assert (hkp11_lockout_store_update (store, KEY, NULL, HKP11_STATE_READ, &seen, NULL));
+	end (store, &rule, HKP11_TRY_WRONG, &r);
+	ck_assert_uint_eq (r.pending, 1);
+	hkp11_try_rule other = rule;
+	other.ended_seen = seen.ended;
+	ck_assert_int_eq (hkp11_lockout_tries_left (&r, &other, now, HKP11_LEFT_GUARD), 1);
+	ck_assert_int_eq (begin (store, &other, &r), HKP11_TRY_REFUSED);
+	/* Read afresh, the token says 2 and one try is pending: 1 left. */
+	other.token_left = 2;
+	other.ended_seen = r.ended;
+	ck_assert_int_eq (hkp11_lockout_tries_left (&r, &other, now, HKP11_LEFT_GUARD), 1);
+	end (store, &rule, HKP11_TRY_OTHER, &r);
+	ck_assert_uint_eq (r.pending, 0);
+
+	/* The token's flags bound the count; a locked token holds nothing back. */
+	other.ended_seen = r.ended;
+	other.token_left = 5;
+	other.left_cap = 1;
+	ck_assert_int_eq (hkp11_lockout_tries_left (&r, &other, now, HKP11_LEFT_GUARD), 1);
+
+	/* A process died at the token: its pending try counts for a while. */
+	rule.ended_seen = r.ended;
+	ck_assert_int_eq (begin (store, &rule, &r), HKP11_TRY_GRANTED);
+	ck_assert_int_eq (hkp11_lockout_tries_left (&r, &rule, now, HKP11_LEFT_GUARD), 2);
+	ck_assert_int_eq (hkp11_lockout_tries_left (&r, &rule, now + HKP11_PENDING_STALE_SECONDS + 2,
+						     HKP11_LEFT_GUARD),
+			  3);
+	/* What was written reads back, pending and all. */
+	ck_assert (hkp11_lockout_store_update (store, KEY, NULL, HKP11_STATE_READ, &seen, NULL));
+	ck_assert_uint_eq (seen.pending, 1);
+	ck_assert_uint_eq (seen.ended, r.ended);
+	ck_assert (seen.pending_since >= now);
+	/* Releasing the guard clears it at once. */
+	ck_assert (hkp11_lockout_store_release (store, KEY, NULL));
+	ck_assert (hkp11_lockout_store_update (store, KEY, NULL, HKP11_STATE_READ, &seen, NULL));
+	ck_assert_uint_eq (seen.pending, 0);
+	ck_assert_uint_eq (seen.released, 1);
+	/* At the guard, the release lets exactly one try through. */
+	rule.token_left = 1;
+	ck_assert_int_eq (begin (store, &rule, &r), HKP11_TRY_RELEASED);
+	ck_assert_uint_eq (r.released, 0);
+	ck_assert_int_eq (begin (store, &rule, &r), HKP11_TRY_REFUSED);
+	hkp11_lockout_store_free (store);
+}
+END_TEST
+
 START_TEST (test_directory_choice)
 {
 	char buf[PATH_MAX];
@@ -557,6 +694,8 @@ main (void)
 	tcase_add_checked_fixture (tc, setup, teardown);
 	tcase_set_timeout (tc, 60);
 	tcase_add_test (tc, test_count_and_reset);
+	tcase_add_test (tc, test_try_shim_counts);
+	tcase_add_test (tc, test_try_token_counts);
 	tcase_add_test (tc, test_directory_choice);
 	tcase_add_test (tc, test_keys);
 	tcase_add_test (tc, test_concurrent_processes);
