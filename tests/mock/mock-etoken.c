@@ -10,9 +10,12 @@
 #include "mock.h"
 #include "etoken.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -163,6 +166,32 @@ mock_state_load (mock_token *t)
 	fclose (f);
 	if (mock.set.etoken)
 		mock_etoken_update (t);
+}
+
+int
+mock_state_lock (const mock_token *t)
+{
+	char path[4200];
+	if (!state_applies (t))
+		return -1;
+	snprintf (path, sizeof path, "%s.lock", mock.set.state_path);
+	int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	while (flock (fd, LOCK_EX) != 0) {
+		if (errno != EINTR) {
+			close (fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+void
+mock_state_unlock (int fd)
+{
+	if (fd >= 0)
+		close (fd); /* and with it the lock */
 }
 
 void

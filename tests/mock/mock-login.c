@@ -35,15 +35,22 @@ check_pin (mock_token *t, CK_USER_TYPE type, const CK_UTF8CHAR *pin, CK_ULONG le
 	unsigned long max = type == CKU_SO ? t->so_max : t->user_max;
 	const char *expected = type == CKU_SO ? t->so_pin : t->user_pin;
 	bool right;
+	CK_RV rv = CKR_OK;
 
-	/* Another process sharing the token (MOCK_P11_STATE) may have counted. */
+	/* Another process sharing the token (MOCK_P11_STATE) may have counted,
+	 * and may be counting now. */
+	int lock_fd = mock_state_lock (t);
 	mock_state_load (t);
-	if (*tries == 0)
-		return CKR_PIN_LOCKED;
+	if (*tries == 0) {
+		rv = CKR_PIN_LOCKED;
+		goto out;
+	}
 	if (pin == NULL) {
 		/* Typed on the reader's PIN pad, which is always right. */
-		if (!mock.set.pin_pad)
-			return CKR_ARGUMENTS_BAD;
+		if (!mock.set.pin_pad) {
+			rv = CKR_ARGUMENTS_BAD;
+			goto out;
+		}
 		right = true;
 	} else {
 		right = len == strlen (expected) && memcmp (pin, expected, len) == 0;
@@ -53,13 +60,16 @@ check_pin (mock_token *t, CK_USER_TYPE type, const CK_UTF8CHAR *pin, CK_ULONG le
 			(*tries)--;
 			counters_changed (t);
 		}
-		return CKR_PIN_INCORRECT;
+		rv = CKR_PIN_INCORRECT;
+		goto out;
 	}
 	if (*tries != max) {
 		*tries = max;
 		counters_changed (t);
 	}
-	return CKR_OK;
+out:
+	mock_state_unlock (lock_fd);
+	return rv;
 }
 
 static CK_RV

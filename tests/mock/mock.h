@@ -254,5 +254,9 @@ void mock_etoken_update (mock_token *t); /* ETCKA_RETRY_* follow the counters */
 CK_RV mock_etoken_check_new_pin (const char *pin, size_t len);
 void mock_state_load (mock_token *t);
 void mock_state_save (const mock_token *t);
+/* Holds other processes sharing the token off while one checks a PIN, as
+ * a real token serialises its counter; -1 when nothing is shared. */
+int mock_state_lock (const mock_token *t);
+void mock_state_unlock (int fd);
 
 #endif /* MOCK_H */
