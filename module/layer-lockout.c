@@ -85,7 +85,10 @@ typedef struct {
 	CK_FLAGS flags;       /* the backend's token flags */
 	bool maybe_safenet;   /* worth asking for SafeNet's retry counter */
 	bool token_counts;    /* left comes from the token itself */
-	long left;            /* tries left */
+	long token_left;      /* the token's own count, when token_counts */
+	unsigned int ended_seen; /* the record's count of ended tries before it was read */
+	long left;            /* tries left, as the user is told */
+	long guard_left;      /* tries left, tries at the token now taken as spent */
 	long max;             /* tries when none is spent */
 	hkp11_lockout_record record;
 	bool in_memory;        /* the store could not keep this token's count */
@@ -160,6 +163,42 @@ report_state_note (const char *function, const tries *t, const hkp11_state_note 
 
 /* ---- Tries left ------------------------------------------------------- */
 
+/* What the store needs to judge a try at t's token. */
+static void
+try_rule (const tries *t, hkp11_try_rule *rule)
+{
+	rule->token_left = t->token_counts ? t->token_left : -1;
+	rule->ended_seen = t->ended_seen;
+	rule->attempts = settings->attempts;
+	/* The backend's own flags bound what any count says. */
+	rule->left_cap = (t->flags & CKF_USER_PIN_LOCKED)       ? 0
+			 : (t->flags & CKF_USER_PIN_FINAL_TRY) ? 1
+							       : -1;
+	/* A token locked already answers for itself: nothing to hold back. */
+	rule->guard = (t->flags & CKF_USER_PIN_LOCKED) ? 0 : settings->guard;
+}
+
+/* Tries left as t's record and token counter stand. */
+static void
+update_left (tries *t)
+{
+	hkp11_try_rule rule;
+	try_rule (t, &rule);
+	long long now = (long long)time (NULL);
+	if (!t->token_counts)
+		t->max = settings->attempts;
+	t->left = hkp11_lockout_tries_left (&t->record, &rule, now, HKP11_LEFT_SHOWN);
+	t->guard_left = hkp11_lockout_tries_left (&t->record, &rule, now, HKP11_LEFT_GUARD);
+}
+
+static void
+after_store (const char *function, tries *t, const hkp11_state_note *note)
+{
+	t->in_memory = note->status == HKP11_STATE_MEMORY || note->status == HKP11_STATE_UNTRUSTED;
+	report_state_note (function, t, note);
+	update_left (t);
+}
+
 static void
 store_op (const char *function, tries *t, hkp11_state_op op)
 {
@@ -167,26 +206,43 @@ store_op (const char *function, tries *t, hkp11_state_op op)
 	if (store == NULL)
 		return;
 	hkp11_lockout_store_update (store, t->id.key, t->id.text, op, &t->record, &note);
-	t->in_memory = note.status == HKP11_STATE_MEMORY || note.status == HKP11_STATE_UNTRUSTED;
-	report_state_note (function, t, &note);
+	after_store (function, t, &note);
+}
+
+/* Decides the try and counts it in one step under the store's lock:
+ * processes trying at once each see the others' tries. */
+static hkp11_try_verdict
+begin_try (const char *function, tries *t)
+{
+	hkp11_try_verdict verdict = HKP11_TRY_GRANTED;
+	hkp11_try_rule rule;
+	hkp11_state_note note;
+
+	try_rule (t, &rule);
+	if (store == NULL ||
+	    !hkp11_lockout_store_begin_try (store, t->id.key, t->id.text, &rule, &verdict,
+					    &t->record, &note))
+		return HKP11_TRY_GRANTED; /* a token it cannot name is not counted at all */
+	after_store (function, t, &note);
+	return verdict;
 }
 
 static void
-left_from_record (tries *t)
+end_try (const char *function, tries *t, CK_RV rv)
 {
-	t->max = settings->attempts;
-	t->left = t->record.failures >= settings->attempts ? 0
-							  : (long)(settings->attempts - t->record.failures);
-}
+	hkp11_try_outcome outcome = rv == CKR_PIN_INCORRECT ? HKP11_TRY_WRONG
+				    : rv == CKR_OK          ? HKP11_TRY_GOOD
+							    : HKP11_TRY_OTHER;
+	hkp11_try_rule rule;
+	hkp11_state_note note;
 
-/* The backend's own flags bound what any count says. */
-static void
-apply_backend_flags (tries *t)
-{
-	if (t->flags & CKF_USER_PIN_LOCKED)
-		t->left = 0;
-	else if ((t->flags & CKF_USER_PIN_FINAL_TRY) && t->left > 1)
-		t->left = 1;
+	try_rule (t, &rule);
+	if (store == NULL || !hkp11_lockout_store_end_try (store, t->id.key, t->id.text, &rule,
+							   outcome, &t->record, &note))
+		return;
+	/* The token's counter was read again after this try. */
+	t->ended_seen = t->record.ended;
+	after_store (function, t, &note);
 }
 
 /* Only SafeNet's tokens carry its retry counter: asking any other token
@@ -232,7 +288,7 @@ token_counter (tries *t)
 	if (result != HKP11_ETOKEN_FOUND)
 		return false;
 
-	t->left = left > 100000 ? 100000 : (long)left;
+	t->token_left = left > 100000 ? 100000 : (long)left;
 	t->max = max > 0 && max <= 100000 ? (long)max : (long)settings->attempts;
 	return true;
 }
@@ -259,10 +315,9 @@ read_tries (const char *function, CK_SLOT_ID slot, const CK_TOKEN_INFO *info, tr
 
 	/* The record also carries a guard release, whoever counts. */
 	store_op (function, t, HKP11_STATE_READ);
+	t->ended_seen = t->record.ended;
 	t->token_counts = token_counter (t);
-	if (!t->token_counts)
-		left_from_record (t);
-	apply_backend_flags (t);
+	update_left (t);
 	return true;
 }
 
@@ -298,41 +353,50 @@ describe_release (const tries *t, char *buf, size_t len)
 			  "in memory only) or set lockout-guard: 0, then try again");
 }
 
-/* Whether the try may go to the token; refuses and reports otherwise. */
+/* Whether the guard holds back a try at t's tries left, as last read. */
 static bool
-guard_allows (const char *function, CK_SESSION_HANDLE session, tries *t)
+guard_holds (const tries *t)
 {
-	char release[1200], detail[2000];
+	hkp11_try_rule rule;
+	try_rule (t, &rule);
+	return rule.guard > 0 && t->guard_left <= (long)rule.guard;
+}
 
-	if (settings->guard == 0 || t->left > (long)settings->guard)
-		return true;
-	/* A token locked already answers for itself. */
-	if (t->flags & CKF_USER_PIN_LOCKED)
-		return true;
-	if (t->record.released > 0) {
-		store_op (function, t, HKP11_STATE_USE_RELEASE);
-		snprintf (detail, sizeof detail,
-			  "the guard was released: this try goes to the token with %ld tr%s left",
-			  t->left, t->left == 1 ? "y" : "ies");
-		report (HKP11_EVENT_WARNING, "lockout-guard-released", function, t, session, t->left,
-			CKR_OK, detail);
-		return true;
-	}
+static CK_RV
+refuse (const char *function, CK_SESSION_HANDLE session, const tries *t)
+{
+	char release[1200], detail[2000], busy[100] = "";
+	long left = t->guard_left;
 
 	describe_release (t, release, sizeof release);
+	if (t->left > left)
+		snprintf (busy, sizeof busy, " (counting the tr%s other programs have at it now)",
+			  t->left - left == 1 ? "y" : "ies");
 	snprintf (detail, sizeof detail,
-		  "refused without asking the token: %ld tr%s left before token '%s' (%s) locks "
-		  "for good. %s",
-		  t->left, t->left == 1 ? "y" : "ies", t->id.label, t->id.text, release);
-	report (HKP11_EVENT_ERROR, "lockout-guard", function, t, session, t->left, CKR_PIN_LOCKED,
+		  "refused without asking the token: %ld tr%s left%s before token '%s' (%s) "
+		  "locks for good. %s",
+		  left, left == 1 ? "y" : "ies", busy, t->id.label, t->id.text, release);
+	report (HKP11_EVENT_ERROR, "lockout-guard", function, t, session, left, CKR_PIN_LOCKED,
 		detail);
 	hkp11_message (HKP11_MSG_ERROR,
-		       "%s refused: only %ld tr%s left before token '%s' (%s) locks for good, "
+		       "%s refused: only %ld tr%s left%s before token '%s' (%s) locks for good, "
 		       "and a locked e-Cert token has to be replaced. hkpost-p11 holds back the "
 		       "last tr%s. %s.",
-		       function, t->left, t->left == 1 ? "y" : "ies", t->id.label, t->id.text,
-		       t->left == 1 ? "y" : "ies", release);
-	return false;
+		       function, left, left == 1 ? "y" : "ies", busy, t->id.label, t->id.text,
+		       left == 1 ? "y" : "ies", release);
+	return CKR_PIN_LOCKED;
+}
+
+static void
+report_release_used (const char *function, CK_SESSION_HANDLE session, const tries *t)
+{
+	char detail[200];
+	/* As shown, left leaves out the tries at the token now, this one too. */
+	snprintf (detail, sizeof detail,
+		  "the guard was released: this try goes to the token with %ld tr%s left", t->left,
+		  t->left == 1 ? "y" : "ies");
+	report (HKP11_EVENT_WARNING, "lockout-guard-released", function, t, session, t->left,
+		CKR_OK, detail);
 }
 
 /* ---- Repeated wrong PINs ---------------------------------------------- */
@@ -504,8 +568,9 @@ counted (const counted_call *c)
 	    !read_tries (c->function, slot, NULL, &t))
 		return call_below (c);
 
-	if (!guard_allows (c->function, c->session, &t))
-		return CKR_PIN_LOCKED;
+	/* The cheap refusal, on the count as read; begin_try decides. */
+	if (guard_holds (&t) && t.record.released == 0)
+		return refuse (c->function, c->session, &t);
 
 	if (settings->repeat_guard && (have_mac = pin_mac (t.id.key, c->pin, c->pin_len, mac))) {
 		double ago = wrong_pin_seen (t.id.key, mac);
@@ -526,23 +591,29 @@ counted (const counted_call *c)
 		}
 	}
 
+	hkp11_try_verdict verdict = begin_try (c->function, &t);
+	if (verdict == HKP11_TRY_REFUSED) {
+		/* Tries by other processes took the count to the guard. */
+		hkp11_wipe (mac, sizeof mac);
+		return refuse (c->function, c->session, &t);
+	}
+	if (verdict == HKP11_TRY_RELEASED)
+		report_release_used (c->function, c->session, &t);
+
 	rv = call_below (c);
+
+	if (rv == CKR_PIN_INCORRECT && t.token_counts) {
+		long before = t.token_left;
+		if (!token_counter (&t))
+			t.token_left = before > 0 ? before - 1 : 0;
+	}
+	end_try (c->function, &t, rv);
 
 	if (rv == CKR_PIN_INCORRECT) {
 		if (have_mac)
 			wrong_pin_remember (t.id.key, mac);
-		if (t.token_counts) {
-			long before = t.left;
-			if (!token_counter (&t))
-				t.left = before > 0 ? before - 1 : 0;
-		} else {
-			store_op (c->function, &t, HKP11_STATE_FAIL);
-			left_from_record (&t);
-		}
 		warn_tries (c->function, c->session, &t, "wrong PIN");
 	} else if (rv == CKR_OK) {
-		if (t.record.failures > 0 || t.record.released > 0)
-			store_op (c->function, &t, HKP11_STATE_RESET);
 		if (c->kind == CALL_SET_PIN)
 			wrong_pins_forget (t.id.key);
 	} else if (rv == CKR_PIN_LOCKED) {

@@ -4,8 +4,9 @@
  * process, so every process counts for the same token).
  *
  *   - 32 processes fail logins at once, 5 each: the state counts exactly
- *     160.  Then 32 processes try once each against lockout-attempts 15:
- *     the state counts exactly the tries that reached the token.
+ *     160.  Then 32 processes try once each against lockout-attempts 15
+ *     and a guard of 1: exactly 14 reach the token, the state counts 14,
+ *     and the other 18 are held back.
  *   - 1,000 processes killed with SIGKILL at random moments while they
  *     fail logins (eight at a time, so that kills also land while another
  *     holds the store's lock): after every kill each state file reads back
@@ -146,21 +147,72 @@ END_TEST
 
 /*
  * At the limit: 32 processes, one try each, 15 attempts and a guard of 1.
- * Whatever got through, the count is exactly what reached the token; how
- * many got past the guard is reported (each process reads the count before
- * it tries, so several can pass the guard together).
+ * Each try is decided and counted under the store's lock, so exactly 14
+ * reach the token, however the processes interleave; the 18 others get
+ * CKR_PIN_LOCKED from the guard.
  */
 START_TEST (test_processes_at_the_guard)
 {
 	stress_layers_on (fx.dir, state_dir, "lockout-attempts: 15\nlockout-guard: 1\n");
 	unsigned long reached = fail_at_once (32, 1);
 	unsigned long stored = stress_state_failures (state_dir);
-	ck_assert_uint_eq (stored, reached);
-	ck_assert_uint_gt (reached, 0);
+	ck_assert_uint_eq (reached, 14);
+	ck_assert_uint_eq (stored, 14);
 	printf ("lockout: 32 processes, one wrong PIN each, 15 attempts, guard 1: %lu reached the "
-		"token and the state counts %lu%s\n",
-		reached, stored,
-		reached > 14 ? " (more than the guard allows: processes racing the guard)" : "");
+		"token, the state counts %lu, %lu held back\n",
+		reached, stored, 32 - reached);
+}
+END_TEST
+
+/* The mock eToken's own count of user tries left, from its shared state. */
+static unsigned long
+etoken_tries_left (const char *path)
+{
+	char line[256];
+	unsigned long n = 999;
+	FILE *f = fopen (path, "r");
+	ck_assert_msg (f != NULL, "no mock token state %s", path);
+	while (fgets (line, sizeof line, f) != NULL)
+		sscanf (line, "user-tries %lu", &n);
+	fclose (f);
+	return n;
+}
+
+/*
+ * The same at a token that counts its own tries (the mock as an eToken,
+ * one counter shared by every process): each process reads the token's
+ * counter, and the tries other processes have at the token are pending in
+ * the store, so again exactly 14 of 32 reach it and it keeps its last try.
+ */
+START_TEST (test_etoken_at_the_guard)
+{
+	char token_state[PATH_MAX];
+	snprintf (token_state, sizeof token_state, "%s/etoken.state", fx.dir);
+	setenv ("MOCK_P11_ETOKEN", "1", 1);
+	setenv ("MOCK_P11_STATE", token_state, 1);
+	stress_layers_on (fx.dir, state_dir, "lockout-attempts: 15\nlockout-guard: 1\n");
+
+	/* A first process creates the token's shared state (the mock writes
+	 * it when its counter moves) and leaves the counter full. */
+	CK_SESSION_HANDLE s;
+	fx_init ();
+	p11t_assert_rv (fx.shim.f3->C_OpenSession (MOCK_P11_SLOT, CKF_SERIAL_SESSION, NULL, NULL, &s),
+			CKR_OK);
+	p11t_assert_rv (login (s, 999, 0), CKR_PIN_INCORRECT);
+	ck_assert_uint_eq (etoken_tries_left (token_state), 14);
+	p11t_assert_rv (fx.shim.f3->C_Login (s, CKU_USER, (CK_UTF8CHAR_PTR)STRESS_PIN, 8), CKR_OK);
+	p11t_assert_rv (fx.shim.f3->C_Finalize (NULL), CKR_OK);
+	ck_assert_uint_eq (etoken_tries_left (token_state), 15);
+
+	unsigned long reached = fail_at_once (32, 1);
+	unsigned long left = etoken_tries_left (token_state);
+	ck_assert_uint_eq (reached, 14);
+	ck_assert_uint_eq (left, 1);
+	/* The shim counts nothing itself for such a token. */
+	ck_assert_uint_eq (stress_state_failures (state_dir), 0);
+	printf ("lockout: eToken counting itself, 32 processes, one wrong PIN each, guard 1: %lu "
+		"reached the token, %lu held back, the token kept %lu tr%s\n",
+		reached, 32 - reached, left, left == 1 ? "y" : "ies");
 }
 END_TEST
 
@@ -337,6 +389,7 @@ main (void)
 	tcase_set_timeout (tc, 600);
 	tcase_add_test (tc, test_processes_at_once);
 	tcase_add_test (tc, test_processes_at_the_guard);
+	tcase_add_test (tc, test_etoken_at_the_guard);
 	tcase_add_test (tc, test_killed_at_random);
 	tcase_add_test (tc, test_no_home);
 	suite_add_tcase (s, tc);
