@@ -4,7 +4,7 @@
  * Tries left are worked out as the lockout layer does (module/layer-
  * lockout.c): from a SafeNet token's own counter when it has one, else
  * from the count the layer keeps in the state store; the token flags bound
- * either.  The state store also says whether the user released the guard.
+ * either (hkp11_lockout_tries_left does that arithmetic for both).  The state store also says whether the user released the guard.
  */
 #include "config.h"
 #include "hkpost-p11.h"
@@ -12,6 +12,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 hkp11_lockout_store *
 cli_store_new (const cli_settings *s)
@@ -50,28 +51,33 @@ read_tries (cli_module *m, const cli_settings *s, hkp11_lockout_store *store, cl
 					       sizeof t->state_path))
 			t->state_path[0] = '\0';
 	}
+	/* The count and the flags' bounds as the layer works them out. */
+	hkp11_try_rule rule = {
+		.token_left = -1,
+		.attempts = s->lockout->attempts,
+		.left_cap = (flags & CKF_USER_PIN_LOCKED)       ? 0
+			    : (flags & CKF_USER_PIN_FINAL_TRY) ? 1
+								: -1,
+		.guard = s->lockout->guard,
+		.ended_seen = t->record.ended,
+	};
 	if (may_count_itself (t) &&
 	    hkp11_etoken_read_retries (m->f, t->slot, &left, &max) == HKP11_ETOKEN_FOUND) {
 		t->token_counts = true;
 		t->tries_known = true;
-		t->left = left > 100000 ? 100000 : (long)left;
+		rule.token_left = left > 100000 ? 100000 : (long)left;
 		t->max = max > 0 && max <= 100000 ? (long)max : (long)s->lockout->attempts;
 	} else if (hkp11_lockout_enabled (s->lockout)) {
 		t->tries_known = true;
 		t->max = s->lockout->attempts;
-		t->left = t->record.failures >= s->lockout->attempts
-				  ? 0
-				  : (long)(s->lockout->attempts - t->record.failures);
 	}
 
 	t->locked = (flags & CKF_USER_PIN_LOCKED) != 0;
 	t->final_try = (flags & CKF_USER_PIN_FINAL_TRY) != 0;
 	t->count_low = (flags & CKF_USER_PIN_COUNT_LOW) != 0;
 	if (t->tries_known) {
-		if (t->locked)
-			t->left = 0;
-		else if (t->final_try && t->left > 1)
-			t->left = 1;
+		t->left = hkp11_lockout_tries_left (&t->record, &rule, (long long)time (NULL),
+						    HKP11_LEFT_SHOWN);
 		if (t->left == 0)
 			t->locked = true;
 	}
