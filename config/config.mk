@@ -7,3 +7,19 @@ CLEANFILES += config/hkpost-p11.module
 
 config/hkpost-p11.module: config/hkpost-p11.module.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) config && sed -e 's|@moduledir[@]|$(moduledir)|g' -e 's|@SHLEXT[@]|$(SHLEXT)|g' $(srcdir)/config/hkpost-p11.module.in > $@
+
+# The systemd user unit that serves the token to other machines (README:
+# "Share a token across machines"), with the paths configure found.  Built
+# even when not installed (--without-systemduserunitdir): the remote tests
+# run its ExecStart, and a user may copy it to ~/.config/systemd/user.
+if INSTALL_SYSTEMD_USER_UNIT
+systemduserunit_DATA = config/hkpost-p11-server.service
+else
+noinst_DATA = config/hkpost-p11-server.service
+endif
+EXTRA_DIST += config/hkpost-p11-server.service.in
+CLEANFILES += config/hkpost-p11-server.service config/hkpost-p11-server.service-t
+
+config/hkpost-p11-server.service: config/hkpost-p11-server.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) config && sed -e 's|@moduledir[@]|$(moduledir)|g' -e 's|@SHLEXT[@]|$(SHLEXT)|g' \
+		-e 's|@P11_KIT[@]|$(P11_KIT)|g' $(srcdir)/config/hkpost-p11-server.service.in > $@-t && mv -f $@-t $@

@@ -27,7 +27,6 @@ dist_check_SCRIPTS += $(REMOTE_SHELL_TESTS)
 EXTRA_DIST += \
 	tests/remote/hosts.sh \
 	tests/remote/bench-remote.sh \
-	config/hkpost-p11-server.service \
 	$(NULL)
 
 check-remote:

@@ -1,8 +1,11 @@
 #!/bin/sh
 # `make install` into a staging directory: the module lands in p11-kit's
 # module directory, hkpost-p11.module in p11-kit's configs and names the
-# installed module, the example configuration in $(sysconfdir)/hkpost-p11/;
-# the installed module works; `make uninstall` removes all of it.
+# installed module, the example configuration in $(sysconfdir)/hkpost-p11/,
+# hkpost-p11-server.service in systemd's user unit directory (unless
+# configured --without-systemduserunitdir), running an existing p11-kit
+# with the installed module; the installed module works; `make uninstall`
+# removes all of it.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 test_begin
 skip_unless_tool pkcs11-tool make
@@ -25,6 +28,65 @@ expect_grep "the installed hkpost-p11.module names the installed module" \
 	"^module: ${module#"$stage"}\$" "$config"
 expect_same "the installed configuration is config/hkpost-p11.conf" \
 	"$top_srcdir/config/hkpost-p11.conf" "$conf"
+
+# The systemd user unit that serves the token to other machines, where
+# configure put it, with paths that exist once installed.
+unitdir=$(sed -n 's/^systemduserunitdir = //p' "$top_builddir/Makefile")
+[ -n "$unitdir" ] || fail "no systemduserunitdir in $top_builddir/Makefile"
+unit=$(find "$stage" -name hkpost-p11-server.service)
+if [ "$unitdir" = no ]; then
+	[ -z "$unit" ] || fail "hkpost-p11-server.service installed despite --without-systemduserunitdir: $unit"
+	ok "configured --without-systemduserunitdir: no hkpost-p11-server.service installed"
+else
+	[ -n "$unit" ] || fail "no hkpost-p11-server.service installed"
+	ok "make install puts hkpost-p11-server.service"
+	sed -n 's/^ExecStart=//p' "$unit" >execstart
+	[ "$(wc -l <execstart)" -eq 1 ] || { show "$unit"; fail "the unit has not one ExecStart line"; }
+	set -f
+	# shellcheck disable=SC2046
+	set -- $(cat execstart)
+	set +f
+	p11kit=$1
+	provider=
+	while [ $# -gt 1 ]; do
+		[ "$1" = --provider ] && provider=$2
+		shift
+	done
+	[ -x "$p11kit" ] && [ "${p11kit##*/}" = p11-kit ] ||
+		{ show execstart; fail "the unit's ExecStart runs no existing p11-kit ($p11kit)"; }
+	ok "the installed unit runs $p11kit, which exists"
+	echo "$provider" >unit.provider
+	echo "${module#"$stage"}" >installed.module
+	expect_same "the installed unit's --provider is the installed module" installed.module unit.provider
+	# systemd's own check (is every command there, every directive known);
+	# it needs no running systemd, only a runtime directory of its own.
+	if command -v systemd-analyze >/dev/null 2>&1; then
+		mkdir -p -m 0700 run
+		if XDG_RUNTIME_DIR=$PWD/run timeout 60 systemd-analyze verify --user "$unit" >verify.txt 2>&1; then
+			ok "systemd-analyze verify --user accepts the installed unit"
+		elif grep -q 'Failed to initialize manager' verify.txt; then
+			show verify.txt
+			note "systemd-analyze cannot run a user manager here: unit not verified"
+		else
+			show verify.txt
+			fail "systemd-analyze verify --user refuses the installed unit"
+		fi
+	else
+		note "systemd-analyze is not installed: unit not verified"
+	fi
+	# Unless configure was told otherwise (distcheck is), systemd's user
+	# unit directory, else PREFIX/lib/systemd/user.
+	if ! grep -q -e '--with-systemduserunitdir' -e '--without-systemduserunitdir' "$top_builddir/config.status"; then
+		expected=$(pkg-config --variable=systemduserunitdir systemd 2>/dev/null) ||
+			expected=
+		[ -n "$expected" ] ||
+			expected=$(sed -n 's/^prefix = //p' "$top_builddir/Makefile")/lib/systemd/user
+		echo "$expected" >expected.unitdir
+		dirname "${unit#"$stage"}" >installed.unitdir
+		expect_same "hkpost-p11-server.service is installed in systemd's user unit directory" \
+			expected.unitdir installed.unitdir
+	fi
+fi
 
 # Unless configure was told otherwise (distcheck is), the directories are
 # the ones p11-kit reads.

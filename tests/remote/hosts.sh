@@ -229,16 +229,18 @@ CONF
 	cp "$cl/id_ed25519.pub" "$th/ssh/authorized_keys"
 }
 
-# The server as config/hkpost-p11-server.service starts it: its ExecStart
-# line, with %t the token host's runtime directory, the build tree's module
-# for Debian's path and the test token for ${HKPOST_P11_TOKEN}.
-server_unit=$top_srcdir/config/hkpost-p11-server.service
-server_unit_module=/usr/lib/x86_64-linux-gnu/pkcs11/hkpost-p11.so
+# The server as config/hkpost-p11-server.service starts it: the ExecStart
+# line of the unit this build generated (the p11-kit configure found), with
+# %t the token host's runtime directory, the build tree's module for the
+# installed one and the test token for ${HKPOST_P11_TOKEN}.
+server_unit=$top_builddir/config/hkpost-p11-server.service
+[ -f "$server_unit" ] || fail "no $server_unit: make builds it"
 server_command () {
 	line=$(sed -n 's/^ExecStart=//p' "$server_unit")
 	[ -n "$line" ] || fail "no ExecStart in $server_unit"
 	server_cmd=
 	th_sock=
+	provider=
 	set -f
 	for w in $line; do
 		case $w in
@@ -246,13 +248,14 @@ server_command () {
 			w=$th/run/${w#%t/}
 			[ -n "$th_sock" ] || th_sock=$w
 			;;
-		"$server_unit_module") w=$(readlink -f "$MODULE") ;;
+		*/hkpost-p11.${SHLEXT:-so}) w=$(readlink -f "$MODULE"); provider=$w ;;
 		'${HKPOST_P11_TOKEN}') w=$token_uri ;;
 		esac
 		server_cmd="$server_cmd $w"
 	done
 	set +f
 	[ -n "$th_sock" ] || fail "the unit's ExecStart names no socket under %t"
+	[ -n "$provider" ] || fail "the unit's ExecStart names no hkpost-p11.${SHLEXT:-so}"
 }
 
 server_n=0

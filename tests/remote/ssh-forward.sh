@@ -1,9 +1,9 @@
 #!/bin/sh
 # One token for a team's machines: the token host serves hkpost-p11 over a
 # SoftHSM token holding an e-Cert with `p11-kit server` (the ExecStart of
-# config/hkpost-p11-server.service) and runs sshd; the client forwards the
-# server's socket with `ssh -N -L` and loads p11-kit-client.so.  Through
-# that path only:
+# the config/hkpost-p11-server.service that make generated from its .in)
+# and runs sshd; the client forwards the server's socket with `ssh -N -L`
+# and loads p11-kit-client.so.  Through that path only:
 #   - pkcs11-tool lists the e-Cert under its friendly label, signs with
 #     it, and the signature verifies against the certificate;
 #   - a weak --change-pin is refused (a strong one goes through);
