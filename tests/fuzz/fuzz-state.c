@@ -8,46 +8,90 @@
  * held: no crash, a record it accepts is within bounds, an unreadable one
  * is moved aside, and after any write the file reads back whole with the
  * record the store reported.
+ *
+ * The directory is this process's alone, but other programs can reach it:
+ * on a shared machine, a clean-up of /dev/shm removed files under a run
+ * (a corrupt file's aside gone right after the move) and it looked like a
+ * finding.  A marker file made first tells: when it is gone, the files
+ * were changed from outside, and the run starts over in a new directory
+ * instead of keeping the input.
  */
 #include "config.h"
 #include "lockout-state.h"
 
 #include <fcntl.h>
 #include <limits.h>
+#include <setjmp.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
-/* A broken promise: say which, then crash so that libFuzzer keeps the input. */
-#define FAIL() (fprintf (stderr, "%s: check at line %d failed\n", __FILE__, __LINE__), abort ())
-
 #define KEY "SafeNet_Inc-eToken-0a1b2c3d-fuzz"
+#define MARKER "fuzz-state-owner"
+/* More outside changes than this in one run: the machine is not fit to fuzz on. */
+#define RESTARTS_MAX 100
 
 static char dir[PATH_MAX];
+static char marker[PATH_MAX + 64];
+static ino_t marker_ino;
+static bool armed; /* the marker is there to check */
+static jmp_buf restart;
 static hkp11_lockout_store *store;
 
+/* Whether the files are as this process left them. */
+static bool
+intact (void)
+{
+	struct stat st;
+	return stat (marker, &st) == 0 && st.st_ino == marker_ino;
+}
+
+/* A broken promise: say which, then crash so that libFuzzer keeps the
+ * input; unless the files were changed from outside, which is no finding.
+ * A clean-up removes every file, the marker too: one under way gets a
+ * moment to finish first. */
+static void fail (int line) __attribute__ ((noreturn));
+
 static void
-cleanup (void)
+fail (int line)
+{
+	if (armed) {
+		nanosleep (&(struct timespec){ .tv_nsec = 100000000 }, NULL);
+		if (!intact ())
+			longjmp (restart, 1);
+	}
+	fprintf (stderr, "%s: check at line %d failed\n", __FILE__, line);
+	abort ();
+}
+#define FAIL() fail (__LINE__)
+
+static void
+remove_dir (void)
 {
 	char path[PATH_MAX + 64];
 	static const char *const names[] = { KEY ".state", KEY ".state.tmp", KEY ".state.corrupt",
-					     ".lock", NULL };
+					     ".lock", MARKER, NULL };
 	for (int i = 0; names[i]; i++) {
 		snprintf (path, sizeof path, "%s/%s", dir, names[i]);
 		unlink (path);
 	}
 	rmdir (dir);
 	hkp11_lockout_store_free (store);
+	store = NULL;
+	armed = false;
 }
 
 static void
-init (void)
+make_dir (void)
 {
+	struct stat st;
 	/* In memory when there is room: the store syncs every write. */
 	snprintf (dir, sizeof dir, "/dev/shm/hkp11-fuzz-state-XXXXXX");
 	if (access ("/dev/shm", W_OK) != 0 || mkdtemp (dir) == NULL) {
@@ -55,10 +99,30 @@ init (void)
 		if (mkdtemp (dir) == NULL)
 			FAIL ();
 	}
+	snprintf (marker, sizeof marker, "%s/%s", dir, MARKER);
+	int fd = open (marker, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd < 0 || fstat (fd, &st) != 0 || close (fd) != 0)
+		FAIL ();
+	marker_ino = st.st_ino;
 	store = hkp11_lockout_store_new (dir);
 	if (store == NULL)
 		FAIL ();
-	atexit (cleanup);
+	armed = true;
+}
+
+static void
+start_over (void)
+{
+	static int restarts;
+	fprintf (stderr, "fuzz-state: %s was changed from outside this process: not a finding, "
+			 "starting over in a new directory\n",
+		 dir);
+	if (++restarts > RESTARTS_MAX) {
+		fprintf (stderr, "fuzz-state: the state directory keeps being changed from outside\n");
+		abort ();
+	}
+	remove_dir ();
+	make_dir ();
 }
 
 static void
@@ -79,8 +143,14 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 	hkp11_state_note note;
 	struct stat st;
 
-	if (store == NULL)
-		init ();
+	if (store == NULL) {
+		make_dir ();
+		atexit (remove_dir);
+	}
+	if (setjmp (restart) != 0 || !intact ()) {
+		start_over ();
+		return 0;
+	}
 	if (size == 0)
 		return 0;
 	hkp11_state_op op = ops[data[0] % 5];
@@ -91,7 +161,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 
 	if (!hkp11_lockout_store_update (store, KEY, "fuzz", HKP11_STATE_READ, &first, &note))
 		FAIL ();
-	if (note.text[sizeof note.text - 1] != '\0' && strlen (note.text) >= sizeof note.text)
+	/* memchr, not strlen: the bytes after the text were never written. */
+	if (memchr (note.text, '\0', sizeof note.text) == NULL)
 		FAIL ();
 	/* A reader never moves or changes the file. */
 	if (stat (path, &st) != 0 || (size_t)st.st_size != size - 1)
