@@ -4,7 +4,8 @@
  * who can write the user's files can put anything in it.
  *
  * Each input is written as a token's state file; the store reads it, then
- * applies one operation (the first byte picks it).  Whatever the file
+ * applies one operation, or begins or ends a try (the first byte picks
+ * which, and how).  Whatever the file
  * held: no crash, a record it accepts is within bounds, an unreadable one
  * is moved aside, and after any write the file reads back whole with the
  * record the store reported.
@@ -153,7 +154,18 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 	}
 	if (size == 0)
 		return 0;
-	hkp11_state_op op = ops[data[0] % 5];
+	/* 0-4: an operation; 5-7: a try begun or ended, where the shim
+	 * counts or (odd second choice) the token does. */
+	unsigned int action = data[0] % 8;
+	hkp11_state_op op = action < 5 ? ops[action] : HKP11_STATE_FAIL;
+	hkp11_try_rule rule = {
+		.token_left = (data[0] / 8) % 2 ? (long)(data[0] / 16) : -1,
+		.attempts = 15,
+		.left_cap = -1,
+		.guard = 1,
+	};
+	hkp11_try_outcome outcome = (hkp11_try_outcome)((data[0] / 16) % 3);
+	hkp11_try_verdict verdict = HKP11_TRY_GRANTED;
 	snprintf (path, sizeof path, "%s/%s.state", dir, KEY);
 	snprintf (aside, sizeof aside, "%s/%s.state.corrupt", dir, KEY);
 	unlink (aside);
@@ -175,9 +187,15 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 		FAIL ();
 	}
 
-	if (!hkp11_lockout_store_update (store, KEY, "fuzz", op, &after, &note))
+	rule.ended_seen = first.ended;
+	bool ok = action < 5   ? hkp11_lockout_store_update (store, KEY, "fuzz", op, &after, &note)
+		  : action < 7 ? hkp11_lockout_store_begin_try (store, KEY, "fuzz", &rule, &verdict,
+								&after, &note)
+			       : hkp11_lockout_store_end_try (store, KEY, "fuzz", &rule, outcome,
+							      &after, &note);
+	if (!ok)
 		FAIL ();
-	if (op == HKP11_STATE_READ)
+	if (action == 0)
 		return 0;
 	if (note.status != HKP11_STATE_OK && note.status != HKP11_STATE_CORRUPT)
 		FAIL ();
@@ -186,18 +204,47 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 	if (corrupt != (stat (aside, &st) == 0))
 		FAIL ();
 	hkp11_lockout_record base = corrupt ? (hkp11_lockout_record){ 0 } : first;
-	if (op == HKP11_STATE_FAIL && after.failures != base.failures + 1 &&
+	bool shim_counts = rule.token_left < 0;
+	bool counted = action == 1 || (action >= 5 && action < 7 && shim_counts &&
+				       verdict != HKP11_TRY_REFUSED);
+	if (counted && after.failures != base.failures + 1 &&
 	    !(base.failures >= 1000000u && after.failures == base.failures))
 		FAIL ();
-	if ((op == HKP11_STATE_RESET || op == HKP11_STATE_RELEASE) && after.failures != 0)
+	if ((op == HKP11_STATE_RESET || op == HKP11_STATE_RELEASE) && action < 5 &&
+	    (after.failures != 0 || (op == HKP11_STATE_RELEASE && after.pending != 0)))
 		FAIL ();
+	if (action >= 5 && action < 7) {
+		/* A refused try changes nothing; one let through on a release
+		 * uses it up; every try let through is pending. */
+		if (verdict == HKP11_TRY_REFUSED &&
+		    (base.released != 0 || after.failures != base.failures ||
+		     after.released != base.released))
+			FAIL ();
+		if (verdict == HKP11_TRY_RELEASED && after.released + 1 != base.released)
+			FAIL ();
+		if (verdict != HKP11_TRY_REFUSED && (after.pending == 0 || after.pending_since <= 0))
+			FAIL ();
+	}
+	if (action == 7) {
+		if (after.pending >= base.pending && base.pending != 0)
+			FAIL ();
+		if (outcome == HKP11_TRY_GOOD && (after.failures != 0 || after.released != 0))
+			FAIL ();
+		if (outcome == HKP11_TRY_OTHER && shim_counts &&
+		    after.failures != (base.failures > 0 ? base.failures - 1 : 0))
+			FAIL ();
+		if (!shim_counts && after.ended != base.ended + 1)
+			FAIL ();
+	}
 
 	/* What was written reads back whole. */
 	if (!hkp11_lockout_store_update (store, KEY, NULL, HKP11_STATE_READ, &again, &note))
 		FAIL ();
-	bool unchanged = op == HKP11_STATE_RESET && base.failures == 0 && base.released == 0;
+	bool unchanged = (action == 2 && base.failures == 0 && base.released == 0) ||
+			 (action >= 5 && action < 7 && verdict == HKP11_TRY_REFUSED);
 	if (!unchanged && (note.status != HKP11_STATE_OK || again.failures != after.failures ||
-			   again.released != after.released))
+			   again.released != after.released || again.pending != after.pending ||
+			   again.ended != after.ended))
 		FAIL ();
 	return 0;
 }
