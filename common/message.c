@@ -20,6 +20,9 @@ syslog_priority (hkp11_msg_level level)
 	}
 }
 
+static void emit (hkp11_msg_level level, bool stderr_only_on_tty, const char *fmt, va_list ap)
+	__attribute__ ((format (printf, 3, 0)));
+
 static void
 emit (hkp11_msg_level level, bool stderr_only_on_tty, const char *fmt, va_list ap)
 {
