@@ -54,16 +54,26 @@ note_set (hkp11_state_note *note, hkp11_state_status status, const char *fmt, ..
 static void
 note_set (hkp11_state_note *note, hkp11_state_status status, const char *fmt, ...)
 {
+	char text[sizeof note->text];
 	va_list ap;
 	if (note == NULL)
 		return;
-	/* The first problem met is the one worth telling. */
-	if (note->status != HKP11_STATE_OK)
+	/* The first problem met is the one worth telling, except that a count
+	 * kept in memory after a corrupt file matters more: the user must
+	 * hear that it is no longer shared, and how to get past the guard. */
+	bool after_corrupt = note->status == HKP11_STATE_CORRUPT && status == HKP11_STATE_MEMORY;
+	if (note->status != HKP11_STATE_OK && !after_corrupt)
 		return;
-	note->status = status;
 	va_start (ap, fmt);
-	vsnprintf (note->text, sizeof note->text, fmt, ap);
+	vsnprintf (text, sizeof text, fmt, ap);
 	va_end (ap);
+	if (after_corrupt) {
+		size_t used = strlen (note->text);
+		snprintf (note->text + used, sizeof note->text - used, "; %s", text);
+	} else {
+		memcpy (note->text, text, sizeof text);
+	}
+	note->status = status;
 }
 
 bool
@@ -721,10 +731,17 @@ set_aside (const hkp11_lockout_store *store, const char *key, hkp11_state_note *
 	if (!make_path (store, key, STATE_SUFFIX, path, sizeof path) ||
 	    !make_path (store, key, CORRUPT_SUFFIX, aside, sizeof aside))
 		return;
-	if (rename (path, aside) == 0 && note != NULL && note->status == HKP11_STATE_CORRUPT) {
+	bool moved = rename (path, aside) == 0;
+	int saved = errno;
+	if (note != NULL && note->status == HKP11_STATE_CORRUPT) {
 		size_t used = strlen (note->text);
-		snprintf (note->text + used, sizeof note->text - used,
-			  ": moved to %s, counting starts again", aside);
+		if (moved)
+			snprintf (note->text + used, sizeof note->text - used,
+				  ": moved to %s, counting starts again", aside);
+		else
+			snprintf (note->text + used, sizeof note->text - used,
+				  ": could not be moved to %s (%s), counting starts again", aside,
+				  strerror (saved));
 	}
 }
 

@@ -644,6 +644,22 @@ START_TEST (test_disk_full)
 	ck_assert_int_eq (setrlimit (RLIMIT_FSIZE, &old), 0);
 	ck_assert_uint_eq (add_failure (store, HKP11_STATE_OK), 4);
 	ck_assert_uint_eq (count (other, HKP11_STATE_OK), 4);
+
+	/* A corrupt file, and no room for the new record: what matters is
+	 * that the count now lives in this program only, so that is told,
+	 * after the corrupt file. */
+	hkp11_lockout_store *third = hkp11_lockout_store_new (dir);
+	write_file (state_path (".state"), "version: 1\nfailures: many\nend\n", 30);
+	ck_assert_int_eq (setrlimit (RLIMIT_FSIZE, &tiny), 0);
+	hkp11_lockout_record r;
+	hkp11_state_note note;
+	ck_assert (hkp11_lockout_store_update (third, KEY, "t", HKP11_STATE_FAIL, &r, &note));
+	ck_assert_int_eq (setrlimit (RLIMIT_FSIZE, &old), 0);
+	ck_assert_int_eq (note.status, HKP11_STATE_MEMORY);
+	ck_assert_uint_eq (r.failures, 1);
+	ck_assert_ptr_nonnull (strstr (note.text, "unreadable"));
+	ck_assert_ptr_nonnull (strstr (note.text, "in memory"));
+	hkp11_lockout_store_free (third);
 	hkp11_lockout_store_free (store);
 	hkp11_lockout_store_free (other);
 }
