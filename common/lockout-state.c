@@ -328,12 +328,6 @@ apply_change (hkp11_lockout_record *record, change *c)
 		record->pending_since = 0;
 		record->updated = now;
 		break;
-	case HKP11_STATE_USE_RELEASE:
-		if (record->released > 0) {
-			record->released--;
-			record->updated = now;
-		}
-		break;
 	}
 }
 

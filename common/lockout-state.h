@@ -47,8 +47,7 @@ typedef enum {
 	HKP11_STATE_READ,  /* only read the record */
 	HKP11_STATE_FAIL,  /* count one more wrong PIN */
 	HKP11_STATE_RESET, /* a good PIN: back to zero */
-	HKP11_STATE_RELEASE,     /* the user releases the guard: zero, one try allowed */
-	HKP11_STATE_USE_RELEASE, /* a guarded try goes ahead on a release */
+	HKP11_STATE_RELEASE, /* the user releases the guard: zero, one try allowed */
 } hkp11_state_op;
 
 typedef enum {

@@ -138,9 +138,17 @@ START_TEST (test_count_and_reset)
 	ck_assert (hkp11_lockout_store_update (other, KEY, NULL, HKP11_STATE_READ, &r, NULL));
 	ck_assert_uint_eq (r.failures, 0);
 	ck_assert_uint_eq (r.released, 1);
-	ck_assert (hkp11_lockout_store_update (other, KEY, NULL, HKP11_STATE_USE_RELEASE, &r, NULL));
+	/* A token that counts itself, at the guard: the release lets one
+	 * try through, then the guard holds again. */
+	hkp11_try_rule at_guard = { .token_left = 1, .attempts = 15, .left_cap = -1, .guard = 1 };
+	hkp11_try_verdict verdict;
+	ck_assert (hkp11_lockout_store_begin_try (other, KEY, NULL, &at_guard, &verdict, &r, NULL));
+	ck_assert_int_eq (verdict, HKP11_TRY_RELEASED);
 	ck_assert_uint_eq (r.released, 0);
-	ck_assert (hkp11_lockout_store_update (other, KEY, NULL, HKP11_STATE_USE_RELEASE, &r, NULL));
+	ck_assert (hkp11_lockout_store_end_try (other, KEY, NULL, &at_guard, HKP11_TRY_OTHER, &r, NULL));
+	at_guard.ended_seen = r.ended;
+	ck_assert (hkp11_lockout_store_begin_try (other, KEY, NULL, &at_guard, &verdict, &r, NULL));
+	ck_assert_int_eq (verdict, HKP11_TRY_REFUSED);
 	ck_assert_uint_eq (r.released, 0);
 	ck_assert (hkp11_lockout_store_release (store, KEY, NULL));
 	ck_assert_uint_eq (add_failure (store, HKP11_STATE_OK), 1);

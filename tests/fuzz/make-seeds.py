@@ -49,7 +49,9 @@ write('conf', 'crlf', b'\x00labels: off\r\naudit: off\r\n\r\n# comment\r\n')
 write('conf', 'long', b'\x00state-dir: /' + b'a' * 5000 + b'\n')
 write('conf', 'empty-values', b'\x01backend: ; audit-file: ;; token-label: []')
 
-# ---- state: first byte picks the operation (READ FAIL RESET RELEASE USE_RELEASE)
+# ---- state: first byte % 8 picks the operation (READ FAIL RESET RELEASE READ),
+# or begins (5, 6) or ends (7) a try; bit 3 set: the token counts, with
+# byte / 16 tries left; byte / 16 % 3 is how a try ended (WRONG GOOD OTHER)
 good = (b"# hkpost-p11 lockout state: wrong user PINs since the last good one.\n"
         b"# Deleting this file releases the lockout guard for this token.\n"
         b"version: 1\ntoken: SafeNet, Inc. eToken 0a1b2c3d\nfailures: 3\nreleased: 0\n"
@@ -67,6 +69,14 @@ write('state', 'version-2', b'\x02' + good.replace(b'version: 1', b'version: 2')
 write('state', 'minimal', b'\x01version: 1\nfailures: 0\nend\n')
 write('state', 'crlf', b'\x01' + good.replace(b'\n', b'\r\n'))
 write('state', 'big', b'\x00' + good[:-4] + b'# ' + b'x' * 5000 + b'\nend\n')
+pending = good.replace(b'end\n', b'pending: 2\npending-since: 1795660376\nended: 7\nend\n')
+write('state', 'begin-shim', b'\x05' + good)
+write('state', 'begin-token-3', b'\x3d' + pending)
+write('state', 'begin-token-released', b'\x3d' + pending.replace(b'released: 0', b'released: 1'))
+write('state', 'end-token-wrong', b'\x0f' + pending)
+write('state', 'end-shim-good', b'\x17' + good)
+write('state', 'end-shim-other', b'\x27' + pending)
+write('state', 'pending-bad', b'\x05' + good.replace(b'end\n', b'pending: lots\nend\n'))
 
 # ---- audit: first byte % 3 = escape, record, verifier ----------------------
 texts = [b'CHAN TAI MAN (Personal e-Cert, expires 2045-06-30)',
