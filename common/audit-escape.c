@@ -17,9 +17,45 @@ static const char decimal_pairs[] =
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
+/* 10, 100, ... 10^19: the number of digits without a division per digit. */
+static const uint64_t powers_of_ten[] = {
+	UINT64_C (10), UINT64_C (100), UINT64_C (1000), UINT64_C (10000), UINT64_C (100000),
+	UINT64_C (1000000), UINT64_C (10000000), UINT64_C (100000000), UINT64_C (1000000000),
+	UINT64_C (10000000000), UINT64_C (100000000000), UINT64_C (1000000000000),
+	UINT64_C (10000000000000), UINT64_C (100000000000000), UINT64_C (1000000000000000),
+	UINT64_C (10000000000000000), UINT64_C (100000000000000000),
+	UINT64_C (1000000000000000000), UINT64_C (10000000000000000000),
+};
+
 void
 hkp11_buf_add_ulong_width (hkp11_buf *b, unsigned long v, int width)
 {
+	/* Written in place, back to front, when it fits (nearly always): the
+	 * copy through a temporary cost a call to memcpy per number. */
+	size_t digits = 1;
+	while (digits <= sizeof powers_of_ten / sizeof powers_of_ten[0] &&
+	       v >= powers_of_ten[digits - 1])
+		digits++;
+	size_t n = width > 0 && (size_t)width > digits ? (size_t)width : digits;
+	if (n <= 24 && n <= b->cap - b->len) {
+		char *p = b->data + b->len + n;
+		b->len += n;
+		while (v >= 100) {
+			p -= 2;
+			memcpy (p, decimal_pairs + 2 * (v % 100), 2);
+			v /= 100;
+		}
+		if (v >= 10) {
+			p -= 2;
+			memcpy (p, decimal_pairs + 2 * v, 2);
+		} else {
+			*--p = (char)('0' + v);
+		}
+		while (p > b->data + b->len - n)
+			*--p = '0';
+		return;
+	}
+
 	char tmp[24];
 	int i = sizeof tmp;
 	while (v >= 100) {

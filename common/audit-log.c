@@ -36,6 +36,7 @@ static struct {
 
 	time_t ts_sec; /* the second ts_head was made for */
 	char ts_head[24];
+	size_t ts_head_len;
 
 	/* The file could not be written: since which seq, and whether the
 	 * person running the program was told. */
@@ -77,12 +78,12 @@ timestamp (uint64_t when_us, char out[32])
 	if (sec != L.ts_sec || L.ts_head[0] == '\0') {
 		struct tm tm;
 		gmtime_r (&sec, &tm);
-		strftime (L.ts_head, sizeof L.ts_head, "%Y-%m-%dT%H:%M:%S", &tm);
+		L.ts_head_len = strftime (L.ts_head, sizeof L.ts_head, "%Y-%m-%dT%H:%M:%S", &tm);
 		L.ts_sec = sec;
 	}
 	hkp11_buf b;
 	hkp11_buf_init (&b, out, 31);
-	hkp11_buf_add_str (&b, L.ts_head);
+	hkp11_buf_add (&b, L.ts_head, L.ts_head_len);
 	hkp11_buf_add_char (&b, '.');
 	hkp11_buf_add_ulong_width (&b, (unsigned long)(when_us % 1000000u), 6);
 	hkp11_buf_add_char (&b, 'Z');
