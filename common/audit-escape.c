@@ -5,12 +5,6 @@
 
 static const char hex_digits[] = "0123456789abcdef";
 
-void
-hkp11_buf_add_ulong (hkp11_buf *b, unsigned long v)
-{
-	hkp11_buf_add_ulong_width (b, v, 1);
-}
-
 /* "00" "01" ... "99": two digits per division, numbers run on every record. */
 static const char decimal_pairs[] =
 	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"

@@ -60,11 +60,18 @@ hkp11_buf_add_char (hkp11_buf *b, char c)
 		b->overflow = true;
 }
 
-/* Decimal. */
-void hkp11_buf_add_ulong (hkp11_buf *b, unsigned long v);
-
 /* Decimal, at least width digits with leading zeros. */
 void hkp11_buf_add_ulong_width (hkp11_buf *b, unsigned long v, int width);
+
+/* Decimal.  Single digits (slots, states, most durations) without a call. */
+static inline void
+hkp11_buf_add_ulong (hkp11_buf *b, unsigned long v)
+{
+	if (v < 10 && b->len < b->cap)
+		b->data[b->len++] = (char)('0' + v);
+	else
+		hkp11_buf_add_ulong_width (b, v, 1);
+}
 
 /* "0x" and eight or more lower-case hex digits, as PKCS#11 writes values. */
 void hkp11_buf_add_hexnum (hkp11_buf *b, unsigned long v);
