@@ -16,6 +16,9 @@ mock_impl_C_GetAttributeValue (CK_SESSION_HANDLE h, CK_OBJECT_HANDLE handle, CK_
 
 	if (s == NULL)
 		return rv;
+	/* A retry counter read now, as a token answers: another process
+	 * sharing the token (MOCK_P11_STATE) may have spent tries since. */
+	mock_state_load (mock_session_token (s));
 	o = mock_object_get (s, handle);
 	if (o == NULL)
 		return CKR_OBJECT_HANDLE_INVALID;

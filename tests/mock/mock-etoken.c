@@ -133,7 +133,7 @@ mock_etoken_check_new_pin (const char *pin, size_t len)
 static bool
 state_applies (const mock_token *t)
 {
-	return mock.set.state_path[0] != '\0' && t->slot == MOCK_P11_SLOT;
+	return t != NULL && mock.set.state_path[0] != '\0' && t->slot == MOCK_P11_SLOT;
 }
 
 void

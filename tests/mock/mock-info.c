@@ -80,6 +80,8 @@ mock_impl_C_GetTokenInfo (CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info)
 		return rv;
 	if (info == NULL)
 		return CKR_ARGUMENTS_BAD;
+	/* The PIN flags as they are now, whoever spent the tries. */
+	mock_state_load (t);
 	memset (info, 0, sizeof *info);
 	memcpy (info->label, t->label, sizeof info->label);
 	mock_pad (info->manufacturerID, sizeof info->manufacturerID,
