@@ -5,11 +5,12 @@
  * on its ETCKH_TOKEN_OBJECT), else from the shim's own count of
  * CKR_PIN_INCORRECT answers, kept per token in the state store and shared
  * by every process of the user.  From lockout-warn tries left the user is
- * warned on every channel: an event for the audit log, a line on a
- * terminal's stderr, syslog, the token flags, and the token label (the one
- * text NSS shows in its password dialog).  At lockout-guard tries left a
- * user login or PIN change is refused with CKR_PIN_LOCKED before the token
- * is asked, until the user releases the guard on purpose.  A wrong PIN
+ * warned on every channel once a PIN went wrong: an event for the audit
+ * log, a line on a terminal's stderr, syslog, the token flags, and the
+ * token label (the one text NSS shows in its password dialog).  At
+ * lockout-guard tries left a user login or PIN change is refused with
+ * CKR_PIN_LOCKED before the token is asked, until the user releases the
+ * guard on purpose.  A wrong PIN
  * already refused in this process in the last ten minutes is refused again
  * without asking the token: applications retry cached PINs.
  *
@@ -750,8 +751,11 @@ lockout_C_GetTokenInfo (CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 		pInfo->flags |= CKF_USER_PIN_LOCKED;
 
 	/* NSS shows only the label in its password dialog.  The other
-	 * channels were told when the count fell, at the wrong PIN. */
-	if (settings->warn > 0 && settings->warn_label && t.left <= (long)settings->warn)
+	 * channels were told when the count fell, at the wrong PIN.  Nothing
+	 * is counted down before a try was spent, however few the token has:
+	 * a warning when nothing went wrong teaches the holder to ignore it. */
+	if (settings->warn > 0 && settings->warn_label && t.left < t.max &&
+	    t.left <= (long)settings->warn)
 		label_with_tries (pInfo->label, t.left);
 	return rv;
 }

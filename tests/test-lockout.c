@@ -345,6 +345,13 @@ label_of (const CK_TOKEN_INFO *info)
 	return text;
 }
 
+static char *
+label_now (CK_SLOT_ID in)
+{
+	CK_TOKEN_INFO info = token_info (in);
+	return label_of (&info);
+}
+
 /* The shim's count for the token, from its state file. */
 static unsigned int
 stored_failures (CK_SLOT_ID in)
@@ -641,6 +648,29 @@ START_TEST (test_guard_release_and_off)
 }
 END_TEST
 
+/* No countdown before a try was spent, however few tries there are, and
+ * a right PIN takes it away again. */
+START_TEST (test_no_countdown_before_a_wrong_pin)
+{
+	make_token (LABEL, USER_PIN);
+	shim_start ("lockout-attempts: 3; lockout-warn: 5");
+	CK_TOKEN_INFO info = token_info (slot);
+	ck_assert_str_eq (label_of (&info), padded ("eToken"));
+	ck_assert (!(info.flags & CKF_USER_PIN_COUNT_LOW));
+	p11t_assert_rv (login (slot, USER_PIN), CKR_OK);
+	ck_assert_str_eq (label_now (slot), padded ("eToken"));
+
+	p11t_assert_rv (login (slot, wrong_pin (1)), CKR_PIN_INCORRECT);
+	ck_assert_str_eq (label_now (slot), padded ("eToken (2 tries left)"));
+	ck_assert_int_eq (count_events ("lockout-warning"), 1);
+	p11t_assert_rv (login (slot, USER_PIN), CKR_OK);
+	info = token_info (slot);
+	ck_assert_str_eq (label_of (&info), padded ("eToken"));
+	ck_assert (!(info.flags & CKF_USER_PIN_COUNT_LOW));
+	shim_stop ();
+}
+END_TEST
+
 START_TEST (test_repeat_guard)
 {
 	make_token (LABEL, USER_PIN);
@@ -881,6 +911,7 @@ setup_etoken (void)
 	setenv ("MOCK_P11_ETOKEN", "1", 1);
 	unsetenv ("MOCK_P11_HIDE_RETRY");
 	unsetenv ("MOCK_P11_PIN_POLICY");
+	unsetenv ("MOCK_P11_USER_TRIES");
 	/* The mock's serial, as CK_TOKEN_INFO pads it. */
 	memset (serial, ' ', sizeof serial);
 	memcpy (serial, "0a1b2c3d", 8);
@@ -967,6 +998,25 @@ START_TEST (test_etoken_hidden_counter)
 {
 	setenv ("MOCK_P11_HIDE_RETRY", "1", 1);
 	etoken_countdown (false);
+}
+END_TEST
+
+/* A token with three tries and warnings from five: no countdown until a
+ * try was spent, none after a right PIN. */
+START_TEST (test_etoken_no_countdown_before_a_wrong_pin)
+{
+	setenv ("MOCK_P11_USER_TRIES", "3", 1);
+	shim_start ("");
+	CK_TOKEN_INFO info = token_info (slot);
+	ck_assert_str_eq (label_of (&info), padded ("eToken"));
+	ck_assert (!(info.flags & CKF_USER_PIN_COUNT_LOW));
+	p11t_assert_rv (login (slot, ENVELOPE_PIN), CKR_OK);
+	ck_assert_str_eq (label_now (slot), padded ("eToken"));
+	p11t_assert_rv (login (slot, wrong_pin (1)), CKR_PIN_INCORRECT);
+	ck_assert_str_eq (label_now (slot), padded ("eToken (2 tries left)"));
+	p11t_assert_rv (login (slot, ENVELOPE_PIN), CKR_OK);
+	ck_assert_str_eq (label_now (slot), padded ("eToken"));
+	shim_stop ();
 }
 END_TEST
 
@@ -1075,6 +1125,7 @@ main (void)
 	tcase_set_timeout (lockout, 60);
 	tcase_add_test (lockout, test_countdown_and_guard);
 	tcase_add_test (lockout, test_guard_release_and_off);
+	tcase_add_test (lockout, test_no_countdown_before_a_wrong_pin);
 	tcase_add_test (lockout, test_repeat_guard);
 	tcase_add_test (lockout, test_tty_warning);
 	tcase_add_test (lockout, test_processes_share_count);
@@ -1090,6 +1141,7 @@ main (void)
 	tcase_add_test (etoken, test_etoken_countdown);
 	tcase_add_test (etoken, test_etoken_hidden_counter);
 	tcase_add_test (etoken, test_etoken_counter_is_the_tokens);
+	tcase_add_test (etoken, test_etoken_no_countdown_before_a_wrong_pin);
 	tcase_add_test (etoken, test_etoken_pin_policy);
 	tcase_add_test (etoken, test_etoken_login_user);
 	tcase_add_test (etoken, test_etoken_pin_pad);

@@ -81,7 +81,9 @@ read_tries (cli_module *m, const cli_settings *s, hkp11_lockout_store *store, cl
 		if (t->left == 0)
 			t->locked = true;
 	}
-	t->warning = t->tries_known && s->lockout->warn > 0 && t->left <= (long)s->lockout->warn;
+	/* As the label: no countdown before a try was spent. */
+	t->warning = t->tries_known && s->lockout->warn > 0 && t->left < t->max &&
+		     t->left <= (long)s->lockout->warn;
 
 	if (t->locked)
 		t->guard = CLI_GUARD_LOCKED;
