@@ -240,13 +240,27 @@ hkp11_lockout_tries_left (const hkp11_lockout_record *r, const hkp11_try_rule *r
 	return left;
 }
 
+bool
+hkp11_lockout_counted_out (const hkp11_lockout_record *r, const hkp11_try_rule *rule)
+{
+	return rule->token_left < 0 && r->failures >= rule->attempts;
+}
+
+bool
+hkp11_lockout_try_held (const hkp11_lockout_record *r, const hkp11_try_rule *rule, long long now)
+{
+	long left = hkp11_lockout_tries_left (r, rule, now, HKP11_LEFT_GUARD);
+	/* A count run out is a lock as far as the shim can tell: a try past
+	 * it could be the one that really locks a token allowing more. */
+	return (rule->guard > 0 && left <= (long)rule->guard) || hkp11_lockout_counted_out (r, rule);
+}
+
 static void
 begin_try (hkp11_lockout_record *r, change *c, long long now)
 {
 	const hkp11_try_rule *rule = c->rule;
-	long left = hkp11_lockout_tries_left (r, rule, now, HKP11_LEFT_GUARD);
 
-	if (rule->guard == 0 || left > (long)rule->guard) {
+	if (!hkp11_lockout_try_held (r, rule, now)) {
 		c->verdict = HKP11_TRY_GRANTED;
 	} else if (r->released > 0) {
 		r->released--;
@@ -321,11 +335,9 @@ apply_change (hkp11_lockout_record *record, change *c)
 		record->released = 0;
 		break;
 	case HKP11_STATE_RELEASE:
-		/* Also what a process that died at the token left pending. */
-		record->failures = 0;
+		/* One try, and nothing else: the count stands, so that a wrong
+		 * PIN on that try counts as the last one it is. */
 		record->released = 1;
-		record->pending = 0;
-		record->pending_since = 0;
 		record->updated = now;
 		break;
 	}

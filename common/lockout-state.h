@@ -27,7 +27,8 @@ typedef struct {
 	unsigned int failures; /* wrong user PINs since the last good one */
 	long long updated;     /* when the record last changed, seconds since the epoch; 0 never */
 	/* Tries the user allowed past the lockout guard ("guard release"):
-	 * used up by the next guarded try or wrong PIN, cleared by a good one. */
+	 * used up by the next held-back try or wrong PIN, cleared by a good
+	 * one.  A release changes nothing else: the count stands. */
 	unsigned int released;
 	/* Tries at the token now, in any process (see
 	 * hkp11_lockout_store_begin_try), and when the last one began: a count
@@ -47,7 +48,7 @@ typedef enum {
 	HKP11_STATE_READ,  /* only read the record */
 	HKP11_STATE_FAIL,  /* count one more wrong PIN */
 	HKP11_STATE_RESET, /* a good PIN: back to zero */
-	HKP11_STATE_RELEASE, /* the user releases the guard: zero, one try allowed */
+	HKP11_STATE_RELEASE, /* the user releases the guard: one try allowed, the count stands */
 } hkp11_state_op;
 
 typedef enum {
@@ -111,7 +112,9 @@ typedef struct {
 	 * or -1 when they say nothing. */
 	long left_cap;
 	/* Tries held back: at this many left or fewer a try is refused unless
-	 * the user released the guard.  0: none held back. */
+	 * the user released the guard.  0: none held back.  Where the shim
+	 * counts, a count that has run out is refused the same way whatever
+	 * guard says (see hkp11_lockout_counted_out). */
 	unsigned int guard;
 } hkp11_try_rule;
 
@@ -162,10 +165,27 @@ long hkp11_lockout_tries_left (const hkp11_lockout_record *record, const hkp11_t
 			       long long now, hkp11_left_view view);
 
 /*
- * Releases the guard for the token: the count goes back to zero and one
- * try is allowed past the guard, for tokens that count tries themselves
- * (SafeNet's retry counter cannot be reset from outside).  For tokens the
- * shim counts for, deleting the state file has the same effect.
+ * Whether the shim's own count (rule->token_left < 0) has run out: as
+ * many wrong PINs as rule->attempts allows, the tries at the token now
+ * included.  The token then reads as locked, and hkp11_lockout_try_held
+ * is true whatever the guard is, also when the token's flags say locked
+ * (the tool, seeing the flags the lockout layer adds, cannot tell).
+ */
+bool hkp11_lockout_counted_out (const hkp11_lockout_record *record, const hkp11_try_rule *rule);
+
+/*
+ * Whether begin_try would refuse a try as the record stands, unless the
+ * user released the guard: tries left at or below the guard, or the
+ * shim's count run out.
+ */
+bool hkp11_lockout_try_held (const hkp11_lockout_record *record, const hkp11_try_rule *rule,
+			     long long now);
+
+/*
+ * Releases the guard for the token: the next try that would be held back
+ * goes to the token, once.  Nothing else changes: the count stands, so a
+ * wrong PIN on that try is counted as the last one it is.  Where the shim
+ * counts, deleting the state file instead forgets the count altogether.
  */
 bool hkp11_lockout_store_release (hkp11_lockout_store *store, const char *key,
 				  hkp11_state_note *note);

@@ -5,11 +5,15 @@
  * on its ETCKH_TOKEN_OBJECT), else from the shim's own count of
  * CKR_PIN_INCORRECT answers, kept per token in the state store and shared
  * by every process of the user.  From lockout-warn tries left the user is
- * warned on every channel: an event for the audit log, a line on a
- * terminal's stderr, syslog, the token flags, and the token label (the one
- * text NSS shows in its password dialog).  At lockout-guard tries left a
- * user login or PIN change is refused with CKR_PIN_LOCKED before the token
- * is asked, until the user releases the guard on purpose.  A wrong PIN
+ * warned on every channel once a PIN went wrong: an event for the audit
+ * log, a line on a terminal's stderr, syslog, the token flags, and the
+ * token label (the one text NSS shows in its password dialog).  At
+ * lockout-guard tries left a user login or PIN change is refused with
+ * CKR_PIN_LOCKED before the token is asked, until the user releases the
+ * guard on purpose, for one try.  Where the shim counts, a count that has
+ * run out makes the token read as locked, and every user login and PIN
+ * change is refused so, whatever lockout-guard says: a right PIN on a
+ * released try is the one way back.  A wrong PIN
  * already refused in this process in the last ten minutes is refused again
  * without asking the token: applications retry cached PINs.
  *
@@ -90,6 +94,7 @@ typedef struct {
 	long left;            /* tries left, as the user is told */
 	long guard_left;      /* tries left, tries at the token now taken as spent */
 	long max;             /* tries when none is spent */
+	bool counted_out;     /* the shim's count has run out: the token reads as locked */
 	hkp11_lockout_record record;
 	bool in_memory;        /* the store could not keep this token's count */
 	char state_path[4096];
@@ -189,6 +194,7 @@ update_left (tries *t)
 		t->max = settings->attempts;
 	t->left = hkp11_lockout_tries_left (&t->record, &rule, now, HKP11_LEFT_SHOWN);
 	t->guard_left = hkp11_lockout_tries_left (&t->record, &rule, now, HKP11_LEFT_GUARD);
+	t->counted_out = hkp11_lockout_counted_out (&t->record, &rule);
 }
 
 static void
@@ -353,13 +359,52 @@ describe_release (const tries *t, char *buf, size_t len)
 			  "in memory only) or set lockout-guard: 0, then try again");
 }
 
-/* Whether the guard holds back a try at t's tries left, as last read. */
+/* Whether a try at t's token is held back, as last read, unless the user
+ * released the guard. */
 static bool
-guard_holds (const tries *t)
+held_back (const tries *t)
 {
 	hkp11_try_rule rule;
 	try_rule (t, &rule);
-	return rule.guard > 0 && t->guard_left <= (long)rule.guard;
+	return hkp11_lockout_try_held (&t->record, &rule, (long long)time (NULL));
+}
+
+/* The shim's count has run out: the token reads as locked.  A token that
+ * really locked at that count answers CKR_PIN_LOCKED to a released try as
+ * well; one that allows more (SoftHSM never locks) opens to a right PIN. */
+static CK_RV
+refuse_counted_out (const char *function, CK_SESSION_HANDLE session, const tries *t)
+{
+	char release[300], detail[2000];
+
+	if (t->state_path[0] && !t->in_memory)
+		snprintf (release, sizeof release,
+			  "If the token allows more tries than that and you are sure of the PIN, "
+			  "'hkpost-p11 guard release' lets one try through; a right PIN gives the "
+			  "tries back");
+	else
+		snprintf (release, sizeof release,
+			  "If the token allows more tries than that and you are sure of the PIN, "
+			  "restart the program: the count is kept in memory only, and starts "
+			  "again");
+	snprintf (detail, sizeof detail,
+		  "refused without asking the token: token '%s' (%s) reads as locked: "
+		  "hkpost-p11 counted %u wrong PIN%s, all that lockout-attempts allows (%u). A "
+		  "locked e-Cert token cannot be unlocked: Hongkong Post has to revoke the "
+		  "e-Cert, and the holder applies for a new one (Hongkong Post Certification "
+		  "Authority hotline 2921 6633). %s.",
+		  t->id.label, t->id.text, t->record.failures, t->record.failures == 1 ? "" : "s",
+		  settings->attempts, release);
+	report (HKP11_EVENT_ERROR, "lockout-guard", function, t, session, 0, CKR_PIN_LOCKED,
+		detail);
+	hkp11_message (HKP11_MSG_ERROR,
+		       "%s refused: token '%s' (%s) reads as locked: hkpost-p11 counted %u wrong "
+		       "PIN%s, all that lockout-attempts allows. A locked e-Cert token has to be "
+		       "replaced: Hongkong Post revokes the e-Cert and you apply for a new one "
+		       "(Hongkong Post Certification Authority hotline 2921 6633). %s.",
+		       function, t->id.label, t->id.text, t->record.failures,
+		       t->record.failures == 1 ? "" : "s", release);
+	return CKR_PIN_LOCKED;
 }
 
 static CK_RV
@@ -368,6 +413,9 @@ refuse (const char *function, CK_SESSION_HANDLE session, const tries *t)
 	char release[1200], detail[2000], busy[100] = "";
 	long left = t->guard_left;
 
+	/* Out as the user is told, not only with a try at the token now. */
+	if (t->counted_out && t->left == 0)
+		return refuse_counted_out (function, session, t);
 	describe_release (t, release, sizeof release);
 	if (t->left > left)
 		snprintf (busy, sizeof busy, " (counting the tr%s other programs have at it now)",
@@ -569,7 +617,7 @@ counted (const counted_call *c)
 		return call_below (c);
 
 	/* The cheap refusal, on the count as read; begin_try decides. */
-	if (guard_holds (&t) && t.record.released == 0)
+	if (held_back (&t) && t.record.released == 0)
 		return refuse (c->function, c->session, &t);
 
 	if (settings->repeat_guard && (have_mac = pin_mac (t.id.key, c->pin, c->pin_len, mac))) {
@@ -678,17 +726,22 @@ lockout_C_SetPIN (CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG 
 	return counted (&c);
 }
 
-/* The SO sets a new user PIN: the token starts counting afresh. */
+/* The SO sets a new user PIN: the token starts counting afresh.  Anyone
+ * else gets nothing from a token the shim's count says is locked: setting
+ * the user PIN proves no PIN, so not even a released try is spent on it. */
 static CK_RV
 lockout_C_InitPIN (CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen)
 {
 	CK_SLOT_ID slot;
-	bool so;
+	bool so = false, placed = session_slot (hSession, &slot, &so);
 	tries t;
 
+	if (placed && !so && read_tries ("C_InitPIN", slot, NULL, &t) && t.counted_out &&
+	    t.left == 0)
+		return refuse_counted_out ("C_InitPIN", hSession, &t);
+
 	CK_RV rv = below.C_InitPIN (hSession, pPin, ulPinLen);
-	if (rv == CKR_OK && session_slot (hSession, &slot, &so) &&
-	    read_tries ("C_InitPIN", slot, NULL, &t)) {
+	if (rv == CKR_OK && placed && so && read_tries ("C_InitPIN", slot, NULL, &t)) {
 		store_op ("C_InitPIN", &t, HKP11_STATE_RESET);
 		wrong_pins_forget (t.id.key);
 	}
@@ -750,8 +803,11 @@ lockout_C_GetTokenInfo (CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 		pInfo->flags |= CKF_USER_PIN_LOCKED;
 
 	/* NSS shows only the label in its password dialog.  The other
-	 * channels were told when the count fell, at the wrong PIN. */
-	if (settings->warn > 0 && settings->warn_label && t.left <= (long)settings->warn)
+	 * channels were told when the count fell, at the wrong PIN.  Nothing
+	 * is counted down before a try was spent, however few the token has:
+	 * a warning when nothing went wrong teaches the holder to ignore it. */
+	if (settings->warn > 0 && settings->warn_label && t.left < t.max &&
+	    t.left <= (long)settings->warn)
 		label_with_tries (pInfo->label, t.left);
 	return rv;
 }

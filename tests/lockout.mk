@@ -32,6 +32,7 @@ LOCKOUT_TESTS = \
 	tests/lockout/change-pin.sh \
 	tests/lockout/countdown.sh \
 	tests/lockout/firefox-label.sh \
+	tests/lockout/guard-release.sh \
 	$(NULL)
 TESTS += $(LOCKOUT_TESTS)
 dist_check_SCRIPTS += $(LOCKOUT_TESTS)

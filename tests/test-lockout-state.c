@@ -131,12 +131,12 @@ START_TEST (test_count_and_reset)
 	ck_assert (hkp11_lockout_store_path (store, KEY, path, sizeof path));
 	ck_assert_str_eq (path, state_path (".state"));
 
-	/* Releasing the guard: count back to zero, one try allowed past
-	 * the guard, used up by that try or by a wrong PIN. */
+	/* Releasing the guard: one try allowed past the guard, used up by
+	 * that try or by a wrong PIN; the count stands. */
 	ck_assert_uint_eq (add_failure (store, HKP11_STATE_OK), 1);
 	ck_assert (hkp11_lockout_store_release (store, KEY, NULL));
 	ck_assert (hkp11_lockout_store_update (other, KEY, NULL, HKP11_STATE_READ, &r, NULL));
-	ck_assert_uint_eq (r.failures, 0);
+	ck_assert_uint_eq (r.failures, 1);
 	ck_assert_uint_eq (r.released, 1);
 	/* A token that counts itself, at the guard: the release lets one
 	 * try through, then the guard holds again. */
@@ -151,7 +151,7 @@ START_TEST (test_count_and_reset)
 	ck_assert_int_eq (verdict, HKP11_TRY_REFUSED);
 	ck_assert_uint_eq (r.released, 0);
 	ck_assert (hkp11_lockout_store_release (store, KEY, NULL));
-	ck_assert_uint_eq (add_failure (store, HKP11_STATE_OK), 1);
+	ck_assert_uint_eq (add_failure (store, HKP11_STATE_OK), 2);
 	ck_assert (hkp11_lockout_store_update (other, KEY, NULL, HKP11_STATE_READ, &r, NULL));
 	ck_assert_uint_eq (r.released, 0);
 	ck_assert (hkp11_lockout_store_release (store, KEY, NULL));
@@ -227,15 +227,102 @@ START_TEST (test_try_shim_counts)
 	ck_assert_uint_eq (r.failures, 0);
 	ck_assert_uint_eq (count (store, HKP11_STATE_OK), 0);
 
-	/* At the guard, released: the count starts again. */
+	/* At the guard, released: one try goes through, counted as the
+	 * last one it is; the count does not start again. */
 	for (int i = 0; i < 2; i++) {
 		ck_assert_int_eq (begin (store, &rule, &r), HKP11_TRY_GRANTED);
 		end (store, &rule, HKP11_TRY_WRONG, &r);
 	}
 	ck_assert_int_eq (begin (store, &rule, &r), HKP11_TRY_REFUSED);
+	ck_assert (!hkp11_lockout_counted_out (&r, &rule));
 	ck_assert (hkp11_lockout_store_release (store, KEY, NULL));
-	ck_assert_int_eq (begin (store, &rule, &r), HKP11_TRY_GRANTED);
-	ck_assert_uint_eq (r.failures, 1);
+	ck_assert_int_eq (count (store, HKP11_STATE_OK), 2);
+	ck_assert_int_eq (begin (store, &rule, &r), HKP11_TRY_RELEASED);
+	ck_assert_uint_eq (r.failures, 3);
+	end (store, &rule, HKP11_TRY_WRONG, &r);
+	ck_assert_uint_eq (r.failures, 3);
+	ck_assert_uint_eq (r.released, 0);
+	ck_assert_int_eq (hkp11_lockout_tries_left (&r, &rule, time (NULL), HKP11_LEFT_SHOWN), 0);
+	ck_assert (hkp11_lockout_counted_out (&r, &rule));
+
+	/* The count run out is a lock: held back whatever the guard says,
+	 * until a release lets one try through again. */
+	hkp11_try_rule no_guard = rule;
+	no_guard.guard = 0;
+	ck_assert (hkp11_lockout_try_held (&r, &no_guard, time (NULL)));
+	ck_assert_int_eq (begin (store, &no_guard, &r), HKP11_TRY_REFUSED);
+	ck_assert_int_eq (begin (store, &rule, &r), HKP11_TRY_REFUSED);
+	ck_assert_uint_eq (r.failures, 3);
+	ck_assert (hkp11_lockout_store_release (store, KEY, NULL));
+	ck_assert_int_eq (begin (store, &no_guard, &r), HKP11_TRY_RELEASED);
+	/* A token that really locked answers CKR_PIN_LOCKED: not counted,
+	 * and the release is spent. */
+	end (store, &no_guard, HKP11_TRY_OTHER, &r);
+	ck_assert_uint_eq (r.failures, 3);
+	ck_assert_uint_eq (r.released, 0);
+	ck_assert_int_eq (begin (store, &no_guard, &r), HKP11_TRY_REFUSED);
+	/* Only a right PIN gives the tries back. */
+	ck_assert (hkp11_lockout_store_release (store, KEY, NULL));
+	ck_assert_int_eq (begin (store, &no_guard, &r), HKP11_TRY_RELEASED);
+	end (store, &no_guard, HKP11_TRY_GOOD, &r);
+	ck_assert_uint_eq (r.failures, 0);
+	ck_assert (!hkp11_lockout_counted_out (&r, &no_guard));
+	ck_assert_int_eq (begin (store, &no_guard, &r), HKP11_TRY_GRANTED);
+	end (store, &no_guard, HKP11_TRY_GOOD, &r);
+
+	/* Without a guard, tries go through down to the last; a try at the
+	 * token with the last one is enough to hold back another. */
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq (begin (store, &no_guard, &r), HKP11_TRY_GRANTED);
+		end (store, &no_guard, HKP11_TRY_WRONG, &r);
+	}
+	ck_assert_int_eq (begin (store, &no_guard, &r), HKP11_TRY_GRANTED);
+	ck_assert_int_eq (hkp11_lockout_tries_left (&r, &no_guard, time (NULL), HKP11_LEFT_SHOWN),
+			  1);
+	ck_assert_int_eq (begin (store, &no_guard, &r), HKP11_TRY_REFUSED);
+	hkp11_lockout_store_free (store);
+}
+END_TEST
+
+/* A release lets one try through and changes nothing else: not the
+ * count, not the tries at the token, wherever the count is kept. */
+START_TEST (test_release_changes_nothing_else)
+{
+	hkp11_try_rule shim_rule = { .token_left = -1, .attempts = 5, .left_cap = -1, .guard = 1 };
+	hkp11_try_rule token_rule = { .token_left = 3, .attempts = 5, .left_cap = -1, .guard = 1 };
+	hkp11_lockout_store *store = hkp11_lockout_store_new (dir);
+	hkp11_lockout_record before, after;
+
+	/* Four wrong PINs counted, one try still at the token, and tries at
+	 * a token that counts itself begun and ended. */
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq (begin (store, &shim_rule, &before), HKP11_TRY_GRANTED);
+		end (store, &shim_rule, HKP11_TRY_WRONG, &before);
+	}
+	ck_assert_int_eq (begin (store, &token_rule, &before), HKP11_TRY_GRANTED);
+	end (store, &token_rule, HKP11_TRY_WRONG, &before);
+	ck_assert_int_eq (begin (store, &shim_rule, &before), HKP11_TRY_GRANTED);
+	ck_assert_uint_eq (before.failures, 4);
+	ck_assert_uint_eq (before.pending, 1);
+	ck_assert_uint_eq (before.ended, 1);
+
+	ck_assert (hkp11_lockout_store_release (store, KEY, NULL));
+	ck_assert (hkp11_lockout_store_update (store, KEY, NULL, HKP11_STATE_READ, &after, NULL));
+	ck_assert_uint_eq (after.released, 1);
+	ck_assert_uint_eq (after.failures, before.failures);
+	ck_assert_uint_eq (after.pending, before.pending);
+	ck_assert_int_eq (after.pending_since, before.pending_since);
+	ck_assert_uint_eq (after.ended, before.ended);
+	ck_assert_msg (strstr (read_text (state_path (".state")), "\nfailures: 4\n") != NULL, "%s",
+		       read_text (state_path (".state")));
+	/* Tries left, as the user is told, are what they were. */
+	long long now = (long long)time (NULL);
+	ck_assert_int_eq (hkp11_lockout_tries_left (&after, &shim_rule, now, HKP11_LEFT_SHOWN),
+			  hkp11_lockout_tries_left (&before, &shim_rule, now, HKP11_LEFT_SHOWN));
+	/* A second release is still one try. */
+	ck_assert (hkp11_lockout_store_release (store, KEY, NULL));
+	ck_assert (hkp11_lockout_store_update (store, KEY, NULL, HKP11_STATE_READ, &after, NULL));
+	ck_assert_uint_eq (after.released, 1);
 	hkp11_lockout_store_free (store);
 }
 END_TEST
@@ -293,16 +380,23 @@ START_TEST (test_try_token_counts)
 	ck_assert_uint_eq (seen.pending, 1);
 	ck_assert_uint_eq (seen.ended, r.ended);
 	ck_assert (seen.pending_since >= now);
-	/* Releasing the guard clears it at once. */
+	/* Releasing the guard leaves it: it is a try at the token for all
+	 * anyone knows. */
 	ck_assert (hkp11_lockout_store_release (store, KEY, NULL));
 	ck_assert (hkp11_lockout_store_update (store, KEY, NULL, HKP11_STATE_READ, &seen, NULL));
-	ck_assert_uint_eq (seen.pending, 0);
+	ck_assert_uint_eq (seen.pending, 1);
 	ck_assert_uint_eq (seen.released, 1);
+	ck_assert_uint_eq (seen.failures, 0);
 	/* At the guard, the release lets exactly one try through. */
 	rule.token_left = 1;
 	ck_assert_int_eq (begin (store, &rule, &r), HKP11_TRY_RELEASED);
 	ck_assert_uint_eq (r.released, 0);
 	ck_assert_int_eq (begin (store, &rule, &r), HKP11_TRY_REFUSED);
+	/* The shim never counts such a token out: at 0 the token answers. */
+	rule.token_left = 0;
+	rule.guard = 0;
+	ck_assert (!hkp11_lockout_counted_out (&r, &rule));
+	ck_assert_int_eq (begin (store, &rule, &r), HKP11_TRY_GRANTED);
 	hkp11_lockout_store_free (store);
 }
 END_TEST
@@ -720,6 +814,7 @@ main (void)
 	tcase_add_test (tc, test_count_and_reset);
 	tcase_add_test (tc, test_try_shim_counts);
 	tcase_add_test (tc, test_try_token_counts);
+	tcase_add_test (tc, test_release_changes_nothing_else);
 	tcase_add_test (tc, test_directory_choice);
 	tcase_add_test (tc, test_keys);
 	tcase_add_test (tc, test_concurrent_processes);

@@ -345,6 +345,13 @@ label_of (const CK_TOKEN_INFO *info)
 	return text;
 }
 
+static char *
+label_now (CK_SLOT_ID in)
+{
+	CK_TOKEN_INFO info = token_info (in);
+	return label_of (&info);
+}
+
 /* The shim's count for the token, from its state file. */
 static unsigned int
 stored_failures (CK_SLOT_ID in)
@@ -615,14 +622,23 @@ START_TEST (test_guard_release_and_off)
 	p11t_assert_rv (login (slot, wrong_pin (4)), CKR_PIN_LOCKED);
 	ck_assert_int_eq (count_events ("lockout-warning"), 2);
 
-	/* What `hkpost-p11 guard release` does: one try is let through. */
+	/* What `hkpost-p11 guard release` does: one try is let through,
+	 * and the count stands: that wrong PIN is the last. */
 	CK_TOKEN_INFO info = token_info (slot);
 	hkp11_token_id_from_info (&info, &id);
 	hkp11_lockout_store *store = hkp11_lockout_store_new (state_dir);
 	ck_assert (hkp11_lockout_store_release (store, id.key, NULL));
-	hkp11_lockout_store_free (store);
+	ck_assert_msg (strncmp (label_now (slot), "eToken (1 try left)", 19) == 0,
+		       "%s", label_now (slot));
 	p11t_assert_rv (login (slot, wrong_pin (4)), CKR_PIN_INCORRECT);
-	ck_assert_uint_eq (stored_failures (slot), 1);
+	ck_assert_uint_eq (stored_failures (slot), 4);
+	ck_assert (token_info (slot).flags & CKF_USER_PIN_LOCKED);
+	p11t_assert_rv (login (slot, USER_PIN), CKR_PIN_LOCKED);
+	/* Released again, the right PIN gives the tries back. */
+	ck_assert (hkp11_lockout_store_release (store, id.key, NULL));
+	hkp11_lockout_store_free (store);
+	p11t_assert_rv (login (slot, USER_PIN), CKR_OK);
+	ck_assert_uint_eq (stored_failures (slot), 0);
 	shim_stop ();
 
 	/* lockout-guard: 0 lets every try through, down to the last. */
@@ -634,9 +650,126 @@ START_TEST (test_guard_release_and_off)
 	info = token_info (slot);
 	ck_assert (info.flags & CKF_USER_PIN_LOCKED);
 	ck_assert_msg (strncmp (label_of (&info), "eToken (locked)", 15) == 0, "%s", label_of (&info));
-	/* SoftHSM never locks: the right PIN still works and resets. */
+	/* Past the last, the token reads as locked, guard or no guard: the
+	 * right PIN too is refused (SoftHSM never locks: it would open),
+	 * until a release lets it through. */
+	p11t_assert_rv (login (slot, USER_PIN), CKR_PIN_LOCKED);
+	ck_assert_int_eq (count_events ("lockout-guard"), 1);
+	ck_assert_uint_eq (stored_failures (slot), 4);
+	store = hkp11_lockout_store_new (state_dir);
+	ck_assert (hkp11_lockout_store_release (store, id.key, NULL));
+	hkp11_lockout_store_free (store);
 	p11t_assert_rv (login (slot, USER_PIN), CKR_OK);
 	ck_assert (!(token_info (slot).flags & CKF_USER_PIN_LOCKED));
+	shim_stop ();
+}
+END_TEST
+
+/* The issue's sequence through the shim: five tries, four wrong PINs, a
+ * release, and the released wrong PIN is the last one.  The token then
+ * reads as locked, and every user PIN operation is refused without asking
+ * the token, until a release lets a right PIN prove itself. */
+START_TEST (test_released_try_is_the_last)
+{
+	make_token (LABEL, USER_PIN);
+	hkp11_token_id id;
+	shim_start ("lockout-attempts: 5");
+
+	for (int i = 1; i <= 4; i++)
+		p11t_assert_rv (login (slot, wrong_pin (i)), CKR_PIN_INCORRECT);
+	ck_assert_str_eq (label_now (slot), padded ("eToken (1 try left)"));
+	p11t_assert_rv (login (slot, wrong_pin (5)), CKR_PIN_LOCKED);
+
+	CK_TOKEN_INFO info = token_info (slot);
+	hkp11_token_id_from_info (&info, &id);
+	hkp11_lockout_store *store = hkp11_lockout_store_new (state_dir);
+	ck_assert (hkp11_lockout_store_release (store, id.key, NULL));
+	ck_assert_str_eq (label_now (slot), padded ("eToken (1 try left)"));
+	ck_assert_uint_eq (stored_failures (slot), 4);
+
+	int released = count_events ("lockout-guard-released");
+	p11t_assert_rv (login (slot, wrong_pin (6)), CKR_PIN_INCORRECT);
+	ck_assert_int_eq (count_events ("lockout-guard-released"), released + 1);
+	ck_assert_uint_eq (stored_failures (slot), 5);
+	info = token_info (slot);
+	ck_assert_str_eq (label_of (&info), padded ("eToken (locked)"));
+	ck_assert (info.flags & CKF_USER_PIN_LOCKED);
+	ck_assert (!(info.flags & CKF_USER_PIN_FINAL_TRY));
+
+	/* Every login and PIN change as the user: CKR_PIN_LOCKED. */
+	int guards = count_events ("lockout-guard");
+	p11t_assert_rv (login (slot, USER_PIN), CKR_PIN_LOCKED);
+	p11t_assert_rv (login (slot, wrong_pin (7)), CKR_PIN_LOCKED);
+	p11t_assert_rv (set_pin (slot, USER_PIN, NEW_PIN), CKR_PIN_LOCKED);
+	CK_SESSION_HANDLE s = p11t_open_session (&shim, slot, NULL);
+	p11t_assert_rv (f->C_LoginUser (s, CKU_USER, (CK_UTF8CHAR_PTR)USER_PIN, strlen (USER_PIN),
+					(CK_UTF8CHAR_PTR) "holder", 6),
+			CKR_PIN_LOCKED);
+	/* Setting the user PIN outside the SO's session proves nothing. */
+	p11t_assert_rv (f->C_InitPIN (s, (CK_UTF8CHAR_PTR)NEW_PIN, strlen (NEW_PIN)),
+			CKR_PIN_LOCKED);
+	f->C_CloseSession (s);
+	ck_assert_int_eq (count_events ("lockout-guard"), guards + 5);
+	ck_assert_uint_eq (stored_failures (slot), 5);
+	const seen_event *g = last_event ("lockout-guard");
+	ck_assert_int_eq (g->tries_left, 0);
+	ck_assert_msg (strstr (g->detail, "reads as locked") != NULL, "%s", g->detail);
+	ck_assert_msg (strstr (g->detail, "revoke the e-Cert") != NULL, "%s", g->detail);
+	ck_assert_msg (strstr (g->detail, "2921 6633") != NULL, "%s", g->detail);
+	ck_assert_msg (strstr (g->detail, "hkpost-p11 guard release") != NULL, "%s", g->detail);
+	ck_assert_msg (strstr (stderr_read (), "reads as locked") != NULL, "%s", stderr_read ());
+
+	/* A release lets one try through; only a right PIN gives the
+	 * tries back. */
+	ck_assert (hkp11_lockout_store_release (store, id.key, NULL));
+	p11t_assert_rv (login (slot, wrong_pin (8)), CKR_PIN_INCORRECT);
+	ck_assert_uint_eq (stored_failures (slot), 6);
+	p11t_assert_rv (login (slot, USER_PIN), CKR_PIN_LOCKED);
+	ck_assert (hkp11_lockout_store_release (store, id.key, NULL));
+	p11t_assert_rv (login (slot, USER_PIN), CKR_OK);
+	ck_assert_uint_eq (stored_failures (slot), 0);
+	info = token_info (slot);
+	ck_assert_str_eq (label_of (&info), padded ("eToken"));
+	ck_assert (!(info.flags & (CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY |
+				   CKF_USER_PIN_LOCKED)));
+
+	/* The SO setting a new user PIN unlocks a token for good, and the
+	 * count starts afresh. */
+	for (int i = 9; i <= 12; i++)
+		p11t_assert_rv (login (slot, wrong_pin (i)), CKR_PIN_INCORRECT);
+	ck_assert (hkp11_lockout_store_release (store, id.key, NULL));
+	hkp11_lockout_store_free (store);
+	p11t_assert_rv (login (slot, wrong_pin (13)), CKR_PIN_INCORRECT);
+	ck_assert (token_info (slot).flags & CKF_USER_PIN_LOCKED);
+	s = p11t_open_session (&shim, slot, NULL);
+	p11t_assert_rv (f->C_Login (s, CKU_SO, (CK_UTF8CHAR_PTR)SO_PIN, strlen (SO_PIN)), CKR_OK);
+	p11t_assert_rv (f->C_InitPIN (s, (CK_UTF8CHAR_PTR)NEW_PIN, strlen (NEW_PIN)), CKR_OK);
+	f->C_CloseSession (s);
+	ck_assert_uint_eq (stored_failures (slot), 0);
+	p11t_assert_rv (login (slot, NEW_PIN), CKR_OK);
+	shim_stop ();
+}
+END_TEST
+
+/* No countdown before a try was spent, however few tries there are, and
+ * a right PIN takes it away again. */
+START_TEST (test_no_countdown_before_a_wrong_pin)
+{
+	make_token (LABEL, USER_PIN);
+	shim_start ("lockout-attempts: 3; lockout-warn: 5");
+	CK_TOKEN_INFO info = token_info (slot);
+	ck_assert_str_eq (label_of (&info), padded ("eToken"));
+	ck_assert (!(info.flags & CKF_USER_PIN_COUNT_LOW));
+	p11t_assert_rv (login (slot, USER_PIN), CKR_OK);
+	ck_assert_str_eq (label_now (slot), padded ("eToken"));
+
+	p11t_assert_rv (login (slot, wrong_pin (1)), CKR_PIN_INCORRECT);
+	ck_assert_str_eq (label_now (slot), padded ("eToken (2 tries left)"));
+	ck_assert_int_eq (count_events ("lockout-warning"), 1);
+	p11t_assert_rv (login (slot, USER_PIN), CKR_OK);
+	info = token_info (slot);
+	ck_assert_str_eq (label_of (&info), padded ("eToken"));
+	ck_assert (!(info.flags & CKF_USER_PIN_COUNT_LOW));
 	shim_stop ();
 }
 END_TEST
@@ -881,6 +1014,7 @@ setup_etoken (void)
 	setenv ("MOCK_P11_ETOKEN", "1", 1);
 	unsetenv ("MOCK_P11_HIDE_RETRY");
 	unsetenv ("MOCK_P11_PIN_POLICY");
+	unsetenv ("MOCK_P11_USER_TRIES");
 	/* The mock's serial, as CK_TOKEN_INFO pads it. */
 	memset (serial, ' ', sizeof serial);
 	memcpy (serial, "0a1b2c3d", 8);
@@ -967,6 +1101,113 @@ START_TEST (test_etoken_hidden_counter)
 {
 	setenv ("MOCK_P11_HIDE_RETRY", "1", 1);
 	etoken_countdown (false);
+}
+END_TEST
+
+/* The shim's record of the token, as the state store holds it. */
+static hkp11_lockout_record
+stored_record (CK_SLOT_ID in)
+{
+	hkp11_token_id id;
+	hkp11_lockout_record r;
+	CK_TOKEN_INFO info = token_info (in);
+	hkp11_token_id_from_info (&info, &id);
+	hkp11_lockout_store *store = hkp11_lockout_store_new (state_dir);
+	ck_assert (hkp11_lockout_store_update (store, id.key, NULL, HKP11_STATE_READ, &r, NULL));
+	hkp11_lockout_store_free (store);
+	return r;
+}
+
+static void
+release_guard (CK_SLOT_ID in)
+{
+	hkp11_token_id id;
+	CK_TOKEN_INFO info = token_info (in);
+	hkp11_token_id_from_info (&info, &id);
+	hkp11_lockout_store *store = hkp11_lockout_store_new (state_dir);
+	ck_assert (hkp11_lockout_store_release (store, id.key, NULL));
+	hkp11_lockout_store_free (store);
+}
+
+/* The issue's sequence at an eToken with five tries.  Where the token
+ * counts, a release resets nothing, the token's count rules: the released
+ * wrong PIN locks it.  Where its counter is hidden, the shim counts to the
+ * same end; the token, locked for real, refuses even a released try. */
+static void
+etoken_release (bool token_counts)
+{
+	setenv ("MOCK_P11_USER_TRIES", "5", 1);
+	shim_start ("lockout-attempts: 5");
+	ck_assert_int_eq (mock_tries_left (slot), 5);
+	ck_assert_str_eq (label_now (slot), padded ("eToken"));
+	for (int i = 1; i <= 4; i++)
+		p11t_assert_rv (login (slot, wrong_pin (i)), CKR_PIN_INCORRECT);
+	ck_assert_str_eq (label_now (slot), padded ("eToken (1 try left)"));
+	unsigned long logins = mock_calls ("C_Login");
+	p11t_assert_rv (login (slot, wrong_pin (5)), CKR_PIN_LOCKED);
+	ck_assert_uint_eq (mock_calls ("C_Login"), logins);
+
+	hkp11_lockout_record before = stored_record (slot);
+	release_guard (slot);
+	hkp11_lockout_record after = stored_record (slot);
+	ck_assert_uint_eq (after.released, 1);
+	ck_assert_uint_eq (after.failures, before.failures);
+	ck_assert_uint_eq (after.failures, token_counts ? 0u : 4u);
+	ck_assert_uint_eq (after.pending, before.pending);
+	ck_assert_uint_eq (after.ended, before.ended);
+	ck_assert_int_eq (mock_tries_left (slot), 1);
+	ck_assert_str_eq (label_now (slot), padded ("eToken (1 try left)"));
+	ck_assert (token_info (slot).flags & CKF_USER_PIN_FINAL_TRY);
+
+	p11t_assert_rv (login (slot, wrong_pin (6)), CKR_PIN_INCORRECT);
+	ck_assert_int_eq (mock_tries_left (slot), 0);
+	CK_TOKEN_INFO info = token_info (slot);
+	ck_assert_str_eq (label_of (&info), padded ("eToken (locked)"));
+	ck_assert (info.flags & CKF_USER_PIN_LOCKED);
+	ck_assert_uint_eq (stored_record (slot).failures, token_counts ? 0u : 5u);
+	ck_assert_uint_eq (stored_record (slot).released, 0);
+
+	p11t_assert_rv (login (slot, ENVELOPE_PIN), CKR_PIN_LOCKED);
+	p11t_assert_rv (login (slot, wrong_pin (7)), CKR_PIN_LOCKED);
+	p11t_assert_rv (set_pin (slot, ENVELOPE_PIN, NEW_PIN), CKR_PIN_LOCKED);
+	/* Released once more, even the right PIN: the token is locked. */
+	release_guard (slot);
+	p11t_assert_rv (login (slot, ENVELOPE_PIN), CKR_PIN_LOCKED);
+	ck_assert_int_eq (mock_tries_left (slot), 0);
+	ck_assert_str_eq (label_now (slot), padded ("eToken (locked)"));
+	ck_assert_uint_eq (stored_record (slot).failures, token_counts ? 0u : 5u);
+	shim_stop ();
+}
+
+START_TEST (test_etoken_release_keeps_count)
+{
+	etoken_release (true);
+}
+END_TEST
+
+START_TEST (test_etoken_hidden_release_keeps_count)
+{
+	setenv ("MOCK_P11_HIDE_RETRY", "1", 1);
+	etoken_release (false);
+}
+END_TEST
+
+/* A token with three tries and warnings from five: no countdown until a
+ * try was spent, none after a right PIN. */
+START_TEST (test_etoken_no_countdown_before_a_wrong_pin)
+{
+	setenv ("MOCK_P11_USER_TRIES", "3", 1);
+	shim_start ("");
+	CK_TOKEN_INFO info = token_info (slot);
+	ck_assert_str_eq (label_of (&info), padded ("eToken"));
+	ck_assert (!(info.flags & CKF_USER_PIN_COUNT_LOW));
+	p11t_assert_rv (login (slot, ENVELOPE_PIN), CKR_OK);
+	ck_assert_str_eq (label_now (slot), padded ("eToken"));
+	p11t_assert_rv (login (slot, wrong_pin (1)), CKR_PIN_INCORRECT);
+	ck_assert_str_eq (label_now (slot), padded ("eToken (2 tries left)"));
+	p11t_assert_rv (login (slot, ENVELOPE_PIN), CKR_OK);
+	ck_assert_str_eq (label_now (slot), padded ("eToken"));
+	shim_stop ();
 }
 END_TEST
 
@@ -1075,6 +1316,8 @@ main (void)
 	tcase_set_timeout (lockout, 60);
 	tcase_add_test (lockout, test_countdown_and_guard);
 	tcase_add_test (lockout, test_guard_release_and_off);
+	tcase_add_test (lockout, test_released_try_is_the_last);
+	tcase_add_test (lockout, test_no_countdown_before_a_wrong_pin);
 	tcase_add_test (lockout, test_repeat_guard);
 	tcase_add_test (lockout, test_tty_warning);
 	tcase_add_test (lockout, test_processes_share_count);
@@ -1090,6 +1333,9 @@ main (void)
 	tcase_add_test (etoken, test_etoken_countdown);
 	tcase_add_test (etoken, test_etoken_hidden_counter);
 	tcase_add_test (etoken, test_etoken_counter_is_the_tokens);
+	tcase_add_test (etoken, test_etoken_release_keeps_count);
+	tcase_add_test (etoken, test_etoken_hidden_release_keeps_count);
+	tcase_add_test (etoken, test_etoken_no_countdown_before_a_wrong_pin);
 	tcase_add_test (etoken, test_etoken_pin_policy);
 	tcase_add_test (etoken, test_etoken_login_user);
 	tcase_add_test (etoken, test_etoken_pin_pad);

@@ -87,9 +87,10 @@ check_tries (const cli_settings *s, const cli_token *t)
 	cli_tries_text (t, tries, sizeof tries);
 	printf (_("Token \"%s\" (serial %s): %s.\n"), t->label, t->serial, tries);
 	if (t->guard == CLI_GUARD_LOCKED) {
-		cli_error (_("Nothing on this computer can unlock it. Contact Hongkong Post: the "
-			     "e-Cert has to be revoked and a new one issued."),
-			   _("the token is locked"));
+		cli_error (cli_locked_fix (t), "%s",
+			   t->counted_out ? _("the token reads as locked: hkpost-p11 counted as "
+					      "many wrong passwords as lockout-attempts allows")
+					  : _("the token is locked"));
 		return CLI_LOCKED;
 	}
 	if (t->guard == CLI_GUARD_HOLDS) {
@@ -186,8 +187,7 @@ report_result (cli_module *m, const cli_settings *s, cli_token *t, CK_RV rv)
 				       t->left),
 				   t->left);
 		else if (t->locked)
-			cli_error (_("Contact Hongkong Post: the e-Cert has to be revoked and a new "
-				     "one issued."),
+			cli_error (cli_locked_fix (t), "%s",
 				   _("the current password is wrong, and the token is now locked"));
 		else
 			cli_error (_("Nothing was changed."), _("the current password is wrong"));
@@ -199,9 +199,11 @@ report_result (cli_module *m, const cli_settings *s, cli_token *t, CK_RV rv)
 				     "'hkpost-p11 guard release' and try again."),
 				   _("hkpost-p11 held back the last try: the token was not asked"));
 		else
-			cli_error (_("Nothing on this computer can unlock it. Contact Hongkong Post: "
-				     "the e-Cert has to be revoked and a new one issued."),
-				   _("the token is locked"));
+			cli_error (cli_locked_fix (t), "%s",
+				   t->counted_out
+					   ? _("the token reads as locked: hkpost-p11 counted as "
+					       "many wrong passwords as lockout-attempts allows")
+					   : _("the token is locked"));
 		return CLI_LOCKED;
 	case CKR_PIN_INVALID:
 	case CKR_PIN_LEN_RANGE:

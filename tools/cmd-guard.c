@@ -2,11 +2,14 @@
  * hkpost-p11 guard release: the holder spends the last try on purpose.
  *
  * The lockout layer holds back the last try(es) and answers CKR_PIN_LOCKED
- * without asking the token.  A release is recorded in the token's state
- * file the layer reads (common/lockout-state.h, HKP11_STATE_RELEASE): the
- * count goes back to zero and one try is allowed past the guard, used up
- * by that try or the next wrong password and cleared by a right one.  That
- * works also for SafeNet tokens, whose own counter nothing can reset.
+ * without asking the token; where it counts itself, it also refuses every
+ * try once its count has run out, since the token then reads as locked.
+ * A release is recorded in the token's state file the layer reads
+ * (common/lockout-state.h, HKP11_STATE_RELEASE): one try is allowed past
+ * the guard, used up by that try or the next wrong password and cleared by
+ * a right one.  Nothing else changes: the count stands, so a wrong password
+ * on the released try is counted as the last one it is.  That works also
+ * for SafeNet tokens, whose own counter nothing can reset.
  */
 #include "config.h"
 #include "hkpost-p11.h"
@@ -21,9 +24,12 @@ usage (FILE *out, int status)
 			"\n"
 			"With the last try left, hkpost-p11 refuses logins and password changes\n"
 			"without asking the token, so that the try is not spent by accident.\n"
+			"Where it counts the tries itself (the token does not tell), it also\n"
+			"refuses them once its count has run out: the token then reads as locked.\n"
 			"'guard release' lets one try through, after you confirm that you know\n"
 			"the consequence: if that password is wrong too, the token locks for\n"
 			"good, Hongkong Post has to revoke the e-Cert, and a new one costs a fee.\n"
+			"Nothing else changes: the count stands until a right password.\n"
 			"\n"
 			"  --token X   the token with this label or serial number\n"
 			"  --yes       do not ask: you have read the above (for scripts)\n"
@@ -88,8 +94,10 @@ cli_guard_main (const cli_globals *g, int argc, char **argv)
 
 	switch (t->guard) {
 	case CLI_GUARD_LOCKED:
-		cli_error (_("Nothing on this computer can unlock it. Contact Hongkong Post: the "
-			     "e-Cert has to be revoked and a new one issued."),
+		/* Locked on hkpost-p11's count only: the token may allow more. */
+		if (t->counted_out)
+			break;
+		cli_error (cli_locked_fix (t),
 			   _("token '%s' (serial %s) is locked: there is no try left to release"),
 			   t->label, t->serial);
 		status = CLI_LOCKED;
@@ -115,17 +123,39 @@ cli_guard_main (const cli_globals *g, int argc, char **argv)
 		break;
 	}
 
-	printf (P_ ("Token \"%s\" (serial %s) has %ld try left, and hkpost-p11 holds it back.\n",
-		    "Token \"%s\" (serial %s) has %ld tries left, and hkpost-p11 holds them back.\n",
-		    t->left),
-		t->label, t->serial, t->left);
-	printf ("\n%s\n%s\n%s\n\n",
-		_("If you release the guard and the next password is wrong, the token locks for "
-		  "good."),
-		_("A locked token cannot be unlocked: Hongkong Post has to revoke your e-Cert, "
-		  "and a new e-Cert costs a new fee."),
-		_("Release it only if you are sure of the password. If you are not, contact "
-		  "Hongkong Post first."));
+	if (t->counted_out) {
+		printf (P_ ("Token \"%s\" (serial %s) reads as locked: hkpost-p11 counted %u wrong "
+			    "password, as many as lockout-attempts allows, and refuses every login "
+			    "and password change.\n",
+			    "Token \"%s\" (serial %s) reads as locked: hkpost-p11 counted %u wrong "
+			    "passwords, as many as lockout-attempts allows, and refuses every login "
+			    "and password change.\n",
+			    t->record.failures),
+			t->label, t->serial, t->record.failures);
+		printf ("\n%s\n%s\n%s\n\n",
+			_("The token does not tell its own count. If it allows no more tries, it is "
+			  "locked now and a release changes nothing: Hongkong Post has to revoke "
+			  "your e-Cert, and a new e-Cert costs a new fee (Hongkong Post "
+			  "Certification Authority hotline 2921 6633)."),
+			_("If it allows more tries, a release lets one through: a right password "
+			  "gives every try back, a wrong one may lock the token for good."),
+			_("Release it only if you are sure of the password. If you are not, contact "
+			  "Hongkong Post first."));
+	} else {
+		printf (P_ ("Token \"%s\" (serial %s) has %ld try left, and hkpost-p11 holds it "
+			    "back.\n",
+			    "Token \"%s\" (serial %s) has %ld tries left, and hkpost-p11 holds them "
+			    "back.\n",
+			    t->left),
+			t->label, t->serial, t->left);
+		printf ("\n%s\n%s\n%s\n\n",
+			_("If you release the guard and the next password is wrong, the token "
+			  "locks for good."),
+			_("A locked token cannot be unlocked: Hongkong Post has to revoke your "
+			  "e-Cert, and a new e-Cert costs a new fee."),
+			_("Release it only if you are sure of the password. If you are not, "
+			  "contact Hongkong Post first."));
+	}
 
 	if (!yes) {
 		/* TRANSLATORS: the user types the word in quotes; an English
@@ -158,8 +188,8 @@ cli_guard_main (const cli_globals *g, int argc, char **argv)
 		status = CLI_FAILED;
 		goto out;
 	}
-	printf (_("Released: the next login or password change goes to the token. A right "
-		  "password gives every try back.\n"));
+	printf (_("Released: the next login or password change goes to the token, once. The "
+		  "count of wrong passwords stands: a right password gives every try back.\n"));
 	status = CLI_OK;
 
 out:

@@ -166,10 +166,18 @@ collect (status_data *d, const cli_globals *g)
 		if (!t->present || !t->initialized)
 			continue;
 		present++;
-		if (t->guard == CLI_GUARD_LOCKED) {
-			add_problem (&d->ps, CLI_LOCKED, "locked",
-				     _("Nothing on this computer can unlock it. Contact Hongkong Post: "
-				       "the e-Cert has to be revoked and a new one issued."),
+		if (t->counted_out) {
+			add_problem (&d->ps, CLI_LOCKED, "locked", cli_locked_fix (t),
+				     P_ ("token '%s' (serial %s) reads as locked: hkpost-p11 "
+					 "counted %u wrong password, all that lockout-attempts "
+					 "allows, and refuses logins and password changes",
+					 "token '%s' (serial %s) reads as locked: hkpost-p11 "
+					 "counted %u wrong passwords, all that lockout-attempts "
+					 "allows, and refuses logins and password changes",
+					 t->record.failures),
+				     t->label, t->serial, t->record.failures);
+		} else if (t->guard == CLI_GUARD_LOCKED) {
+			add_problem (&d->ps, CLI_LOCKED, "locked", cli_locked_fix (t),
 				     _("token '%s' (serial %s) is locked"), t->label, t->serial);
 		} else if (t->guard == CLI_GUARD_HOLDS) {
 			add_problem (&d->ps, CLI_LOCKED, "guard",
@@ -315,11 +323,11 @@ print_text (status_data *d)
 		cli_field (stdout, 2, w - 2, _("Maker and model"), "%s %s", t->manufacturer, t->model);
 		cli_field (stdout, 2, w - 2, _("Serial number"), "%s", t->serial);
 		cli_tries_text (t, buf, sizeof buf);
-		if (t->tries_known && !t->locked)
+		if (t->tries_known && (!t->locked || t->counted_out))
 			cli_field (stdout, 2, w - 2, _("Tries left"), _("%s (%s)%s"), buf,
 				   t->token_counts ? _("the token's own count")
 						   : _("counted by hkpost-p11"),
-				   t->warning ? _(": WARNING, few tries left") : "");
+				   t->warning && !t->locked ? _(": WARNING, few tries left") : "");
 		else
 			cli_field (stdout, 2, w - 2, _("Tries left"), "%s", buf);
 		switch (t->guard) {
@@ -340,7 +348,12 @@ print_text (status_data *d)
 				   _("released: the next try goes to the token"));
 			break;
 		case CLI_GUARD_LOCKED:
-			cli_field (stdout, 2, w - 2, _("Guard"), "%s", _("nothing left to guard"));
+			cli_field (stdout, 2, w - 2, _("Guard"), "%s",
+				   t->counted_out
+					   ? _("the token reads as locked: logins and password "
+					       "changes are refused until you run 'hkpost-p11 guard "
+					       "release'")
+					   : _("nothing left to guard"));
 			break;
 		}
 
@@ -477,6 +490,9 @@ print_json (status_data *d)
 			cli_json_bool (&j, "warning", t->warning);
 			cli_json_bool (&j, "final_try", t->final_try);
 			cli_json_bool (&j, "locked", t->locked);
+			cli_json_string (&j, "locked_by", !t->locked      ? NULL
+							  : t->counted_out ? "hkpost-p11"
+									   : "token");
 			cli_json_string (&j, "guard", cli_guard_name (t->guard));
 			cli_json_string (&j, "state_file", t->state_path[0] ? t->state_path : NULL);
 

@@ -174,6 +174,9 @@ typedef struct {
 	bool token_counts; /* the token's own counter, else hkpost-p11's */
 	long left, max;
 	bool locked, final_try, count_low, warning;
+	/* Locked as far as hkpost-p11's own count goes: the token does not
+	 * tell, and a release lets one try through to find out. */
+	bool counted_out;
 	cli_guard_state guard;
 	hkp11_lockout_record record;
 	char state_path[4096];
@@ -200,6 +203,8 @@ hkp11_lockout_store *cli_store_new (const cli_settings *s);
 
 /* "15 tries left" etc., translated. */
 const char *cli_tries_text (const cli_token *t, char *buf, size_t len);
+/* What the holder of a locked token can do, translated. */
+const char *cli_locked_fix (const cli_token *t);
 const char *cli_guard_name (cli_guard_state g); /* for JSON */
 
 /* ---- PIN input (pin-input.c) ------------------------------------------------- */

@@ -81,9 +81,17 @@ read_tries (cli_module *m, const cli_settings *s, hkp11_lockout_store *store, cl
 		if (t->left == 0)
 			t->locked = true;
 	}
-	t->warning = t->tries_known && s->lockout->warn > 0 && t->left <= (long)s->lockout->warn;
+	/* As the label: no countdown before a try was spent. */
+	t->warning = t->tries_known && s->lockout->warn > 0 && t->left < t->max &&
+		     t->left <= (long)s->lockout->warn;
+	/* The layer refuses every try at such a token, whatever lockout-guard
+	 * says, unless the guard was released. */
+	t->counted_out = t->tries_known && !t->token_counts && t->left == 0 &&
+			 hkp11_lockout_counted_out (&t->record, &rule);
 
-	if (t->locked)
+	if (t->counted_out)
+		t->guard = t->record.released > 0 ? CLI_GUARD_RELEASED : CLI_GUARD_LOCKED;
+	else if (t->locked)
 		t->guard = CLI_GUARD_LOCKED;
 	else if (!hkp11_lockout_enabled (s->lockout) || s->lockout->guard == 0 || !t->tries_known)
 		t->guard = CLI_GUARD_OFF;
@@ -276,6 +284,21 @@ cli_tries_text (const cli_token *t, char *buf, size_t len)
 		snprintf (buf, len, P_ ("%ld try left of %ld", "%ld tries left of %ld", t->left),
 			  t->left, t->max);
 	return buf;
+}
+
+const char *
+cli_locked_fix (const cli_token *t)
+{
+	if (t->counted_out)
+		return _("If the token has really locked, nothing on this computer can unlock it: "
+			 "Hongkong Post has to revoke the e-Cert, and you apply for a new one "
+			 "(Hongkong Post Certification Authority hotline 2921 6633). The token "
+			 "does not tell its own count: if it allows more tries than hkpost-p11 "
+			 "counted and you are sure of the password, 'hkpost-p11 guard release' "
+			 "lets one try through, and a right password gives every try back.");
+	return _("Nothing on this computer can unlock it: Hongkong Post has to revoke the e-Cert, "
+		 "and you apply for a new one (Hongkong Post Certification Authority hotline "
+		 "2921 6633).");
 }
 
 const char *

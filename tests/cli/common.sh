@@ -108,7 +108,7 @@ mock_tries ()
 	if [ -f "$MOCK_P11_STATE" ]; then
 		sed -n 's/^user-tries //p' "$MOCK_P11_STATE"
 	else
-		echo 15
+		echo "${MOCK_P11_USER_TRIES:-15}"
 	fi
 }
 

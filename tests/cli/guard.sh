@@ -153,7 +153,8 @@ printf 'mock-p11-state 1\nuser-tries 0\n' >"$HKP11_TMP/locked.state"
 MOCK_P11_STATE=$HKP11_TMP/locked.state cli locked status
 expect_rc "status of a locked token exits 6" 6
 expect_grep "it says the token is locked" "token 'eToken' \(serial 0a1b2c3d\) is locked" locked
-expect_grep "and what that means for the e-Cert" 'Fix: Nothing on this computer can unlock it. Contact Hongkong Post' locked
+expect_grep "and what that means for the e-Cert" 'Fix: Nothing on this computer can unlock it: Hongkong Post has to revoke the e-Cert, and you apply for a new one' locked
+expect_grep "and whom to call" 'Hongkong Post Certification Authority hotline 2921 6633' locked
 MOCK_P11_STATE=$HKP11_TMP/locked.state cli lockedj status --json
 json_check lockedj '
 t = [t for t in d["tokens"] if t["present"]][0]

@@ -156,14 +156,14 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 		return 0;
 	/* 0-3: an operation (4: a read again, so that the seeds keep their
 	 * meaning); 5-7: a try begun or ended, where the shim counts or (odd
-	 * second choice) the token does. */
+	 * second choice) the token does; from 128 without a guard. */
 	unsigned int action = data[0] % 8;
 	hkp11_state_op op = action < 5 ? ops[action] : HKP11_STATE_FAIL;
 	hkp11_try_rule rule = {
 		.token_left = (data[0] / 8) % 2 ? (long)(data[0] / 16) : -1,
 		.attempts = 15,
 		.left_cap = -1,
-		.guard = 1,
+		.guard = data[0] >= 128 ? 0 : 1,
 	};
 	hkp11_try_outcome outcome = (hkp11_try_outcome)((data[0] / 16) % 3);
 	hkp11_try_verdict verdict = HKP11_TRY_GRANTED;
@@ -211,8 +211,13 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 	if (counted && after.failures != base.failures + 1 &&
 	    !(base.failures >= 1000000u && after.failures == base.failures))
 		FAIL ();
-	if ((op == HKP11_STATE_RESET || op == HKP11_STATE_RELEASE) && action < 5 &&
-	    (after.failures != 0 || (op == HKP11_STATE_RELEASE && after.pending != 0)))
+	if (op == HKP11_STATE_RESET && action < 5 && after.failures != 0)
+		FAIL ();
+	/* A release allows one try and changes nothing else. */
+	if (op == HKP11_STATE_RELEASE && action < 5 &&
+	    (after.released != 1 || after.failures != base.failures ||
+	     after.pending != base.pending || after.pending_since != base.pending_since ||
+	     after.ended != base.ended))
 		FAIL ();
 	if (action >= 5 && action < 7) {
 		/* A refused try changes nothing; one let through on a release
@@ -222,6 +227,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 		     after.released != base.released))
 			FAIL ();
 		if (verdict == HKP11_TRY_RELEASED && after.released + 1 != base.released)
+			FAIL ();
+		/* A count run out holds every try back, guard or not. */
+		if (shim_counts && base.failures >= rule.attempts && verdict == HKP11_TRY_GRANTED)
 			FAIL ();
 		if (verdict != HKP11_TRY_REFUSED && (after.pending == 0 || after.pending_since <= 0))
 			FAIL ();

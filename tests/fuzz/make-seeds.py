@@ -51,7 +51,8 @@ write('conf', 'empty-values', b'\x01backend: ; audit-file: ;; token-label: []')
 
 # ---- state: first byte % 8 picks the operation (READ FAIL RESET RELEASE READ),
 # or begins (5, 6) or ends (7) a try; bit 3 set: the token counts, with
-# byte / 16 tries left; byte / 16 % 3 is how a try ended (WRONG GOOD OTHER)
+# byte / 16 tries left; byte / 16 % 3 is how a try ended (WRONG GOOD OTHER);
+# from 128 the guard is 0
 good = (b"# hkpost-p11 lockout state: wrong user PINs since the last good one.\n"
         b"# Deleting this file releases the lockout guard for this token.\n"
         b"version: 1\ntoken: SafeNet, Inc. eToken 0a1b2c3d\nfailures: 3\nreleased: 0\n"
@@ -77,6 +78,10 @@ write('state', 'end-token-wrong', b'\x0f' + pending)
 write('state', 'end-shim-good', b'\x17' + good)
 write('state', 'end-shim-other', b'\x27' + pending)
 write('state', 'pending-bad', b'\x05' + good.replace(b'end\n', b'pending: lots\nend\n'))
+out = good.replace(b'failures: 3', b'failures: 15')
+write('state', 'begin-shim-out', b'\x85' + out)
+write('state', 'begin-shim-out-released', b'\x85' + out.replace(b'released: 0', b'released: 1'))
+write('state', 'release-pending', b'\x03' + pending)
 
 # ---- audit: first byte % 3 = escape, record, verifier ----------------------
 texts = [b'CHAN TAI MAN (Personal e-Cert, expires 2045-06-30)',

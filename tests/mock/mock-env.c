@@ -166,6 +166,16 @@ mock_settings_read (mock_settings *set)
 	set->version = mock_version_from_env ();
 	set->etoken = env_flag ("MOCK_P11_ETOKEN");
 	set->hide_retry = env_flag ("MOCK_P11_HIDE_RETRY");
+	set->user_tries = ETOKEN_USER_RETRY_MAX;
+	v = getenv ("MOCK_P11_USER_TRIES");
+	if (v != NULL && v[0] != '\0') {
+		char *end;
+		unsigned long n = strtoul (v, &end, 10);
+		if (*end == '\0' && n >= 1 && n <= 1000)
+			set->user_tries = n;
+		else
+			fprintf (stderr, "mock-p11: MOCK_P11_USER_TRIES: cannot read '%s'\n", v);
+	}
 	set->pin_pad = env_flag ("MOCK_P11_PIN_PAD");
 	v = getenv ("MOCK_P11_TOKENS");
 	set->n_tokens = v != NULL && strcmp (v, "2") == 0 ? 2 : 1;

@@ -168,7 +168,7 @@ token_setup (int i)
 	snprintf (t->serial, sizeof t->serial, "MOCK%04lu", (unsigned long)t->slot);
 	memcpy (t->user_pin, mock.set.user_pin, sizeof t->user_pin);
 	memcpy (t->so_pin, mock.set.so_pin, sizeof t->so_pin);
-	t->user_max = t->user_tries = ETOKEN_USER_RETRY_MAX;
+	t->user_max = t->user_tries = mock.set.user_tries;
 	t->so_max = t->so_tries = ETOKEN_USER_RETRY_MAX;
 	t->login = MOCK_NO_LOGIN;
 	if (mock.set.etoken)

@@ -111,6 +111,7 @@ typedef struct {
 	CK_VERSION version;
 	bool etoken;
 	bool hide_retry;
+	unsigned long user_tries; /* wrong user PINs that lock a fresh token */
 	bool pin_pad;   /* CKF_PROTECTED_AUTHENTICATION_PATH: a NULL PIN logs in */
 	int n_tokens;   /* 1: slot 7 only; 2: slots 7 and 12 */
 	unsigned long remove_after; /* 0: never */

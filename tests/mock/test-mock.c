@@ -22,7 +22,8 @@ static void
 setup (void)
 {
 	static const char *const knobs[] = { "MOCK_P11_VERSION", "MOCK_P11_ETOKEN", "MOCK_P11_STATE",
-					     "MOCK_P11_HIDE_RETRY", "MOCK_P11_PIN_POLICY", NULL };
+					     "MOCK_P11_HIDE_RETRY", "MOCK_P11_PIN_POLICY",
+					     "MOCK_P11_USER_TRIES", NULL };
 	for (int i = 0; knobs[i]; i++)
 		unsetenv (knobs[i]);
 	dir = p11t_tmpdir ("mock");
@@ -170,6 +171,23 @@ START_TEST (test_etoken_hidden_retry)
 }
 END_TEST
 
+/* MOCK_P11_USER_TRIES: a token with fewer tries, for the lockout tests. */
+START_TEST (test_etoken_user_tries)
+{
+	setenv ("MOCK_P11_ETOKEN", "1", 1);
+	setenv ("MOCK_P11_USER_TRIES", "3", 1);
+	p11t_assert_rv (f->C_Initialize (NULL), CKR_OK);
+	CK_SESSION_HANDLE h = session ();
+	ck_assert_int_eq (feature (h, ETCKH_TOKEN_OBJECT, ETCKA_RETRY_USER_MAX), 3);
+	ck_assert_int_eq (feature (h, ETCKH_TOKEN_OBJECT, ETCKA_RETRY_USER), 3);
+	ck_assert_uint_eq (token_flags () & CKF_USER_PIN_COUNT_LOW, 0);
+	for (int i = 1; i <= 3; i++)
+		p11t_assert_rv (login (h, "00000000"), CKR_PIN_INCORRECT);
+	ck_assert_uint_ne (token_flags () & CKF_USER_PIN_LOCKED, 0);
+	p11t_assert_rv (login (h, "12345678"), CKR_PIN_LOCKED);
+}
+END_TEST
+
 START_TEST (test_etoken_pin_policy)
 {
 	setenv ("MOCK_P11_ETOKEN", "1", 1);
@@ -279,6 +297,7 @@ suite (void)
 	tcase_add_test (tc, test_attribute_rules);
 	tcase_add_test (tc, test_etoken_locks_after_15);
 	tcase_add_test (tc, test_etoken_hidden_retry);
+	tcase_add_test (tc, test_etoken_user_tries);
 	tcase_add_test (tc, test_etoken_pin_policy);
 	tcase_add_test (tc, test_state_file);
 	tcase_add_test (tc, test_versions);
