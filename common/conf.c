@@ -2,6 +2,7 @@
 #include "conf.h"
 #include "audit-escape.h"
 #include "compat.h"
+#include "safe-copy.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -15,6 +16,9 @@
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
 #endif
+
+/* How the pReserved settings are named in messages. */
+#define INIT_RESERVED_ORIGIN "C_Initialize pReserved"
 
 /* Longest line of a configuration file. */
 #define LINE_MAX_LEN 4096
@@ -411,8 +415,37 @@ read_file (const char *path, char **text, hkp11_error *err)
 	return true;
 }
 
+/*
+ * pReserved is whatever the host put there: never read it directly.  A
+ * pointer into the first page, memory that cannot be read, or no end
+ * within the limit is the caller's error, CKR_ARGUMENTS_BAD, not a crash.
+ */
+static bool
+parse_init_reserved (const hkp11_option_group *groups, size_t n_groups, const void *init_reserved,
+		     hkp11_error *err)
+{
+	char *text = NULL;
+	hkp11_copy_result copied =
+		hkp11_safe_copy_string (init_reserved, HKP11_INIT_RESERVED_MAX, &text);
+	bool ok;
+	if (copied == HKP11_COPY_OK) {
+		ok = hkp11_config_parse (groups, n_groups, text, INIT_RESERVED_ORIGIN, true, err);
+		free (text);
+		if (!ok && err)
+			err->in_init_reserved = true;
+		return ok;
+	}
+	set_error (err, "%s: not a settings string of at most %d bytes: %s", INIT_RESERVED_ORIGIN,
+		   HKP11_INIT_RESERVED_MAX, hkp11_copy_result_text (copied));
+	/* Only a fault of this system is not the caller's. */
+	if (err)
+		err->in_init_reserved =
+			copied != HKP11_COPY_NO_MEMORY && copied != HKP11_COPY_NO_WAY;
+	return false;
+}
+
 bool
-hkp11_config_load (const hkp11_option_group *groups, size_t n_groups, const char *init_reserved,
+hkp11_config_load (const hkp11_option_group *groups, size_t n_groups, const void *init_reserved,
 		   hkp11_config_sources *sources, hkp11_error *err)
 {
 	char path[4096];
@@ -442,20 +475,9 @@ hkp11_config_load (const hkp11_option_group *groups, size_t n_groups, const char
 	}
 
 	if (ok && init_reserved != NULL) {
-		if (strnlen (init_reserved, HKP11_INIT_RESERVED_MAX + 1) > HKP11_INIT_RESERVED_MAX) {
-			set_error (err, "C_Initialize pReserved: not a settings string of at most %d bytes",
-				   HKP11_INIT_RESERVED_MAX);
-			if (err)
-				err->in_init_reserved = true;
-			ok = false;
-		} else {
-			ok = hkp11_config_parse (groups, n_groups, init_reserved,
-						 "C_Initialize pReserved", true, err);
-			if (!ok && err)
-				err->in_init_reserved = true;
-			if (ok && sources)
-				sources->init_reserved = true;
-		}
+		ok = parse_init_reserved (groups, n_groups, init_reserved, err);
+		if (ok && sources)
+			sources->init_reserved = true;
 	}
 
 	if (!ok)

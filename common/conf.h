@@ -66,9 +66,14 @@ void hkp11_config_reset (const hkp11_option_group *groups, size_t n_groups);
  * the pReserved settings string, which may be NULL.  Returns false with a
  * message naming file, line and key when anything is wrong; the groups are
  * then left at their defaults.
+ *
+ * init_reserved is C_Initialize's pReserved as the host passed it, trusted
+ * in nothing: it is copied fault-safely (common/safe-copy.h), and a pointer
+ * that cannot be read or a string longer than HKP11_INIT_RESERVED_MAX is an
+ * error blamed on it (in_init_reserved), never a crash.
  */
 bool hkp11_config_load (const hkp11_option_group *groups, size_t n_groups,
-			const char *init_reserved, hkp11_config_sources *sources,
+			const void *init_reserved, hkp11_config_sources *sources,
 			hkp11_error *err);
 
 /*
@@ -92,7 +97,8 @@ bool hkp11_config_find (char *path, size_t path_len, bool *must_exist);
  * in whatever directory the program happens to run in. */
 bool hkp11_conf_absolute_or_none (const char *value, char *why, size_t why_len);
 
-/* Longest settings string accepted in pReserved. */
+/* Longest settings string accepted in pReserved, its terminator left out:
+ * no more than this and the terminator is ever read from it. */
 #define HKP11_INIT_RESERVED_MAX 8192
 
 #endif
