@@ -6,6 +6,7 @@ common_libhkp11_common_la_SOURCES = \
 	common/compat.c common/compat.h \
 	common/message.c common/message.h \
 	common/audit-escape.c common/audit-escape.h \
+	common/safe-copy.c common/safe-copy.h \
 	common/conf.c common/conf.h \
 	common/etoken.h \
 	common/constants.c common/constants.h \

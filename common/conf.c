@@ -2,6 +2,7 @@
 #include "conf.h"
 #include "audit-escape.h"
 #include "compat.h"
+#include "safe-copy.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -15,6 +16,9 @@
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
 #endif
+
+/* How the pReserved settings are named in messages. */
+#define INIT_RESERVED_ORIGIN "C_Initialize pReserved"
 
 /* Longest line of a configuration file. */
 #define LINE_MAX_LEN 4096
@@ -111,6 +115,54 @@ hkp11_config_reset (const hkp11_option_group *groups, size_t n_groups)
 		release_group (&groups[i]);
 		memcpy (groups[i].settings, groups[i].defaults, groups[i].size);
 	}
+}
+
+/*
+ * Where each key was last set, for messages about two keys that disagree:
+ * one entry per option of every group, in the order lookup walks them.
+ */
+typedef struct {
+	const char *origin; /* NULL: not set, the default applies */
+	const char *unit;
+	unsigned int number;
+	unsigned int order; /* later settings have higher numbers */
+} set_at;
+
+typedef struct {
+	set_at *at;
+	size_t n;
+	unsigned int order;
+} set_places;
+
+static bool
+places_init (set_places *places, const hkp11_option_group *groups, size_t n_groups)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < n_groups; i++) {
+		for (const hkp11_option *opt = groups[i].options; opt->key; opt++)
+			n++;
+	}
+	places->n = n;
+	places->order = 0;
+	places->at = calloc (n ? n : 1, sizeof *places->at);
+	return places->at != NULL;
+}
+
+/* The entry of key, or NULL. */
+static set_at *
+place_of (const set_places *places, const hkp11_option_group *groups, size_t n_groups,
+	  const char *key)
+{
+	size_t i = 0;
+	if (places == NULL)
+		return NULL;
+	for (size_t g = 0; g < n_groups; g++) {
+		for (const hkp11_option *opt = groups[g].options; opt->key; opt++, i++) {
+			if (strcmp (opt->key, key) == 0)
+				return i < places->n ? &places->at[i] : NULL;
+		}
+	}
+	return NULL;
 }
 
 static const hkp11_option *
@@ -227,6 +279,15 @@ apply (const hkp11_option_group *group, const hkp11_option *opt, const char *val
 }
 
 bool
+hkp11_conf_absolute (const char *value, char *why, size_t why_len)
+{
+	if (value[0] == '/')
+		return true;
+	snprintf (why, why_len, "expected an absolute path");
+	return false;
+}
+
+bool
 hkp11_conf_absolute_or_none (const char *value, char *why, size_t why_len)
 {
 	if (value[0] == '/' || strcmp (value, "none") == 0)
@@ -248,8 +309,8 @@ trim (char *s)
 
 /* Parses one item; an empty item or a comment is fine. */
 static bool
-parse_item (const hkp11_option_group *groups, size_t n_groups, char *item,
-	    const char *origin, const char *unit, unsigned int number, hkp11_error *err)
+parse_item (const hkp11_option_group *groups, size_t n_groups, char *item, const char *origin,
+	    const char *unit, unsigned int number, set_places *places, hkp11_error *err)
 {
 	char *line = trim (item);
 	if (line[0] == '\0' || line[0] == '#')
@@ -298,12 +359,15 @@ parse_item (const hkp11_option_group *groups, size_t n_groups, char *item,
 				   unit, number, key, why, quote (quoted, value));
 		return false;
 	}
+	set_at *at = place_of (places, groups, n_groups, key);
+	if (at != NULL)
+		*at = (set_at){ origin, unit, number, ++places->order };
 	return true;
 }
 
-bool
-hkp11_config_parse (const hkp11_option_group *groups, size_t n_groups, const char *text,
-		    const char *origin, bool semicolons, hkp11_error *err)
+static bool
+parse_text (const hkp11_option_group *groups, size_t n_groups, const char *text,
+	    const char *origin, bool semicolons, set_places *places, hkp11_error *err)
 {
 	char *copy = strdup (text);
 	if (copy == NULL) {
@@ -328,12 +392,72 @@ hkp11_config_parse (const hkp11_option_group *groups, size_t n_groups, const cha
 			ok = false;
 			break;
 		}
-		ok = parse_item (groups, n_groups, item, origin, unit, number, err);
+		ok = parse_item (groups, n_groups, item, origin, unit, number, places, err);
 		item = next;
 		number++;
 	}
 	free (copy);
 	return ok;
+}
+
+bool
+hkp11_config_parse (const hkp11_option_group *groups, size_t n_groups, const char *text,
+		    const char *origin, bool semicolons, hkp11_error *err)
+{
+	return parse_text (groups, n_groups, text, origin, semicolons, NULL, err);
+}
+
+/* "FILE, line N", or "its default" for a key never set. */
+static void
+describe_place (const set_at *at, char *buf, size_t len)
+{
+	if (at == NULL || at->origin == NULL)
+		snprintf (buf, len, "its default");
+	else
+		snprintf (buf, len, "%s, %s %u", at->origin, at->unit, at->number);
+}
+
+/*
+ * Values that are each valid may still contradict each other (a shortest
+ * password longer than the longest): each group's agree() decides, once
+ * every source is read.  The message names the key set last of the two,
+ * where it was set, and where the other one was.
+ */
+static bool
+check_agreement (const hkp11_option_group *groups, size_t n_groups, const set_places *places,
+		 hkp11_error *err)
+{
+	for (size_t i = 0; i < n_groups; i++) {
+		const char *key = NULL, *other = NULL;
+		char why[512] = "";
+		if (groups[i].agree == NULL ||
+		    groups[i].agree (groups[i].settings, &key, &other, why, sizeof why))
+			continue;
+		const set_at *a = place_of (places, groups, n_groups, key);
+		const set_at *b = place_of (places, groups, n_groups, other);
+		if (b != NULL && b->origin != NULL &&
+		    (a == NULL || a->origin == NULL || b->order > a->order)) {
+			const char *k = key;
+			const set_at *t = a;
+			key = other;
+			a = b;
+			other = k;
+			b = t;
+		}
+		char other_place[4200];
+		describe_place (b, other_place, sizeof other_place);
+		if (a != NULL && a->origin != NULL)
+			set_error (err, "%s, %s %u: key '%s' contradicts '%s' (%s): %s", a->origin,
+				   a->unit, a->number, key, other, other_place, why);
+		else
+			set_error (err, "the defaults of '%s' and '%s' contradict each other: %s",
+				   key, other, why);
+		if (err)
+			err->in_init_reserved = a != NULL && a->origin != NULL &&
+						strcmp (a->origin, INIT_RESERVED_ORIGIN) == 0;
+		return false;
+	}
+	return true;
 }
 
 static bool
@@ -411,13 +535,43 @@ read_file (const char *path, char **text, hkp11_error *err)
 	return true;
 }
 
+/*
+ * pReserved is whatever the host put there: never read it directly.  A
+ * pointer into the first page, memory that cannot be read, or no end
+ * within the limit is the caller's error, CKR_ARGUMENTS_BAD, not a crash.
+ */
+static bool
+parse_init_reserved (const hkp11_option_group *groups, size_t n_groups, const void *init_reserved,
+		     set_places *places, hkp11_error *err)
+{
+	char *text = NULL;
+	hkp11_copy_result copied =
+		hkp11_safe_copy_string (init_reserved, HKP11_INIT_RESERVED_MAX, &text);
+	bool ok;
+	if (copied == HKP11_COPY_OK) {
+		ok = parse_text (groups, n_groups, text, INIT_RESERVED_ORIGIN, true, places, err);
+		free (text);
+		if (!ok && err)
+			err->in_init_reserved = true;
+		return ok;
+	}
+	set_error (err, "%s: not a settings string of at most %d bytes: %s", INIT_RESERVED_ORIGIN,
+		   HKP11_INIT_RESERVED_MAX, hkp11_copy_result_text (copied));
+	/* Only a fault of this system is not the caller's. */
+	if (err)
+		err->in_init_reserved =
+			copied != HKP11_COPY_NO_MEMORY && copied != HKP11_COPY_NO_WAY;
+	return false;
+}
+
 bool
-hkp11_config_load (const hkp11_option_group *groups, size_t n_groups, const char *init_reserved,
+hkp11_config_load (const hkp11_option_group *groups, size_t n_groups, const void *init_reserved,
 		   hkp11_config_sources *sources, hkp11_error *err)
 {
 	char path[4096];
 	bool must_exist = false;
 	bool ok = true;
+	set_places places;
 
 	if (err) {
 		err->text[0] = '\0';
@@ -426,12 +580,16 @@ hkp11_config_load (const hkp11_option_group *groups, size_t n_groups, const char
 	if (sources)
 		memset (sources, 0, sizeof *sources);
 	hkp11_config_reset (groups, n_groups);
+	if (!places_init (&places, groups, n_groups)) {
+		set_error (err, "reading the settings: out of memory");
+		return false;
+	}
 
 	if (hkp11_config_find (path, sizeof path, &must_exist)) {
 		char *text = NULL;
 		ok = read_file (path, &text, err);
 		if (ok) {
-			ok = hkp11_config_parse (groups, n_groups, text, path, false, err);
+			ok = parse_text (groups, n_groups, text, path, false, &places, err);
 			free (text);
 		}
 		if (ok && sources)
@@ -442,22 +600,14 @@ hkp11_config_load (const hkp11_option_group *groups, size_t n_groups, const char
 	}
 
 	if (ok && init_reserved != NULL) {
-		if (strnlen (init_reserved, HKP11_INIT_RESERVED_MAX + 1) > HKP11_INIT_RESERVED_MAX) {
-			set_error (err, "C_Initialize pReserved: not a settings string of at most %d bytes",
-				   HKP11_INIT_RESERVED_MAX);
-			if (err)
-				err->in_init_reserved = true;
-			ok = false;
-		} else {
-			ok = hkp11_config_parse (groups, n_groups, init_reserved,
-						 "C_Initialize pReserved", true, err);
-			if (!ok && err)
-				err->in_init_reserved = true;
-			if (ok && sources)
-				sources->init_reserved = true;
-		}
+		ok = parse_init_reserved (groups, n_groups, init_reserved, &places, err);
+		if (ok && sources)
+			sources->init_reserved = true;
 	}
 
+	if (ok)
+		ok = check_agreement (groups, n_groups, &places, err);
+	free (places.at);
 	if (!ok)
 		hkp11_config_reset (groups, n_groups);
 	return ok;

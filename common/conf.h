@@ -47,6 +47,11 @@ typedef struct hkp11_option_group {
 	void *settings;
 	const void *defaults; /* copied over settings on reset */
 	size_t size;
+	/* Optional: whether values that are each valid agree with each other,
+	 * asked once the file and pReserved are read.  If not, names the two
+	 * keys and says why; the message blames the one set last. */
+	bool (*agree) (const void *settings, const char **key, const char **other, char *why,
+		       size_t why_len);
 } hkp11_option_group;
 
 #define HKP11_CONFIG_NAME "hkpost-p11.conf"
@@ -65,10 +70,16 @@ void hkp11_config_reset (const hkp11_option_group *groups, size_t n_groups);
  * Resets, then reads the configuration file (see hkp11_config_find) and then
  * the pReserved settings string, which may be NULL.  Returns false with a
  * message naming file, line and key when anything is wrong; the groups are
- * then left at their defaults.
+ * then left at their defaults.  Keys that contradict each other (see
+ * hkp11_option_group.agree) are such an error too.
+ *
+ * init_reserved is C_Initialize's pReserved as the host passed it, trusted
+ * in nothing: it is copied fault-safely (common/safe-copy.h), and a pointer
+ * that cannot be read or a string longer than HKP11_INIT_RESERVED_MAX is an
+ * error blamed on it (in_init_reserved), never a crash.
  */
 bool hkp11_config_load (const hkp11_option_group *groups, size_t n_groups,
-			const char *init_reserved, hkp11_config_sources *sources,
+			const void *init_reserved, hkp11_config_sources *sources,
 			hkp11_error *err);
 
 /*
@@ -88,11 +99,16 @@ bool hkp11_config_parse (const hkp11_option_group *groups, size_t n_groups,
  */
 bool hkp11_config_find (char *path, size_t path_len, bool *must_exist);
 
+/* A STRING check: an absolute path.  A relative one would be taken from
+ * each program's working directory, so that two programs differ. */
+bool hkp11_conf_absolute (const char *value, char *why, size_t why_len);
+
 /* A STRING check: an absolute path, or "none".  A relative path would land
  * in whatever directory the program happens to run in. */
 bool hkp11_conf_absolute_or_none (const char *value, char *why, size_t why_len);
 
-/* Longest settings string accepted in pReserved. */
+/* Longest settings string accepted in pReserved, its terminator left out:
+ * no more than this and the terminator is ever read from it. */
 #define HKP11_INIT_RESERVED_MAX 8192
 
 #endif

@@ -370,9 +370,12 @@ mem_apply (hkp11_lockout_store *store, const char *key, change *c, hkp11_lockout
 /* ---- Files ------------------------------------------------------------ */
 
 /* The directory is ours alone, or it is not used: anyone who can write
- * it could reset the count or lock the user out. */
+ * it could reset the count or lock the user out, and anyone who can read
+ * it sees which tokens are used and how often a password was wrong.  Its
+ * mode is never changed here: a directory hkpost-p11 did not create may be
+ * the user's home or anything else (make_dirs creates its own 0700). */
 static bool
-dir_trusted (const char *dir, bool fix_mode, hkp11_state_note *note)
+dir_trusted (const char *dir, hkp11_state_note *note)
 {
 	struct stat st;
 	if (lstat (dir, &st) != 0) {
@@ -393,20 +396,19 @@ dir_trusted (const char *dir, bool fix_mode, hkp11_state_note *note)
 		return false;
 	}
 	if ((st.st_mode & 077) != 0) {
-		if (!fix_mode || chmod (dir, 0700) != 0) {
-			if (st.st_mode & 022) {
-				note_set (note, HKP11_STATE_MEMORY,
-					  "the lockout state directory %s is writable by others "
-					  "(mode %03o): not trusted",
-					  dir, (unsigned int)(st.st_mode & 0777));
-				return false;
-			}
-		}
+		note_set (note, HKP11_STATE_MEMORY,
+			  "the lockout state directory %s is open to others (mode %03o), and "
+			  "hkpost-p11 changes only directories it created: counting wrong PINs in "
+			  "memory for this program only; name a new directory in state-dir, or run "
+			  "chmod 700 on this one",
+			  dir, (unsigned int)(st.st_mode & 0777));
+		return false;
 	}
 	return true;
 }
 
-/* mkdir -p, each new directory 0700 as XDG asks of state directories. */
+/* mkdir -p, each new directory 0700 as XDG asks of state directories;
+ * those that exist already are left as they are. */
 static bool
 make_dirs (const char *dir, hkp11_state_note *note)
 {
@@ -417,14 +419,18 @@ make_dirs (const char *dir, hkp11_state_note *note)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir (path, 0700) != 0 && errno != EEXIST) {
+		if (mkdir (path, 0700) == 0) {
+			chmod (path, 0700); /* ours: 0700, whatever the umask took away */
+		} else if (errno != EEXIST) {
 			note_set (note, HKP11_STATE_MEMORY, "cannot create %s: %s", path,
 				  strerror (errno));
 			return false;
 		}
 		*p = '/';
 	}
-	if (mkdir (path, 0700) != 0 && errno != EEXIST) {
+	if (mkdir (path, 0700) == 0) {
+		chmod (path, 0700);
+	} else if (errno != EEXIST) {
 		note_set (note, HKP11_STATE_MEMORY, "cannot create the lockout state directory %s: %s",
 			  path, strerror (errno));
 		return false;
@@ -775,7 +781,7 @@ update_locked (hkp11_lockout_store *store, const char *key, const char *descript
 		/* Readers take no lock: records are replaced whole. */
 		if (lstat (store->dir, &st) != 0 && errno == ENOENT)
 			fr = FILE_ABSENT;
-		else if (!dir_trusted (store->dir, false, note))
+		else if (!dir_trusted (store->dir, note))
 			fr = FILE_UNTRUSTED;
 		else
 			fr = read_record (path, &r, note);
@@ -793,7 +799,7 @@ update_locked (hkp11_lockout_store *store, const char *key, const char *descript
 		return;
 	}
 
-	if (!make_dirs (store->dir, note) || !dir_trusted (store->dir, true, note) ||
+	if (!make_dirs (store->dir, note) || !dir_trusted (store->dir, note) ||
 	    (lock_fd = lock_store (store, note)) < 0) {
 		mem_apply (store, key, c, out);
 		return;

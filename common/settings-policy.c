@@ -2,6 +2,7 @@
 #include "settings-policy.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 const char *const hkp11_pin_modes[] = { "enforce", "warn", "off", NULL };
 
@@ -27,12 +28,29 @@ static const hkp11_option options[] = {
 	{ .key = NULL },
 };
 
+/* A shortest password longer than the longest: every new one refused. */
+static bool
+lengths_agree (const void *settings, const char **key, const char **other, char *why,
+	       size_t why_len)
+{
+	const hkp11_policy_settings *s = settings;
+	if (s->max_length == 0 || s->min_length <= s->max_length)
+		return true;
+	*key = "pin-max-length";
+	*other = "pin-min-length";
+	snprintf (why, why_len,
+		  "pin-max-length %u is below pin-min-length %u, so no password could pass",
+		  s->max_length, s->min_length);
+	return false;
+}
+
 const hkp11_option_group hkp11_policy_group = {
 	.name = "policy",
 	.options = options,
 	.settings = &hkp11_policy_conf,
 	.defaults = &defaults,
 	.size = sizeof hkp11_policy_conf,
+	.agree = lengths_agree,
 };
 
 void

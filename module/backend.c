@@ -1,11 +1,11 @@
 #include "config.h"
 #include "backend.h"
 #include "compat.h"
+#include "self-identity.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* Typed stubs for functions a backend does not provide. */
@@ -46,19 +46,6 @@ copy_3_0 (CK_FUNCTION_LIST_3_0 *dst, const CK_FUNCTION_LIST_3_0 *src)
 	HKP11_FUNCTIONS_2_40 (COPY)
 	HKP11_FUNCTIONS_3_0 (COPY)
 #undef COPY
-}
-
-/* The file this code was loaded from, to refuse loading ourselves. */
-static bool
-same_file_as_self (const char *path)
-{
-	Dl_info info;
-	struct stat self, other;
-	if (dladdr ((void *)&hkp11_backend_load, &info) == 0 || info.dli_fname == NULL)
-		return false;
-	if (stat (info.dli_fname, &self) != 0 || stat (path, &other) != 0)
-		return false;
-	return self.st_dev == other.st_dev && self.st_ino == other.st_ino;
 }
 
 static CK_RV
@@ -114,15 +101,22 @@ done:
 }
 
 static CK_RV
+refuse_self (hkp11_backend *b, const char *path, hkp11_self_kind kind, hkp11_error *err)
+{
+	snprintf (err->text, sizeof err->text,
+		  "backend %s (%s) is %s; point it at the token vendor's library, e.g. %s", path,
+		  b->chosen_by,
+		  kind == HKP11_SELF_SAME_BUILD ? "a copy of hkpost-p11" : "hkpost-p11 itself",
+		  hkp11_default_backends[0]);
+	return CKR_GENERAL_ERROR;
+}
+
+static CK_RV
 open_path (hkp11_backend *b, const char *path, hkp11_error *err)
 {
-	if (same_file_as_self (path)) {
-		snprintf (err->text, sizeof err->text,
-			  "backend %s (%s) is hkpost-p11 itself; point it at the token vendor's "
-			  "library, e.g. %s",
-			  path, b->chosen_by, hkp11_default_backends[0]);
-		return CKR_GENERAL_ERROR;
-	}
+	/* Our own file under this or another name: refused before loading. */
+	if (hkp11_self_file (path))
+		return refuse_self (b, path, HKP11_SELF_SAME_OBJECT, err);
 
 	/* A library already mapped stays mapped: a thread may still be
 	 * returning from it, and many vendor libraries do not survive
@@ -136,15 +130,14 @@ open_path (hkp11_backend *b, const char *path, hkp11_error *err)
 				  why ? why : "unknown error");
 			return CKR_GENERAL_ERROR;
 		}
-		/* Another path to the shim (a hard link, a bind mount) maps the
-		 * same object: its entry point is our own. */
-		if (dlsym (handle, "C_GetFunctionList") == (void *)C_GetFunctionList) {
+		/* What dlopen mapped, judged by the object its entry point lies
+		 * in: our file by a path stat cannot see (a bind mount, a path
+		 * gone since), or a copy of the module.  dlsym on the handle
+		 * looks in that library first, whatever is preloaded. */
+		hkp11_self_kind kind = hkp11_self_object (dlsym (handle, "C_GetFunctionList"));
+		if (kind != HKP11_SELF_NO) {
 			dlclose (handle);
-			snprintf (err->text, sizeof err->text,
-				  "backend %s (%s) is hkpost-p11 itself; point it at the token "
-				  "vendor's library",
-				  path, b->chosen_by);
-			return CKR_GENERAL_ERROR;
+			return refuse_self (b, path, kind, err);
 		}
 		b->handle = handle;
 		hkp11_strlcpy (b->path, path, sizeof b->path);

@@ -4,6 +4,7 @@ module_hkpost_p11_la_SOURCES = \
 	module/entry.c \
 	module/shim.c module/shim.h \
 	module/backend.c module/backend.h \
+	module/self-identity.c module/self-identity.h \
 	module/stack.c module/stack.h module/layer.h \
 	module/layers.c \
 	module/events.c module/events.h \

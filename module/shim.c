@@ -111,7 +111,9 @@ hkp11_shim_initialize (CK_VOID_PTR init_args)
 	}
 
 	/* pReserved carries our settings (NSS parameters, p11-kit
-	 * x-init-reserved); it is consumed here and never passed on. */
+	 * x-init-reserved); it is consumed here and never passed on.  The
+	 * loader copies it fault-safely: any value the host put there ends in
+	 * settings or in CKR_ARGUMENTS_BAD, never in a crash. */
 	n_groups = hkp11_settings_groups (groups, HKP11_SETTINGS_MAX_GROUPS);
 	if (!hkp11_config_load (groups, n_groups, args ? args->pReserved : NULL, &sources, &err)) {
 		hkp11_message (HKP11_MSG_ERROR, "%s", err.text);

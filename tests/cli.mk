@@ -3,6 +3,7 @@
 # pseudo-terminal, the zh_HK messages, and registration with real clients.
 CLI_TESTS = \
 	tests/cli/basics.sh \
+	tests/cli/settings.sh \
 	tests/cli/prompts.sh \
 	tests/cli/guard.sh \
 	tests/cli/show.sh \

@@ -8,6 +8,7 @@ REAL_TESTS = \
 	tests/real/smime.sh \
 	tests/real/thunderbird.sh \
 	tests/real/nss-tools.sh \
+	tests/real/nss-parameters.sh \
 	tests/real/p11-kit.sh \
 	tests/real/openssh.sh \
 	tests/real/gnutls-opensc.sh
@@ -19,6 +20,7 @@ EXTRA_DIST += \
 	tests/real/marionette.py \
 	tests/real/psm.py \
 	tests/real/probe.py \
+	tests/real/nss-load.py \
 	tests/real/firefox.py \
 	tests/real/thunderbird.py
 

@@ -64,6 +64,7 @@ MEMCHECK_FLAGS = -q --error-exitcode=99 --leak-check=full --errors-for-leak-kind
 MEMCHECK_TESTS = \
 	tests/mock/test-mock \
 	tests/test-shim-init \
+	tests/test-init-reserved \
 	tests/test-shim-forward \
 	tests/test-shim-life \
 	tests/test-shim-bad \

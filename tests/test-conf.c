@@ -405,6 +405,113 @@ START_TEST (test_message_one_printable_line)
 }
 END_TEST
 
+/* ---- Keys that contradict each other -------------------------------------- */
+
+typedef struct {
+	unsigned int low, high;
+} range_settings;
+
+static range_settings range;
+static const range_settings range_defaults = { 2, 10 };
+
+static bool
+range_agrees (const void *values, const char **key, const char **other, char *why,
+	      size_t why_len)
+{
+	const range_settings *r = values;
+	if (r->low <= r->high)
+		return true;
+	*key = "high";
+	*other = "low";
+	snprintf (why, why_len, "high %u is below low %u", r->high, r->low);
+	return false;
+}
+
+static const hkp11_option range_options[] = {
+	{ .key = "low", .type = HKP11_OPT_UINT, .offset = offsetof (range_settings, low), .min = 0, .max = 99 },
+	{ .key = "high", .type = HKP11_OPT_UINT, .offset = offsetof (range_settings, high), .min = 0, .max = 99 },
+	{ .key = NULL },
+};
+
+/* The test group first, so that the range's entries are not the first. */
+static const hkp11_option_group two_groups[] = {
+	{ .name = "test", .options = options, .settings = &settings, .defaults = &defaults,
+	  .size = sizeof settings },
+	{ .name = "range", .options = range_options, .settings = &range,
+	  .defaults = &range_defaults, .size = sizeof range, .agree = range_agrees },
+};
+
+static const char *
+range_fails (const char *reserved, bool in_reserved)
+{
+	static hkp11_error err;
+	ck_assert (!hkp11_config_load (two_groups, 2, reserved, NULL, &err));
+	ck_assert_int_eq (err.in_init_reserved, in_reserved);
+	/* Nothing half-applied. */
+	ck_assert_uint_eq (range.low, range_defaults.low);
+	ck_assert_uint_eq (range.high, range_defaults.high);
+	ck_assert_uint_eq (settings.count, defaults.count);
+	return err.text;
+}
+
+START_TEST (test_contradiction_names_file_line_key)
+{
+	char want[4400];
+	/* One key set, against the other's default: the one set is named. */
+	WRITE_CONF ("count: 3\n# comment\nhigh: 1\n");
+	snprintf (want, sizeof want,
+		  "%s, line 3: key 'high' contradicts 'low' (its default): high 1 is below low 2",
+		  conf_path);
+	ck_assert_str_eq (range_fails (NULL, false), want);
+	WRITE_CONF ("low: 50\n");
+	snprintf (want, sizeof want,
+		  "%s, line 1: key 'low' contradicts 'high' (its default): high 10 is below low 50",
+		  conf_path);
+	ck_assert_str_eq (range_fails (NULL, false), want);
+
+	/* Both set: the later one is named, and where the other was set. */
+	WRITE_CONF ("high: 4\ncount: 3\nlow: 5\n");
+	snprintf (want, sizeof want,
+		  "%s, line 3: key 'low' contradicts 'high' (%s, line 1): high 4 is below low 5",
+		  conf_path, conf_path);
+	ck_assert_str_eq (range_fails (NULL, false), want);
+	WRITE_CONF ("low: 5\nhigh: 4\n");
+	snprintf (want, sizeof want,
+		  "%s, line 2: key 'high' contradicts 'low' (%s, line 1): high 4 is below low 5",
+		  conf_path, conf_path);
+	ck_assert_str_eq (range_fails (NULL, false), want);
+
+	/* Set again later: the last setting is the one that counts. */
+	WRITE_CONF ("low: 5\nhigh: 4\nlow: 3\n");
+	hkp11_error err;
+	ck_assert_msg (hkp11_config_load (two_groups, 2, NULL, NULL, &err), "%s", err.text);
+	ck_assert_uint_eq (range.low, 3);
+	hkp11_config_reset (two_groups, 2);
+}
+END_TEST
+
+START_TEST (test_contradiction_from_reserved)
+{
+	char want[4400];
+	/* The file sets one, pReserved the other: pReserved made it, and it
+	 * is the caller's error. */
+	WRITE_CONF ("low: 5\n");
+	snprintf (want, sizeof want,
+		  "C_Initialize pReserved, item 2: key 'high' contradicts 'low' (%s, line 1): "
+		  "high 4 is below low 5",
+		  conf_path);
+	ck_assert_str_eq (range_fails ("count: 3; high: 4", true), want);
+	/* The file made it, pReserved set something else. */
+	WRITE_CONF ("low: 5\nhigh: 4\n");
+	ck_assert_contains (range_fails ("count: 3", false), "line 2: key 'high'");
+	/* pReserved mends it. */
+	hkp11_error err;
+	ck_assert_msg (hkp11_config_load (two_groups, 2, "high: 50", NULL, &err), "%s", err.text);
+	ck_assert_uint_eq (range.high, 50);
+	hkp11_config_reset (two_groups, 2);
+}
+END_TEST
+
 START_TEST (test_find_order)
 {
 	char xdg[4096], user_conf[4096], path[4096];
@@ -492,6 +599,8 @@ conf_suite (void)
 	tcase_add_test (tc, test_hostile_reserved_escaped);
 	tcase_add_test (tc, test_hostile_path_escaped);
 	tcase_add_test (tc, test_message_one_printable_line);
+	tcase_add_test (tc, test_contradiction_names_file_line_key);
+	tcase_add_test (tc, test_contradiction_from_reserved);
 	tcase_add_test (tc, test_find_order);
 	tcase_add_test (tc, test_no_home_is_fine);
 	suite_add_tcase (s, tc);

@@ -690,6 +690,72 @@ START_TEST (test_foreign_owner)
 }
 END_TEST
 
+/* A directory hkpost-p11 did not create is never chmod'ed (state-dir may
+ * name the user's home): open to others, it is not used at all. */
+START_TEST (test_existing_dir_left_alone)
+{
+	static const mode_t open_modes[] = { 0755, 0750, 0711, 0770, 0701, 0777 };
+	char parent[PATH_MAX];
+	struct stat st;
+	hkp11_lockout_record r;
+	hkp11_state_note note;
+
+	snprintf (parent, sizeof parent, "%s/state", tmp);
+	ck_assert_int_eq (mkdir (parent, 0700), 0);
+	ck_assert_int_eq (mkdir (dir, 0700), 0);
+	for (size_t i = 0; i < sizeof open_modes / sizeof open_modes[0]; i++) {
+		ck_assert_int_eq (chmod (dir, open_modes[i]), 0);
+		hkp11_lockout_store *store = hkp11_lockout_store_new (dir);
+		ck_assert_uint_eq (add_failure (store, HKP11_STATE_MEMORY), 1);
+		ck_assert_uint_eq (add_failure (store, HKP11_STATE_MEMORY), 2);
+		ck_assert (hkp11_lockout_store_update (store, KEY, NULL, HKP11_STATE_READ, &r, &note));
+		ck_assert_uint_eq (r.failures, 2);
+		ck_assert_int_eq (note.status, HKP11_STATE_MEMORY);
+		ck_assert_msg (strstr (note.text, dir) != NULL && strstr (note.text, "open to others") &&
+				       strstr (note.text, "in memory"),
+			       "%s", note.text);
+		/* Untouched: its mode, and nothing written into it. */
+		ck_assert_int_eq (stat (dir, &st), 0);
+		ck_assert_uint_eq (st.st_mode & 0777, open_modes[i]);
+		ck_assert_int_ne (stat (state_path (".state"), &st), 0);
+		hkp11_lockout_store_free (store);
+	}
+
+	/* Made private by its owner, it is used. */
+	ck_assert_int_eq (chmod (dir, 0700), 0);
+	hkp11_lockout_store *store = hkp11_lockout_store_new (dir);
+	ck_assert_uint_eq (add_failure (store, HKP11_STATE_OK), 1);
+	ck_assert_int_eq (stat (state_path (".state"), &st), 0);
+
+	/* A record in it is not read once the directory is opened up. */
+	ck_assert_int_eq (chmod (dir, 0755), 0);
+	hkp11_lockout_store *other = hkp11_lockout_store_new (dir);
+	ck_assert_uint_eq (count (other, HKP11_STATE_MEMORY), 0);
+	ck_assert_int_eq (stat (dir, &st), 0);
+	ck_assert_uint_eq (st.st_mode & 0777, 0755);
+	hkp11_lockout_store_free (other);
+	hkp11_lockout_store_free (store);
+}
+END_TEST
+
+/* Directories the store creates are 0700 exactly, whatever the umask. */
+START_TEST (test_created_dirs_private)
+{
+	char parent[PATH_MAX];
+	struct stat st;
+	snprintf (parent, sizeof parent, "%s/state", tmp);
+	mode_t old = umask (0277);
+	hkp11_lockout_store *store = hkp11_lockout_store_new (dir);
+	ck_assert_uint_eq (add_failure (store, HKP11_STATE_OK), 1);
+	umask (old);
+	ck_assert_int_eq (stat (dir, &st), 0);
+	ck_assert_uint_eq (st.st_mode & 0777, 0700);
+	ck_assert_int_eq (stat (parent, &st), 0);
+	ck_assert_uint_eq (st.st_mode & 0777, 0700);
+	hkp11_lockout_store_free (store);
+}
+END_TEST
+
 /* No place to write: the count lives in memory and says so. */
 START_TEST (test_unwritable)
 {
@@ -823,6 +889,8 @@ main (void)
 	tcase_add_test (tc, test_corrupt_files);
 	tcase_add_test (tc, test_untrusted_files);
 	tcase_add_test (tc, test_foreign_owner);
+	tcase_add_test (tc, test_existing_dir_left_alone);
+	tcase_add_test (tc, test_created_dirs_private);
 	tcase_add_test (tc, test_unwritable);
 	tcase_add_test (tc, test_disk_full);
 	tcase_add_test (tc, test_no_home);

@@ -134,9 +134,12 @@ empty_by_default (const char *key)
 	return false;
 }
 
+static char *tmpdir;
+
 static void
 setup (void)
 {
+	tmpdir = p11t_tmpdir ("settings");
 	n_groups = hkp11_settings_groups (groups, HKP11_SETTINGS_MAX_GROUPS);
 	hkp11_config_reset (groups, n_groups);
 	read_docs ();
@@ -148,6 +151,8 @@ teardown (void)
 	hkp11_config_reset (groups, n_groups);
 	free (doc_text);
 	doc_text = NULL;
+	p11t_rmtree (tmpdir);
+	free (tmpdir);
 }
 
 /* ---- tests ---------------------------------------------------------------- */
@@ -288,6 +293,81 @@ START_TEST (test_default_backends_documented)
 }
 END_TEST
 
+/* Settings each valid but unworkable: named with file, line and key. */
+static const char *
+load_conf_fails (const char *text)
+{
+	static hkp11_error err;
+	char path[4200];
+	snprintf (path, sizeof path, "%s/unworkable.conf", tmpdir);
+	FILE *f = fopen (path, "w");
+	ck_assert_ptr_nonnull (f);
+	fputs (text, f);
+	fclose (f);
+	setenv ("HKPOST_P11_CONF", path, 1);
+	ck_assert_msg (!hkp11_config_load (groups, n_groups, NULL, NULL, &err), "accepted: %s", text);
+	ck_assert_msg (strstr (err.text, path) != NULL, "%s", err.text);
+	/* Nothing of it stays. */
+	ck_assert_uint_eq (hkp11_policy_conf.min_length, 8);
+	ck_assert_ptr_null (hkp11_lockout_conf.state_dir);
+	return err.text;
+}
+
+#define ck_assert_contains(hay, needle) \
+	ck_assert_msg (strstr ((hay), (needle)) != NULL, "'%s' does not contain '%s'", (hay), (needle))
+
+START_TEST (test_relative_state_dir_refused)
+{
+	const char *why = load_conf_fails ("# counts\nstate-dir: relstate\n");
+	ck_assert_contains (why, "line 2: bad value for key 'state-dir': expected an absolute path");
+	why = load_conf_fails ("state-dir: ~/state\n");
+	ck_assert_contains (why, "line 1: bad value for key 'state-dir'");
+	/* From pReserved too, and blamed on it. */
+	hkp11_error err;
+	setenv ("HKPOST_P11_CONF", "/dev/null", 1);
+	ck_assert (!hkp11_config_load (groups, n_groups, "state-dir: .", NULL, &err));
+	ck_assert (err.in_init_reserved);
+	ck_assert_contains (err.text, "item 1: bad value for key 'state-dir'");
+	ck_assert_msg (hkp11_config_load (groups, n_groups, "state-dir: /var/lib/x", NULL, &err),
+		       "%s", err.text);
+	ck_assert_str_eq (hkp11_lockout_conf.state_dir, "/var/lib/x");
+	hkp11_config_reset (groups, n_groups);
+}
+END_TEST
+
+START_TEST (test_pin_lengths_contradiction_refused)
+{
+	const char *why = load_conf_fails ("pin-min-length: 8\n\npin-max-length: 6\n");
+	ck_assert_contains (why, "line 3: key 'pin-max-length' contradicts 'pin-min-length'");
+	ck_assert_contains (why, "line 1)");
+	why = load_conf_fails ("pin-max-length: 7\n");
+	ck_assert_contains (why,
+			    "line 1: key 'pin-max-length' contradicts 'pin-min-length' (its default)");
+	why = load_conf_fails ("pin-max-length: 10\npin-min-length: 12\n");
+	ck_assert_contains (why, "line 2: key 'pin-min-length' contradicts 'pin-max-length'");
+
+	/* What still works: equal lengths, no maximum, the maximum alone. */
+	static const char *const fine[] = {
+		"pin-min-length: 10\npin-max-length: 10\n",
+		"pin-min-length: 200\npin-max-length: 0\n",
+		"pin-max-length: 8\n",
+	};
+	char path[4200];
+	snprintf (path, sizeof path, "%s/fine.conf", tmpdir);
+	for (size_t i = 0; i < sizeof fine / sizeof fine[0]; i++) {
+		hkp11_error err;
+		FILE *f = fopen (path, "w");
+		ck_assert_ptr_nonnull (f);
+		fputs (fine[i], f);
+		fclose (f);
+		setenv ("HKPOST_P11_CONF", path, 1);
+		ck_assert_msg (hkp11_config_load (groups, n_groups, NULL, NULL, &err), "%s: %s",
+			       fine[i], err.text);
+		hkp11_config_reset (groups, n_groups);
+	}
+}
+END_TEST
+
 static Suite *
 settings_suite (void)
 {
@@ -301,6 +381,8 @@ settings_suite (void)
 	tcase_add_test (tc, test_documented_values_are_the_defaults);
 	tcase_add_test (tc, test_label_templates_documented);
 	tcase_add_test (tc, test_default_backends_documented);
+	tcase_add_test (tc, test_relative_state_dir_refused);
+	tcase_add_test (tc, test_pin_lengths_contradiction_refused);
 	suite_add_tcase (s, tc);
 	return s;
 }

@@ -127,6 +127,9 @@ START_TEST (test_config_errors)
 		{ "pin-min-length: banana\n", { "line 7", "pin-min-length", NULL } },
 		{ "# a comment\nlabels off\n", { "line 8", NULL } },
 		{ "lockout-guard: -3\n", { "line 7", "lockout-guard", NULL } },
+		/* Each valid, unworkable: a relative directory, contradictory lengths. */
+		{ "state-dir: relstate\n", { "line 7", "state-dir", NULL } },
+		{ "pin-max-length: 6\n", { "line 7", "pin-max-length", NULL } },
 	};
 	const char *words[4] = { fx.conf };
 
@@ -201,7 +204,7 @@ suite (void)
 	tcase_add_checked_fixture (tc, fx_setup, fx_teardown);
 	tcase_add_loop_test (tc, test_bad_backend, 0, 6);
 	tcase_add_test (tc, test_backend_from_config);
-	tcase_add_loop_test (tc, test_config_errors, 0, 4);
+	tcase_add_loop_test (tc, test_config_errors, 0, 6);
 	tcase_add_test (tc, test_config_file_missing);
 	tcase_add_test (tc, test_null_arguments);
 	suite_add_tcase (s, tc);

@@ -26,6 +26,13 @@ tests_test_shim_init_SOURCES = tests/test-shim-init.c $(SHIM_TEST_FIXTURE)
 tests_test_shim_init_CPPFLAGS = $(SHIM_TEST_CPPFLAGS)
 tests_test_shim_init_LDADD = $(TEST_LIBS)
 
+# Hostile pReserved values: the fault-safe copy, and C_Initialize over the mock.
+TESTS += tests/test-init-reserved
+check_PROGRAMS += tests/test-init-reserved
+tests_test_init_reserved_SOURCES = tests/test-init-reserved.c $(SHIM_TEST_FIXTURE)
+tests_test_init_reserved_CPPFLAGS = $(SHIM_TEST_CPPFLAGS)
+tests_test_init_reserved_LDADD = common/libhkp11-common.la $(TEST_LIBS)
+
 TESTS += tests/test-shim-forward
 check_PROGRAMS += tests/test-shim-forward
 tests_test_shim_forward_SOURCES = tests/test-shim-forward.c $(SHIM_TEST_FIXTURE)

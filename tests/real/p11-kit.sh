@@ -6,7 +6,8 @@
 # pkcs11-tool through p11-kit-proxy.so reaches and signs with the token
 # (the system's own SoftHSM registration is switched off for that user, so
 # the shim is the only way there), and a bad x-init-reserved key makes the
-# shim refuse with a message naming 'C_Initialize pReserved'.
+# shim refuse with a message naming 'C_Initialize pReserved', as does an
+# x-init-reserved longer than the documented limit.
 . "$top_srcdir/tests/real/common.sh"
 real_begin p11-kit
 need p11-kit pkcs11-tool openssl softhsm2-util
@@ -118,4 +119,25 @@ if grep -q "^hkpost-p11: " "$work/bad.txt"; then
 	fail "the module initialised despite a bad x-init-reserved key"
 fi
 ok "a bad x-init-reserved key is refused: $(grep 'C_Initialize pReserved' "$work/bad.err" | head -n 1)"
+
+# Longer than the documented limit: refused as such, and p11-kit goes on.
+# Exactly the limit, the backend first and comments after: taken.
+limit=$(sed -n 's/^#define HKP11_INIT_RESERVED_MAX \([0-9]*\)$/\1/p' "$top_srcdir/common/conf.h")
+[ -n "$limit" ] || fail "no HKP11_INIT_RESERVED_MAX in common/conf.h"
+long=$(awk -v b="backend: $SOFTHSM2_MODULE" -v n="$limit" \
+	'BEGIN { s = b; while (length(s) <= n) s = s "; # a comment, to make the settings string long"; print s }')
+register "$long"
+as_user p11-kit list-modules >"$work/long.txt" 2>"$work/long.err" || :
+grep -q "C_Initialize pReserved: not a settings string of at most $limit bytes: it is longer" "$work/long.err" ||
+	{ show "$work/long.err"; fail "an over-long x-init-reserved: no message naming the limit"; }
+if grep -q "^hkpost-p11: " "$work/long.txt"; then
+	show "$work/long.txt"
+	fail "the module initialised with an over-long x-init-reserved"
+fi
+ok "an x-init-reserved of ${#long} bytes is refused: $(grep 'C_Initialize pReserved' "$work/long.err" | head -n 1)"
+register "$(printf '%s' "$long" | cut -c "1-$limit")"
+as_user p11-kit list-modules >"$work/atlimit.txt" 2>"$work/atlimit.err" || :
+grep -q "^hkpost-p11: $u/lib/hkpost-p11.so" "$work/atlimit.txt" ||
+	{ show "$work/atlimit.txt"; show "$work/atlimit.err"; fail "an x-init-reserved of exactly $limit bytes is not taken"; }
+ok "an x-init-reserved of exactly $limit bytes is taken"
 real_end
