@@ -228,3 +228,34 @@ shim_cert_label () {
 	pkcs11-tool --module "$MODULE" --list-objects --type cert 2>/dev/null |
 		sed -n 's/^ *label: *//p' | head -n 1
 }
+
+# The CKA_LABEL the token itself holds for its certificate (SafeNet's
+# container name on the fixtures): what a client sees without the module.
+token_cert_label () {
+	pkcs11-tool --module "$SOFTHSM2_MODULE" --list-objects --type cert 2>/dev/null |
+		sed -n 's/^ *label: *//p' | head -n 1
+}
+
+# preload_for LIB: the LD_PRELOAD that keeps SoftHSM from crashing at the
+# exit of a client that cleans up in atexit (pdfsig, OpenSSL's engine):
+# SoftHSM's C++ destructors otherwise run before the client's last
+# C_Finalize.  With the module, it goes first so that it stays the library
+# the client loaded, and SoftHSM is only kept loaded behind it.
+preload_for () {
+	if [ "$1" = "$SOFTHSM2_MODULE" ]; then
+		echo "$SOFTHSM2_MODULE"
+	else
+		echo "$1 $SOFTHSM2_MODULE"
+	fi
+}
+
+# timed NAME CMD...: runs CMD and prints how long it took, for the log.
+timed () {
+	timed_name=$1
+	shift
+	timed_t0=$(date +%s%N)
+	timed_rc=0
+	"$@" || timed_rc=$?
+	echo "# $timed_name: $((($(date +%s%N) - timed_t0) / 1000000)) ms"
+	return $timed_rc
+}
