@@ -13,6 +13,7 @@ REAL_TESTS = \
 	tests/real/p11-kit.sh \
 	tests/real/openssh.sh \
 	tests/real/gnutls-opensc.sh \
+	tests/real/chromium.sh \
 	tests/real/java.sh \
 	tests/real/pdfsig.sh \
 	tests/real/openssl-curl.sh \
