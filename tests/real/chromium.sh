@@ -20,6 +20,8 @@ real_begin chromium
 need chromium Xvfb xdotool import compare certutil modutil openssl softhsm2-util pkcs11-tool
 
 policy_dir=/etc/chromium/policies/managed
+made_policy_dir=no
+[ -d "$policy_dir" ] || made_policy_dir=yes
 if ! { mkdir -p "$policy_dir" 2>/dev/null && [ -w "$policy_dir" ]; }; then
 	skip "cannot write Chromium's managed policy in $policy_dir (run as root, as CI does)"
 fi
@@ -31,6 +33,9 @@ start=$(date +%s)
 
 remove_policy () {
 	rm -f "$policy"
+	if [ "$made_policy_dir" = yes ]; then
+		rmdir "$policy_dir" "$policy_dir/.." /etc/chromium 2>/dev/null || :
+	fi
 }
 real_cleanup_hook=remove_policy
 
@@ -40,8 +45,9 @@ load_fixture "$fx" personal
 server_cert
 tls_server
 url="https://127.0.0.1:$tls_port/"
-# Only this server gets a certificate without asking.
-printf '{"AutoSelectCertificateForUrls": ["{\\"pattern\\":\\"https://127.0.0.1:%s\\",\\"filter\\":{}}"]}\n' \
+# Only this server gets a certificate without asking: one issued by
+# Hongkong Post, as the README's example filters.
+printf '{"AutoSelectCertificateForUrls": ["{\\"pattern\\":\\"https://127.0.0.1:%s\\",\\"filter\\":{\\"ISSUER\\":{\\"O\\":\\"Hongkong Post\\"}}}"]}\n' \
 	"$tls_port" >"$policy"
 
 # The display: Xvfb picks a free one and says which.

@@ -73,7 +73,7 @@ PINENTRY
 	ok "$name: gpgsm --learn-card took the e-Cert from the token, with its key on the card"
 
 	for n in 1 2; do
-		timeout "$T" gpgsm --batch --detach-sign -u "0x$fpr" -o "$g/message-$n.p7s" "$work/message.txt" \
+		timeout "$T" gpgsm --batch --detach-sign -u taiman.chan@example.com.hk -o "$g/message-$n.p7s" "$work/message.txt" \
 			>"$g/sign-$n.txt" 2>&1 || { show "$g/sign-$n.txt"; show "$g/scd.log"; fail "$name: gpgsm --detach-sign ($n)"; }
 	done
 	prompts=$(wc -l <"$g/prompts.txt")
