@@ -246,6 +246,10 @@ uri_attr (char *buf, size_t len, const char *key, const unsigned char *value, si
 	size_t used = strlen (buf);
 	used += (size_t)snprintf (buf + used, len - used, "%s%s=", used > 0 && buf[used - 1] == ':' ? "" : ";",
 				  key);
+	if (used >= len) {
+		buf[len - 1] = '\0';
+		return;
+	}
 	for (size_t i = 0; i < n && used + 4 < len; i++) {
 		unsigned char ch = value[i];
 		if (!all_hex && ch < 0x80 &&
