@@ -239,23 +239,13 @@ token_cert_label () {
 # preload_for LIB: the LD_PRELOAD that keeps SoftHSM from crashing at the
 # exit of a client that cleans up in atexit (pdfsig, OpenSSL's engine):
 # SoftHSM's C++ destructors otherwise run before the client's last
-# C_Finalize.  With the module, it goes first so that it stays the library
-# the client loaded, and SoftHSM is only kept loaded behind it.
+# C_Finalize.  With the module, the module goes first: its check that the
+# backend is not itself takes a SoftHSM preloaded alone for the module
+# (until that check is fixed), and behind it SoftHSM is only kept loaded.
 preload_for () {
 	if [ "$1" = "$SOFTHSM2_MODULE" ]; then
 		echo "$SOFTHSM2_MODULE"
 	else
 		echo "$1 $SOFTHSM2_MODULE"
 	fi
-}
-
-# timed NAME CMD...: runs CMD and prints how long it took, for the log.
-timed () {
-	timed_name=$1
-	shift
-	timed_t0=$(date +%s%N)
-	timed_rc=0
-	"$@" || timed_rc=$?
-	echo "# $timed_name: $((($(date +%s%N) - timed_t0) / 1000000)) ms"
-	return $timed_rc
 }
