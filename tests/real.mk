@@ -1,7 +1,9 @@
-# Proof in the real clients (issue 8): each scenario drives a program people
-# use with their e-Cert (Firefox, Thunderbird's NSS, the NSS tools, p11-kit,
-# OpenSSH, GnuTLS, OpenSC) against the built module over a throwaway SoftHSM
-# token.  A scenario skips (77) only when its program is not installed.
+# Proof in the real clients (issues 8 and 18): each scenario drives a
+# program people use with their e-Cert (Firefox, Thunderbird's NSS, the NSS
+# tools, p11-kit, OpenSSH, GnuTLS, OpenSC, Chromium, Java, pdfsig, OpenSSL
+# and curl through libp11, gpgsm) against the built module over a throwaway
+# SoftHSM token.  A scenario skips (77) only when its program is not
+# installed.
 # `make check-real` runs just these.
 REAL_TESTS = \
 	tests/real/firefox.sh \
@@ -11,7 +13,13 @@ REAL_TESTS = \
 	tests/real/nss-parameters.sh \
 	tests/real/p11-kit.sh \
 	tests/real/openssh.sh \
-	tests/real/gnutls-opensc.sh
+	tests/real/gnutls-opensc.sh \
+	tests/real/chromium.sh \
+	tests/real/java.sh \
+	tests/real/pdfsig.sh \
+	tests/real/openssl-curl.sh \
+	tests/real/libp11-labels.sh \
+	tests/real/gpgsm.sh
 
 TESTS += $(REAL_TESTS)
 dist_check_SCRIPTS += $(REAL_TESTS)

@@ -1,21 +1,27 @@
 /*
- * hkpost-p11 register / unregister firefox | thunderbird | p11-kit | ssh:
- * the set-up people otherwise do by hand.
+ * hkpost-p11 register / unregister firefox | thunderbird | chromium |
+ * p11-kit | ssh | java: the set-up people otherwise do by hand.
  *
  *   firefox, thunderbird  the module goes into the NSS database of each of
  *                         the user's profiles (profiles.ini), with modutil;
  *                         a profile in use is left alone.
+ *   chromium              the same for ~/.pki/nssdb, which Chromium, Chrome,
+ *                         Edge and Brave share; refused while one of them
+ *                         runs with the same HOME.
  *   p11-kit               a user module config in
  *                         ${XDG_CONFIG_HOME:-~/.config}/pkcs11/modules; as
  *                         root, where p11-kit reads no user config, the
  *                         system one (--system) or an explanation.
  *   ssh                   a PKCS11Provider line at the top of ~/.ssh/config
  *                         (--print only prints it).
+ *   java                  a SunPKCS11 configuration (register-java.c).
  */
 #include "config.h"
 #include "hkpost-p11.h"
 #include "compat.h"
+#include "register.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -32,15 +38,6 @@ extern char **environ;
 #define NSS_NAME "hkpost-p11"
 #define MARK "# hkpost-p11 (hkpost-p11 register ssh): the e-Cert token"
 
-typedef struct {
-	bool unregister;
-	bool force;
-	bool print;
-	bool system;
-	const char *profile;
-	char module[PATH_MAX];
-} reg_options;
-
 static int
 usage (FILE *out, int status)
 {
@@ -52,15 +49,22 @@ usage (FILE *out, int status)
 			"  firefox       adds the module to every Firefox profile of the user\n"
 			"  thunderbird   the same for Thunderbird (both with modutil, from the\n"
 			"                Debian package libnss3-tools); close the program first\n"
+			"  chromium      adds the module to ~/.pki/nssdb, the database Chromium,\n"
+			"                Chrome, Edge and Brave share (made if missing); close\n"
+			"                them first\n"
 			"  p11-kit       writes ~/.config/pkcs11/modules/hkpost-p11.module, for\n"
 			"                GnuTLS, p11tool and other p11-kit users; as root, p11-kit\n"
 			"                reads no user config: --system writes the system one\n"
 			"  ssh           adds 'PKCS11Provider MODULE' at the top of ~/.ssh/config\n"
+			"  java          writes ~/.config/hkpost-p11/java-pkcs11.cfg for keytool,\n"
+			"                jarsigner and Java's SunPKCS11 provider, and says how to\n"
+			"                pass it\n"
 			"\n"
 			"Options:\n"
 			"  --profile DIR   only this Firefox or Thunderbird profile directory\n"
-			"  --force         also a profile in use; also a file hkpost-p11 did not write\n"
-			"  --print         ssh: only print the line to add\n"
+			"  --force         also a profile or browser in use; also a file hkpost-p11\n"
+			"                  did not write\n"
+			"  --print         ssh, java: only print the line or file to add\n"
 			"  --system        p11-kit: the system-wide config (as root)\n"
 			"\n"
 			"Exit status: 0 done; 2 a tool is missing or nothing to set up was found;\n"
@@ -274,26 +278,20 @@ modules_loading (const char *listing, const char *path_part, char *names, size_t
 	}
 }
 
+/* Adds the module to the NSS database in dir, or removes it.  A missing
+ * database is created with create (the way its program would). */
 static int
-nss_one (const char *program, const char *dir, const reg_options *o)
+nss_one (const char *program, const char *dir, char *const create[], const reg_options *o)
 {
 	char db[PATH_MAX + 8], out[16384], names[1024];
 	int rc;
 
 	snprintf (db, sizeof db, "sql:%s", dir);
-	if (profile_in_use (dir) && !o->force) {
-		cli_error (_("Close it and run the command again (or add --force)."),
-			   _("the profile %s is in use by %s"), dir, program);
-		return CLI_FAILED;
-	}
-
 	if (!o->unregister && !file_exists (dir, "cert9.db")) {
-		/* A profile the program has not opened yet: an empty database,
-		 * as the program itself would create it. */
-		char *create[] = { "modutil", "-create", "-dbdir", db, "-force", NULL };
 		rc = run (create, out, sizeof out);
 		if (rc != 0) {
-			cli_error (NULL, _("modutil cannot create the NSS database in %s: %s"), dir, out);
+			cli_error (NULL, _("%s cannot create the NSS database in %s: %s"), create[0], dir,
+				   out);
 			return CLI_FAILED;
 		}
 	}
@@ -385,7 +383,19 @@ nss_register (const char *program, const reg_options *o)
 		return CLI_SETUP;
 	}
 	for (size_t i = 0; i < l.n; i++) {
-		int rc = nss_one (program, l.dirs[i], o);
+		char db[PATH_MAX + 8];
+		/* A profile the program has not opened yet: an empty database,
+		 * as the program itself would create it. */
+		char *create[] = { "modutil", "-create", "-dbdir", db, "-force", NULL };
+		int rc;
+		snprintf (db, sizeof db, "sql:%s", l.dirs[i]);
+		if (profile_in_use (l.dirs[i]) && !o->force) {
+			cli_error (_("Close it and run the command again (or add --force)."),
+				   _("the profile %s is in use by %s"), l.dirs[i], program);
+			rc = CLI_FAILED;
+		} else {
+			rc = nss_one (program, l.dirs[i], create, o);
+		}
 		if (rc != CLI_OK)
 			status = rc;
 	}
@@ -397,10 +407,124 @@ nss_register (const char *program, const reg_options *o)
 	return status;
 }
 
-/* ---- p11-kit ---------------------------------------------------------------------- */
+/* ---- Chromium, Chrome, Edge, Brave -------------------------------------------------- */
 
+/* Whether a program is Chromium or a browser built on it, by the name of
+ * its executable (Debian's chromium, Google's chrome, Edge, Brave). */
 static bool
-written_by_us (const char *path)
+chromium_executable (const char *exe)
+{
+	static const char *const names[] = { "chromium", "chrome", "msedge", "brave", NULL };
+	const char *base = strrchr (exe, '/');
+	base = base ? base + 1 : exe;
+	for (int i = 0; names[i]; i++) {
+		if (strcmp (base, names[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Whether process pid, of this user, runs with HOME set to home.  An
+ * environment that cannot be read counts as a match: better to refuse. */
+static bool
+runs_with_home (const char *pid, const char *home)
+{
+	char path[64], env[65536];
+	snprintf (path, sizeof path, "/proc/%s/environ", pid);
+	FILE *f = fopen (path, "re");
+	if (f == NULL)
+		return true;
+	size_t n = fread (env, 1, sizeof env - 1, f);
+	fclose (f);
+	env[n] = '\0';
+	for (size_t i = 0; i < n; i += strlen (env + i) + 1) {
+		if (strncmp (env + i, "HOME=", 5) == 0)
+			return strcmp (env + i + 5, home) == 0;
+	}
+	return true;
+}
+
+/* The pid of a Chromium-family browser of this user that reads the same
+ * ~/.pki/nssdb (same HOME), or 0.  Each loads its modules when it starts,
+ * and writes the database itself. */
+static long
+chromium_running (const char *home)
+{
+	DIR *proc = opendir ("/proc");
+	struct dirent *e;
+	long found = 0;
+	if (proc == NULL)
+		return 0;
+	while (found == 0 && (e = readdir (proc)) != NULL) {
+		char path[300], exe[PATH_MAX];
+		struct stat st;
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf (path, sizeof path, "/proc/%s", e->d_name);
+		if (stat (path, &st) != 0 || st.st_uid != getuid ())
+			continue;
+		snprintf (path, sizeof path, "/proc/%s/exe", e->d_name);
+		ssize_t n = readlink (path, exe, sizeof exe - 1);
+		if (n <= 0)
+			continue;
+		exe[n] = '\0';
+		if (chromium_executable (exe) && runs_with_home (e->d_name, home))
+			found = strtol (e->d_name, NULL, 10);
+	}
+	closedir (proc);
+	return found;
+}
+
+static int
+chromium_register (const reg_options *o)
+{
+	char pki[PATH_MAX], dir[PATH_MAX + 8], db[PATH_MAX + 16];
+	const char *home = hkp11_home_dir ();
+
+	if (!on_path ("modutil") || !on_path ("certutil")) {
+		cli_error (_("Install it: apt-get install libnss3-tools"),
+			   _("modutil and certutil, the NSS database tools, are not installed"));
+		return CLI_SETUP;
+	}
+	if (home == NULL) {
+		cli_error (_("Set HOME."), _("no home directory is known"));
+		return CLI_SETUP;
+	}
+	/* Chromium's one database for every profile: HOME, not XDG. */
+	snprintf (pki, sizeof pki, "%s/.pki", home);
+	snprintf (dir, sizeof dir, "%s/nssdb", pki);
+	snprintf (db, sizeof db, "sql:%s", dir);
+
+	long pid = chromium_running (home);
+	if (pid != 0 && !o->force) {
+		cli_error (_("Close it and run the command again (or add --force): it reads the "
+			     "security devices only when it starts."),
+			   _("Chromium (or Chrome, Edge, Brave) is running (process %ld)"), pid);
+		return CLI_FAILED;
+	}
+	if (o->unregister && !file_exists (dir, "cert9.db")) {
+		printf (_("%s: no NSS database, nothing to undo.\n"), dir);
+		return CLI_OK;
+	}
+	if (!o->unregister && !file_exists (dir, "cert9.db") &&
+	    (!reg_make_dirs (pki, 0700) || !reg_make_dirs (dir, 0700))) {
+		cli_error (NULL, _("cannot create %s: %s"), dir, strerror (errno));
+		return CLI_FAILED;
+	}
+	/* As Chromium creates it on first start: no password of its own. */
+	char *create[] = { "certutil", "-N", "-d", db, "--empty-password", NULL };
+	int rc = nss_one ("chromium", dir, create, o);
+	if (rc == CLI_OK && !o->unregister)
+		printf (_("Restart Chromium. Chrome, Edge and Brave read the same database. The "
+			  "e-Cert is offered to websites that ask for a certificate; the token "
+			  "password is asked in Chromium's 'Unlock Security Device' window.\n"));
+	return rc;
+}
+
+/* ---- files we write ------------------------------------------------------------ */
+
+bool
+reg_written_by_us (const char *path)
 {
 	char line[512];
 	bool ours = false;
@@ -413,8 +537,8 @@ written_by_us (const char *path)
 	return ours;
 }
 
-static bool
-make_dirs (const char *path, mode_t mode)
+bool
+reg_make_dirs (const char *path, mode_t mode)
 {
 	char buf[PATH_MAX];
 	hkp11_strlcpy (buf, path, sizeof buf);
@@ -429,9 +553,8 @@ make_dirs (const char *path, mode_t mode)
 	return mkdir (buf, mode) == 0 || errno == EEXIST;
 }
 
-/* Writes text to path through a temporary file and a rename. */
-static bool
-write_file (const char *path, const char *text, mode_t mode)
+bool
+reg_write_file (const char *path, const char *text, mode_t mode)
 {
 	char tmp[PATH_MAX + 16];
 	snprintf (tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid ());
@@ -447,6 +570,8 @@ write_file (const char *path, const char *text, mode_t mode)
 		unlink (tmp);
 	return ok;
 }
+
+/* ---- p11-kit ---------------------------------------------------------------------- */
 
 static int
 p11kit_register (const reg_options *o)
@@ -489,7 +614,7 @@ p11kit_register (const reg_options *o)
 			printf (_("%s does not exist: nothing to undo.\n"), path);
 			return CLI_OK;
 		}
-		if (!o->force && !written_by_us (path)) {
+		if (!o->force && !reg_written_by_us (path)) {
 			cli_error (_("Remove it yourself, or add --force."),
 				   _("%s was not written by hkpost-p11 register"), path);
 			return CLI_FAILED;
@@ -502,12 +627,12 @@ p11kit_register (const reg_options *o)
 		return CLI_OK;
 	}
 
-	if (access (path, F_OK) == 0 && !o->force && !written_by_us (path)) {
+	if (access (path, F_OK) == 0 && !o->force && !reg_written_by_us (path)) {
 		cli_error (_("Check it, then add --force to replace it."),
 			   _("%s exists and was not written by hkpost-p11 register"), path);
 		return CLI_FAILED;
 	}
-	if (!make_dirs (dir, 0755)) {
+	if (!reg_make_dirs (dir, 0755)) {
 		cli_error (NULL, _("cannot create %s: %s"), dir, strerror (errno));
 		return CLI_FAILED;
 	}
@@ -516,7 +641,7 @@ p11kit_register (const reg_options *o)
 		  "# p11-kit loads hkpost-p11; hkpost-p11 loads the token vendor's library.\n"
 		  "module: %s\n",
 		  o->module);
-	if (!write_file (path, text, 0644)) {
+	if (!reg_write_file (path, text, 0644)) {
 		cli_error (NULL, _("cannot write %s: %s"), path, strerror (errno));
 		return CLI_FAILED;
 	}
@@ -637,7 +762,7 @@ ssh_register (const reg_options *o)
 
 	struct stat st;
 	mode_t mode = stat (path, &st) == 0 ? (st.st_mode & 0777) : 0600;
-	if (!make_dirs (dir, 0700) || !write_file (path, text, mode)) {
+	if (!reg_make_dirs (dir, 0700) || !reg_write_file (path, text, mode)) {
 		cli_error (_("Use --print and add the line yourself."), _("cannot write %s: %s"), path,
 			   strerror (errno));
 		free (text);
@@ -700,11 +825,15 @@ register_main (const cli_globals *g, int argc, char **argv, bool unregister)
 
 	if (nss_program (program))
 		return nss_register (program, &o);
+	if (strcmp (program, "chromium") == 0)
+		return chromium_register (&o);
+	if (strcmp (program, "java") == 0)
+		return reg_java (&o);
 	if (strcmp (program, "p11-kit") == 0)
 		return p11kit_register (&o);
 	if (strcmp (program, "ssh") == 0)
 		return ssh_register (&o);
-	cli_error (_("The programs are: firefox, thunderbird, p11-kit, ssh."),
+	cli_error (_("The programs are: firefox, thunderbird, chromium, p11-kit, ssh, java."),
 		   _("cannot register with '%s'"), program);
 	return CLI_USAGE;
 }

@@ -2,8 +2,8 @@
  * hkpost-p11 show [LABEL | --all]: the e-Cert on the token, as the guide's
  * "Advanced View" shows it: holder, kind, SRN, organisation, issuer,
  * serial, validity with the days left (a warning under 30), key usage,
- * SHA-256 fingerprint, mutual recognition, and the friendly label beside
- * the label the token itself holds.
+ * SHA-256 fingerprint, mutual recognition, the friendly label beside the
+ * label the token itself holds, and the PKCS#11 URIs that name it.
  *
  * The token's own labels come from a first pass through the module with
  * the labels layer switched off for that run (pReserved "labels: off");
@@ -30,7 +30,8 @@ usage (FILE *out, int status)
 			"Shows the Hongkong Post e-Certs on the token: holder, kind, Subscriber\n"
 			"Reference Number, organisation, issuer, serial number, validity with the\n"
 			"days left, key usage, SHA-256 fingerprint and mutual-recognition status,\n"
-			"with the name applications show and the label the token holds.\n"
+			"with the name applications show, the label the token holds, and the\n"
+			"PKCS#11 URIs that name the certificate and its key (OpenSSL, curl).\n"
 			"\n"
 			"  LABEL       only the certificates whose label contains LABEL\n"
 			"  --all       every certificate on the token, not only e-Certs\n"
@@ -233,6 +234,56 @@ hex (const unsigned char *p, size_t n, char *buf, size_t len)
 		snprintf (buf + 2 * i, len - 2 * i, "%02x", p[i]);
 }
 
+/* ---- PKCS#11 URIs (RFC 7512) ------------------------------------------------------ */
+
+/* Appends ";" (unless first) "key=" and value, percent-encoded but for
+ * the characters that read well and need no quoting in a shell. */
+static void
+uri_attr (char *buf, size_t len, const char *key, const unsigned char *value, size_t n,
+	  bool all_hex)
+{
+	static const char plain[] = "-._~(),";
+	size_t used = strlen (buf);
+	used += (size_t)snprintf (buf + used, len - used, "%s%s=", used > 0 && buf[used - 1] == ':' ? "" : ";",
+				  key);
+	if (used >= len) {
+		buf[len - 1] = '\0';
+		return;
+	}
+	for (size_t i = 0; i < n && used + 4 < len; i++) {
+		unsigned char ch = value[i];
+		if (!all_hex && ch < 0x80 &&
+		    ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		     (ch != '\0' && strchr (plain, ch) != NULL)))
+			buf[used++] = (char)ch;
+		else
+			used += (size_t)snprintf (buf + used, len - used, "%%%02X", ch);
+		buf[used] = '\0';
+	}
+}
+
+/* The URI by the labels applications see through hkpost-p11, and the one
+ * by the token's serial number and the CKA_ID, which hkpost-p11 leaves as
+ * they are: it names the same objects with and without hkpost-p11. */
+static void
+cert_uris (const cli_token *t, const cli_cert *c, char *by_label, char *by_id, size_t len)
+{
+	hkp11_strlcpy (by_label, "pkcs11:", len);
+	uri_attr (by_label, len, "token", (const unsigned char *)t->label, strlen (t->label), false);
+	uri_attr (by_label, len, "object", (const unsigned char *)c->label, strlen (c->label), false);
+
+	by_id[0] = '\0';
+	if (c->id_len == 0)
+		return;
+	hkp11_strlcpy (by_id, "pkcs11:", len);
+	if (t->serial[0])
+		uri_attr (by_id, len, "serial", (const unsigned char *)t->serial, strlen (t->serial),
+			  false);
+	else
+		uri_attr (by_id, len, "token", (const unsigned char *)t->label, strlen (t->label), false);
+	uri_attr (by_id, len, "id", c->id, c->id_len, true);
+}
+
 /* ---- output -------------------------------------------------------------------- */
 
 static void
@@ -295,19 +346,27 @@ print_cert (const cli_token *t, const cli_cert *c, const cert_extra *x)
 			   c->original_label[0] ? c->original_label : _("(none)"));
 	hex (c->id, c->id_len, buf, sizeof buf);
 	cli_field (stdout, 2, w, _("ID"), "%s", buf[0] ? buf : _("(none)"));
+	char by_label[1024], by_id[1024];
+	cert_uris (t, c, by_label, by_id, sizeof by_label);
+	cli_field (stdout, 2, w, _("PKCS#11 URI"), "%s", by_label);
+	if (by_id[0])
+		cli_field (stdout, 2, w, _("URI by ID"), _("%s (also without hkpost-p11)"), by_id);
 }
 
 static void
-json_cert (cli_json *j, const cli_cert *c, const cert_extra *x)
+json_cert (cli_json *j, const cli_token *t, const cli_cert *c, const cert_extra *x)
 {
 	const hkp11_ecert *e = &c->info;
-	char buf[512];
+	char buf[512], by_label[1024], by_id[1024];
 
 	cli_json_object (j, NULL);
 	cli_json_string (j, "label", c->label);
 	cli_json_string (j, "original_label", c->have_original ? c->original_label : NULL);
 	hex (c->id, c->id_len, buf, sizeof buf);
 	cli_json_string (j, "id", buf);
+	cert_uris (t, c, by_label, by_id, sizeof by_label);
+	cli_json_string (j, "uri", by_label);
+	cli_json_string (j, "uri_by_id", by_id[0] ? by_id : NULL);
 	cli_json_bool (j, "hkpost", e->recognised);
 	cli_json_string (j, "kind", kind_json (e->kind));
 	cli_json_string (j, "kind_text", e->kind_text);
@@ -431,7 +490,7 @@ cli_show_main (const cli_globals *g, int argc, char **argv)
 			}
 			read_extra (&certs[c], &x);
 			if (json) {
-				json_cert (&j, &certs[c], &x);
+				json_cert (&j, t, &certs[c], &x);
 			} else {
 				if (shown > 0)
 					putchar ('\n');

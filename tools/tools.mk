@@ -8,6 +8,7 @@ tools_hkpost_p11_SOURCES = \
 	tools/certs.c tools/certs.h tools/pin-input.c \
 	tools/cmd-status.c tools/cmd-show.c tools/cmd-change-pin.c tools/cmd-check-pin.c \
 	tools/cmd-guard.c tools/cmd-audit.c tools/cmd-register.c \
+	tools/register.h tools/register-java.c \
 	module/token-id.c module/token-id.h \
 	module/etoken-objects.c module/etoken-objects.h \
 	$(NULL)

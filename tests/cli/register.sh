@@ -5,6 +5,10 @@
 #             the e-Cert on the SoftHSM token, by its friendly name;
 #   ssh       ~/.ssh/config gets the PKCS11Provider line on top, which
 #             `ssh -G` reads; unregister gives the file back as it was;
+#   chromium  ~/.pki/nssdb made as Chromium makes it, the module in it;
+#             refused while a Chromium with the same HOME runs;
+#   java      the SunPKCS11 configuration, which keytool reads; a file of
+#             the user's own is left alone;
 #   p11-kit   as root: the rule explained, nothing written; as nobody
 #             (runuser): the user module config, which p11-kit reads.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
@@ -117,6 +121,76 @@ cli sshun unregister ssh
 expect_rc "unregister ssh" 0
 cmp -s "$HOME/.ssh/config" ssh-config.orig || { show "$HOME/.ssh/config"; fail "the file was not given back"; }
 ok "unregister gives the file back as it was"
+
+# ---- Chromium -----------------------------------------------------------------------
+nssdb=$HOME/.pki/nssdb
+cli chr register chromium
+expect_rc "register chromium" 0
+expect_grep "it names the database and the module" "$nssdb: hkpost-p11 added \($MODULE_REAL\)" chr
+expect_grep "and says to restart Chromium" '^Restart Chromium\. Chrome, Edge and Brave read the same database' chr
+[ -f "$nssdb/cert9.db" ] && [ "$(stat -c %a "$nssdb")" = 700 ] && [ "$(stat -c %a "$HOME/.pki")" = 700 ] ||
+	fail "no database in ~/.pki/nssdb, or not private"
+ok "it made ~/.pki/nssdb, private to the user, as Chromium does"
+modutil -dbdir "sql:$nssdb" -list >chr-modules.out 2>&1 || { show chr-modules.out; fail "modutil -list"; }
+expect_grep "modutil lists the module in ~/.pki/nssdb" "library name: $MODULE_REAL" chr-modules.out
+certutil -d "sql:$nssdb" -L -h all >chr-certs.out 2>&1 || { show chr-certs.out; fail "certutil -L -h all"; }
+expect_grep "certutil shows the e-Cert by its friendly name" '^eToken:CHAN TAI MAN \(Personal e-Cert' chr-certs.out
+
+# A browser of this user counts when it reads the same database: a process
+# whose executable is named chromium, with this HOME or another.
+mkdir -p bin
+cp "$(command -v sleep)" bin/chromium
+HOME=$HKP11_TMP/elsewhere bin/chromium 60 &
+other=$!
+at_exit "kill $other 2>/dev/null"
+cli chr-other register chromium
+expect_rc "a Chromium with another HOME does not stand in the way" 0
+kill "$other"
+bin/chromium 60 &
+mine=$!
+at_exit "kill $mine 2>/dev/null"
+cli chr-busy unregister chromium
+expect_rc "a Chromium with this HOME: refused" 9
+expect_grep "it names the process and says to close it" "is running \(process $mine\)" chr-busy.err
+modutil -dbdir "sql:$nssdb" -list >chr-modules2.out 2>&1
+expect_grep "and leaves the database alone" "library name: $MODULE_REAL" chr-modules2.out
+cli chr-force unregister chromium --force
+expect_rc "--force goes ahead" 0
+kill "$mine"
+modutil -dbdir "sql:$nssdb" -list >chr-modules3.out 2>&1
+expect_no_grep "the module is gone from ~/.pki/nssdb" 'hkpost-p11' chr-modules3.out
+
+# ---- Java -------------------------------------------------------------------------
+jcfg=$XDG_CONFIG_HOME/hkpost-p11/java-pkcs11.cfg
+cli jprint register java --print
+expect_rc "register java --print" 0
+expect_grep "it prints the provider's configuration" "^library = $MODULE_REAL\$" jprint
+[ ! -e "$jcfg" ] || fail "--print wrote $jcfg"
+ok "--print writes nothing"
+cli java register java
+expect_rc "register java" 0
+expect_grep "the file names the module" "^library = $MODULE_REAL\$" "$jcfg"
+expect_grep "and the provider's name" '^name = hkpost-p11$' "$jcfg"
+expect_grep "it says how to pass it to keytool" "^  keytool -list -keystore NONE -storetype PKCS11 -providerClass sun\.security\.pkcs11\.SunPKCS11 -providerArg $jcfg\$" java
+expect_grep "and to jarsigner" "-providerArg $jcfg FILE\.jar" java
+if command -v keytool >/dev/null 2>&1; then
+	echo "$HKP11_PIN" >pin.txt
+	keytool -J-Duser.language=en -list -keystore NONE -storetype PKCS11 \
+		-providerClass sun.security.pkcs11.SunPKCS11 -providerArg "$jcfg" -storepass:file pin.txt \
+		>keytool.out 2>&1 || { show keytool.out; fail "keytool -list with the written configuration"; }
+	expect_grep "keytool reads the token with it: the e-Cert by its friendly name" \
+		'^CHAN TAI MAN \(Personal e-Cert, expires 2045-06-30\), PrivateKeyEntry' keytool.out
+fi
+printf 'name = mine\nlibrary = /somewhere/else.so\n' >"$jcfg"
+cli jforeign register java
+expect_rc "a configuration of the user's own is not replaced" 9
+expect_grep "it says so" 'exists and was not written by hkpost-p11 register' jforeign.err
+cli junforeign unregister java
+expect_rc "nor removed" 9
+cli jforce unregister java --force
+expect_rc "unless --force" 0
+[ ! -e "$jcfg" ] || fail "unregister java --force left $jcfg"
+ok "unregister java --force removed it"
 
 # ---- p11-kit ------------------------------------------------------------------------
 if [ "$(id -u)" -eq 0 ]; then

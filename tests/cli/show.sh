@@ -40,6 +40,12 @@ expect_grep "no mutual recognition" '^  Mutual recognition +no$' personal
 expect_grep "the friendly label" '^  Label +CHAN TAI MAN \(Personal e-Cert, expires 2045-06-30\)$' personal
 expect_grep "the label on the token, SafeNet's container name" '^  Label on the token +te-[0-9a-f]{8}-' personal
 expect_grep "the ID" "^  ID +$PERSONAL_ID\$" personal
+expect_grep "the PKCS#11 URI by the friendly label" \
+	'^  PKCS#11 URI +pkcs11:token=eToken;object=CHAN%20TAI%20MAN%20\(Personal%20e-Cert,%20expires%202045-06-30\)$' personal
+SERIAL=$(pkcs11-tool --module "$SOFTHSM2_MODULE" -L 2>/dev/null | sed -n 's/^ *serial num *: *//p' | head -n 1)
+ID_URI=$(printf '%s' "$PERSONAL_ID" | sed 's/\(..\)/%\1/g' | tr a-f A-F)
+expect_grep "the URI by the token's serial number and the ID, which hold without the module too" \
+	"^  URI by ID +pkcs11:serial=$SERIAL;id=$ID_URI \(also without hkpost-p11\)\$" personal
 expect_no_grep "only that e-Cert" 'WONG MEI LING|HO KA YAN|Jane Doe' personal
 
 cli mr show WONG
@@ -90,6 +96,14 @@ check(p['mutual_recognition'] is False, 'mutual_recognition false')
 check(certs['WONG MEI LING']['mutual_recognition'] is True, 'mutual_recognition true')
 o = certs['HO KA YAN']
 check(o['kind'] == 'organisational' and 'Wing On Trading Company Limited' in o['organisation'], 'organisational, organisation')
+from urllib.parse import unquote
+check(p['uri_by_id'] == 'pkcs11:serial=$SERIAL;id=$ID_URI', 'uri_by_id')
+for c in certs.values():
+    attrs = dict(a.split('=', 1) for a in c['uri'][len('pkcs11:'):].split(';'))
+    check(sorted(attrs) == ['object', 'token'] and unquote(attrs['token']) == 'eToken'
+          and unquote(attrs['object']) == c['label'], 'uri names %s by its label' % c['holder'])
+    check(all(ch.isalnum() or ch in '%-._~(),' for ch in attrs['object']), 'uri of %s: no character to quote' % c['holder'])
+check('%2F' in o['uri'], 'the / of an organisational label is escaped')
 "
 
 # ---- an e-Cert about to expire -----------------------------------------------

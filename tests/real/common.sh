@@ -228,3 +228,24 @@ shim_cert_label () {
 	pkcs11-tool --module "$MODULE" --list-objects --type cert 2>/dev/null |
 		sed -n 's/^ *label: *//p' | head -n 1
 }
+
+# The CKA_LABEL the token itself holds for its certificate (SafeNet's
+# container name on the fixtures): what a client sees without the module.
+token_cert_label () {
+	pkcs11-tool --module "$SOFTHSM2_MODULE" --list-objects --type cert 2>/dev/null |
+		sed -n 's/^ *label: *//p' | head -n 1
+}
+
+# preload_for LIB: the LD_PRELOAD that keeps SoftHSM from crashing at the
+# exit of a client that cleans up in atexit (pdfsig, OpenSSL's engine):
+# SoftHSM's C++ destructors otherwise run before the client's last
+# C_Finalize.  With the module, the module goes first: its check that the
+# backend is not itself takes a SoftHSM preloaded alone for the module
+# (until that check is fixed), and behind it SoftHSM is only kept loaded.
+preload_for () {
+	if [ "$1" = "$SOFTHSM2_MODULE" ]; then
+		echo "$SOFTHSM2_MODULE"
+	else
+		echo "$1 $SOFTHSM2_MODULE"
+	fi
+}
