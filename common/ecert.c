@@ -168,6 +168,23 @@ append (char *buf, size_t buf_len, const char *sep, const char *text)
 		hkp11_strlcpy (buf + used, text, buf_len - used);
 }
 
+/* A name as OpenSSL writes it in RFC 2253 order ("CN=...,O=...,C=HK"),
+ * UTF-8 kept: for a subject or an issuer that has no CN. */
+static void
+whole_name (const X509_NAME *name, char *buf, size_t buf_len)
+{
+	char text[512];
+	BIO *bio = BIO_new (BIO_s_mem ());
+	buf[0] = '\0';
+	if (bio == NULL)
+		return;
+	X509_NAME_print_ex (bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+	int len = BIO_read (bio, text, sizeof text - 1);
+	if (len > 0)
+		sanitise (text, (size_t)len, buf, buf_len, false);
+	BIO_free (bio);
+}
+
 static void
 read_subject (X509 *x, hkp11_ecert *info, char *org, size_t org_len)
 {
@@ -202,19 +219,11 @@ read_subject (X509 *x, hkp11_ecert *info, char *org, size_t org_len)
 	}
 
 	/* No CN: the whole subject names the holder. */
-	if (info->holder[0] == '\0') {
-		BIO *bio = BIO_new (BIO_s_mem ());
-		if (bio != NULL) {
-			X509_NAME_print_ex (bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-			int len = BIO_read (bio, text, sizeof text - 1);
-			if (len > 0)
-				sanitise (text, (size_t)len, info->holder, sizeof info->holder,
-					  false);
-			BIO_free (bio);
-		}
-	}
+	if (info->holder[0] == '\0')
+		whole_name (name, info->holder, sizeof info->holder);
 }
 
+/* The issuer's CN: the evidence of a Hongkong Post CA is there only. */
 static void
 read_issuer (X509 *x, hkp11_ecert *info)
 {
@@ -384,6 +393,9 @@ hkp11_ecert_parse (const unsigned char *der, size_t der_len, hkp11_ecert *info)
 		info->trial = false;
 		info->mutual_recognition = false;
 	}
+	/* Recognised or not, an issuer without a CN is named all the same. */
+	if (info->issuer[0] == '\0')
+		whole_name (X509_get_issuer_name (x), info->issuer, sizeof info->issuer);
 
 	X509_free (x);
 	return info->recognised;

@@ -66,7 +66,7 @@ typedef struct {
 				    for certificates of others, the subject O */
 	char srn[64];            /* Subscriber Reference Number (first OU) */
 	char expiry[16];         /* notAfter as YYYY-MM-DD */
-	char issuer[256];        /* issuer CN */
+	char issuer[256];        /* issuer CN, else the whole issuer name */
 	char serial[80];         /* serial number, upper-case hex */
 	hkp11_key_type key_type;
 	unsigned char key_material[HKP11_KEY_MATERIAL_MAX];

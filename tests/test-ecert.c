@@ -80,6 +80,11 @@ static const expectation fixtures[] = {
 	{ "other", false, HKP11_ECERT_NONE, "Jane Doe", "", "Example Corp", "2045-06-30",
 	  "Example Corp Issuing CA", false, false, HKP11_KEY_RSA, "Jane Doe (Example Corp)",
 	  "Jane Doe（Example Corp）" },
+	/* An issuer without a CN is named by its whole name, as OpenSSL writes
+	 * it in RFC 2253 order. */
+	{ "issuer-no-cn", false, HKP11_ECERT_NONE, "John Roe", "", "Example Corp", "2045-06-30",
+	  "OU=Certification Unit,O=Example Trust Services,C=US", false, false, HKP11_KEY_RSA,
+	  "John Roe (Example Corp)", "John Roe（Example Corp）" },
 };
 #define N_FIXTURES (sizeof fixtures / sizeof fixtures[0])
 
