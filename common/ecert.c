@@ -4,6 +4,7 @@
  */
 #include "config.h"
 #include "ecert.h"
+#include "audit-escape.h"
 #include "compat.h"
 
 #include <openssl/asn1.h>
@@ -37,41 +38,12 @@
 
 /* ---- UTF-8 hygiene ------------------------------------------------------ */
 
-/* Decodes one UTF-8 sequence; returns its length, or 0 when invalid. */
-static size_t
-utf8_decode (const unsigned char *s, size_t len, uint32_t *cp)
-{
-	if (len == 0)
-		return 0;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	size_t n;
-	uint32_t c, min;
-	if ((s[0] & 0xe0) == 0xc0) {
-		n = 2, c = s[0] & 0x1f, min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		n = 3, c = s[0] & 0x0f, min = 0x800;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		n = 4, c = s[0] & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (len < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and code points past Unicode are invalid. */
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
+/*
+ * Invalid UTF-8 becomes U+FFFD and a control character a space; a format
+ * character (a bidirectional override, a zero-width space ...) goes, so
+ * that a name shows as the characters it is made of and nothing reorders
+ * the text around it.  With colon, ':' becomes a full-width colon.
+ */
 static size_t
 sanitise (const char *in, size_t in_len, char *buf, size_t buf_len, bool colon)
 {
@@ -84,15 +56,17 @@ sanitise (const char *in, size_t in_len, char *buf, size_t buf_len, bool colon)
 		return 0;
 	for (size_t i = 0; i < in_len;) {
 		uint32_t cp = 0;
-		size_t n = utf8_decode (s + i, in_len - i, &cp);
+		size_t n = hkp11_utf8_decode (s + i, in_len - i, &cp);
 		const char *put;
 		size_t put_len;
 		if (n == 0) {
 			put = replacement, put_len = 3, n = 1;
 		} else if (cp == ':' && colon) {
 			put = fullwidth_colon, put_len = 3;
-		} else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
+		} else if (hkp11_unicode_is_control (cp)) {
 			put = " ", put_len = 1;
+		} else if (hkp11_unicode_is_format (cp)) {
+			put = "", put_len = 0;
 		} else {
 			put = in + i, put_len = n;
 		}
