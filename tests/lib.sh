@@ -36,7 +36,7 @@ HKP11_SHIM=$top_builddir/module/.libs/hkpost-p11.$SHLEXT
 # SoftHSMv2 stands in for the SafeNet library: configure found it, else
 # softhsm_find looks in HKP11_SOFTHSM_SEARCH (paths and patterns, separated
 # by blanks).  What it finds now predates any package installed after this
-# file is sourced: run softhsm_find again then.
+# file is sourced: run softhsm_find again then (demo.sh does).
 : "${HKP11_SOFTHSM_SEARCH:=/usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so /usr/local/lib/softhsm/libsofthsm2.$SHLEXT}"
 softhsm_find ()
 {
