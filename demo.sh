@@ -128,6 +128,9 @@ echo "Built: module/.libs/hkpost-p11.$SHLEXT"
 
 # ==========================================================================
 section "The demo"
+# tests/lib.sh looked for SoftHSM when it was sourced, before the packages
+# above were installed: on a fresh machine it is there only now.
+softhsm_find || :
 if [ -z "$SOFTHSM2_MODULE" ]; then
 	echo "SoftHSMv2 is missing: install the package softhsm2." >&2
 	exit 1

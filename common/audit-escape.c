@@ -96,13 +96,10 @@ hkp11_buf_add_hex (hkp11_buf *b, const void *bytes, size_t n)
 	}
 }
 
-/*
- * Length of the UTF-8 sequence at p (at most n bytes) and its code point, or
- * 0 when the bytes there are not valid UTF-8.
- */
-static size_t
-utf8_sequence (const unsigned char *p, size_t n, uint32_t *cp)
+size_t
+hkp11_utf8_decode (const void *bytes, size_t n, uint32_t *cp)
 {
+	const unsigned char *p = bytes;
 	unsigned char c = p[0];
 	size_t len;
 	uint32_t v, min;
@@ -144,7 +141,7 @@ hkp11_utf8_valid (const void *bytes, size_t n)
 	size_t i = 0;
 	while (i < n) {
 		uint32_t cp;
-		size_t len = utf8_sequence (p + i, n - i, &cp);
+		size_t len = hkp11_utf8_decode (p + i, n - i, &cp);
 		if (len == 0)
 			return false;
 		i += len;
@@ -152,23 +149,64 @@ hkp11_utf8_valid (const void *bytes, size_t n)
 	return true;
 }
 
+bool
+hkp11_unicode_is_control (uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029;
+}
+
+bool
+hkp11_unicode_is_format (uint32_t cp)
+{
+	/* Unicode 15's category Cf, range by range. */
+	static const struct {
+		uint32_t first, last;
+	} cf[] = {
+		{ 0x00ad, 0x00ad },   { 0x0600, 0x0605 },   { 0x061c, 0x061c },
+		{ 0x06dd, 0x06dd },   { 0x070f, 0x070f },   { 0x0890, 0x0891 },
+		{ 0x08e2, 0x08e2 },   { 0x180e, 0x180e },   { 0x200b, 0x200f },
+		{ 0x202a, 0x202e },   { 0x2060, 0x2064 },   { 0x2066, 0x206f },
+		{ 0xfeff, 0xfeff },   { 0xfff9, 0xfffb },   { 0x110bd, 0x110bd },
+		{ 0x110cd, 0x110cd }, { 0x13430, 0x1343f }, { 0x1bca0, 0x1bca3 },
+		{ 0x1d173, 0x1d17a }, { 0xe0001, 0xe0001 }, { 0xe0020, 0xe007f },
+	};
+	if (cp < 0xad)
+		return false;
+	for (size_t i = 0; i < sizeof cf / sizeof cf[0] && cp >= cf[i].first; i++) {
+		if (cp <= cf[i].last)
+			return true;
+	}
+	return false;
+}
+
 /* Code points that must not appear raw in a log line: controls, line
  * breaks that some viewers honour, and marks that reorder what is shown. */
 static bool
 needs_escape (uint32_t cp)
 {
-	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
-	       cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
-	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
+	return hkp11_unicode_is_control (cp) || hkp11_unicode_is_format (cp);
 }
 
 static void
-add_u_escape (hkp11_buf *b, uint32_t cp)
+add_u4 (hkp11_buf *b, uint32_t unit)
 {
 	char tmp[6] = { '\\', 'u' };
 	for (int i = 0; i < 4; i++)
-		tmp[2 + i] = hex_digits[(cp >> (4 * (3 - i))) & 0xf];
+		tmp[2 + i] = hex_digits[(unit >> (4 * (3 - i))) & 0xf];
 	hkp11_buf_add (b, tmp, sizeof tmp);
+}
+
+/* \uXXXX, or the surrogate pair JSON writes above U+FFFF (the tags). */
+static void
+add_u_escape (hkp11_buf *b, uint32_t cp)
+{
+	if (cp <= 0xffff) {
+		add_u4 (b, cp);
+		return;
+	}
+	cp -= 0x10000;
+	add_u4 (b, 0xd800 | (cp >> 10));
+	add_u4 (b, 0xdc00 | (cp & 0x3ff));
 }
 
 /* The short escapes both formats share; false when c has none. */
@@ -230,7 +268,7 @@ add_escaped (hkp11_buf *b, const void *bytes, size_t n, escape_mode mode)
 		 * that text cut short still shows nothing half-written. */
 		size_t mark = b->len;
 		uint32_t cp;
-		size_t len = utf8_sequence (p + i, n - i, &cp);
+		size_t len = hkp11_utf8_decode (p + i, n - i, &cp);
 		if (len == 0) {
 			exact = false;
 			if (json) {

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 typedef struct {
@@ -81,10 +82,11 @@ void hkp11_buf_add_hex (hkp11_buf *b, const void *bytes, size_t n);
 
 /*
  * A JSON string with its quotes.  Valid UTF-8 is kept; quotes, backslashes,
- * control characters (C0, DEL, C1), the line and paragraph separators and
- * bidirectional overrides are escaped as \uXXXX (or \n, \t ...); each byte
- * that is not valid UTF-8 becomes \ufffd.  Returns false when such a byte
- * was replaced, so that the caller can add the exact bytes in hex.
+ * control characters and format characters (hkp11_unicode_is_control and
+ * _is_format) are escaped as \uXXXX (or \n, \t ...; a surrogate pair
+ * above U+FFFF); each byte that is not valid UTF-8 becomes \ufffd.  Returns
+ * false when such a byte was replaced, so that the caller can add the
+ * exact bytes in hex.
  */
 bool hkp11_buf_add_json_string (hkp11_buf *b, const void *bytes, size_t n);
 
@@ -110,6 +112,24 @@ void hkp11_text_sanitize (char *out, size_t out_size, const char *text);
 
 /* Whether bytes are valid UTF-8 (no overlong forms, surrogates or > U+10FFFF). */
 bool hkp11_utf8_valid (const void *bytes, size_t n);
+
+/*
+ * Decodes the UTF-8 sequence at bytes (at most n bytes, n > 0): its length
+ * and its code point, or 0 when the bytes there are not valid UTF-8.
+ */
+size_t hkp11_utf8_decode (const void *bytes, size_t n, uint32_t *cp);
+
+/*
+ * Text that others chose (a certificate, a token, a log file) is shown
+ * only after these two tests.  A control character drives a terminal or
+ * breaks a line: C0, DEL, C1 (U+0080 to U+009F) and the line and paragraph
+ * separators.  A format character (Unicode category Cf) is invisible and
+ * changes how the text around it shows: the bidirectional marks, embeddings,
+ * overrides and isolates (U+200E, U+200F, U+202A to U+202E, U+2066 to
+ * U+2069), zero-width characters, the BOM, the soft hyphen, tags.
+ */
+bool hkp11_unicode_is_control (uint32_t cp);
+bool hkp11_unicode_is_format (uint32_t cp);
 
 /*
  * Length of a blank-padded PKCS#11 text field of `size` bytes (CK_TOKEN_INFO

@@ -278,6 +278,13 @@ open_file_inlock (const hkp11_audit_options *opts)
 
 	if (opts->file != NULL && strcmp (opts->file, "none") == 0)
 		return;
+	if (is_default && hkp11_secure_mode ()) {
+		/* Set-uid, set-gid or privileged: no file in the invoking user's
+		 * home, which the user could point anywhere.  As documented, not
+		 * worth a warning on every run. */
+		L.use_syslog = true;
+		return;
+	}
 	if (is_default) {
 		if (!hkp11_audit_log_default_path (path, sizeof path)) {
 			hkp11_message (HKP11_MSG_WARNING,

@@ -26,7 +26,8 @@ typedef struct {
 	hkp11_audit_format format;
 	hkp11_audit_failure failure;
 	/* NULL: the default path (hkp11_audit_log_default_path), falling back to
-	 * syslog when it cannot be written; "none": no file. */
+	 * syslog when it cannot be written, and syslog alone in a secure-mode
+	 * program (hkp11_secure_mode); "none": no file. */
 	const char *file;
 	bool syslog;
 	bool journald;

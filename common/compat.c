@@ -6,10 +6,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#if defined(HAVE_SYS_AUXV_H)
+#include <sys/auxv.h>
+#endif
+
+bool
+hkp11_secure_mode (void)
+{
+	/* AT_SECURE: the kernel's word that this program was given rights
+	 * its user does not have (set-uid, set-gid, file capabilities). */
+#if defined(HAVE_GETAUXVAL) && defined(AT_SECURE)
+	return getauxval (AT_SECURE) != 0;
+#elif defined(HAVE_ISSETUGID)
+	return issetugid () != 0;
+#else
+	return getuid () != geteuid () || getgid () != getegid ();
+#endif
+}
 
 const char *
 hkp11_getenv (const char *name)
 {
+	if (hkp11_secure_mode ())
+		return NULL;
 #if defined(HAVE_SECURE_GETENV)
 	return secure_getenv (name);
 #elif defined(HAVE___SECURE_GETENV)
@@ -67,6 +86,10 @@ hkp11_strlcpy (char *dst, const char *src, size_t size)
 const char *
 hkp11_home_dir (void)
 {
+	/* Not even the password database's: the home is the invoking user's,
+	 * and so is everything in it. */
+	if (hkp11_secure_mode ())
+		return NULL;
 	const char *home = hkp11_getenv ("HOME");
 	if (home != NULL && home[0] == '/')
 		return home;

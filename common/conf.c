@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -467,10 +468,23 @@ file_exists (const char *path)
 	return stat (path, &st) == 0;
 }
 
+/* The system-wide file, the only one a secure-mode program reads. */
+static bool
+system_file (char *path, size_t path_len)
+{
+	int n = snprintf (path, path_len, "%s/hkpost-p11/%s", SYSCONFDIR, HKP11_CONFIG_NAME);
+	return n > 0 && (size_t)n < path_len && file_exists (path);
+}
+
 bool
 hkp11_config_find (char *path, size_t path_len, bool *must_exist)
 {
 	*must_exist = false;
+
+	/* Set-uid, set-gid or with capabilities: a user's file would choose
+	 * the library that runs with rights the user does not have. */
+	if (hkp11_secure_mode ())
+		return system_file (path, path_len);
 
 	const char *env = hkp11_getenv (HKP11_ENV_CONF);
 	if (env != NULL && env[0] != '\0') {
@@ -491,8 +505,28 @@ hkp11_config_find (char *path, size_t path_len, bool *must_exist)
 	if (n > 0 && (size_t)n < path_len && file_exists (path))
 		return true;
 
-	n = snprintf (path, path_len, "%s/hkpost-p11/%s", SYSCONFDIR, HKP11_CONFIG_NAME);
-	return n > 0 && (size_t)n < path_len && file_exists (path);
+	return system_file (path, path_len);
+}
+
+/* In a secure-mode program the file must be root's (or the program's own
+ * user's) and writable by no one else: whoever can change it chooses the
+ * library that runs with the program's rights. */
+static bool
+trusted_by_secure_program (FILE *f, const char *path, hkp11_error *err)
+{
+	struct stat st;
+	if (fstat (fileno (f), &st) != 0 || !S_ISREG (st.st_mode)) {
+		set_error (err, "%s: not a regular file", path);
+		return false;
+	}
+	if ((st.st_uid != 0 && st.st_uid != geteuid ()) || (st.st_mode & 022) != 0) {
+		set_error (err,
+			   "%s is not used by a set-uid, set-gid or privileged program: it must "
+			   "belong to root and be writable by no one else (owner uid %lu, mode %03o)",
+			   path, (unsigned long)st.st_uid, (unsigned int)(st.st_mode & 0777));
+		return false;
+	}
+	return true;
 }
 
 static bool
@@ -502,6 +536,10 @@ read_file (const char *path, char **text, hkp11_error *err)
 	if (f == NULL) {
 		set_error (err, "cannot read configuration file %s: %s (unset %s or create the file)",
 			   path, strerror (errno), HKP11_ENV_CONF);
+		return false;
+	}
+	if (hkp11_secure_mode () && !trusted_by_secure_program (f, path, err)) {
+		fclose (f);
 		return false;
 	}
 	char *buf = NULL;

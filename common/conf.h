@@ -95,7 +95,10 @@ bool hkp11_config_parse (const hkp11_option_group *groups, size_t n_groups,
  * Which configuration file applies: $HKPOST_P11_CONF if set, else
  * ${XDG_CONFIG_HOME:-~/.config}/hkpost-p11/hkpost-p11.conf if it exists, else
  * the system file if it exists.  Returns false when no file applies.  *must_exist
- * tells whether a missing file is an error (the environment named it).
+ * tells whether a missing file is an error (the environment named it).  A
+ * secure-mode program (hkp11_secure_mode) reads the system file only, and
+ * hkp11_config_load takes it only when root owns it and no one else can
+ * write it.
  */
 bool hkp11_config_find (char *path, size_t path_len, bool *must_exist);
 

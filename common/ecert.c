@@ -4,6 +4,7 @@
  */
 #include "config.h"
 #include "ecert.h"
+#include "audit-escape.h"
 #include "compat.h"
 
 #include <openssl/asn1.h>
@@ -37,41 +38,12 @@
 
 /* ---- UTF-8 hygiene ------------------------------------------------------ */
 
-/* Decodes one UTF-8 sequence; returns its length, or 0 when invalid. */
-static size_t
-utf8_decode (const unsigned char *s, size_t len, uint32_t *cp)
-{
-	if (len == 0)
-		return 0;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	size_t n;
-	uint32_t c, min;
-	if ((s[0] & 0xe0) == 0xc0) {
-		n = 2, c = s[0] & 0x1f, min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		n = 3, c = s[0] & 0x0f, min = 0x800;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		n = 4, c = s[0] & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (len < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and code points past Unicode are invalid. */
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
+/*
+ * Invalid UTF-8 becomes U+FFFD and a control character a space; a format
+ * character (a bidirectional override, a zero-width space ...) goes, so
+ * that a name shows as the characters it is made of and nothing reorders
+ * the text around it.  With colon, ':' becomes a full-width colon.
+ */
 static size_t
 sanitise (const char *in, size_t in_len, char *buf, size_t buf_len, bool colon)
 {
@@ -84,15 +56,17 @@ sanitise (const char *in, size_t in_len, char *buf, size_t buf_len, bool colon)
 		return 0;
 	for (size_t i = 0; i < in_len;) {
 		uint32_t cp = 0;
-		size_t n = utf8_decode (s + i, in_len - i, &cp);
+		size_t n = hkp11_utf8_decode (s + i, in_len - i, &cp);
 		const char *put;
 		size_t put_len;
 		if (n == 0) {
 			put = replacement, put_len = 3, n = 1;
 		} else if (cp == ':' && colon) {
 			put = fullwidth_colon, put_len = 3;
-		} else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
+		} else if (hkp11_unicode_is_control (cp)) {
 			put = " ", put_len = 1;
+		} else if (hkp11_unicode_is_format (cp)) {
+			put = "", put_len = 0;
 		} else {
 			put = in + i, put_len = n;
 		}
@@ -168,6 +142,23 @@ append (char *buf, size_t buf_len, const char *sep, const char *text)
 		hkp11_strlcpy (buf + used, text, buf_len - used);
 }
 
+/* A name as OpenSSL writes it in RFC 2253 order ("CN=...,O=...,C=HK"),
+ * UTF-8 kept: for a subject or an issuer that has no CN. */
+static void
+whole_name (const X509_NAME *name, char *buf, size_t buf_len)
+{
+	char text[512];
+	BIO *bio = BIO_new (BIO_s_mem ());
+	buf[0] = '\0';
+	if (bio == NULL)
+		return;
+	X509_NAME_print_ex (bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+	int len = BIO_read (bio, text, sizeof text - 1);
+	if (len > 0)
+		sanitise (text, (size_t)len, buf, buf_len, false);
+	BIO_free (bio);
+}
+
 static void
 read_subject (X509 *x, hkp11_ecert *info, char *org, size_t org_len)
 {
@@ -202,19 +193,11 @@ read_subject (X509 *x, hkp11_ecert *info, char *org, size_t org_len)
 	}
 
 	/* No CN: the whole subject names the holder. */
-	if (info->holder[0] == '\0') {
-		BIO *bio = BIO_new (BIO_s_mem ());
-		if (bio != NULL) {
-			X509_NAME_print_ex (bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-			int len = BIO_read (bio, text, sizeof text - 1);
-			if (len > 0)
-				sanitise (text, (size_t)len, info->holder, sizeof info->holder,
-					  false);
-			BIO_free (bio);
-		}
-	}
+	if (info->holder[0] == '\0')
+		whole_name (name, info->holder, sizeof info->holder);
 }
 
+/* The issuer's CN: the evidence of a Hongkong Post CA is there only. */
 static void
 read_issuer (X509 *x, hkp11_ecert *info)
 {
@@ -384,6 +367,9 @@ hkp11_ecert_parse (const unsigned char *der, size_t der_len, hkp11_ecert *info)
 		info->trial = false;
 		info->mutual_recognition = false;
 	}
+	/* Recognised or not, an issuer without a CN is named all the same. */
+	if (info->issuer[0] == '\0')
+		whole_name (X509_get_issuer_name (x), info->issuer, sizeof info->issuer);
 
 	X509_free (x);
 	return info->recognised;

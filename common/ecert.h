@@ -52,7 +52,8 @@ typedef enum {
 
 /*
  * What a certificate says about itself.  Every string is valid UTF-8 with
- * control characters replaced; none is ever NULL.
+ * control characters replaced and format characters left out (as
+ * hkp11_label_sanitise does, ':' kept); none is ever NULL.
  */
 typedef struct {
 	bool parsed;     /* the DER decoded as one X.509 certificate */
@@ -66,7 +67,7 @@ typedef struct {
 				    for certificates of others, the subject O */
 	char srn[64];            /* Subscriber Reference Number (first OU) */
 	char expiry[16];         /* notAfter as YYYY-MM-DD */
-	char issuer[256];        /* issuer CN */
+	char issuer[256];        /* issuer CN, else the whole issuer name */
 	char serial[80];         /* serial number, upper-case hex */
 	hkp11_key_type key_type;
 	unsigned char key_material[HKP11_KEY_MATERIAL_MAX];
@@ -136,9 +137,11 @@ typedef struct {
 bool hkp11_label_make_unique (hkp11_label_entry *entries, size_t n);
 
 /*
- * Replaces, in place, everything a label must not hold: invalid UTF-8
- * becomes U+FFFD, control characters a space, ':' a full-width colon.
- * Output needs up to 3x the input; buf_len bounds it.  Returns the length.
+ * Copies in into buf without what a label must not hold: invalid UTF-8
+ * becomes U+FFFD, control characters a space, ':' a full-width colon, and
+ * format characters (bidirectional controls, zero-width characters, the
+ * BOM: hkp11_unicode_is_format) are left out.  Output needs up to 3x the
+ * input; buf_len bounds it.  Returns the length.
  */
 size_t hkp11_label_sanitise (const char *in, size_t in_len, char *buf, size_t buf_len);
 

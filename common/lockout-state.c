@@ -15,6 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifndef HKP11_SYSTEM_STATE_DIR
+#define HKP11_SYSTEM_STATE_DIR "/var/lib/hkpost-p11"
+#endif
+
 #define STATE_SUFFIX ".state"
 #define TMP_SUFFIX ".state.tmp"
 #define CORRUPT_SUFFIX ".state.corrupt"
@@ -85,12 +89,30 @@ hkp11_lockout_key_valid (const char *key)
 	return strspn (key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == len;
 }
 
+/* The system's directory, for a secure-mode program: used only when the
+ * administrator made it (it is never created here) and it is private to
+ * the program's effective user, root for a set-uid root program. */
+static bool
+system_dir (char *buf, size_t len)
+{
+	struct stat st;
+	if (lstat (HKP11_SYSTEM_STATE_DIR, &st) != 0 || !S_ISDIR (st.st_mode) ||
+	    st.st_uid != geteuid () || (st.st_mode & 077) != 0)
+		return false;
+	int n = snprintf (buf, len, "%s", HKP11_SYSTEM_STATE_DIR);
+	return n > 0 && (size_t)n < len;
+}
+
 bool
 hkp11_lockout_state_dir (const char *dir, char *buf, size_t len)
 {
 	int n;
 	if (dir != NULL && dir[0] != '\0') {
 		n = snprintf (buf, len, "%s", dir);
+	} else if (hkp11_secure_mode ()) {
+		/* Never the invoking user's directory: the user could plant a
+		 * link there, or reset the count. */
+		return system_dir (buf, len);
 	} else {
 		const char *xdg = hkp11_getenv ("XDG_STATE_HOME");
 		if (xdg != NULL && xdg[0] == '/') {
@@ -768,6 +790,16 @@ update_locked (hkp11_lockout_store *store, const char *key, const char *descript
 	struct stat st;
 	int lock_fd = -1;
 
+	if (store->dir[0] == '\0' && hkp11_secure_mode ()) {
+		note_set (note, HKP11_STATE_MEMORY,
+			  "a set-uid, set-gid or privileged program keeps no count in a user's "
+			  "home: counting wrong PINs in memory for this program only (create %s, "
+			  "owned by root, mode 0700, or set state-dir in the system "
+			  "configuration, to share the count)",
+			  HKP11_SYSTEM_STATE_DIR);
+		mem_apply (store, key, c, out);
+		return;
+	}
 	if (store->dir[0] == '\0') {
 		note_set (note, HKP11_STATE_MEMORY,
 			  "no home directory and no state-dir: counting wrong PINs in memory "

@@ -70,7 +70,10 @@ typedef struct {
 /*
  * Where the store lives: dir when it is not NULL, else
  * $XDG_STATE_HOME/hkpost-p11 when that is an absolute path, else
- * HOME/.local/state/hkpost-p11.  Returns false when no home is known.
+ * HOME/.local/state/hkpost-p11.  Returns false when no home is known.  A
+ * secure-mode program (hkp11_secure_mode) without dir uses the system's
+ * directory, $(localstatedir)/lib/hkpost-p11, when it exists and is private
+ * to the program's effective user; else false: the count stays in memory.
  */
 bool hkp11_lockout_state_dir (const char *dir, char *buf, size_t len);
 

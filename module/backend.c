@@ -8,6 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+
 /* Typed stubs for functions a backend does not provide. */
 #define UNSUPPORTED(kind, name, params, args) \
 	static CK_RV unsupported_##name params \
@@ -172,10 +176,18 @@ hkp11_backend_load (hkp11_backend *b, const char *configured, const char *config
 		if (n > 0 && (size_t)n < sizeof tried - used)
 			used += (size_t)n;
 	}
-	snprintf (err->text, sizeof err->text,
-		  "no token library found (tried %s); install SafeNet Authentication Client, or "
-		  "set 'backend: /path/to/libeTPkcs11.%s' in ~/.config/hkpost-p11/%s or the "
-		  "environment variable %s",
-		  tried, SHLEXT, HKP11_CONFIG_NAME, HKP11_ENV_BACKEND);
+	if (hkp11_secure_mode ())
+		/* Neither a user's file nor the environment counts here. */
+		snprintf (err->text, sizeof err->text,
+			  "no token library found (tried %s); install SafeNet Authentication "
+			  "Client, or set 'backend: /path/to/libeTPkcs11.%s' in %s/hkpost-p11/%s, "
+			  "the one configuration a set-uid, set-gid or privileged program reads",
+			  tried, SHLEXT, SYSCONFDIR, HKP11_CONFIG_NAME);
+	else
+		snprintf (err->text, sizeof err->text,
+			  "no token library found (tried %s); install SafeNet Authentication "
+			  "Client, or set 'backend: /path/to/libeTPkcs11.%s' in "
+			  "~/.config/hkpost-p11/%s or the environment variable %s",
+			  tried, SHLEXT, HKP11_CONFIG_NAME, HKP11_ENV_BACKEND);
 	return CKR_GENERAL_ERROR;
 }

@@ -1,12 +1,14 @@
 # Tests of the hkpost-p11 tool (issue 7): the commands over the mock
 # eToken and over SoftHSM with the e-Cert fixtures, prompts through a
-# pseudo-terminal, the zh_HK messages, and registration with real clients.
+# pseudo-terminal, the zh_HK messages, registration with real clients, and
+# text from certificates, tokens and logs that must not drive a terminal.
 CLI_TESTS = \
 	tests/cli/basics.sh \
 	tests/cli/settings.sh \
 	tests/cli/prompts.sh \
 	tests/cli/guard.sh \
 	tests/cli/show.sh \
+	tests/cli/hostile-text.sh \
 	tests/cli/audit.sh \
 	tests/cli/i18n.sh \
 	tests/cli/register.sh \

@@ -4,6 +4,7 @@
 #   test_begin                      # private temp dir, cleanup, check counter
 #   skip_unless_tool pkcs11-tool    # exit 77 (skip) when a tool is absent
 #   skip_unless_softhsm
+#   softhsm_find                    # looks for SoftHSM again (after installing it)
 #   require_shim                    # the built module, else a hard error
 #   softhsm_setup                   # private SOFTHSM2_CONF; shim's backend
 #   token_init eToken               # fresh token, PINs $HKP11_SO_PIN / $HKP11_PIN
@@ -32,16 +33,26 @@ fi
 # The module under test, as libtool leaves it in the build tree.
 HKP11_SHIM=$top_builddir/module/.libs/hkpost-p11.$SHLEXT
 
-# SoftHSMv2 stands in for the SafeNet library (configure found it; else look).
-if [ -z "${SOFTHSM2_MODULE:-}" ]; then
-	for f in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so \
-		/usr/local/lib/softhsm/libsofthsm2.$SHLEXT; do
+# SoftHSMv2 stands in for the SafeNet library: configure found it, else
+# softhsm_find looks in HKP11_SOFTHSM_SEARCH (paths and patterns, separated
+# by blanks).  What it finds now predates any package installed after this
+# file is sourced: run softhsm_find again then (demo.sh does).
+: "${HKP11_SOFTHSM_SEARCH:=/usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so /usr/local/lib/softhsm/libsofthsm2.$SHLEXT}"
+softhsm_find ()
+{
+	if [ -n "${SOFTHSM2_MODULE:-}" ]; then
+		return 0
+	fi
+	# shellcheck disable=SC2086 # words, and patterns to expand
+	for f in $HKP11_SOFTHSM_SEARCH; do
 		if [ -f "$f" ]; then
 			SOFTHSM2_MODULE=$f
-			break
+			return 0
 		fi
 	done
-fi
+	return 1
+}
+softhsm_find || :
 : "${SOFTHSM2_MODULE:=}"
 
 # The holder's PIN as printed in the Hongkong Post envelope: 8 digits.

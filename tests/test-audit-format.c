@@ -87,6 +87,14 @@ START_TEST (test_escape_spoofing_code_points)
 	const char s[] = "a\xe2\x80\xae" "b\xe2\x80\xa8" "c\xc2\x85";
 	ck_assert_str_eq (json_of (s, strlen (s), NULL), "\"a\\u202eb\\u2028c\\u0085\"");
 	ck_assert_str_eq (text_of (s, strlen (s)), "\"a\\u202eb\\u2028c\\u0085\"");
+	/* Other format characters: U+2066 (isolate), U+200B (zero width space),
+	 * U+00AD (soft hyphen), and a tag above U+FFFF as a surrogate pair. */
+	const char f[] = "a\xe2\x81\xa6" "b\xe2\x80\x8b" "c\xc2\xad" "d\xf3\xa0\x80\x81" "e";
+	ck_assert_str_eq (json_of (f, strlen (f), NULL),
+			  "\"a\\u2066b\\u200bc\\u00add\\udb40\\udc01e\"");
+	/* What is text stays: U+00AE, U+200A (hair space), U+FFFD. */
+	const char t[] = "\xc2\xae\xe2\x80\x8a\xef\xbf\xbd";
+	ck_assert_str_eq (json_of (t, strlen (t), NULL), "\"\xc2\xae\xe2\x80\x8a\xef\xbf\xbd\"");
 }
 END_TEST
 

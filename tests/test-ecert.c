@@ -76,10 +76,20 @@ static const expectation fixtures[] = {
 	{ "personal-ec", true, HKP11_ECERT_PERSONAL, "CHEUNG WAI", "0123456789", "", "2046-03-01",
 	  CA2_17, false, false, HKP11_KEY_EC, "CHEUNG WAI (Personal e-Cert, expires 2046-03-01)",
 	  "CHEUNG WAI（個人電子證書，2046-03-01到期）" },
+	/* Bidirectional-text and other format characters are dropped, the C1
+	 * control becomes a space: the holder reads as it would be shown. */
+	{ "bidi", true, HKP11_ECERT_PERSONAL, "LAU KA FAI", "8901234569", "", "2045-06-30", CA2_17,
+	  false, false, HKP11_KEY_RSA, "LAU KA FAI (Personal e-Cert, expires 2045-06-30)",
+	  "LAU KA FAI（個人電子證書，2045-06-30到期）" },
 	/* Not an e-Cert: only `labels: all` names it, by its subject. */
 	{ "other", false, HKP11_ECERT_NONE, "Jane Doe", "", "Example Corp", "2045-06-30",
 	  "Example Corp Issuing CA", false, false, HKP11_KEY_RSA, "Jane Doe (Example Corp)",
 	  "Jane Doe（Example Corp）" },
+	/* An issuer without a CN is named by its whole name, as OpenSSL writes
+	 * it in RFC 2253 order. */
+	{ "issuer-no-cn", false, HKP11_ECERT_NONE, "John Roe", "", "Example Corp", "2045-06-30",
+	  "OU=Certification Unit,O=Example Trust Services,C=US", false, false, HKP11_KEY_RSA,
+	  "John Roe (Example Corp)", "John Roe（Example Corp）" },
 };
 #define N_FIXTURES (sizeof fixtures / sizeof fixtures[0])
 
@@ -319,6 +329,27 @@ START_TEST (test_sanitise)
 	ck_assert_str_eq (out, "a\xef\xbc\x9a" "b c d\xef\xbf\xbd" "e\xef\xbf\xbd\xef\xbf\xbd"
 			       "f\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
 	ck_assert_uint_eq (len, strlen (out));
+	/* Format characters (Unicode Cf) go: bidirectional marks, overrides and
+	 * isolates, zero-width characters, the BOM, a tag; C1 controls and the
+	 * line separator become spaces. */
+	static const char *const hidden[] = {
+		"\xe2\x80\x8e", "\xe2\x80\x8f", "\xe2\x80\xaa", "\xe2\x80\xab", "\xe2\x80\xac",
+		"\xe2\x80\xad", "\xe2\x80\xae", "\xe2\x81\xa6", "\xe2\x81\xa7", "\xe2\x81\xa8",
+		"\xe2\x81\xa9", "\xe2\x80\x8b", "\xe2\x80\x8c", "\xe2\x80\x8d", "\xe2\x81\xa0",
+		"\xef\xbb\xbf", "\xc2\xad", "\xd8\x9c", "\xf3\xa0\x80\x81", NULL,
+	};
+	for (int i = 0; hidden[i]; i++) {
+		char in[32];
+		snprintf (in, sizeof in, "a%sb", hidden[i]);
+		len = hkp11_label_sanitise (in, strlen (in), out, sizeof out);
+		ck_assert_msg (strcmp (out, "ab") == 0, "format character %d kept", i);
+		ck_assert_uint_eq (len, 2);
+	}
+	len = hkp11_label_sanitise ("a\xc2\x9b" "b\xc2\x85" "c\xe2\x80\xa8" "d", 11, out, sizeof out);
+	ck_assert_str_eq (out, "a b c d");
+	/* A raw C1 byte is no UTF-8: U+FFFD. */
+	len = hkp11_label_sanitise ("a\x9b[2J", 5, out, sizeof out);
+	ck_assert_str_eq (out, "a\xef\xbf\xbd[2J");
 	/* Never a partial character at the end of a short buffer. */
 	len = hkp11_label_sanitise ("ab:", 3, out, 4);
 	ck_assert_str_eq (out, "ab");

@@ -9,6 +9,7 @@
  */
 #include "config.h"
 #include "hkpost-p11.h"
+#include "audit-escape.h"
 #include "compat.h"
 
 #include <limits.h>
@@ -95,22 +96,37 @@ cli_field (FILE *out, int indent, int width, const char *label, const char *fmt,
 	int w = display_width (label);
 	fprintf (out, "%*s%s", indent, "", label);
 	fprintf (out, "%*s", w < width ? width - w : 1, "");
+	/* Values quote paths, labels and names others chose: made safe here,
+	 * whatever the caller did. */
 	va_start (ap, fmt);
-	vfprintf (out, fmt, ap);
+	char *value = NULL;
+	int n = vasprintf (&value, fmt, ap);
 	va_end (ap);
+	if (n >= 0)
+		fputs (cli_sanitise (value), out);
+	free (value);
 	fputc ('\n', out);
 }
 
 char *
 cli_sanitise (char *text)
 {
-	unsigned char *p = (unsigned char *)text;
-	for (; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			*p = '?';
-		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			p[0] = p[1] = '?'; /* U+0080 to U+009F */
+	size_t len = strlen (text), out = 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = hkp11_utf8_decode (text + i, len - i, &cp);
+		if (n == 0 || hkp11_unicode_is_control (cp) || hkp11_unicode_is_format (cp)) {
+			/* A byte that is no UTF-8 (0x9b is CSI on a terminal that
+			 * is not in UTF-8 mode) or a character that is no text. */
+			text[out++] = '?';
+			i += n == 0 ? 1 : n;
+		} else {
+			memmove (text + out, text + i, n);
+			out += n;
+			i += n;
+		}
 	}
+	text[out] = '\0';
 	return text;
 }
 

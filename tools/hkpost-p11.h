@@ -57,12 +57,15 @@ void cli_error (const char *fix, const char *fmt, ...) __attribute__ ((format (p
 void cli_warning (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 
 /* "label   value" with the label padded to width columns (wide characters
- * count double). */
+ * count double); the value goes through cli_sanitise. */
 void cli_field (FILE *out, int indent, int width, const char *label, const char *fmt, ...)
 	__attribute__ ((format (printf, 5, 6)));
 
-/* Replaces, in place, what could drive a terminal (C0 and C1 controls,
- * DEL) with '?': text from a token, a certificate or a log file. */
+/* Replaces, in place, what could drive a terminal or reorder what it
+ * shows with '?': control characters (C0, DEL, C1, line separators),
+ * format characters (bidirectional controls, zero-width characters) and
+ * each byte that is not UTF-8.  For text from a token, a certificate or a
+ * log file.  Returns text. */
 char *cli_sanitise (char *text);
 
 /* Whether argv[i] asks for help. */

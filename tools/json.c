@@ -1,11 +1,14 @@
 /*
  * A small JSON writer for --json: objects, arrays, strings, numbers and
  * booleans, one document on standard output.  Strings from a token or a
- * certificate are escaped whatever they hold; invalid UTF-8 becomes U+FFFD.
+ * certificate are escaped whatever they hold: control and format
+ * characters as \uXXXX, invalid UTF-8 as U+FFFD.
  */
 #include "config.h"
 #include "hkpost-p11.h"
+#include "audit-escape.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void
@@ -22,63 +25,24 @@ indent (cli_json *j)
 	fprintf (j->out, "\n%*s", 2 * j->depth, "");
 }
 
-/* Length of the UTF-8 sequence at p (at most n bytes), 0 when invalid. */
-static size_t
-utf8_len (const unsigned char *p, size_t n)
-{
-	size_t len;
-	unsigned int min;
-	unsigned int cp;
-	if (p[0] < 0x80)
-		return 1;
-	if ((p[0] & 0xe0) == 0xc0) {
-		len = 2, min = 0x80, cp = p[0] & 0x1f;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		len = 3, min = 0x800, cp = p[0] & 0x0f;
-	} else if ((p[0] & 0xf8) == 0xf0) {
-		len = 4, min = 0x10000, cp = p[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
+/* Escaped as the audit log's JSON is: control and format characters as
+ * \uXXXX, so that no terminal acts on them; invalid UTF-8 as \ufffd. */
 static void
 put_string (FILE *out, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen (s);
-	fputc ('"', out);
-	for (size_t i = 0; i < n;) {
-		unsigned char c = p[i];
-		if (c == '"' || c == '\\') {
-			fputc ('\\', out);
-			fputc (c, out);
-			i++;
-		} else if (c < 0x20 || c == 0x7f) {
-			fprintf (out, "\\u%04x", c);
-			i++;
-		} else {
-			size_t len = utf8_len (p + i, n - i);
-			if (len == 0) {
-				fputs ("\\ufffd", out);
-				i++;
-			} else {
-				fwrite (p + i, 1, len, out);
-				i += len;
-			}
-		}
+	/* At most 6 bytes out per byte in, and the quotes. */
+	size_t cap = 6 * n + 2;
+	char *mem = malloc (cap);
+	hkp11_buf b;
+	if (mem == NULL) {
+		fputs ("\"\"", out);
+		return;
 	}
-	fputc ('"', out);
+	hkp11_buf_init (&b, mem, cap);
+	hkp11_buf_add_json_string (&b, s, n);
+	fwrite (b.data, 1, b.len, out);
+	free (mem);
 }
 
 static void

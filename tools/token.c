@@ -129,15 +129,15 @@ fill_token (cli_module *m, const cli_settings *s, hkp11_lockout_store *store, cl
 	hkp11_token_id_from_info (&t->info, &t->id);
 	hkp11_token_field (t->info.label, sizeof t->info.label, t->label, sizeof t->label);
 	strip_tries_suffix (t->label);
-	cli_sanitise (t->label);
-	cli_sanitise (t->manufacturer);
-	cli_sanitise (t->model);
-	cli_sanitise (t->serial);
 	hkp11_token_field (t->info.manufacturerID, sizeof t->info.manufacturerID, t->manufacturer,
 			   sizeof t->manufacturer);
 	hkp11_token_field (t->info.model, sizeof t->info.model, t->model, sizeof t->model);
 	hkp11_token_field (t->info.serialNumber, sizeof t->info.serialNumber, t->serial,
 			   sizeof t->serial);
+	cli_sanitise (t->label);
+	cli_sanitise (t->manufacturer);
+	cli_sanitise (t->model);
+	cli_sanitise (t->serial);
 	read_tries (m, s, store, t);
 }
 

@@ -3,7 +3,8 @@
 # as SafeNet leaves them (container labels): every field of `show` against
 # what OpenSSL reads from the same certificate, --json field by field, the
 # label filter and --all, the warning for an e-Cert that expires within 30
-# days, and change-pin through the module over SoftHSM.
+# days, an issuer without a CN, and change-pin through the module over
+# SoftHSM.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/cli/common.sh"
 test_begin
@@ -145,6 +146,21 @@ check(len(t['ecerts']) == 4, 'four e-Certs listed')
 check(sorted(e['holder'] for e in t['ecerts']) == ['CHAN TAI MAN', 'HO KA YAN', 'LEE SIU FAI', 'WONG MEI LING'], 'by holder')
 check([p['code'] for p in d['problems']] == ['expires-soon'], 'the one problem: an e-Cert expires soon')
 check(t['tries_source'] == 'hkpost-p11' and t['tries_left'] == 15, 'SoftHSM does not count: hkpost-p11 does')
+"
+
+# ---- an issuer whose name has no CN --------------------------------------------
+sh "$top_srcdir/tests/fixtures/load-token.sh" --module "$SOFTHSM2_MODULE" --token eToken \
+	--pin "$HKP11_PIN" --no-key --label no-cn-issuer "$ECERT_DIR" issuer-no-cn \
+	>"$HKP11_TMP/load-nocn.log" 2>&1 ||
+	{ show "$HKP11_TMP/load-nocn.log"; fail "loading the certificate whose issuer has no CN"; }
+cli nocn show --all no-cn-issuer
+expect_rc "show a certificate whose issuer has no CN" 0
+expect_grep "its issuer is named by the whole name" \
+	'^  Issuer +OU=Certification Unit,O=Example Trust Services,C=US$' nocn
+cli nocnj show --all --json no-cn-issuer
+json_check nocnj "
+c = d['tokens'][0]['certificates'][0]
+check(c['issuer'] == 'OU=Certification Unit,O=Example Trust Services,C=US', 'issuer, whole name')
 "
 
 # ---- change-pin through the module over SoftHSM ------------------------------

@@ -177,6 +177,9 @@ mock_settings_read (mock_settings *set)
 			fprintf (stderr, "mock-p11: MOCK_P11_USER_TRIES: cannot read '%s'\n", v);
 	}
 	set->pin_pad = env_flag ("MOCK_P11_PIN_PAD");
+	v = getenv ("MOCK_P11_MODEL");
+	if (v != NULL)
+		snprintf (set->model, sizeof set->model, "%s", v);
 	v = getenv ("MOCK_P11_TOKENS");
 	set->n_tokens = v != NULL && strcmp (v, "2") == 0 ? 2 : 1;
 	v = getenv ("MOCK_P11_REMOVE_AFTER");

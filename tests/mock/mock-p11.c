@@ -38,6 +38,9 @@
  *        PIN resets the count; a CKO_HW_FEATURE object of type
  *        ETCKH_TOKEN_OBJECT carries ETCKA_RETRY_USER, _USER_MAX, _SO, _SO_MAX.
  *        Without it the mock never counts wrong PINs and never locks.
+ *   MOCK_P11_MODEL=TEXT  the model of every token (16 bytes at most),
+ *        instead of "mock" or "eToken": text a token chose, for the tests
+ *        of what reaches a terminal.
  *   MOCK_P11_HIDE_RETRY=1   the token object carries no ETCKA_RETRY_* attributes.
  *   MOCK_P11_USER_TRIES=N   (eToken mode) N wrong user PINs lock it, not 15.
  *   MOCK_P11_PIN_POLICY="min-len=10,max-len=20,mix=1,history=3,max-repeated=2,

@@ -113,6 +113,7 @@ typedef struct {
 	bool hide_retry;
 	unsigned long user_tries; /* wrong user PINs that lock a fresh token */
 	bool pin_pad;   /* CKF_PROTECTED_AUTHENTICATION_PATH: a NULL PIN logs in */
+	char model[17]; /* "" unless MOCK_P11_MODEL names the tokens' model */
 	int n_tokens;   /* 1: slot 7 only; 2: slots 7 and 12 */
 	unsigned long remove_after; /* 0: never */
 	bool odd_length;  /* size queries answer odd_len instead of the truth */
