@@ -1,7 +1,8 @@
 #!/bin/sh
 # hkpost-p11 audit verify and audit show on logs the module wrote while the
 # tool used the mock eToken: a good log passes, an edited record and a
-# removed one are caught (exit 7), and show reads both the text and the JSON
+# removed one are caught (exit 7), a record cut short as it was written is
+# named a torn write (exit 10), and show reads both the text and the JSON
 # form as one line a record.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/cli/common.sh"
@@ -71,6 +72,19 @@ expect_rc "--quiet gives the status alone" 7
 [ ! -s quiet ] || fail "--quiet printed something"
 ok "--quiet prints nothing"
 
+# The last record cut short as it was written (the program stopped in the
+# middle of it, or the disk was full), the line closed by the next writer:
+# a torn write, no sign of tampering, and an exit status of its own.
+sed '$s/ host="\(.\).*/ host="\1/' "$log" >torn.log
+cmp -s "$log" torn.log && fail "the cut changed nothing"
+cli torn audit verify torn.log
+expect_rc "a torn last record makes verify exit 10, not 7" 10
+expect_grep "the verifier names the torn write" 'cut short as it was written.*a torn write, not an edit' torn
+expect_grep "it says there is no sign of tampering" '^The audit log shows no sign of tampering, but 1 record was lost' torn
+expect_no_grep "it does not call the log edited" 'NOT intact|was edited' torn
+cli tornq audit verify --quiet torn.log
+expect_rc "--quiet gives 10 too" 10
+
 # A record edited to carry terminal escapes is shown without them.
 esc=$(printf '\033')
 sed "2s/program=\"hkpost-p11\"/program=\"${esc}[2J${esc}]0;x\\a\"/" "$log" >escape.log
@@ -102,5 +116,9 @@ expect_grep "with the same lines" \
 sed 's/"CKR_PIN_INCORRECT"/"CKR_OK"/' "$jlog" >jedited.log
 cli jedited audit verify jedited.log
 expect_rc "an edited JSON record is caught" 7
+sed '$s/,"pid".*//' "$jlog" >jtorn.log
+cli jtorn audit verify jtorn.log
+expect_rc "a torn last JSON record makes verify exit 10" 10
+expect_grep "named a torn write" 'a torn write, not an edit' jtorn
 
 expect_no_pin "no password in the logs or any other file" "$ENVELOPE" "$STRONG" 87651234
