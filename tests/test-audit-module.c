@@ -470,7 +470,15 @@ START_TEST (test_layer_events_recorded)
 
 	read_log (log_path);
 	assert_record (" kind=event event=pin-policy-rejected ", "function=\"C_SetPIN\"",
-		       "severity=\"warning\"", " detail=\"");
+		       "severity=\"warning\"", " reasons=\"too-short,missing-class\"", " detail=\"");
+	/* The names of the rules broken, nothing of the PIN: not its length,
+	 * not the kinds of character it has or lacks. */
+	static const char *const makeup[] = {
+		" characters", "lacks", "upper-case", "lower-case", "a digit", "special character",
+	};
+	for (size_t i = 0; i < sizeof makeup / sizeof makeup[0]; i++)
+		ck_assert_msg (strstr (log_text, makeup[i]) == NULL, "'%s' in the log:\n%s", makeup[i],
+			       log_text);
 	assert_record (" event=C_SetPIN ", p11t_rv_name (rv));
 	/* The event comes before the call's own record. */
 	ck_assert (strstr (log_text, "event=pin-policy-rejected") < strstr (log_text, " event=C_SetPIN "));
