@@ -804,7 +804,9 @@ hkp11_audit_verify_files (const char *const *paths, size_t n_paths,
 			gap_end++;
 		const char *name = v.chains.names[chain];
 		size_t losses = result->torn + result->lost;
-		size_t found = check_links (&v, v.recs + i, j - i, v.gaps + gap, gap_end - gap, name);
+		/* No pointer arithmetic on NULL when no writer reported a gap. */
+		const lost_range *gaps = v.n_gaps > 0 ? v.gaps + gap : NULL;
+		size_t found = check_links (&v, v.recs + i, j - i, gaps, gap_end - gap, name);
 		if (found == 0 && result->torn + result->lost == losses && v.opts->verbose)
 			report (&v, "chain %s: %zu records, seq %llu to %llu: intact", name, j - i,
 				(unsigned long long)v.recs[i].seq, (unsigned long long)v.recs[j - 1].seq);
