@@ -368,6 +368,8 @@ meaning (const record *r)
 		{ "lockout-guard-released", N_("a try went past the released guard"), NULL },
 		{ "repeat-pin-refused", N_("the same wrong password refused again"), NULL },
 		{ "token-locked", N_("the token is locked"), NULL },
+		{ "audit-log-gap", N_("records before this one could not be written"), NULL },
+		{ "audit-log-torn-tail", N_("a record cut short at the end of the log was closed"), NULL },
 	};
 	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
 		if (strcmp (event, known[i].event) != 0)
@@ -397,6 +399,7 @@ print_record (record *r)
 	const char *result = get (r, "result");
 	const char *token = get (r, "token");
 	const char *detail = get (r, "detail");
+	const char *reasons = get (r, "reasons");
 	const char *what = meaning (r);
 
 	local_time (get (r, "ts") ? get (r, "ts") : "?", when, sizeof when);
@@ -410,6 +413,8 @@ print_record (record *r)
 	putchar ('\n');
 	if (detail)
 		printf ("    %s\n", detail);
+	if (reasons)
+		printf (_("    rules of the policy it breaks: %s\n"), reasons);
 }
 
 static int

@@ -98,6 +98,23 @@ fi
 ok "no escape reaches the terminal"
 expect_grep "it shows in its place" '\?\[2J\?\]0;x' escape
 
+# The PIN policy's and the writer's own events, as the module writes them.
+rec ()
+{
+	printf '2026-01-01T00:00:00.000000Z seq=%s chain=h/1/1 prev=%064d host="h" pid=1 uid=0 program="firefox-esr" kind=event %s\n' "$1" 0 "$2"
+}
+{
+	rec 1 'event=weak-pin-in-use slot=0 token="0a1b2c3d" session=1 severity="warning" function="C_Login" reasons="missing-class" detail="the PIN in use does not meet the policy; change it" result=CKR_OK'
+	rec 4 'event=audit-log-gap first_lost_seq=2 lost_records=2'
+	rec 5 'event=audit-log-torn-tail torn_bytes=120'
+} >events.log
+cli events audit show events.log
+expect_rc "audit show reads the events" 0
+expect_grep "it says what a weak PIN event means" 'weak-pin-in-use \(the password in use is weak\)' events
+expect_grep "and names the rules the PIN breaks, no more" '^    rules of the policy it breaks: missing-class$' events
+expect_grep "a gap record says records are missing before it" 'audit-log-gap \(records before this one could not be written\)' events
+expect_grep "a torn tail closed is told" 'audit-log-torn-tail \(a record cut short at the end of the log was closed\)' events
+
 cli nofile audit verify "$HKP11_TMP/none.log"
 expect_rc "a log that cannot be read exits 2" 2
 
