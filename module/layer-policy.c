@@ -128,6 +128,7 @@ check_new_pin (const char *function, CK_SESSION_HANDLE session, CK_SLOT_ID slot,
 	snprintf (told, sizeof told, "%s for token '%s' (%s): the new PIN %s. %s", function,
 		  id.label, id.text, why, outcome);
 	hkp11_message_private (HKP11_MSG_WARNING, false, shown, told);
+	/* They tell the PIN's length and make-up: not left on the stack. */
 	hkp11_wipe (&verdict, sizeof verdict);
 	hkp11_wipe (why, sizeof why);
 	hkp11_wipe (told, sizeof told);
@@ -214,6 +215,7 @@ note_weak_pin (const char *function, CK_SESSION_HANDLE session, CK_UTF8CHAR_PTR 
 	snprintf (told, sizeof told, "the PIN of token '%s' (%s) is weak: it %s. Please change it.",
 		  id.label, id.text, why);
 	hkp11_message_private (HKP11_MSG_WARNING, true, shown, told);
+	/* They tell the PIN's length and make-up: not left on the stack. */
 	hkp11_wipe (&verdict, sizeof verdict);
 	hkp11_wipe (why, sizeof why);
 	hkp11_wipe (told, sizeof told);
