@@ -43,6 +43,9 @@ static struct {
 	bool failed;
 	bool complained;
 	uint64_t lost_first, lost_count;
+	/* Length of a cut-short record closed at the end of the file, to be
+	 * noted in the log (0: none). */
+	size_t torn_tail;
 	bool journal_complained;
 	bool syslog_complained;
 } L = { .file = HKP11_AUDIT_FILE_INIT };
@@ -123,6 +126,40 @@ complain_inlock (int err)
 			       L.file.path, strerror (err));
 }
 
+/* Says in the log itself what it lacks: the records of ours that could not
+ * be written (a gap in our chain), and a record cut short that we found at
+ * the end of the file and closed. */
+static void
+note_losses_inlock (void)
+{
+	bool ignored = true;
+	if (L.failed) {
+		L.failed = false;
+		L.complained = false;
+		hkp11_message (HKP11_MSG_INFO, "audit log %s can be written again", L.file.path);
+		hkp11_audit_record gap = {
+			.kind = HKP11_AUDIT_KIND_EVENT,
+			.event = "audit-log-gap",
+			.has_priority = true,
+			.priority = LOG_WARNING,
+		};
+		hkp11_audit_arg_num (&gap, "first_lost_seq", HKP11_ARG_ULONG, L.lost_first);
+		hkp11_audit_arg_num (&gap, "lost_records", HKP11_ARG_ULONG, L.lost_count);
+		append_inlock (&gap, &ignored);
+	}
+	if (L.torn_tail > 0) {
+		hkp11_audit_record torn = {
+			.kind = HKP11_AUDIT_KIND_EVENT,
+			.event = "audit-log-torn-tail",
+			.has_priority = true,
+			.priority = LOG_WARNING,
+		};
+		hkp11_audit_arg_num (&torn, "torn_bytes", HKP11_ARG_ULONG, L.torn_tail);
+		L.torn_tail = 0;
+		append_inlock (&torn, &ignored);
+	}
+}
+
 /* Writes the buffer to the file; on failure the records are dropped and
  * counted, and the chain shows the gap. */
 static bool
@@ -135,12 +172,15 @@ flush_inlock (void)
 		L.pending_count = 0;
 		return true;
 	}
+	size_t torn = 0;
 	int err = hkp11_audit_file_follow (&L.file);
 	if (err == 0)
-		err = hkp11_audit_file_write (&L.file, L.buf, L.pending);
+		err = hkp11_audit_file_write (&L.file, L.buf, L.pending, &torn);
 	uint64_t first = L.pending_first, count = L.pending_count;
 	L.pending = 0;
 	L.pending_count = 0;
+	if (torn > 0)
+		L.torn_tail = torn;
 	if (err != 0) {
 		if (!L.failed) {
 			L.failed = true;
@@ -151,21 +191,8 @@ flush_inlock (void)
 		complain_inlock (err);
 		return false;
 	}
-	if (L.failed) {
-		/* Back again: say in the log itself what is missing. */
-		L.failed = false;
-		L.complained = false;
-		hkp11_message (HKP11_MSG_INFO, "audit log %s can be written again", L.file.path);
-		hkp11_audit_record gap = {
-			.kind = HKP11_AUDIT_KIND_EVENT,
-			.event = "audit-log-gap",
-			.has_priority = true,
-			.priority = LOG_WARNING,
-		};
-		hkp11_audit_arg_num (&gap, "first_lost_seq", HKP11_ARG_ULONG, L.lost_first);
-		hkp11_audit_arg_num (&gap, "lost_records", HKP11_ARG_ULONG, L.lost_count);
-		bool ignored = true;
-		append_inlock (&gap, &ignored);
+	if (L.failed || L.torn_tail > 0) {
+		note_losses_inlock ();
 		return flush_inlock ();
 	}
 	return true;
@@ -340,6 +367,7 @@ hkp11_audit_log_open (const hkp11_audit_options *opts)
 		L.pid = pid;
 		L.pending = 0;
 		L.pending_count = 0;
+		L.torn_tail = 0;
 		if (!L.chain_ready) {
 			ok = false;
 			goto out;
@@ -406,6 +434,7 @@ atfork_child (void)
 	L.open = false;
 	L.pending = 0;
 	L.pending_count = 0;
+	L.torn_tail = 0;
 }
 
 __attribute__ ((constructor)) static void

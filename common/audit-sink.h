@@ -18,14 +18,17 @@ typedef struct {
 	dev_t dev;
 	ino_t ino;
 	bool regular; /* a regular file can be rotated away; a device cannot */
+	bool readable; /* opened for reading too: its last byte can be checked */
+	off_t end;     /* where our last write ended, or -1: the tail there is whole */
 } hkp11_audit_file;
 
-#define HKP11_AUDIT_FILE_INIT { .fd = -1 }
+#define HKP11_AUDIT_FILE_INIT { .fd = -1, .end = -1 }
 
 /*
  * Opens path for appending: created 0600, close-on-exec, refusing a symbolic
- * link.  With create_dirs, missing parent directories are made 0700.
- * Returns 0 or an errno value.
+ * link.  A regular file is opened for reading as well (when the mode lets
+ * us), to check its last byte.  With create_dirs, missing parent
+ * directories are made 0700.  Returns 0 or an errno value.
  */
 int hkp11_audit_file_open (hkp11_audit_file *f, const char *path, bool create_dirs);
 
@@ -33,10 +36,20 @@ int hkp11_audit_file_open (hkp11_audit_file *f, const char *path, bool create_di
  * One stat(): cheap enough for every flush.  Returns 0 or an errno value. */
 int hkp11_audit_file_follow (hkp11_audit_file *f);
 
-/* Writes the bytes with one write() (another only after a short write or a
- * signal), so that processes sharing the file never mix lines.  Returns 0
- * or an errno value. */
-int hkp11_audit_file_write (hkp11_audit_file *f, const void *data, size_t len);
+/*
+ * Appends whole records: the bytes go in with one write() (another only
+ * after a short write or a signal), so that processes sharing the file never
+ * mix lines, and they go in whole or not at all.  On a regular file, under
+ * an exclusive flock(2) that every writer takes:
+ *  - a tail that does not end in a newline (a record cut short by a crash,
+ *    a full disk, or a writer that could not undo it) is closed with one
+ *    first, so that the next record starts a line of its own; *torn_tail
+ *    gets that tail's length (0: none);
+ *  - when the bytes cannot all be written (disk full, file size limit),
+ *    what was written of them is cut off again (ftruncate).
+ * Returns 0 or an errno value.
+ */
+int hkp11_audit_file_write (hkp11_audit_file *f, const void *data, size_t len, size_t *torn_tail);
 
 void hkp11_audit_file_close (hkp11_audit_file *f);
 

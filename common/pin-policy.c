@@ -142,25 +142,26 @@ hkp11_pin_verdict_is_length (const hkp11_pin_verdict *verdict)
 	return (verdict->failures & length) != 0;
 }
 
+static const struct {
+	unsigned int bit;
+	const char *name;
+} reason_names[] = {
+	{ HKP11_PIN_TOO_SHORT, "too-short" },
+	{ HKP11_PIN_TOO_LONG, "too-long" },
+	{ HKP11_PIN_BAD_CHARACTER, "bad-character" },
+	{ HKP11_PIN_MISSING_CLASS, "missing-class" },
+	{ HKP11_PIN_FORBIDDEN_CLASS, "forbidden-class" },
+	{ HKP11_PIN_TOO_FEW_CLASSES, "too-few-classes" },
+	{ HKP11_PIN_REPEATED, "repeated" },
+	{ HKP11_PIN_SAME_AS_OLD, "same-as-old" },
+};
+
 const char *
 hkp11_pin_reason_name (const hkp11_pin_verdict *verdict)
 {
-	static const struct {
-		unsigned int bit;
-		const char *name;
-	} names[] = {
-		{ HKP11_PIN_TOO_SHORT, "too-short" },
-		{ HKP11_PIN_TOO_LONG, "too-long" },
-		{ HKP11_PIN_BAD_CHARACTER, "bad-character" },
-		{ HKP11_PIN_MISSING_CLASS, "missing-class" },
-		{ HKP11_PIN_FORBIDDEN_CLASS, "forbidden-class" },
-		{ HKP11_PIN_TOO_FEW_CLASSES, "too-few-classes" },
-		{ HKP11_PIN_REPEATED, "repeated" },
-		{ HKP11_PIN_SAME_AS_OLD, "same-as-old" },
-	};
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-		if (verdict->failures & names[i].bit)
-			return names[i].name;
+	for (size_t i = 0; i < sizeof reason_names / sizeof reason_names[0]; i++) {
+		if (verdict->failures & reason_names[i].bit)
+			return reason_names[i].name;
 	}
 	return "ok";
 }
@@ -181,6 +182,22 @@ append (char *buf, size_t len, size_t *used, const char *fmt, ...)
 	va_end (ap);
 	if (n > 0)
 		*used = (size_t)n < len - *used ? *used + (size_t)n : len;
+}
+
+char *
+hkp11_pin_reason_names (const hkp11_pin_verdict *verdict, char *buf, size_t len)
+{
+	size_t used = 0;
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof reason_names / sizeof reason_names[0]; i++) {
+		if (verdict->failures & reason_names[i].bit)
+			append (buf, len, &used, "%s%s", used ? "," : "", reason_names[i].name);
+	}
+	if (used == 0)
+		append (buf, len, &used, "ok");
+	return buf;
 }
 
 /* "an upper-case letter, a digit and a special character" */

@@ -3,8 +3,13 @@
  * out.  No I/O, no PKCS#11 calls, no allocation: the policy layer and the
  * token-manager tool both use it, and the unit tests drive it from a table.
  *
- * A verdict names every rule the PIN breaks; hkp11_pin_describe turns it into
- * a sentence that gives lengths and classes, never a character of the PIN.
+ * A verdict names every rule the PIN breaks.  Two ways to tell it:
+ *  - hkp11_pin_reason_names: the fixed names of the rules broken, nothing
+ *    about the PIN itself.  The only form for the audit log, syslog and
+ *    any other place that others may read.
+ *  - hkp11_pin_describe: a sentence that gives the PIN's length and the
+ *    kinds of character it has or lacks (never a character of it), for the
+ *    holder's own terminal or dialog only.
  */
 #ifndef HKP11_PIN_POLICY_H
 #define HKP11_PIN_POLICY_H
@@ -72,7 +77,9 @@ bool hkp11_pin_verdict_is_length (const hkp11_pin_verdict *verdict);
 /*
  * Writes what is wrong as a predicate for "the new PIN ...", naming every
  * failure: "has 6 characters, at least 8 are required; lacks an upper-case
- * letter and a special character".  Never quotes the PIN.  Returns buf.
+ * letter and a special character".  Never quotes the PIN, but tells its
+ * length and make-up: for the holder's own terminal or dialog, never for a
+ * log.  Returns buf.
  */
 char *hkp11_pin_describe (const hkp11_pin_verdict *verdict, const hkp11_pin_rules *rules,
 			  char *buf, size_t len);
@@ -81,6 +88,11 @@ char *hkp11_pin_describe (const hkp11_pin_verdict *verdict, const hkp11_pin_rule
  * "too-short", "too-long", "bad-character", "missing-class",
  * "forbidden-class", "too-few-classes", "repeated", "same-as-old", or "ok". */
 const char *hkp11_pin_reason_name (const hkp11_pin_verdict *verdict);
+
+/* The names of every failure, in that order, separated by commas
+ * ("too-short,missing-class"), or "ok": no count, no class, nothing else
+ * of the PIN.  What logs may say of a PIN.  Returns buf. */
+char *hkp11_pin_reason_names (const hkp11_pin_verdict *verdict, char *buf, size_t len);
 
 /*
  * Parses a pin-require value: class names "upper", "lower", "digit",

@@ -4,7 +4,8 @@
  * when on, subscribes and writes them; every other layer only reports, so no
  * layer needs to know whether the audit layer exists.
  *
- * An event never carries a PIN or any secret: lengths and reasons only.
+ * An event never carries a PIN or any secret, nor anything of a PIN but the
+ * names of the policy rules it breaks.
  */
 #ifndef HKP11_EVENTS_H
 #define HKP11_EVENTS_H
@@ -31,8 +32,11 @@ typedef struct {
 	long tries_left;
 	/* The result the caller got, or CKR_OK. */
 	CK_RV result;
-	/* Human-readable detail: a policy reason, what to do next.  Never a PIN. */
+	/* Human-readable detail: what happened, what to do next.  Never a PIN,
+	 * nor its length or the kinds of character in it. */
 	const char *detail;
+	/* The PIN policy's reason names ("too-short,missing-class"), or NULL. */
+	const char *reasons;
 } hkp11_event;
 
 typedef void (*hkp11_event_sink) (const hkp11_event *event);

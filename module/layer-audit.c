@@ -1637,6 +1637,8 @@ audit_event (const hkp11_event *e)
 		arg_bytes (&c, "function", HKP11_ARG_STRING, e->function, 0);
 	if (e->tries_left >= 0)
 		arg_num (&c, "tries_left", HKP11_ARG_ULONG, (CK_ULONG)e->tries_left);
+	if (e->reasons)
+		arg_bytes (&c, "reasons", HKP11_ARG_STRING, e->reasons, 0);
 	if (e->detail)
 		arg_bytes (&c, "detail", HKP11_ARG_TEXT, e->detail, strlen (e->detail));
 	c.rec.has_result = true;

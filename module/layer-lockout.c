@@ -6,9 +6,9 @@
  * CKR_PIN_INCORRECT answers, kept per token in the state store and shared
  * by every process of the user.  From lockout-warn tries left the user is
  * warned on every channel once a PIN went wrong: an event for the audit
- * log, a line on a terminal's stderr, syslog, the token flags, and the
- * token label (the one text NSS shows in its password dialog).  At
- * lockout-guard tries left a user login or PIN change is refused with
+ * log, a line on a terminal's stderr, syslog (audit-syslog), the token
+ * flags, and the token label (the one text NSS shows in its password
+ * dialog).  At lockout-guard tries left a user login or PIN change is refused with
  * CKR_PIN_LOCKED before the token is asked, until the user releases the
  * guard on purpose, for one try.  Where the shim counts, a count that has
  * run out makes the token read as locked, and every user login and PIN

@@ -11,6 +11,11 @@
  * process that a weak PIN is in use.  C_GetTokenInfo reports ulMinPinLen
  * as at least pin-min-length, so that clients check before they ask.
  * The settings are common/settings-policy.c's.
+ *
+ * What it reports says nothing of a PIN but the names of the rules it
+ * breaks (too-short, missing-class, ...): the audit log, syslog and a
+ * stderr that is no terminal get those only.  How the PIN falls short (its
+ * length, the kinds of character it lacks) goes to a terminal alone.
  */
 #include "config.h"
 #include "compat.h"
@@ -39,7 +44,7 @@ static size_t n_weak_told;
 
 static void
 report (hkp11_event_level level, const char *name, const char *function, CK_SLOT_ID slot,
-	CK_SESSION_HANDLE session, CK_RV result, const char *detail)
+	CK_SESSION_HANDLE session, CK_RV result, const char *reasons, const char *detail)
 {
 	hkp11_event event = {
 		.level = level,
@@ -49,6 +54,7 @@ report (hkp11_event_level level, const char *name, const char *function, CK_SLOT
 		.session = session,
 		.tries_left = -1,
 		.result = result,
+		.reasons = reasons,
 		.detail = detail,
 	};
 	hkp11_event_report (&event);
@@ -101,7 +107,7 @@ check_new_pin (const char *function, CK_SESSION_HANDLE session, CK_SLOT_ID slot,
 	hkp11_pin_rules rules;
 	hkp11_pin_verdict verdict;
 	hkp11_token_id id;
-	char why[512], detail[900];
+	char reasons[128], why[512], shown[700], told[1100];
 
 	rules_for_slot (slot, &rules, &id);
 	if (hkp11_pin_check (&rules, pin, len, old, old_len, &verdict))
@@ -109,16 +115,23 @@ check_new_pin (const char *function, CK_SESSION_HANDLE session, CK_SLOT_ID slot,
 
 	CK_RV rv = hkp11_pin_verdict_is_length (&verdict) ? CKR_PIN_LEN_RANGE : CKR_PIN_INVALID;
 	bool enforce = settings->mode == HKP11_PIN_MODE_ENFORCE;
-	hkp11_pin_describe (&verdict, &rules, why, sizeof why);
-	snprintf (detail, sizeof detail, "%s: the new PIN %s (%s)", hkp11_pin_reason_name (&verdict),
-		  why,
-		  enforce ? "refused, the token was not asked" : "pin-policy: warn, passed on");
+	const char *outcome = enforce ? "The PIN was not changed and no try was spent."
+				      : "pin-policy is warn: the change goes ahead.";
+	hkp11_pin_reason_names (&verdict, reasons, sizeof reasons);
 	report (enforce ? HKP11_EVENT_WARNING : HKP11_EVENT_INFO, "pin-policy-rejected", function,
-		slot, session, enforce ? rv : CKR_OK, detail);
-	hkp11_message (HKP11_MSG_WARNING, "%s for token '%s' (%s): the new PIN %s. %s", function,
-		       id.label, id.text, why,
-		       enforce ? "The PIN was not changed and no try was spent."
-			       : "pin-policy is warn: the change goes ahead.");
+		slot, session, enforce ? rv : CKR_OK, reasons,
+		enforce ? "the new PIN does not meet the policy: refused, the token was not asked"
+			: "the new PIN does not meet the policy: pin-policy: warn, passed on");
+	snprintf (shown, sizeof shown, "%s for token '%s' (%s): the new PIN does not meet the "
+		  "policy (%s). %s", function, id.label, id.text, reasons, outcome);
+	hkp11_pin_describe (&verdict, &rules, why, sizeof why);
+	snprintf (told, sizeof told, "%s for token '%s' (%s): the new PIN %s. %s", function,
+		  id.label, id.text, why, outcome);
+	hkp11_message_private (HKP11_MSG_WARNING, false, shown, told);
+	/* They tell the PIN's length and make-up: not left on the stack. */
+	hkp11_wipe (&verdict, sizeof verdict);
+	hkp11_wipe (why, sizeof why);
+	hkp11_wipe (told, sizeof told);
 	return enforce ? rv : CKR_OK;
 }
 
@@ -181,7 +194,7 @@ note_weak_pin (const char *function, CK_SESSION_HANDLE session, CK_UTF8CHAR_PTR 
 	hkp11_token_id id;
 	CK_SLOT_ID slot;
 	bool so;
-	char why[512], detail[900];
+	char reasons[128], why[512], shown[700], told[1100];
 
 	if (pin == NULL || !session_slot (session, &slot, &so))
 		return;
@@ -190,14 +203,22 @@ note_weak_pin (const char *function, CK_SESSION_HANDLE session, CK_UTF8CHAR_PTR 
 	rules.max_length = 0;
 	if (hkp11_pin_check (&rules, pin, len, NULL, 0, &verdict) || !first_weak_report (id.key))
 		return;
+	hkp11_pin_reason_names (&verdict, reasons, sizeof reasons);
+	report (HKP11_EVENT_WARNING, "weak-pin-in-use", function, slot, session, CKR_OK, reasons,
+		"the PIN in use does not meet the policy; change it (for example with "
+		"pkcs11-tool --change-pin)");
+	snprintf (shown, sizeof shown,
+		  "the PIN of token '%s' (%s) is weak: it does not meet the policy (%s). Please "
+		  "change it.",
+		  id.label, id.text, reasons);
 	hkp11_pin_describe (&verdict, &rules, why, sizeof why);
-	snprintf (detail, sizeof detail,
-		  "%s: the PIN in use %s; change it (for example with pkcs11-tool --change-pin)",
-		  hkp11_pin_reason_name (&verdict), why);
-	report (HKP11_EVENT_WARNING, "weak-pin-in-use", function, slot, session, CKR_OK, detail);
-	hkp11_message_tty (HKP11_MSG_WARNING,
-			   "the PIN of token '%s' (%s) is weak: it %s. Please change it.", id.label,
-			   id.text, why);
+	snprintf (told, sizeof told, "the PIN of token '%s' (%s) is weak: it %s. Please change it.",
+		  id.label, id.text, why);
+	hkp11_message_private (HKP11_MSG_WARNING, true, shown, told);
+	/* They tell the PIN's length and make-up: not left on the stack. */
+	hkp11_wipe (&verdict, sizeof verdict);
+	hkp11_wipe (why, sizeof why);
+	hkp11_wipe (told, sizeof told);
 }
 
 static CK_RV

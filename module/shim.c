@@ -120,6 +120,8 @@ hkp11_shim_initialize (CK_VOID_PTR init_args)
 		rv = err.in_init_reserved ? CKR_ARGUMENTS_BAD : CKR_GENERAL_ERROR;
 		goto out;
 	}
+	/* Our messages reach syslog only where the settings send them. */
+	hkp11_message_syslog (hkp11_audit_conf.syslog);
 
 	rv = hkp11_backend_load (&backend, hkp11_core_conf.backend, sources.file, &err);
 	if (rv != CKR_OK) {
@@ -162,6 +164,7 @@ hkp11_shim_initialize (CK_VOID_PTR init_args)
 
 fail:
 	hkp11_config_reset (groups, n_groups);
+	hkp11_message_syslog (false);
 out:
 	pthread_mutex_unlock (&init_lock);
 	return rv;
@@ -190,6 +193,7 @@ hkp11_shim_finalize (CK_VOID_PTR reserved)
 		rv = backend.functions.C_Finalize (NULL);
 	backend_owned = false;
 	hkp11_config_reset (groups, hkp11_settings_groups (groups, HKP11_SETTINGS_MAX_GROUPS));
+	hkp11_message_syslog (false);
 out:
 	pthread_mutex_unlock (&init_lock);
 	return rv;

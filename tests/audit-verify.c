@@ -5,7 +5,10 @@
  *
  * Give rotated files oldest first (audit.log.1 audit.log).  Exit status 0
  * when every chain is intact, 1 when a record is missing, reordered,
- * duplicated or edited or a line is not a record, 2 on bad usage.  The
+ * duplicated or edited or a line is not a record, 2 on bad usage, 3 when
+ * there is no sign of tampering but records were lost as they were written
+ * (torn by a full disk or a program that stopped, or said lost by their
+ * writer).  The
  * logic is common/audit-verify.c, which the token-manager tool will share.
  */
 #include "config.h"
@@ -52,5 +55,7 @@ main (int argc, char **argv)
 
 	bool ok = hkp11_audit_verify_files ((const char *const *)argv + first, (size_t)(argc - first),
 					    &opts, &result);
-	return ok ? 0 : 1;
+	if (!ok)
+		return 1;
+	return result.torn + result.lost > 0 ? 3 : 0;
 }

@@ -38,10 +38,12 @@ tests_test_audit_stress_CPPFLAGS = $(AUDIT_CPPFLAGS)
 tests_test_audit_stress_LDADD = $(AUDIT_LIBS) $(TEST_LIBS)
 
 # Real clients: pkcs11-tool sessions, read as a collector would (JSON Lines
-# parsed by Python against the documented fields; the text format too).
+# parsed by Python against the documented fields; the text format too), and
+# a log on a small tmpfs that fills up (a mount namespace of its own).
 AUDIT_TESTS = \
 	tests/audit/pkcs11-tool.sh \
 	tests/audit/json.sh \
+	tests/audit/disk-full.sh \
 	$(NULL)
 TESTS += $(AUDIT_TESTS)
 dist_check_SCRIPTS += $(AUDIT_TESTS)

@@ -25,10 +25,16 @@ tests_test_lockout_SOURCES = tests/test-lockout.c \
 tests_test_lockout_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/tests/mock $(CHECK_CFLAGS) $(LIBCRYPTO_CFLAGS)
 tests_test_lockout_LDADD = common/libhkp11-common.la $(LIBCRYPTO_LIBS) $(TEST_LIBS)
 
-# Real clients: pkcs11-tool through the built module over SoftHSM, and a
-# small helper that prints the raw token flags pkcs11-tool 0.23 leaves as hex.
+# Real clients: pkcs11-tool through the built module over SoftHSM, a small
+# helper that prints the raw token flags pkcs11-tool 0.23 leaves as hex, and
+# a stand-in for syslog(3) preloaded into pkcs11-tool, to see what the
+# module sends to syslog.
 check_PROGRAMS += tests/lockout/token-flags
 tests_lockout_token_flags_SOURCES = tests/lockout/token-flags.c
+check_LTLIBRARIES += tests/lockout/syslog-record.la
+tests_lockout_syslog_record_la_SOURCES = tests/lockout/syslog-record.c
+tests_lockout_syslog_record_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -no-undefined \
+	-rpath /nowhere
 LOCKOUT_TESTS = \
 	tests/lockout/change-pin.sh \
 	tests/lockout/countdown.sh \

@@ -1,9 +1,11 @@
 /*
  * Unit tests of the audit writer (buffering, sinks, rotation, failures,
- * fork, exit) and of the chain verifier (deleted, edited, swapped,
- * duplicated and broken lines).
+ * records written whole or not at all, fork, exit) and of the chain
+ * verifier (deleted, edited, swapped, duplicated and broken lines; torn
+ * writes and lost records told apart from them).
  */
 #include "config.h"
+#include "audit-chain.h"
 #include "audit-log.h"
 #include "audit-sink.h"
 #include "audit-verify.h"
@@ -16,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -213,10 +217,12 @@ START_TEST (test_verifier_detects_tampering)
 	ck_assert (!verify (paths, 1, false, &res));
 	ck_assert_uint_eq (res.duplicated, 1);
 
-	/* A JSON record cut short is no record; a text one reads as edited. */
+	/* A record cut short in the middle of a chain, with nothing that says
+	 * its writer lost it, was cut afterwards: an edit, not a torn write. */
 	tamper (log_path, bad, 12, TRUNCATE);
 	ck_assert (!verify (paths, 1, false, &res));
-	ck_assert_uint_eq (format == HKP11_AUDIT_JSON ? res.broken : res.edited, 1);
+	ck_assert_uint_eq (res.edited, 1);
+	ck_assert_uint_eq (res.broken + res.torn + res.lost, 0);
 
 	/* The first record: deleting it leaves a chain that starts late. */
 	tamper (log_path, bad, 1, DELETE);
@@ -583,6 +589,256 @@ START_TEST (test_fork_child_starts_own_chain)
 }
 END_TEST
 
+/* ---- Torn writes: a record whole or not at all ------------------------- */
+
+/* The file's length, and whether every line of it ends in a newline. */
+static off_t
+file_size (const char *path)
+{
+	struct stat st;
+	ck_assert_int_eq (stat (path, &st), 0);
+	return st.st_size;
+}
+
+static void
+assert_ends_in_newline (const char *path)
+{
+	int fd = open (path, O_RDONLY);
+	ck_assert_int_ge (fd, 0);
+	char last = 0;
+	off_t size = lseek (fd, 0, SEEK_END);
+	ck_assert (size > 0 && pread (fd, &last, 1, size - 1) == 1);
+	close (fd);
+	ck_assert_msg (last == '\n', "%s ends in the middle of a line", path);
+}
+
+/* Cuts the file's last line to half its length, newline and all: what a
+ * program that stopped in the middle of its write() leaves. */
+static void
+cut_last_line (const char *path)
+{
+	FILE *f = fopen (path, "r");
+	ck_assert_ptr_nonnull (f);
+	char line[16384];
+	long start = 0, last_start = 0;
+	size_t last_len = 0;
+	while (fgets (line, sizeof line, f)) {
+		last_start = start;
+		last_len = strlen (line);
+		start += (long)last_len;
+	}
+	fclose (f);
+	ck_assert_uint_gt (last_len, 200);
+	ck_assert_int_eq (truncate (path, last_start + (long)last_len / 2), 0);
+}
+
+/* A write the file system stops part-way (here the file size limit, as a
+ * full disk would) leaves nothing of the record: the file is cut back, the
+ * record counts as lost, and once writing works again a gap record says
+ * so.  Nothing is glued to a half line. */
+START_TEST (test_short_write_undone)
+{
+	write_chain (HKP11_AUDIT_TEXT, 3);
+	off_t before = file_size (log_path);
+	char err[PATH_MAX];
+	snprintf (err, sizeof err, "%s/stderr", dir);
+
+	pid_t pid = fork ();
+	ck_assert_int_ge (pid, 0);
+	if (pid == 0) {
+		int rc = 0;
+		int saved = capture_stderr (err);
+		/* Writing past the limit then fails with EFBIG, the signal aside. */
+		signal (SIGXFSZ, SIG_IGN);
+		struct rlimit old, small;
+		getrlimit (RLIMIT_FSIZE, &old);
+		small = old;
+		small.rlim_cur = (rlim_t)before + 60;
+		if (setrlimit (RLIMIT_FSIZE, &small) != 0)
+			_exit (10);
+		open_log (HKP11_AUDIT_TEXT, log_path);
+		if (write_record (4, true))
+			rc |= 1; /* 60 of its bytes fit, the rest does not */
+		if (file_size (log_path) != before)
+			rc |= 2; /* the 60 bytes are gone again */
+		setrlimit (RLIMIT_FSIZE, &old);
+		if (!write_record (5, true))
+			rc |= 4;
+		hkp11_audit_log_close ();
+		restore_stderr (saved);
+		_exit (rc);
+	}
+	int status;
+	ck_assert_int_eq (waitpid (pid, &status, 0), pid);
+	ck_assert (WIFEXITED (status));
+	ck_assert_int_eq (WEXITSTATUS (status), 0);
+
+	assert_ends_in_newline (log_path);
+	ck_assert_uint_eq (count_matching (err, "File too large"), 1);
+	ck_assert (!file_has (log_path, " n=4 "));
+	ck_assert (file_has (log_path, " n=5 "));
+	ck_assert (file_has (log_path, "event=audit-log-gap first_lost_seq=1 lost_records=1"));
+	/* 3 of the parent; the child's record 5 and its gap record. */
+	ck_assert_uint_eq (count_lines (log_path), 5);
+	const char *paths[] = { log_path };
+	hkp11_audit_verify_result res;
+	ck_assert (verify (paths, 1, true, &res));
+	ck_assert_uint_eq (res.records, 5);
+	ck_assert_uint_eq (res.lost, 1);
+	ck_assert_uint_eq (res.torn + res.broken + res.edited + res.missing, 0);
+}
+END_TEST
+
+/* A record cut short by a program that stopped mid-write: the next writer
+ * closes it with a newline before its own first record, and says so in
+ * the log.  verify names the cut record a torn write, not an edit. */
+START_TEST (test_torn_tail_closed)
+{
+	hkp11_audit_format format = _i ? HKP11_AUDIT_JSON : HKP11_AUDIT_TEXT;
+	write_chain (format, 3);
+	cut_last_line (log_path);
+	off_t torn_at = file_size (log_path);
+
+	/* Another process: a chain of its own. */
+	pid_t pid = fork ();
+	ck_assert_int_ge (pid, 0);
+	if (pid == 0) {
+		open_log (format, log_path);
+		int rc = write_record (10, true) ? 0 : 1;
+		hkp11_audit_log_close ();
+		_exit (rc);
+	}
+	int status;
+	ck_assert_int_eq (waitpid (pid, &status, 0), pid);
+	ck_assert (WIFEXITED (status));
+	ck_assert_int_eq (WEXITSTATUS (status), 0);
+
+	/* The cut line ends where it was cut; the new records follow it. */
+	int fd = open (log_path, O_RDONLY);
+	char c = 0;
+	ck_assert_int_eq (pread (fd, &c, 1, torn_at), 1);
+	close (fd);
+	ck_assert_int_eq (c, '\n');
+	assert_ends_in_newline (log_path);
+	/* 2 whole, 1 torn, the child's record and its note of the torn tail. */
+	ck_assert_uint_eq (count_lines (log_path), 5);
+	ck_assert (file_has (log_path, format == HKP11_AUDIT_JSON ? "\"event\":\"audit-log-torn-tail\""
+								 : "event=audit-log-torn-tail torn_bytes="));
+
+	const char *paths[] = { log_path };
+	hkp11_audit_verify_result res;
+	ck_assert (verify (paths, 1, true, &res));
+	ck_assert_uint_eq (res.torn, 1);
+	ck_assert_uint_eq (res.chains, 2);
+	ck_assert_uint_eq (res.records, 4);
+	ck_assert_uint_eq (res.broken + res.edited + res.missing + res.lost, 0);
+}
+END_TEST
+
+/* Copies src to dst with a record that follows line `which` (from 1)
+ * inserted after line `after`, cut short: line `which` again with its seq
+ * raised by `add` and prev the hash of line `which`. */
+static void
+insert_cut_copy (const char *src, const char *dst, size_t which, unsigned add, size_t after)
+{
+	FILE *in = fopen (src, "r"), *out = fopen (dst, "w");
+	ck_assert (in && out);
+	char line[16384], copy[16384] = "";
+	for (size_t n = 1; fgets (line, sizeof line, in); n++) {
+		if (n == which)
+			snprintf (copy, sizeof copy, "%s", line);
+	}
+	rewind (in);
+	ck_assert (copy[0]);
+	char hash[2 * HKP11_SHA256_LEN + 1];
+	ck_assert (hkp11_sha256_hex (copy, strcspn (copy, "\n"), hash));
+	char *prev = strstr (copy, "prev");
+	ck_assert_ptr_nonnull (prev);
+	prev += strcspn (prev, "0123456789abcdef");
+	memcpy (prev, hash, 2 * HKP11_SHA256_LEN);
+	/* "seq=N" or "\"seq\":N": the number after it, raised. */
+	char *seq = strstr (copy, "seq");
+	ck_assert_ptr_nonnull (seq);
+	seq += strcspn (seq, "0123456789");
+	unsigned long n = strtoul (seq, NULL, 10);
+	char rest[16384];
+	snprintf (rest, sizeof rest, "%s", seq + strspn (seq, "0123456789"));
+	snprintf (seq, sizeof copy - (size_t)(seq - copy), "%lu%s", n + add, rest);
+	copy[strlen (copy) * 2 / 3] = '\0';
+	for (size_t i = 1; fgets (line, sizeof line, in); i++) {
+		fputs (line, out);
+		if (i == after)
+			fprintf (out, "%s\n", copy);
+	}
+	fclose (in);
+	fclose (out);
+}
+
+/* What the verifier makes of records lost as they were written. */
+START_TEST (test_verifier_torn_and_lost)
+{
+	hkp11_audit_format format = _i ? HKP11_AUDIT_JSON : HKP11_AUDIT_TEXT;
+	const char *paths[2];
+	hkp11_audit_verify_result res;
+
+	/* The last record of a chain cut short: the program stopped. */
+	write_chain (format, 10);
+	cut_last_line (log_path);
+	FILE *f = fopen (log_path, "a");
+	fputc ('\n', f);
+	fclose (f);
+	paths[0] = log_path;
+	ck_assert (verify (paths, 1, true, &res));
+	ck_assert_uint_eq (res.torn, 1);
+	ck_assert_uint_eq (res.edited + res.broken + res.missing, 0);
+
+	/* Records the writer could not write, and said so later. */
+	char first[PATH_MAX], torn[PATH_MAX];
+	snprintf (first, sizeof first, "%s/first.log", dir);
+	snprintf (torn, sizeof torn, "%s/torn.log", dir);
+	open_log (format, first);
+	for (unsigned i = 1; i <= 3; i++)
+		ck_assert (write_record (i, true));
+	ck_assert_int_eq (rename (first, log_path), 0);
+	ck_assert_int_eq (mkdir (first, 0700), 0); /* the path cannot be written */
+	ck_assert (!write_record (4, true));
+	ck_assert (!write_record (5, true));
+	ck_assert_int_eq (rmdir (first), 0);
+	ck_assert_int_eq (rename (log_path, first), 0);
+	ck_assert (write_record (6, true));
+	hkp11_audit_log_close ();
+	/* first.log: 1-3 and 6 and the gap record saying 4 and 5 were lost
+	 * (the chain goes on from write_chain's: it starts at 11). */
+	paths[0] = first;
+	ck_assert (verify (paths, 1, false, &res));
+	ck_assert_uint_eq (res.lost, 2);
+	ck_assert_uint_eq (res.missing + res.edited + res.torn, 0);
+
+	/* Half of seq 4 made it to the file before the disk was full. */
+	insert_cut_copy (first, torn, 3, 1, 3);
+	paths[0] = torn;
+	ck_assert (verify (paths, 1, false, &res));
+	ck_assert_uint_eq (res.torn, 1);
+	ck_assert_uint_eq (res.lost, 1);
+	ck_assert_uint_eq (res.missing + res.edited + res.broken, 0);
+
+	/* A record deleted where nothing says it was lost is still missing. */
+	tamper (first, torn, 2, DELETE);
+	ck_assert (!verify (paths, 1, false, &res));
+	ck_assert_uint_eq (res.missing, 1);
+	ck_assert_uint_eq (res.lost, 2);
+
+	/* A line cut in its first bytes: no chain to tell, but no record. */
+	f = fopen (torn, "w");
+	fputs (format == HKP11_AUDIT_JSON ? "{\"ts\":\"2024-05-01T10:0\n" : "2024-05-01T10:00:00.1\n", f);
+	fputs ("not a record\n", f);
+	fclose (f);
+	ck_assert (!verify (paths, 1, true, &res));
+	ck_assert_uint_eq (res.torn, 1);
+	ck_assert_uint_eq (res.broken, 1);
+}
+END_TEST
+
 static Suite *
 suite (void)
 {
@@ -592,6 +848,7 @@ suite (void)
 	tcase_add_loop_test (tc, test_chain_verifies, 0, 2);
 	tcase_add_loop_test (tc, test_verifier_detects_tampering, 0, 2);
 	tcase_add_test (tc, test_verifier_reads_syslog_copies);
+	tcase_add_loop_test (tc, test_verifier_torn_and_lost, 0, 2);
 	suite_add_tcase (s, tc);
 
 	tc = tcase_create ("writer");
@@ -602,6 +859,8 @@ suite (void)
 	tcase_add_test (tc, test_symlink_refused);
 	tcase_add_test (tc, test_disk_full_complains_once);
 	tcase_add_test (tc, test_failure_then_recovery_leaves_gap_record);
+	tcase_add_test (tc, test_short_write_undone);
+	tcase_add_loop_test (tc, test_torn_tail_closed, 0, 2);
 	tcase_add_test (tc, test_default_path_respects_xdg);
 	tcase_add_test (tc, test_fork_child_starts_own_chain);
 	suite_add_tcase (s, tc);

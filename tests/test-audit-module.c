@@ -1,8 +1,9 @@
 /*
  * The audit layer through the built shim over SoftHSM: every kind of
  * security record in both formats, the calls level and audit-skip, other
- * layers' events, audit-failure under a full disk, rotation mid-run, and a
- * canary: no PIN, data, key value or ciphertext in any log.
+ * layers' events, audit-failure under a full disk, a small tmpfs that fills
+ * up while the module writes, rotation mid-run, and a canary: no PIN, data,
+ * key value or ciphertext in any log.
  */
 #include "config.h"
 #include "audit-verify.h"
@@ -10,12 +11,15 @@
 #include "p11-test.h"
 
 #include <check.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -466,7 +470,15 @@ START_TEST (test_layer_events_recorded)
 
 	read_log (log_path);
 	assert_record (" kind=event event=pin-policy-rejected ", "function=\"C_SetPIN\"",
-		       "severity=\"warning\"", " detail=\"");
+		       "severity=\"warning\"", " reasons=\"too-short,missing-class\"", " detail=\"");
+	/* The names of the rules broken, nothing of the PIN: not its length,
+	 * not the kinds of character it has or lacks. */
+	static const char *const makeup[] = {
+		" characters", "lacks", "upper-case", "lower-case", "a digit", "special character",
+	};
+	for (size_t i = 0; i < sizeof makeup / sizeof makeup[0]; i++)
+		ck_assert_msg (strstr (log_text, makeup[i]) == NULL, "'%s' in the log:\n%s", makeup[i],
+			       log_text);
 	assert_record (" event=C_SetPIN ", p11t_rv_name (rv));
 	/* The event comes before the call's own record. */
 	ck_assert (strstr (log_text, "event=pin-policy-rejected") < strstr (log_text, " event=C_SetPIN "));
@@ -628,6 +640,126 @@ START_TEST (test_disk_full_deny)
 }
 END_TEST
 
+static void
+write_proc (const char *path, const char *text)
+{
+	int fd = open (path, O_WRONLY);
+	ck_assert_msg (fd >= 0, "%s: %s", path, strerror (errno));
+	ck_assert_int_eq (write (fd, text, strlen (text)), (ssize_t)strlen (text));
+	close (fd);
+}
+
+/* A tmpfs of its own at path, in a mount namespace of this test's process
+ * (Check runs each test in a child): as root, or else as the root of a user
+ * namespace of its own. */
+static void
+private_tmpfs (const char *path, const char *options)
+{
+	if (unshare (CLONE_NEWNS) != 0) {
+		char map[64];
+		unsigned long uid = getuid (), gid = getgid ();
+		ck_assert_msg (unshare (CLONE_NEWUSER | CLONE_NEWNS) == 0,
+			       "neither root nor user namespaces: %s", strerror (errno));
+		write_proc ("/proc/self/setgroups", "deny");
+		snprintf (map, sizeof map, "0 %lu 1", uid);
+		write_proc ("/proc/self/uid_map", map);
+		snprintf (map, sizeof map, "0 %lu 1", gid);
+		write_proc ("/proc/self/gid_map", map);
+	}
+	/* Source and type mean nothing here; valgrind wants strings. */
+	ck_assert_int_eq (mount ("none", "/", "none", MS_REC | MS_PRIVATE, NULL), 0);
+	ck_assert_msg (mount ("tmpfs", path, "tmpfs", 0, options) == 0, "mount tmpfs %s: %s", path,
+		       strerror (errno));
+}
+
+/* Writes to path until the file system is full. */
+static void
+fill_up (const char *path)
+{
+	static char block[4096];
+	int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge (fd, 0);
+	while (write (fd, block, sizeof block) > 0)
+		;
+	close (fd);
+}
+
+static bool
+ends_in_newline (const char *path)
+{
+	int fd = open (path, O_RDONLY);
+	ck_assert_int_ge (fd, 0);
+	char last = 0;
+	off_t size = lseek (fd, 0, SEEK_END);
+	bool ok = size > 0 && pread (fd, &last, 1, size - 1) == 1 && last == '\n';
+	close (fd);
+	return ok;
+}
+
+/* The log on a 64 KiB tmpfs that fills up while the module writes: a flush
+ * that does not fit leaves nothing of itself (before, half a record stayed
+ * and the next one was glued to it); once there is room again the same
+ * program writes on and says in a gap record what it lost. */
+START_TEST (test_disk_fills_up)
+{
+	char disk[PATH_MAX], tmpfs_log[PATH_MAX], filler[PATH_MAX], err[PATH_MAX];
+	snprintf (disk, sizeof disk, "%s/disk", dir);
+	snprintf (tmpfs_log, sizeof tmpfs_log, "%s/audit.log", disk);
+	snprintf (filler, sizeof filler, "%s/filler", disk);
+	snprintf (err, sizeof err, "%s/stderr", dir);
+	ck_assert_int_eq (mkdir (disk, 0700), 0);
+	private_tmpfs (disk, "size=64k");
+
+	int saved = capture_stderr (err);
+	CK_RV init = initialize ("audit-file: %s; audit: calls", tmpfs_log);
+	CK_SLOT_ID slot = p11t_init_token (&m, "tmpfs", SO_PIN, USER_PIN);
+	CK_SESSION_HANDLE s = p11t_open_session (&m, slot, NULL);
+	CK_SLOT_INFO info;
+	/* A file that ends inside a page: its last page has room for part of
+	 * the next flush, and the rest needs a page there is none of. */
+	struct stat st;
+	for (int i = 0; i < 100 && (stat (tmpfs_log, &st) != 0 || st.st_size % 4096 == 0); i++)
+		m.f->C_GetSlotInfo (slot, &info);
+	fill_up (filler);
+
+	/* Calls wait in the buffer; the login's record takes them out: 40 of
+	 * them, some 10 KiB, more than the last page holds. */
+	for (int i = 0; i < 40; i++)
+		m.f->C_GetSlotInfo (slot, &info);
+	CK_RV login = m.f->C_Login (s, CKU_USER, (CK_UTF8CHAR_PTR)USER_PIN, strlen (USER_PIN));
+	bool whole_when_full = ends_in_newline (tmpfs_log);
+	off_t size_when_full = (stat (tmpfs_log, &st), st.st_size);
+
+	ck_assert_int_eq (unlink (filler), 0);
+	CK_RV logout = m.f->C_Logout (s);
+	p11t_assert_rv (m.f->C_CloseSession (s), CKR_OK);
+	p11t_assert_rv (m.f->C_Finalize (NULL), CKR_OK);
+	restore_stderr (saved);
+
+	p11t_assert_rv (init, CKR_OK);
+	/* The token works on (audit-failure: continue). */
+	p11t_assert_rv (login, CKR_OK);
+	p11t_assert_rv (logout, CKR_OK);
+	ck_assert_msg (whole_when_full, "the full disk left a record cut short (size %ld)",
+		       (long)size_when_full);
+	read_log (err);
+	ck_assert_uint_eq (count_records ("No space left on device"), 1);
+
+	read_log (tmpfs_log);
+	ck_assert (ends_in_newline (tmpfs_log));
+	assert_record (" event=audit-log-gap ", " lost_records=");
+	assert_record (" event=C_Logout ");
+	assert_no_record (" event=C_Login ", " user=CKU_USER ");
+	const char *paths[] = { tmpfs_log };
+	hkp11_audit_verify_options opts = { .strict = true, .out = stdout };
+	hkp11_audit_verify_result res;
+	ck_assert (hkp11_audit_verify_files (paths, 1, &opts, &res));
+	ck_assert_uint_ge (res.lost, 41);
+	ck_assert_uint_eq (res.torn + res.broken + res.edited + res.missing, 0);
+	umount2 (disk, MNT_DETACH);
+}
+END_TEST
+
 START_TEST (test_deny_writes_attempt_first)
 {
 	p11t_assert_rv (initialize ("audit-file: %s; audit-failure: deny", log_path), CKR_OK);
@@ -693,6 +825,7 @@ suite (void)
 	tcase_set_timeout (tc, 60);
 	tcase_add_test (tc, test_disk_full_continue);
 	tcase_add_test (tc, test_disk_full_deny);
+	tcase_add_test (tc, test_disk_fills_up);
 	tcase_add_test (tc, test_deny_writes_attempt_first);
 	tcase_add_test (tc, test_rotation_mid_run);
 	suite_add_tcase (s, tc);

@@ -173,6 +173,51 @@ START_TEST (test_verdict_mapping)
 }
 END_TEST
 
+/* What logs may say of a PIN: the names of the rules it breaks, from a
+ * fixed list, and nothing that depends on the PIN beyond that. */
+START_TEST (test_reason_names)
+{
+	hkp11_pin_rules rules;
+	hkp11_pin_verdict v;
+	char text[128];
+	hkp11_pin_rules_default (&rules);
+	rules.max_length = 12;
+	rules.max_repeated = 2;
+	rules.min_classes = 3;
+
+	hkp11_pin_check (&rules, (const unsigned char *)"123456", 6, NULL, 0, &v);
+	ck_assert_str_eq (hkp11_pin_reason_names (&v, text, sizeof text),
+			  "too-short,missing-class,too-few-classes");
+	/* Names from the fixed list: no count, not even as a digit. */
+	for (const char *p = text; *p; p++)
+		ck_assert (!(*p >= '0' && *p <= '9'));
+	/* Two PINs of other lengths and make-up that break the same rules
+	 * read the same. */
+	char other[128];
+	hkp11_pin_check (&rules, (const unsigned char *)"ab", 2, NULL, 0, &v);
+	ck_assert_str_eq (hkp11_pin_reason_names (&v, other, sizeof other), text);
+
+	hkp11_pin_check (&rules, (const unsigned char *)"Abcdefgh1!xyzw", 14, NULL, 0, &v);
+	ck_assert_str_eq (hkp11_pin_reason_names (&v, text, sizeof text), "too-long");
+	hkp11_pin_check (&rules, (const unsigned char *)"Abbb1!\x80x", 8, NULL, 0, &v);
+	ck_assert_str_eq (hkp11_pin_reason_names (&v, text, sizeof text), "bad-character,repeated");
+	hkp11_pin_check (&rules, (const unsigned char *)"Abcdef1!", 8, (const unsigned char *)"Abcdef1!",
+			 8, &v);
+	ck_assert_str_eq (hkp11_pin_reason_names (&v, text, sizeof text), "same-as-old");
+	hkp11_pin_check (&rules, (const unsigned char *)"Abcdef1!", 8, NULL, 0, &v);
+	ck_assert_str_eq (hkp11_pin_reason_names (&v, text, sizeof text), "ok");
+	rules.forbid = HKP11_PIN_SPECIAL;
+	hkp11_pin_check (&rules, (const unsigned char *)"Abcdef1!", 8, NULL, 0, &v);
+	ck_assert_str_eq (hkp11_pin_reason_names (&v, text, sizeof text), "forbidden-class");
+
+	/* A small buffer is cut, never overrun. */
+	char tiny[6];
+	hkp11_pin_check (&rules, (const unsigned char *)"1", 1, NULL, 0, &v);
+	hkp11_pin_reason_names (&v, tiny, sizeof tiny);
+	ck_assert_uint_eq (strlen (tiny), sizeof tiny - 1);
+}
+END_TEST
+
 START_TEST (test_describe)
 {
 	hkp11_pin_rules rules;
@@ -280,6 +325,7 @@ main (void)
 	tcase_add_test (tc, test_same_as_old);
 	tcase_add_test (tc, test_repeated_and_forbidden);
 	tcase_add_test (tc, test_verdict_mapping);
+	tcase_add_test (tc, test_reason_names);
 	tcase_add_test (tc, test_describe);
 	tcase_add_test (tc, test_merge);
 	tcase_add_test (tc, test_require_parse);

@@ -1,7 +1,9 @@
 /*
  * hkpost-p11 audit verify [FILE...]: the hash chains of the audit log are
  * checked by the common verifier (common/audit-verify.c), which says
- * which records are missing, reordered, duplicated or edited.
+ * which records are missing, reordered, duplicated or edited, and which
+ * were lost as they were written (a disk full, a program that stopped):
+ * those are no sign of tampering and get an exit status of their own.
  *
  * hkpost-p11 audit show [FILE]: the records, one readable line each: when,
  * which program, what, on which token, with what result.  Both the text
@@ -35,7 +37,10 @@ usage (FILE *out, int status)
 			"  --last N    the last N records\n"
 			"  --all       every record\n"
 			"\n"
-			"Exit status: 0 intact; 7 the log was edited or damaged; 2 it cannot be read.\n"));
+			"Exit status: 0 intact; 7 the log was edited or damaged; 10 no sign of\n"
+			"tampering, but records were lost as they were written (torn by a full\n"
+			"disk or a program that stopped, or missing where the log says so);\n"
+			"2 it cannot be read.\n"));
 	return status;
 }
 
@@ -105,8 +110,20 @@ verify (int argc, char **argv)
 			   result.unreadable);
 		return CLI_SETUP;
 	}
+	size_t lost = result.torn + result.lost;
 	if (opts.out == NULL)
-		return ok ? CLI_OK : CLI_NOT_INTACT;
+		return !ok ? CLI_NOT_INTACT : lost > 0 ? CLI_RECORDS_LOST : CLI_OK;
+	if (ok && lost > 0) {
+		printf (P_ ("The audit log shows no sign of tampering, but %zu record was lost as it "
+			    "was written (see above): the disk was full, the file could not be "
+			    "written, or a program stopped while writing.\n",
+			    "The audit log shows no sign of tampering, but %zu records were lost as "
+			    "they were written (see above): the disk was full, the file could not be "
+			    "written, or a program stopped while writing.\n",
+			    lost),
+			lost);
+		return CLI_RECORDS_LOST;
+	}
 	if (ok) {
 		if (result.chains == 1)
 			printf (P_ ("The audit log is intact: %zu record in one chain.\n",
@@ -351,6 +368,8 @@ meaning (const record *r)
 		{ "lockout-guard-released", N_("a try went past the released guard"), NULL },
 		{ "repeat-pin-refused", N_("the same wrong password refused again"), NULL },
 		{ "token-locked", N_("the token is locked"), NULL },
+		{ "audit-log-gap", N_("records before this one could not be written"), NULL },
+		{ "audit-log-torn-tail", N_("a record cut short at the end of the log was closed"), NULL },
 	};
 	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
 		if (strcmp (event, known[i].event) != 0)
@@ -380,6 +399,7 @@ print_record (record *r)
 	const char *result = get (r, "result");
 	const char *token = get (r, "token");
 	const char *detail = get (r, "detail");
+	const char *reasons = get (r, "reasons");
 	const char *what = meaning (r);
 
 	local_time (get (r, "ts") ? get (r, "ts") : "?", when, sizeof when);
@@ -393,6 +413,8 @@ print_record (record *r)
 	putchar ('\n');
 	if (detail)
 		printf ("    %s\n", detail);
+	if (reasons)
+		printf (_("    rules of the policy it breaks: %s\n"), reasons);
 }
 
 static int

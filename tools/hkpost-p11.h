@@ -44,6 +44,7 @@ typedef enum {
 	CLI_NOT_INTACT = 7,   /* audit verify: the log was edited or damaged */
 	CLI_CANCELLED = 8,    /* the user said no, or ended the input */
 	CLI_FAILED = 9,       /* anything else went wrong */
+	CLI_RECORDS_LOST = 10,/* audit verify: no sign of tampering, but records were lost as written */
 } cli_status;
 
 /* ---- output (hkpost-p11.c) ------------------------------------------------ */

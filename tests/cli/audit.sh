@@ -1,7 +1,8 @@
 #!/bin/sh
 # hkpost-p11 audit verify and audit show on logs the module wrote while the
 # tool used the mock eToken: a good log passes, an edited record and a
-# removed one are caught (exit 7), and show reads both the text and the JSON
+# removed one are caught (exit 7), a record cut short as it was written is
+# named a torn write (exit 10), and show reads both the text and the JSON
 # form as one line a record.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/cli/common.sh"
@@ -71,6 +72,19 @@ expect_rc "--quiet gives the status alone" 7
 [ ! -s quiet ] || fail "--quiet printed something"
 ok "--quiet prints nothing"
 
+# The last record cut short as it was written (the program stopped in the
+# middle of it, or the disk was full), the line closed by the next writer:
+# a torn write, no sign of tampering, and an exit status of its own.
+sed '$s/ host="\(.\).*/ host="\1/' "$log" >torn.log
+cmp -s "$log" torn.log && fail "the cut changed nothing"
+cli torn audit verify torn.log
+expect_rc "a torn last record makes verify exit 10, not 7" 10
+expect_grep "the verifier names the torn write" 'cut short as it was written.*a torn write, not an edit' torn
+expect_grep "it says there is no sign of tampering" '^The audit log shows no sign of tampering, but 1 record was lost' torn
+expect_no_grep "it does not call the log edited" 'NOT intact|was edited' torn
+cli tornq audit verify --quiet torn.log
+expect_rc "--quiet gives 10 too" 10
+
 # A record edited to carry terminal escapes is shown without them.
 esc=$(printf '\033')
 sed "2s/program=\"hkpost-p11\"/program=\"${esc}[2J${esc}]0;x\\a\"/" "$log" >escape.log
@@ -83,6 +97,23 @@ if grep -q "$esc" escape; then
 fi
 ok "no escape reaches the terminal"
 expect_grep "it shows in its place" '\?\[2J\?\]0;x' escape
+
+# The PIN policy's and the writer's own events, as the module writes them.
+rec ()
+{
+	printf '2026-01-01T00:00:00.000000Z seq=%s chain=h/1/1 prev=%064d host="h" pid=1 uid=0 program="firefox-esr" kind=event %s\n' "$1" 0 "$2"
+}
+{
+	rec 1 'event=weak-pin-in-use slot=0 token="0a1b2c3d" session=1 severity="warning" function="C_Login" reasons="missing-class" detail="the PIN in use does not meet the policy; change it" result=CKR_OK'
+	rec 4 'event=audit-log-gap first_lost_seq=2 lost_records=2'
+	rec 5 'event=audit-log-torn-tail torn_bytes=120'
+} >events.log
+cli events audit show events.log
+expect_rc "audit show reads the events" 0
+expect_grep "it says what a weak PIN event means" 'weak-pin-in-use \(the password in use is weak\)' events
+expect_grep "and names the rules the PIN breaks, no more" '^    rules of the policy it breaks: missing-class$' events
+expect_grep "a gap record says records are missing before it" 'audit-log-gap \(records before this one could not be written\)' events
+expect_grep "a torn tail closed is told" 'audit-log-torn-tail \(a record cut short at the end of the log was closed\)' events
 
 cli nofile audit verify "$HKP11_TMP/none.log"
 expect_rc "a log that cannot be read exits 2" 2
@@ -102,5 +133,9 @@ expect_grep "with the same lines" \
 sed 's/"CKR_PIN_INCORRECT"/"CKR_OK"/' "$jlog" >jedited.log
 cli jedited audit verify jedited.log
 expect_rc "an edited JSON record is caught" 7
+sed '$s/,"pid".*//' "$jlog" >jtorn.log
+cli jtorn audit verify jtorn.log
+expect_rc "a torn last JSON record makes verify exit 10" 10
+expect_grep "named a torn write" 'a torn write, not an edit' jtorn
 
 expect_no_pin "no password in the logs or any other file" "$ENVELOPE" "$STRONG" 87651234

@@ -115,6 +115,22 @@ write('audit', 'verify-text', b'\x02' + log_text)
 write('audit', 'verify-json', b'\x02' + b'{"ts":"2026-11-26T01:32:00.000001Z","seq":1,"chain":"h-1-1","prev":"' + b'0' * 64 +
       b'","host":"h","pid":1,"uid":0,"program":"p","kind":"call","event":"C_GetInfo","args":{},"result":"CKR_OK"}\n')
 write('audit', 'verify-garbage', b'\x02seq=2 chain=x prev=zz\n\n{"seq":\n' + b'\xff' * 10)
+# Records lost as they were written: one cut short, a gap record saying so,
+# a line cut in its first bytes.
+def text_rec(seq, rest):
+    return (b'2026-11-26T01:32:00.000001Z seq=%d chain=h-1-1 prev=' % seq + b'%064x' % seq +
+            b' host="h" pid=1 uid=0 program="p" kind=' + rest + b'\n')
+write('audit', 'verify-torn-text', b'\x02' + text_rec(1, b'security event=C_Login result=CKR_OK') +
+      text_rec(2, b'security event=C_Sign key_label="half')[:-1] + b'\n' +
+      text_rec(4, b'event event=audit-log-gap first_lost_seq=2 lost_records=2') +
+      b'2026-11-26T01:3\n')
+def json_rec(seq, rest):
+    return (b'{"ts":"2026-11-26T01:32:00.000001Z","seq":%d,"chain":"h-1-1","prev":"' % seq +
+            b'%064x' % seq + b'","host":"h","pid":1,"uid":0,"program":"p",' + rest + b'}\n')
+write('audit', 'verify-torn-json', b'\x02' + json_rec(1, b'"kind":"call","event":"C_GetInfo"') +
+      json_rec(2, b'"kind":"call","event":"C_GetInfo","args":{"x":1')[:-3] + b'\n' +
+      json_rec(3, b'"kind":"event","event":"audit-log-gap","args":{"first_lost_seq":2,"lost_records":1}') +
+      b'{"ts":"2026-\n')
 
 # ---- template: objects and a program of calls over the mock ---------------
 def pubkey(der):

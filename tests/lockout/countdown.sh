@@ -17,7 +17,7 @@ wrong=1
 while [ "$wrong" -le 14 ]; do
 	left=$((15 - wrong))
 	if [ "$wrong" -eq 12 ]; then
-		# stderr not a terminal: no countdown line there (syslog has it).
+		# stderr not a terminal: no countdown line there (syslog has it with audit-syslog: yes).
 		p11 login$wrong --module "$HKP11_SHIM" --token-label eToken --login --pin "Wrong-Pin-$wrong" -O
 		expect_grep "wrong PIN $wrong: CKR_PIN_INCORRECT" 'CKR_PIN_INCORRECT' login$wrong.err
 		expect_no_grep "wrong PIN $wrong: no countdown on a stderr that is not a terminal" 'tries left' login$wrong.err
