@@ -33,3 +33,4 @@ include tests/stress.mk
 include tests/fuzz.mk
 include tests/cli.mk
 include tests/remote.mk
+include tests/smartcard.mk
