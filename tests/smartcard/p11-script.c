@@ -19,8 +19,10 @@
  *   certs / keys               the CKA_LABEL of each certificate / private key
  *   sign IN OUT                SHA256-RSA-PKCS with the first private key
  *   setpin OLD NEW             C_SetPIN
- *   wait-event block|poll      C_WaitForSlotEvent, blocking or CKF_DONT_BLOCK
- *                              (polled every 100 ms for up to 30 s)
+ *   wait-event block|poll present|absent
+ *                              C_WaitForSlotEvent, blocking or CKF_DONT_BLOCK
+ *                              (polled every 100 ms), until an event for the
+ *                              reader finds its card so (30 s at most)
  *   wait-token present|absent  until C_GetSlotList(CK_TRUE) says so (30 s)
  *   run COMMAND...             a shell command (pulls the card, for one)
  *   mark NAME                  "time NAME: SECONDS" since the last mark
@@ -167,24 +169,34 @@ sign (const char *in, const char *out)
 		printf ("sign: cannot write %s\n", out);
 }
 
+static bool reader_has_token (void);
+
+/* Waits for events until one says the reader's card is in (or out): an
+ * event from before (the card's insertion at start-up) comes first. */
 static void
-wait_event (const char *how)
+wait_event (const char *how, const char *state)
 {
 	bool block = strcmp (how, "block") == 0;
+	bool want = strcmp (state, "present") == 0;
 	double t0 = now ();
 	CK_SLOT_ID slot = 0;
 	CK_RV rv;
-	int polls = 0;
 
-	do {
+	for (;;) {
 		rv = f->C_WaitForSlotEvent (block ? 0 : CKF_DONT_BLOCK, &slot, NULL);
 		if (rv == CKR_NO_EVENT) {
 			struct timespec ts = { 0, 100 * 1000 * 1000 };
 			nanosleep (&ts, NULL);
+		} else if (rv != CKR_OK || (slot == reader && reader_has_token () == want)) {
+			break;
 		}
-	} while (!block && rv == CKR_NO_EVENT && ++polls < 300);
-	printf ("wait-event %s: %s%s\n", how, hkp11_rv_name (rv),
-		rv == CKR_OK ? (slot == reader ? " (the reader)" : " (another slot)") : "");
+		if (now () - t0 > 30) {
+			printf ("wait-event %s %s: timed out\n", how, state);
+			return;
+		}
+	}
+	printf ("wait-event %s %s: %s%s\n", how, state, hkp11_rv_name (rv),
+		rv == CKR_OK ? " (the reader)" : "");
 	printf ("time wait-event %s: %.2f\n", how, now () - t0);
 }
 
@@ -261,8 +273,8 @@ execute (char *line)
 	} else if (strcmp (cmd, "setpin") == 0 && a1 && a2) {
 		result ("setpin", f->C_SetPIN (session, (CK_UTF8CHAR_PTR)a1, strlen (a1),
 					       (CK_UTF8CHAR_PTR)a2, strlen (a2)));
-	} else if (strcmp (cmd, "wait-event") == 0 && a1) {
-		wait_event (a1);
+	} else if (strcmp (cmd, "wait-event") == 0 && a1 && a2) {
+		wait_event (a1, a2);
 	} else if (strcmp (cmd, "wait-token") == 0 && a1) {
 		wait_token (a1);
 	} else if (strcmp (cmd, "run") == 0 && a1) {
