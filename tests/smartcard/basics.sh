@@ -83,11 +83,27 @@ sc_timed s6-shim sc_script s6-shim "$MODULE" <"$work/s6.txt"
 [ "$(sed -n 's/^setpin: //p' "$work/out/s6-shim" | head -n 2 | tr '\n' ' ')" = "$first CKR_PIN_INVALID " ] ||
 	{ show "$work/out/s6-shim"; fail "through hkpost-p11: not the card's refusal, then the policy's"; }
 ok "through hkpost-p11: the card refuses '$STRONG' as directly ($first), the default policy refuses '$DIGITS' (CKR_PIN_INVALID)"
-grep -q "lacks an upper-case letter\|needs an upper-case letter\|upper-case" "$work/out/s6-shim.err" ||
-	{ show "$work/out/s6-shim.err"; fail "the policy's refusal does not say why"; }
-ok "the policy's refusal says what the new PIN lacks: $(grep -m1 -i 'upper' "$work/out/s6-shim.err" | cut -c1-100)..."
+# Which part refused, and why, on stderr (and in the audit log).
+grep -q "the token refused the new PIN ($first), which meets hkpost-p11's PIN policy" "$work/out/s6-shim.err" ||
+	{ show "$work/out/s6-shim.err"; fail "the card's refusal is not told as the card's"; }
+ok "the card's refusal is told as the card's: $(grep -m1 'token refused' "$work/out/s6-shim.err" | cut -c1-150)..."
+grep -q "the new PIN lacks an upper-case letter.*so hkpost-p11's PIN policy refused it" "$work/out/s6-shim.err" ||
+	{ show "$work/out/s6-shim.err"; fail "the policy's refusal does not say it is the policy's, and why"; }
+ok "the policy's refusal says it is the policy's, and what the new PIN lacks: $(grep -m1 'PIN policy refused' "$work/out/s6-shim.err" | cut -c1-150)..."
+grep -q 'event=pin-refused-by-token' "$work/audit.log" && grep -q 'event=pin-policy-rejected' "$work/audit.log" ||
+	{ show "$work/audit.log"; fail "the audit log does not tell the two refusals apart"; }
+ok "the audit log tells them apart: pin-refused-by-token and pin-policy-rejected"
 sc_ctl status | grep -q "^card-a 15 15$" || fail "the refused changes cost the card tries: $(sc_ctl status)"
 ok "no try was spent on the card by the refused changes ($(sc_ctl status))"
+
+# The holder's own tool: the policy passes the new password, the card
+# refuses it, and the tool says it was the card (exit 4).
+rc=0
+printf '%s\n%s\n' "$SC_PIN" "$STRONG" | HKPOST_P11_MODULE=$MODULE \
+	"$top_builddir/tools/hkpost-p11" change-pin --pin-stdin >"$work/tool.out" 2>&1 || rc=$?
+[ $rc -eq 4 ] && grep -q "the token refused the new password by rules of its own (CKR_DATA_INVALID)" "$work/tool.out" ||
+	{ show "$work/tool.out"; fail "hkpost-p11 change-pin: exit $rc, not the card's refusal"; }
+ok "hkpost-p11 change-pin: exit 4, '$(grep -m1 'rules of its own' "$work/tool.out" | sed 's/^hkpost-p11: //')'"
 
 # The README's policy for a digits-only token: 8 digits at least.
 printf 'audit-file: %s\npin-require: digit\npin-min-length: 8\n' "$work/audit.log" >"$work/digits.conf"
