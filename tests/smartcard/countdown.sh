@@ -69,6 +69,10 @@ for max in 5 15; do
 	nth s$max token $((max - 1)) | grep -q 'label="[^"]*(1 try left)".*final-try' ||
 		{ show "$work/out/s$max"; fail "through hkpost-p11, no warning in the label and flags at the last try"; }
 	ok "with one try left on $card, hkpost-p11 says so in the label and flags: $(nth s$max token $((max - 1)))"
+	# ... and warned at the wrong PIN itself, whatever its own figure.
+	grep "event=lockout-warning .*token=\"$(nth s$max token 1 | sed 's/.*serial=\([^ ]*\).*/\1/')\".*tries_left=1 " "$work/audit.log" |
+		grep -q 'function="C_Login"' || { show "$work/audit.log"; fail "no warning at the wrong PIN that left $card one try"; }
+	ok "the card's last-try warning is passed on at that wrong PIN (audit, syslog, stderr), not only at the next look at the token"
 	[ "$(nth s$max login $((max + 1)))" = "login: CKR_PIN_LOCKED" ] && [ "$(nth s$max card- $((max + 1)))" = "$card 1 $max" ] ||
 		{ show "$work/out/s$max"; fail "through hkpost-p11, the right PIN was let through with the guard up"; }
 	ok "the guard stays up for the right PIN too, until released: $card still has 1 try"
