@@ -282,7 +282,8 @@ execute (char *line)
 		char command[1024];
 		snprintf (command, sizeof command, "%s%s%s", a1, a2 ? " " : "", a2 ? a2 : "");
 		for (char *w; (w = strtok (NULL, "\n")) != NULL;)
-			snprintf (command + strlen (command), sizeof command - strlen (command), " %s", w);
+			snprintf (command + strlen (command), sizeof command - strlen (command),
+				  " %s", w);
 		fflush (stdout);
 		int status = system (command);
 		printf ("run: exit %d\n", WIFEXITED (status) ? WEXITSTATUS (status) : -1);

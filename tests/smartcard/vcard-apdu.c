@@ -86,7 +86,7 @@ forward (vcard_card *card, const unsigned char *apdu, size_t len, unsigned char 
 	int resp_len = (int)resp_size;
 
 	if (vreader_xfr_bytes (card->reader, (unsigned char *)apdu, (int)len, resp, &resp_len) !=
-		    VREADER_OK ||
+		VREADER_OK ||
 	    resp_len < 2)
 		return status (resp, 0x6F, 0x00);
 	return (size_t)resp_len;
@@ -192,8 +192,8 @@ vcard_apdu (vcard_card *card, const unsigned char *apdu, size_t len, unsigned ch
 	if (len < 4)
 		return status (resp, 0x67, 0x00);
 	if (getenv ("HKP11_VCARD_DEBUG"))
-		vcard_log ("APDU %02X %02X %02X %02X (%zu bytes)", apdu[0], apdu[1], apdu[2], apdu[3],
-			   len);
+		vcard_log ("APDU %02X %02X %02X %02X (%zu bytes)", apdu[0], apdu[1], apdu[2],
+			   apdu[3], len);
 	switch (apdu[1]) {
 	case INS_VERIFY:
 		pending_offset = -1;

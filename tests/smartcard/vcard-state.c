@@ -22,8 +22,7 @@ vcard_state_load (vcard_card *card)
 	if (f == NULL)
 		return;
 	/* A file written for another maximum belongs to another card. */
-	if (fscanf (f, "%u %u", &left, &max) == 2 && max == card->max_tries &&
-	    left <= max)
+	if (fscanf (f, "%u %u", &left, &max) == 2 && max == card->max_tries && left <= max)
 		card->tries_left = left;
 	fclose (f);
 }

@@ -315,7 +315,8 @@ open_control (const char *path)
 	strcpy (sa.sun_path, path);
 	unlink (path);
 	control_listener = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (control_listener < 0 || bind (control_listener, (struct sockaddr *)&sa, sizeof sa) != 0 ||
+	if (control_listener < 0 ||
+	    bind (control_listener, (struct sockaddr *)&sa, sizeof sa) != 0 ||
 	    listen (control_listener, 8) != 0)
 		die (path);
 }
@@ -342,8 +343,9 @@ parse_card (const char *spec, const char *state_dir)
 	vcard_card *card;
 	size_t len;
 
-	if (n_cards == MAX_CARDS || sscanf (spec, "%255[^:]:%63[0-9a-fA-F]:%u", token, serial, &max) != 3 ||
-	    max == 0 || max > 15 || strlen (serial) % 2 != 0 || strlen (serial) / 2 > sizeof card->cuid) {
+	if (n_cards == MAX_CARDS ||
+	    sscanf (spec, "%255[^:]:%63[0-9a-fA-F]:%u", token, serial, &max) != 3 || max == 0 ||
+	    max > 15 || strlen (serial) % 2 != 0 || strlen (serial) / 2 > sizeof card->cuid) {
 		vcard_log ("bad --card '%s' (TOKEN:SERIAL-HEX:MAX-TRIES, at most 15 tries)", spec);
 		exit (2);
 	}
@@ -403,7 +405,8 @@ usage (void)
 {
 	fputs ("usage: hkp11-vcard --nssdb DIR --state-dir DIR --control SOCKET [--port PORT]\n"
 	       "                   [--insert TOKEN | --empty] --card TOKEN:SERIAL:MAX...\n"
-	       "       hkp11-vcard --ctl SOCKET remove | insert [TOKEN] | status | reset-tries | quit\n",
+	       "       hkp11-vcard --ctl SOCKET remove | insert [TOKEN] | status | reset-tries | "
+	       "quit\n",
 	       stderr);
 	exit (2);
 }
@@ -450,15 +453,15 @@ int
 main (int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "nssdb", required_argument, NULL, 'n' },
-		{ "state-dir", required_argument, NULL, 's' },
-		{ "control", required_argument, NULL, 'c' },
-		{ "ctl", required_argument, NULL, 'C' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "card", required_argument, NULL, 'k' },
-		{ "insert", required_argument, NULL, 'i' },
-		{ "empty", no_argument, NULL, 'e' },
-		{ NULL, 0, NULL, 0 },
+	    {"nssdb", required_argument, NULL, 'n'},
+	    {"state-dir", required_argument, NULL, 's'},
+	    {"control", required_argument, NULL, 'c'},
+	    {"ctl", required_argument, NULL, 'C'},
+	    {"port", required_argument, NULL, 'p'},
+	    {"card", required_argument, NULL, 'k'},
+	    {"insert", required_argument, NULL, 'i'},
+	    {"empty", no_argument, NULL, 'e'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *nssdb = NULL, *state_dir = NULL, *control = NULL;
 	const char *insert = NULL;
@@ -469,19 +472,33 @@ main (int argc, char **argv)
 
 	while ((opt = getopt_long (argc, argv, "+", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'n': nssdb = optarg; break;
-		case 's': state_dir = optarg; break;
-		case 'c': control = optarg; break;
-		case 'C': return control_client (optarg, argc - optind, argv + optind);
-		case 'p': port = (unsigned short)strtoul (optarg, NULL, 10); break;
+		case 'n':
+			nssdb = optarg;
+			break;
+		case 's':
+			state_dir = optarg;
+			break;
+		case 'c':
+			control = optarg;
+			break;
+		case 'C':
+			return control_client (optarg, argc - optind, argv + optind);
+		case 'p':
+			port = (unsigned short)strtoul (optarg, NULL, 10);
+			break;
 		case 'k':
 			if (n_specs == MAX_CARDS)
 				usage ();
 			card_specs[n_specs++] = optarg;
 			break;
-		case 'i': insert = optarg; break;
-		case 'e': empty = true; break;
-		default: usage ();
+		case 'i':
+			insert = optarg;
+			break;
+		case 'e':
+			empty = true;
+			break;
+		default:
+			usage ();
 		}
 	}
 	if (optind != argc || !nssdb || !state_dir || !control || n_specs == 0)

@@ -16,15 +16,15 @@
 
 /* One card the program can put in the reader. */
 typedef struct {
-	char *token;           /* the SoftHSM token that holds it */
+	char *token;	       /* the SoftHSM token that holds it */
 	unsigned char cuid[8]; /* the end of the card identifier: OpenSC's serial */
 	size_t cuid_len;
 	unsigned max_tries;
 	unsigned tries_left;
-	bool verified;         /* the PIN was presented since power-on */
-	char *state_path;      /* where tries_left is kept */
-	void *reader;          /* libcacard's VReader */
-	void *slot;            /* NSS's PK11SlotInfo */
+	bool verified;	  /* the PIN was presented since power-on */
+	char *state_path; /* where tries_left is kept */
+	void *reader;	  /* libcacard's VReader */
+	void *slot;	  /* NSS's PK11SlotInfo */
 } vcard_card;
 
 /* vcard-state.c: the try counter on disk ("TRIES-LEFT MAX\n"). */
@@ -33,8 +33,8 @@ void vcard_state_save (const vcard_card *card);
 
 /* vcard-apdu.c: answers one command APDU for the card in the reader.
  * Returns the response length (data and status word) in resp. */
-size_t vcard_apdu (vcard_card *card, const unsigned char *apdu, size_t len,
-		   unsigned char *resp, size_t resp_size);
+size_t vcard_apdu (vcard_card *card, const unsigned char *apdu, size_t len, unsigned char *resp,
+		   size_t resp_size);
 void vcard_power (vcard_card *card, bool on);
 
 /* Messages on stderr, never a PIN. */
