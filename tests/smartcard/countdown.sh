@@ -33,7 +33,14 @@ nth () {
 
 for max in 5 15; do
 	card=card-$max
-	[ "$max" -eq 5 ] || { sc_ctl insert $card >/dev/null; sc_wait_reader Yes; }
+	if [ "$max" -ne 5 ]; then
+		# Out, seen out, then the other card in: a swap that pcscd did not
+		# see as one would reach OpenSC as a changed card mid-session.
+		sc_ctl remove >/dev/null
+		sc_wait_reader No
+		sc_ctl insert $card >/dev/null
+		sc_wait_reader Yes
+	fi
 	wrongs $max >"$work/wrongs-$max.txt"
 
 	# ---- directly: the card counts, locks, and OpenSC says so -------
