@@ -327,6 +327,19 @@ read_tries (const char *function, CK_SLOT_ID slot, const CK_TOKEN_INFO *info, tr
 	return true;
 }
 
+/* The backend's flags after a wrong PIN: a card that counts for itself
+ * (behind OpenSC, say) may raise its final try while the shim's count,
+ * from lockout-attempts, says more; its warning must not wait. */
+static void
+refresh_flags (tries *t)
+{
+	CK_TOKEN_INFO info;
+	if (below.C_GetTokenInfo (t->slot, &info) == CKR_OK) {
+		t->flags = info.flags;
+		update_left (t);
+	}
+}
+
 static bool
 session_slot (CK_SESSION_HANDLE session, CK_SLOT_ID *slot, bool *so)
 {
@@ -660,6 +673,8 @@ counted (const counted_call *c)
 	if (rv == CKR_PIN_INCORRECT) {
 		if (have_mac)
 			wrong_pin_remember (t.id.key, mac);
+		if (!t.token_counts)
+			refresh_flags (&t);
 		warn_tries (c->function, c->session, &t, "wrong PIN");
 	} else if (rv == CKR_OK) {
 		if (c->kind == CALL_SET_PIN)

@@ -19,6 +19,7 @@
  */
 #include "config.h"
 #include "compat.h"
+#include "constants.h"
 #include "etoken-objects.h"
 #include "events.h"
 #include "layer.h"
@@ -117,16 +118,19 @@ check_new_pin (const char *function, CK_SESSION_HANDLE session, CK_SLOT_ID slot,
 	bool enforce = settings->mode == HKP11_PIN_MODE_ENFORCE;
 	const char *outcome = enforce ? "The PIN was not changed and no try was spent."
 				      : "pin-policy is warn: the change goes ahead.";
+	/* Said outright, since a token may refuse a PIN by rules of its own. */
+	const char *who = enforce ? "hkpost-p11's PIN policy refused it"
+				  : "hkpost-p11's PIN policy would refuse it";
 	hkp11_pin_reason_names (&verdict, reasons, sizeof reasons);
 	report (enforce ? HKP11_EVENT_WARNING : HKP11_EVENT_INFO, "pin-policy-rejected", function,
 		slot, session, enforce ? rv : CKR_OK, reasons,
 		enforce ? "the new PIN does not meet the policy: refused, the token was not asked"
 			: "the new PIN does not meet the policy: pin-policy: warn, passed on");
 	snprintf (shown, sizeof shown, "%s for token '%s' (%s): the new PIN does not meet the "
-		  "policy (%s). %s", function, id.label, id.text, reasons, outcome);
+		  "policy (%s), so %s. %s", function, id.label, id.text, reasons, who, outcome);
 	hkp11_pin_describe (&verdict, &rules, why, sizeof why);
-	snprintf (told, sizeof told, "%s for token '%s' (%s): the new PIN %s. %s", function,
-		  id.label, id.text, why, outcome);
+	snprintf (told, sizeof told, "%s for token '%s' (%s): the new PIN %s, so %s. %s", function,
+		  id.label, id.text, why, who, outcome);
 	hkp11_message_private (HKP11_MSG_WARNING, false, shown, told);
 	/* They tell the PIN's length and make-up: not left on the stack. */
 	hkp11_wipe (&verdict, sizeof verdict);
@@ -135,12 +139,40 @@ check_new_pin (const char *function, CK_SESSION_HANDLE session, CK_SLOT_ID slot,
 	return enforce ? rv : CKR_OK;
 }
 
+/* A new PIN that the policy let through and the token (or its library)
+ * refused: say so, so that nobody takes it for the policy's refusal.
+ * OpenSC's drivers answer CKR_DATA_INVALID for characters the card does
+ * not take (its CAC and PIV drivers take digits only). */
+static void
+tell_token_refused (CK_SESSION_HANDLE session, CK_SLOT_ID slot, CK_RV rv)
+{
+	hkp11_token_id id;
+	CK_TOKEN_INFO info;
+	char detail[300];
+
+	if (rv != CKR_PIN_INVALID && rv != CKR_PIN_LEN_RANGE && rv != CKR_DATA_INVALID)
+		return;
+	memset (&id, 0, sizeof id);
+	if (below.C_GetTokenInfo (slot, &info) == CKR_OK)
+		hkp11_token_id_from_info (&info, &id);
+	snprintf (detail, sizeof detail,
+		  "the token refused a new PIN that meets hkpost-p11's PIN policy (%s)",
+		  hkp11_rv_name (rv));
+	report (HKP11_EVENT_WARNING, "pin-refused-by-token", "C_SetPIN", slot, session, rv, detail);
+	hkp11_message (HKP11_MSG_WARNING,
+		       "C_SetPIN for token '%s' (%s): the token refused the new PIN (%s), which "
+		       "meets hkpost-p11's PIN policy: the token has rules of its own (some cards "
+		       "take digits only, or a short PIN). Set pin-require and pin-max-length to "
+		       "match them. The PIN was not changed.",
+		       id.label, id.text, hkp11_rv_name (rv));
+}
+
 static CK_RV
 policy_C_SetPIN (CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulOldLen,
 		 CK_UTF8CHAR_PTR pNewPin, CK_ULONG ulNewLen)
 {
 	CK_SLOT_ID slot;
-	bool so;
+	bool so, checked = false;
 
 	/* A NULL PIN is entered on the reader's PIN pad: nothing to check. */
 	if (pNewPin != NULL && session_slot (hSession, &slot, &so) && !so) {
@@ -148,8 +180,12 @@ policy_C_SetPIN (CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG u
 					  pOldPin ? ulOldLen : 0);
 		if (rv != CKR_OK)
 			return rv;
+		checked = true;
 	}
-	return below.C_SetPIN (hSession, pOldPin, ulOldLen, pNewPin, ulNewLen);
+	CK_RV rv = below.C_SetPIN (hSession, pOldPin, ulOldLen, pNewPin, ulNewLen);
+	if (checked)
+		tell_token_refused (hSession, slot, rv);
+	return rv;
 }
 
 static CK_RV

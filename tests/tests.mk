@@ -34,3 +34,4 @@ include tests/fuzz.mk
 include tests/cli.mk
 include tests/remote.mk
 include tests/privilege.mk
+include tests/smartcard.mk

@@ -207,6 +207,7 @@ report_result (cli_module *m, const cli_settings *s, cli_token *t, CK_RV rv)
 		return CLI_LOCKED;
 	case CKR_PIN_INVALID:
 	case CKR_PIN_LEN_RANGE:
+	case CKR_DATA_INVALID: /* OpenSC: characters the card does not take */
 		cli_error (_("Choose another new password; the current one still applies."),
 			   _("the token refused the new password by rules of its own (%s)"), name);
 		return CLI_PIN_REFUSED;
