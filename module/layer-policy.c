@@ -158,7 +158,8 @@ tell_token_refused (CK_SESSION_HANDLE session, CK_SLOT_ID slot, CK_RV rv)
 	snprintf (detail, sizeof detail,
 		  "the token refused a new PIN that meets hkpost-p11's PIN policy (%s)",
 		  hkp11_rv_name (rv));
-	report (HKP11_EVENT_WARNING, "pin-refused-by-token", "C_SetPIN", slot, session, rv, detail);
+	report (HKP11_EVENT_WARNING, "pin-refused-by-token", "C_SetPIN", slot, session, rv, NULL,
+		detail);
 	hkp11_message (HKP11_MSG_WARNING,
 		       "C_SetPIN for token '%s' (%s): the token refused the new PIN (%s), which "
 		       "meets hkpost-p11's PIN policy: the token has rules of its own (some cards "
