@@ -51,7 +51,8 @@ EXTRA_DIST += tests/fuzz/corpus/ecert
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz-ecert
 # The code under test is compiled in, so that libFuzzer sees its coverage.
-tests_fuzz_fuzz_ecert_SOURCES = tests/fuzz/fuzz-ecert.c common/ecert.c common/compat.c
+tests_fuzz_fuzz_ecert_SOURCES = tests/fuzz/fuzz-ecert.c common/ecert.c common/compat.c \
+	common/audit-escape.c
 tests_fuzz_fuzz_ecert_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS)
 tests_fuzz_fuzz_ecert_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer,address,undefined
 tests_fuzz_fuzz_ecert_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer,address,undefined
