@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Diagnostics for the person running the program: one line on stderr and the
  * same line in syslog.  Never pass a PIN or any secret here; callers give

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Files that tell p11-kit and the administrator about the module.
 p11kitconfig_DATA = config/hkpost-p11.module
 hkp11confdir = $(sysconfdir)/hkpost-p11

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The order of the layers, from the application down to the token:
  *   audit    sees every call and its final result, refusals included;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # The PKCS#11 module applications load: hkpost-p11.so.
 module_LTLIBRARIES += module/hkpost-p11.la
 module_hkpost_p11_la_SOURCES = \

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Smoke tests: real clients (pkcs11-tool, p11tool) drive the built module
 # over a SoftHSM token, and `make install` is checked in a staging
 # directory.  Shell scripts using tests/lib.sh; each skips (77) when its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * With every layer off, what a caller reads through the shim is byte for
  * byte what the backend gives: the same read-only scenario runs against

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Tests: unit tests of the core, mock backends, the conformance suite run
 # directly and through the shim, and real clients.  `make check` runs them.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hkpost-p11 register / unregister firefox | thunderbird | p11-kit | ssh:
  * the set-up people otherwise do by hand.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hkpost-p11 status: the configuration file read, the token library with
  * its C_GetInfo, each token with its tries left, warning and guard, the

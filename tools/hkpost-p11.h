@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hkpost-p11, the command-line tool: what the tool's files share.
  *

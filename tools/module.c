@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The tool talks to the token through the module, as applications do: it
  * loads hkpost-p11.so, initialises it, and asks it.  What the module writes

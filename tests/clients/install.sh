@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # `make install` into a staging directory: the module lands in p11-kit's
 # module directory, hkpost-p11.module in p11-kit's configs and names the
 # installed module, the example configuration in $(sysconfdir)/hkpost-p11/,

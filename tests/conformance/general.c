@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Library, slots, tokens and mechanisms: what an application asks before
  * it opens a session.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer target: attribute templates through every layer (audit at the
  * calls level, policy, lockout, labels with a token label), stacked as the
