@@ -34,3 +34,4 @@ include tests/stress.mk
 include tests/fuzz.mk
 include tests/cli.mk
 include tests/remote.mk
+include tests/release.mk
