@@ -14,6 +14,7 @@ module_hkpost_p11_la_SOURCES = \
 	module/layer-labels.c module/handle-map.c module/handle-map.h \
 	module/epoch.c module/epoch.h \
 	module/layer-audit.c \
+	module/layer-identity.c \
 	$(NULL)
 module_hkpost_p11_la_CFLAGS = $(AM_CFLAGS) $(LIBCRYPTO_CFLAGS)
 # libcrypto: the lockout layer keys its hashes of wrong PINs with HMAC-SHA-256.

@@ -4,6 +4,7 @@
 # debian/changelog tell.
 RELEASE_TESTS = \
 	tests/spdx.sh \
+	tests/version.sh \
 	$(NULL)
 TESTS += $(RELEASE_TESTS)
 dist_check_SCRIPTS += $(RELEASE_TESTS)
