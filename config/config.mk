@@ -7,7 +7,7 @@ EXTRA_DIST += config/hkpost-p11.module.in
 CLEANFILES += config/hkpost-p11.module
 
 config/hkpost-p11.module: config/hkpost-p11.module.in Makefile
-	$(AM_V_GEN)$(MKDIR_P) config && sed -e 's|@moduledir[@]|$(moduledir)|g' -e 's|@SHLEXT[@]|$(SHLEXT)|g' $(srcdir)/config/hkpost-p11.module.in > $@
+	$(AM_V_GEN)$(MKDIR_P) config && sed -e 's|@module_prefix[@]|$(p11kit_module_prefix)|g' -e 's|@SHLEXT[@]|$(SHLEXT)|g' $(srcdir)/config/hkpost-p11.module.in > $@
 
 # The systemd user unit that serves the token to other machines (README:
 # "Share a token across machines"), with the paths configure found.  Built
