@@ -67,7 +67,7 @@ header_for ()
 	*.sh | *.py | *.mk | Makefile.am | *.conf | *.module.in | *.service.in | *.supp | *.txt | \
 		*.po | *.pot | po/POTFILES | .gitignore | .clang-format | .ci/run | \
 		debian/rules | debian/control | debian/tests/control | debian/tests/* | \
-		debian/*.install | debian/*.lintian-overrides | debian/*.docs | debian/*.examples | \
+		debian/*.install | debian/*.lintian-overrides | debian/*.docs | debian/not-installed | \
 		debian/source/lintian-overrides | debian/upstream/metadata | debian/gbp.conf)
 		echo "# $ID" ;;
 	*)

@@ -48,3 +48,5 @@ echo "$version" >want
 expect_same "the manual page's version" want man
 sed -n 's/^Version \([0-9][^ ]*\) .*/\1/p' "$top_srcdir/NEWS" | head -n 1 >news
 expect_same "NEWS's newest entry" want news
+sed -n '1s/^hkpost-p11 (\([^)]*\)-[^)-]*) .*/\1/p' "$top_srcdir/debian/changelog" >changelog
+expect_same "debian/changelog's upstream version" want changelog
