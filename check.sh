@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Runs hkpost-p11's whole test suite, building in this tree first if needed.
 # Prints the logs of the tests that failed and ends with one line,
 # "N passed, N failed, N skipped", counted from automake's .trs files.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # hkpost-p11 demo.  On a fresh Debian 12 machine, from a clone:
 #
 #     ./demo.sh

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What the benchmark puts on a token: stand-in Hongkong Post e-Certs, so
  * that a friendly-label layer has real work to do, and the RSA-2048 key of

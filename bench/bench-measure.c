@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The timed loops.  Each measurement runs in rounds; within a round every
  * module runs once, in an order that rotates from round to round, so that

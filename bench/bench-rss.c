@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hkpost-p11-bench-rss: the peak resident memory of a process that holds
  * every certificate of the benchmark's token through one module.  Run by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Putting the benchmark's certificates and key on a token, and keeping them
  * in a file for the memory-measuring program.  No OpenSSL here: that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Helpers shared by the benchmark and its memory-measuring program. */
 #include "config.h"
 #include "bench.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hkpost-p11-bench: runs every measurement over each backend in a child
  * process of its own (p11-kit-proxy and pkcs11-spy can be pointed at one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The benchmark: what hkpost-p11 costs per PKCS#11 call, measured against the
  * backend called directly and against the nearest tools (p11-kit-proxy,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # The benchmark (issue 10).  `make bench` builds what it needs, runs every
 # measurement and writes the results into BENCHMARKS.md; a quick run of it is
 # part of `make check` so that it cannot rot.  Neither installs anything.

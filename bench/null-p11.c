@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The benchmark's "null" backend: a PKCS#11 module that answers at once, so
  * that what a module stacked over it costs is all that is measured.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # A quick run of the benchmark (a few rounds, twenty certificates), so that it
 # cannot rot: it must run to the end over the null backend and print the
 # tables with a number for the direct call and for hkpost-p11.  Not timed:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* SHA256_Init and friends are deprecated in OpenSSL 3 but still there, and
  * they cost a third less per record than EVP, which allocates per digest:
  * records at the calls level are hashed on every call. */

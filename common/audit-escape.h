@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A bounded output buffer and the escaping every audit record goes through.
  *

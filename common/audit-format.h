@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * One audit record and its two written forms: a readable text line and a
  * JSON Lines object with fixed field names (listed in README.md).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * journald sink, built when configure finds libsystemd.  MESSAGE is the
  * record as written to the file; the fields a collector filters on are also

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The audit log of this process: one chain, one buffer, the sinks, and what
  * to do when they fail.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Where audit records go: a file, syslog (facility authpriv) and, when built
  * with libsystemd, the journal with structured fields.  These are also how

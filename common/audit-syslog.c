@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * syslog sink.  Records are sent straight to the local syslog socket rather
  * than through syslog(3): the identifier and facility are then always ours

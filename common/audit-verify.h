@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Checks the hash chains of audit logs (see audit-chain.h) and says, chain by
  * chain, which records are missing, reordered, duplicated or edited, and

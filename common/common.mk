@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # The shim's core, built once as a convenience library so that the module
 # and the unit tests link the same code.
 noinst_LTLIBRARIES += common/libhkp11-common.la

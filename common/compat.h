@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Portability shims: one place for every call that is not plain POSIX. */
 #ifndef HKP11_COMPAT_H
 #define HKP11_COMPAT_H

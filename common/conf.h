@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Settings: the p11-kit pkcs11.conf(5) format, "key: value" lines and '#'
  * comments, read from one configuration file and then from the pReserved

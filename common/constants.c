@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Constant names.  The tables list the values of p11-kit's <pkcs11.h> (2.40),
  * the PKCS#11 3.0 additions the shim meets in practice, and SafeNet's eToken

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Names of PKCS#11 constants, for logs and messages: return values (CKR_),
  * mechanisms (CKM_), attribute types (CKA_), object classes (CKO_), key

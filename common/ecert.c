@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Recognising Hongkong Post e-Certs and building their labels.  The X.509
  * decoding is OpenSSL's; this file only reads the decoded fields.

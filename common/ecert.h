@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Hongkong Post e-Certs: recognition and friendly labels.
  *

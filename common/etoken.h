@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * SafeNet eToken vendor extensions to PKCS#11, the few hkpost-p11 reads.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The persistent count of wrong user PINs, one small file per token, shared
  * by every process of the user: a browser, a mail client and pkcs11-tool

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Diagnostics for the person running the program: one line on stderr and,
  * where the settings send them there (audit-syslog: yes), the same line in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A description of the PKCS#11 API, one line per function, in the order of
  * CK_FUNCTION_LIST_3_0.  Pass-through code, stubs and function tables are

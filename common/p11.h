@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The PKCS#11 declarations hkpost-p11 builds against.
  *

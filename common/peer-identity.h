@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Who is at the other end, when hkpost-p11 runs behind p11-kit's remoting.
  *

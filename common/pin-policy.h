@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The PIN policy as a pure check: a candidate PIN and the rules in, a verdict
  * out.  No I/O, no PKCS#11 calls, no allocation: the policy layer and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The audit log's settings: what is recorded, in which format, where to,
  * and what happens when a record cannot be written.  The audit layer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The core's settings, those that belong to no layer: which vendor library
  * the shim forwards to.  The module (module/backend.c) and the tool

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The friendly labels' settings: which certificates get one, in which
  * language, and from which templates.  The labels layer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The lockout protection's settings: how many wrong PINs a token takes,
  * when to warn, when to hold the last tries back, and where the counts

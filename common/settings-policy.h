@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The PIN policy's settings: what a new user PIN must be, and whether a
  * weaker one is refused, reported or let through.  The policy layer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Every settings group, in one list: the module loads these at
  * C_Initialize and the tool loads the same ones, so that both know exactly

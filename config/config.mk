@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Files that tell p11-kit and the administrator about the module.
 p11kitconfig_DATA = config/hkpost-p11.module
 hkp11confdir = $(sysconfdir)/hkpost-p11
@@ -6,7 +7,7 @@ EXTRA_DIST += config/hkpost-p11.module.in
 CLEANFILES += config/hkpost-p11.module
 
 config/hkpost-p11.module: config/hkpost-p11.module.in Makefile
-	$(AM_V_GEN)$(MKDIR_P) config && sed -e 's|@moduledir[@]|$(moduledir)|g' -e 's|@SHLEXT[@]|$(SHLEXT)|g' $(srcdir)/config/hkpost-p11.module.in > $@
+	$(AM_V_GEN)$(MKDIR_P) config && sed -e 's|@module_prefix[@]|$(p11kit_module_prefix)|g' -e 's|@SHLEXT[@]|$(SHLEXT)|g' $(srcdir)/config/hkpost-p11.module.in > $@
 
 # The systemd user unit that serves the token to other machines (README:
 # "Share a token across machines"), with the paths configure found.  Built

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The vendor library the shim forwards to: found, loaded once, and its
  * functions copied into a complete 3.0 table whatever version it speaks.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The module's entry points: the only symbols it exports are
  * C_GetFunctionList, C_GetInterfaceList and C_GetInterface.  Every table

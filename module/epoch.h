@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Epoch-based reclamation: readers walk shared structures without taking
  * a lock, and writers free what they unlinked once no reader can still

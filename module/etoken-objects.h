@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Reading SafeNet's hardware-feature objects (common/etoken.h): the token's
  * own retry counter and its own password policy.  Each read opens a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Security events that layers report about themselves: a PIN refused by the
  * policy, a lockout warning, the guard holding back a try.  The audit layer,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Chained hashing whose chains readers walk without a lock (see the
  * header).  A node's key never changes once it is linked; its value and

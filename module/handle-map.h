@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A hash table keyed by a pair of PKCS#11 numbers: (slot, object handle)
  * or (session handle, 0).  Lookups are O(1) on average; the table grows

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The labels layer: Hongkong Post e-Certs, and every key that belongs to
  * one, show a friendly CKA_LABEL built from the certificate itself, e.g.

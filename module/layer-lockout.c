@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The lockout layer: no e-Cert token lost to its last wrong PIN.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The PIN policy layer: a new user PIN that is too weak never reaches the
  * token, so a refusal costs no try.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A layer is one concern of the shim (PIN policy, lockout, audit, labels).
  *

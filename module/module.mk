@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # The PKCS#11 module applications load: hkpost-p11.so.
 module_LTLIBRARIES += module/hkpost-p11.la
 module_hkpost_p11_la_SOURCES = \
@@ -14,6 +15,7 @@ module_hkpost_p11_la_SOURCES = \
 	module/layer-labels.c module/handle-map.c module/handle-map.h \
 	module/epoch.c module/epoch.h \
 	module/layer-audit.c \
+	module/layer-identity.c \
 	$(NULL)
 module_hkpost_p11_la_CFLAGS = $(AM_CFLAGS) $(LIBCRYPTO_CFLAGS)
 # libcrypto: the lockout layer keys its hashes of wrong PINs with HMAC-SHA-256.

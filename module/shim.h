@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The shim's life cycle: C_Initialize, C_Finalize and fork.  Everything a
  * call needs on the hot path is two reads: the initialised flag and the

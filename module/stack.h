@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Assembles the layers into the table every call is dispatched through. */
 #ifndef HKP11_STACK_H
 #define HKP11_STACK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Which token this is, whatever slot it sits in today: manufacturer, model
  * and serial number from CK_TOKEN_INFO.  The label is left out on purpose:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * audit-verify: checks the hash chains of hkpost-p11 audit logs.
  *

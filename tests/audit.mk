@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # The audit log (issue 5): unit tests of the record, the writer and the
 # verifier; the layer through the built shim over SoftHSM; many processes
 # and threads sharing one file; real clients; and, after everything else,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # CI, after the main suite (.ci/run): the reliability runs of issue 9, each
 # in a build directory of its own outside the source tree.
 #

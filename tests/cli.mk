@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Tests of the hkpost-p11 tool (issue 7): the commands over the mock
 # eToken and over SoftHSM with the e-Cert fixtures, prompts through a
 # pseudo-terminal, the zh_HK messages, registration with real clients, and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Smoke tests: real clients (pkcs11-tool, p11tool) drive the built module
 # over a SoftHSM token, `make install` is checked in a staging directory,
 # and ./demo.sh runs as on a fresh machine.  Shell scripts using

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # The conformance suite, run twice: directly against SoftHSM and through the
 # shim over SoftHSM.  Both runs must pass, and their transcripts (one line
 # per PKCS#11 call: function, CK_RV, outputs that must match) must be

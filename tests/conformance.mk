@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # The conformance suite: one Check program, run directly against SoftHSM and
 # through the shim over SoftHSM by tests/conformance-compare.sh, which
 # requires identical transcripts of the two runs.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Fuzzing (issue 9): libFuzzer targets for the settings parser, the lockout
 # state-file reader, audit escaping and formatting (and the verifier), and
 # attribute templates through every layer over the mock.  (fuzz-ecert, for

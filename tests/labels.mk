@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Friendly labels (issue 6): e-Cert fixtures, unit tests of recognition and
 # label building, the layer through the shim over SoftHSM, and real clients.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Shared helpers for the shell tests and the demo (POSIX sh, sourced).
 #
 #   . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # PIN policy and lockout protection (issue 4): unit tests of the policy and
 # the state store, the layers through the shim, and real clients.
 TESTS += tests/test-pin-policy

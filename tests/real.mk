@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Proof in the real clients (issues 8 and 18): each scenario drives a
 # program people use with their e-Cert (Firefox, Thunderbird's NSS, the NSS
 # tools, p11-kit, OpenSSH, GnuTLS, OpenSC, Chromium, Java, pdfsig, OpenSSL

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # One token for a team's machines (issue 11): the token host serves the
 # built module with `p11-kit server`, the client reaches it through an
 # ssh-forwarded socket and loads p11-kit-client.so.  Two hosts on one

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Reliability (issue 9): faults, threads, fork, hostile input and the
 # lockout count under stress, every layer on.  C programs in tests/stress/,
 # over the mock backend (tests/mock) and over SoftHSM.

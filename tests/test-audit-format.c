@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Unit tests of the audit record: escaping, blank-padded fields, the
  * constant tables, and every kind of record in both formats.

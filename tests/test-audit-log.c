@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Unit tests of the audit writer (buffering, sinks, rotation, failures,
  * records written whole or not at all, fork, exit) and of the chain

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The audit layer through the built shim over SoftHSM: every kind of
  * security record in both formats, the calls level and audit-skip, other

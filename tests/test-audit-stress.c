@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Many writers, one file: 8 processes of 4 threads each make 1,000 calls
  * through the shim at the calls level, every tenth a security record that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Unit tests of the settings parser: every error path names where and what. */
 #include "config.h"
 #include "conf.h"

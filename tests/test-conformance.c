@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The conformance suite, run against $P11T_MODULE ("direct" = SoftHSM,
  * "shim" = hkpost-p11 over SoftHSM).  tests/conformance-compare.sh runs it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Unit tests of e-Cert recognition and label building, one case per
  * fixture of make-ecerts.sh, in English and in Traditional Chinese.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The handle map and the epoch reclamation under it: what the labels
  * layer's lock-free label reads stand on.  Readers look values up without

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The labels layer through the shim over SoftHSM: friendly labels of
  * certificates and keys, the C_GetAttributeValue rules for every mix of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The lockout state store: counts shared by processes, files replaced whole,
  * and no trust in a file that is corrupt or not ours.

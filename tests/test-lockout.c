@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The PIN policy and lockout layers through the whole shim over SoftHSM.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Unit tests of the PIN policy: a table of PINs, each accepted or refused
  * with its reason, under the default rules and under variations. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The settings groups against their documentation: every key the module and
  * the tool load (common/settings.h) is documented in config/hkpost-p11.conf,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Bad input to the shim's core: backends that are not PKCS#11 libraries, a
  * configuration with errors, NULL arguments.  Each gives the right error,

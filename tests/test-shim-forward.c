@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Forwarding through the shim's core, every layer off: each function of
  * the 3.0 table reaches the mock once, with the very arguments the caller

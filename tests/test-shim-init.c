@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The shim's core, over the mock backend with every layer off: life before
  * C_Initialize, initialisation arguments, pReserved settings, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The shim's life cycle over the mock, every layer off: C_Finalize releases
  * a thread blocked in C_WaitForSlotEvent, slot events and a token pulled

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Tests: unit tests of the core, mock backends, the conformance suite run
 # directly and through the shim, and real clients.  `make check` runs them.
 
@@ -35,3 +36,4 @@ include tests/cli.mk
 include tests/remote.mk
 include tests/privilege.mk
 include tests/smartcard.mk
+include tests/release.mk

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Unit tests of the core, linked against the same convenience library as the module.
 TESTS += tests/test-conf
 check_PROGRAMS += tests/test-conf

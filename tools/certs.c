@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The certificates on a token, as the module shows them: DER, label and
  * id of each, parsed as e-Certs.  Certificates are public objects: no login

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The certificates on a token (certs.c), for status and show. */
 #ifndef HKP11_TOOL_CERTS_H
 #define HKP11_TOOL_CERTS_H

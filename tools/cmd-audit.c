@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hkpost-p11 audit verify [FILE...]: the hash chains of the audit log are
  * checked by the common verifier (common/audit-verify.c), which says

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hkpost-p11 change-pin: the guide's "change token password" dialog in a
  * terminal.  It shows the token and its tries left, refuses while the

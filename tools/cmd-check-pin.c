@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hkpost-p11 check-pin: checks a candidate password against the policy in
  * force, without a token, so that a holder can try out a new password

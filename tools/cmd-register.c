@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hkpost-p11 register / unregister firefox | thunderbird | chromium |
  * p11-kit | ssh | java: the set-up people otherwise do by hand.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hkpost-p11 show [LABEL | --all]: the e-Cert on the token, as the guide's
  * "Advanced View" shows it: holder, kind, SRN, organisation, issuer,

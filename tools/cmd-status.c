@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * hkpost-p11 status: the configuration file read, the token library with
- * its C_GetInfo, each token with its tries left, warning and guard, the
+ * hkpost-p11 status: the configuration file read, the module and the token
+ * library, each with its C_GetInfo, each token with its tries left, warning and guard, the
  * policy in force and the audit destination; and what is wrong, each with
  * its fix.  The exit status is that of the first problem (see the manual).
  */
@@ -80,8 +81,8 @@ typedef struct {
 	cli_status module_status;
 	char module_why[2048];
 	cli_backend_choice backend;
-	bool have_info;
-	CK_INFO info;
+	bool have_info, have_backend_info;
+	CK_INFO info, backend_info;
 	cli_token *tokens;
 	size_t n_tokens;
 	/* The certificates of each token, by the token's index. */
@@ -149,6 +150,7 @@ collect (status_data *d, const cli_globals *g)
 	}
 
 	d->have_info = d->m.f->C_GetInfo (&d->info) == CKR_OK;
+	d->have_backend_info = d->backend.found && cli_backend_info (d->backend.path, &d->backend_info);
 	if (cli_tokens_list (&d->m, &d->s, &d->tokens, &d->n_tokens) != CLI_OK) {
 		add_problem (&d->ps, CLI_FAILED, "slots", NULL, _("the token library cannot list its slots"));
 		return;
@@ -227,6 +229,18 @@ collect (status_data *d, const cli_globals *g)
 			     _("no token is inserted"));
 }
 
+/* What a library's C_GetInfo says, under its path. */
+static void
+print_info (const CK_INFO *info, int w)
+{
+	char maker[33], desc[33];
+	field (info->manufacturerID, sizeof info->manufacturerID, maker, sizeof maker);
+	field (info->libraryDescription, sizeof info->libraryDescription, desc, sizeof desc);
+	cli_field (stdout, 0, w, "", _("%s, %s, version %u.%u (PKCS#11 %u.%u)"), desc, maker,
+		   info->libraryVersion.major, info->libraryVersion.minor,
+		   info->cryptokiVersion.major, info->cryptokiVersion.minor);
+}
+
 static void
 print_text (status_data *d)
 {
@@ -242,20 +256,15 @@ print_text (status_data *d)
 			   _("none: the built-in settings apply"));
 	/* TRANSLATORS: a value, then in brackets where it comes from or what it means. */
 	cli_field (stdout, 0, w, _("Module"), _("%s (%s)"), d->m.path, _(d->m.chosen_by));
+	if (d->have_info)
+		print_info (&d->info, w);
 	if (d->backend.found)
 		cli_field (stdout, 0, w, _("Token library"), _("%s (%s)"), d->backend.path,
 			   d->backend.chosen_by);
 	else
 		cli_field (stdout, 0, w, _("Token library"), "%s", _("not found"));
-	if (d->have_info) {
-		char maker[33], desc[33];
-		field (d->info.manufacturerID, sizeof d->info.manufacturerID, maker, sizeof maker);
-		field (d->info.libraryDescription, sizeof d->info.libraryDescription, desc,
-		       sizeof desc);
-		cli_field (stdout, 0, w, "", _("%s, %s, version %u.%u (PKCS#11 %u.%u)"), desc, maker,
-			   d->info.libraryVersion.major, d->info.libraryVersion.minor,
-			   d->info.cryptokiVersion.major, d->info.cryptokiVersion.minor);
-	}
+	if (d->have_backend_info)
+		print_info (&d->backend_info, w);
 
 	cli_rules_text (&d->rules, buf, sizeof buf);
 	int pin_mode = d->s.policy->mode;
@@ -383,11 +392,33 @@ print_text (status_data *d)
 	}
 }
 
+/* A library's C_GetInfo as "info" (null when not known). */
+static void
+json_info (cli_json *j, const CK_INFO *info)
+{
+	char text[33], version[16];
+	if (info == NULL) {
+		cli_json_null (j, "info");
+		return;
+	}
+	cli_json_object (j, "info");
+	field (info->manufacturerID, sizeof info->manufacturerID, text, sizeof text);
+	cli_json_string (j, "manufacturer", text);
+	field (info->libraryDescription, sizeof info->libraryDescription, text, sizeof text);
+	cli_json_string (j, "description", text);
+	snprintf (version, sizeof version, "%u.%u", info->libraryVersion.major,
+		  info->libraryVersion.minor);
+	cli_json_string (j, "library_version", version);
+	snprintf (version, sizeof version, "%u.%u", info->cryptokiVersion.major,
+		  info->cryptokiVersion.minor);
+	cli_json_string (j, "cryptoki_version", version);
+	cli_json_end_object (j);
+}
+
 static void
 print_json (status_data *d)
 {
 	cli_json j;
-	char buf[256];
 
 	cli_json_init (&j, stdout);
 	cli_json_object (&j, NULL);
@@ -404,6 +435,7 @@ print_json (status_data *d)
 	cli_json_string (&j, "chosen_by", d->m.chosen_by);
 	cli_json_bool (&j, "started", d->module_status == CLI_OK);
 	cli_json_string (&j, "error", d->module_why[0] ? d->module_why : NULL);
+	json_info (&j, d->have_info ? &d->info : NULL);
 	cli_json_end_object (&j);
 
 	cli_json_object (&j, "backend");
@@ -412,24 +444,7 @@ print_json (status_data *d)
 	cli_json_string (&j, "chosen_by", d->backend.found ? d->backend.chosen_by : NULL);
 	if (!d->backend.found)
 		cli_json_string (&j, "tried", d->backend.tried);
-	if (d->have_info) {
-		char text[33];
-		cli_json_object (&j, "info");
-		field (d->info.manufacturerID, sizeof d->info.manufacturerID, text, sizeof text);
-		cli_json_string (&j, "manufacturer", text);
-		field (d->info.libraryDescription, sizeof d->info.libraryDescription, text,
-		       sizeof text);
-		cli_json_string (&j, "description", text);
-		snprintf (buf, sizeof buf, "%u.%u", d->info.libraryVersion.major,
-			  d->info.libraryVersion.minor);
-		cli_json_string (&j, "library_version", buf);
-		snprintf (buf, sizeof buf, "%u.%u", d->info.cryptokiVersion.major,
-			  d->info.cryptokiVersion.minor);
-		cli_json_string (&j, "cryptoki_version", buf);
-		cli_json_end_object (&j);
-	} else {
-		cli_json_null (&j, "info");
-	}
+	json_info (&j, d->have_backend_info ? &d->backend_info : NULL);
 	cli_json_end_object (&j);
 
 	cli_json_object (&j, "policy");

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hkpost-p11: see the token's state, view the e-Cert, change the token
  * password, and set up the programs that use the token.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hkpost-p11, the command-line tool: what the tool's files share.
  *
@@ -151,6 +152,9 @@ void cli_module_locate (cli_module *m, const char *option);
  * message when it gave one, and returns the exit status. */
 cli_status cli_module_open (cli_module *m, const char *init_reserved, bool quiet);
 void cli_module_close (cli_module *m);
+/* The token library's own C_GetInfo (the module's names hkpost-p11): asked
+ * of the copy the open module loaded; false when it has none loaded. */
+bool cli_backend_info (const char *path, CK_INFO *info);
 
 /* What the module wrote on stderr so far ("" when nothing). */
 void cli_module_messages (cli_module *m, char *buf, size_t len);

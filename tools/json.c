@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A small JSON writer for --json: objects, arrays, strings, numbers and
  * booleans, one document on standard output.  Strings from a token or a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The tool talks to the token through the module, as applications do: it
  * loads hkpost-p11.so, initialises it, and asks it.  What the module writes
@@ -173,4 +174,20 @@ cli_module_close (cli_module *m)
 	 * open in this process must find it as it was left. */
 	m->handle = NULL;
 	m->f = NULL;
+}
+
+bool
+cli_backend_info (const char *path, CK_INFO *info)
+{
+	/* RTLD_NOLOAD: the library the module has loaded and initialised in
+	 * this process, never a second copy of it. */
+	void *handle = dlopen (path, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
+	if (handle == NULL)
+		return false;
+	CK_C_GetFunctionList get_list = (CK_C_GetFunctionList)dlsym (handle, "C_GetFunctionList");
+	CK_FUNCTION_LIST_PTR list = NULL;
+	bool ok = get_list != NULL && get_list (&list) == CKR_OK && list != NULL &&
+		  list->C_GetInfo != NULL && list->C_GetInfo (info) == CKR_OK;
+	dlclose (handle);
+	return ok;
 }

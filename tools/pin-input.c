@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Reading passwords: on the terminal without echo (termios), or one line
  * a password from standard input for scripts.  A password never comes from

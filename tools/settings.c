@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The settings the tool shows and applies: the policy (check-pin,
  * change-pin), the lockout counts (status, guard release), the audit

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # The command-line tool, hkpost-p11 (bin/hkpost-p11): it loads the module
 # as applications do, and links the common library for the pure logic
 # (PIN policy, lockout state, e-Cert parsing, the audit verifier).

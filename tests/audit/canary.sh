@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # The canary: runs after every other test (see tests/audit.mk) and looks
 # through every audit log the suite left in the build tree for the suite's
 # PINs and its marked test data.  The PINs are read from the test sources

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Checks audit log files against the record format documented in README.md
 ("Audit log").  Usage: check-records.py json|text FILE...
 

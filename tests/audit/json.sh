@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # The JSON Lines format as a collector reads it: pkcs11-tool sessions
 # through the shim at audit: calls (its self-test, key generation, signing,
 # a data object written and deleted, a PIN change refused by the policy and

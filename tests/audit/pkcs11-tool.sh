@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # A real client session through the shim: OpenSC's pkcs11-tool logs in,
 # signs and ends its session (it never calls C_Logout: the token logs out
 # with the last session).  The audit log must tell who did it (program

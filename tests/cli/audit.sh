@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # hkpost-p11 audit verify and audit show on logs the module wrote while the
 # tool used the mock eToken: a good log passes, an edited record and a
 # removed one are caught (exit 7), a record cut short as it was written is

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # hkpost-p11 without a token: --help on every command, exit statuses of bad
 # usage, check-pin, and status when something is wrong (no token library,
 # a bad setting, no token), each with its cause and its fix.

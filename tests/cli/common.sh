@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Shared by the tests of the hkpost-p11 tool (sourced after tests/lib.sh).
 #
 #   cli OUT ARG...        runs the tool: stdout in OUT, stderr in OUT.err,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # The tries left and the lockout guard through the tool, over the mock
 # eToken (SafeNet's own retry counter, 15 tries, shared through a state
 # file): status and status --json field by field, the warning, the guard

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # The tool speaks Traditional Chinese (zh_HK) when the locale asks for it,
 # through gettext and the catalogue built from po/zh_HK.po.  A Debian
 # machine without the locales package has only C and C.UTF-8; glibc honours

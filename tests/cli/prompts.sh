@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # hkpost-p11 change-pin at a terminal (a pseudo-terminal driven by
 # pty-drive.py), over the mock eToken, whose retry counter lives in a state
 # file shared across processes.  The tries left show before the first

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Drives a program through a pseudo-terminal, as a person at a terminal would.
 
     pty-drive.py [--timeout S] STEP... -- PROGRAM [ARG...]

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # hkpost-p11 register / unregister with the real programs' own files:
 #   firefox   a fresh profile made by Firefox itself (-CreateProfile), then
 #             modutil and certutil on its NSS database show the module and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # hkpost-p11 show and status over SoftHSM with the e-Cert fixtures, loaded
 # as SafeNet leaves them (container labels): every field of `show` against
 # what OpenSSL reads from the same certificate, --json field by field, the

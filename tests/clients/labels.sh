@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Friendly labels as real clients show them: pkcs11-tool, p11tool, NSS's
 # certutil (nicknames "TOKEN:label", and finding a certificate by one) and
 # ssh-keygen, through hkpost-p11 over a SoftHSM token laid out as SafeNet's

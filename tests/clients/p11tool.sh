@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # GnuTLS's p11tool through hkpost-p11 over a SoftHSM token that holds an
 # e-Cert: the token's PKCS#11 URI, its objects, the certificate itself and a
 # signature with its key, as SoftHSM gives them directly.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # pkcs11-tool's own self-test (--test --login) through hkpost-p11: random,
 # digests and RSA verification on a token with a signing key pair.
 #

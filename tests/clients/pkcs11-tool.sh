@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # OpenSC's pkcs11-tool through hkpost-p11 over a SoftHSM token that holds an
 # e-Cert: what it lists, shows and signs is what SoftHSM gives directly.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * NULL arguments where the spec names CKR_ARGUMENTS_BAD, one call each, on
  * top of those the other tests make.  Every case is run and recorded

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The conformance suite: one set of tests run against the module named by
  * $P11T_MODULE ("direct" = SoftHSM itself, "shim" = hkpost-p11 over SoftHSM).

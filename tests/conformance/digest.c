@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Digest (known answers for "abc", single and multi-part, C_DigestKey),
  * random numbers, and the operation-state functions.

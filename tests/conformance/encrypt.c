@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Encrypt and decrypt: AES-CBC with the NIST SP 800-38A vectors, AES-CBC-PAD
  * single and multi-part, AES-GCM (a NIST vector), RSA-OAEP and RSA PKCS#1

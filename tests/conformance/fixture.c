@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The fixture every conformance test runs in, and the helpers that make
  * sessions, objects and keys.  The fixture is checked: with CK_FORK=yes it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Library, slots, tokens and mechanisms: what an application asks before
  * it opens a session.
@@ -81,11 +82,10 @@ CONF_TEST (test_get_info)
 	assert_padded ("manufacturerID", info.manufacturerID, sizeof info.manufacturerID);
 	assert_padded ("libraryDescription", info.libraryDescription,
 		       sizeof info.libraryDescription);
-	OUT ("cryptoki=%u.%u library=%u.%u flags=0x%lx", info.cryptokiVersion.major,
-	     info.cryptokiVersion.minor, info.libraryVersion.major, info.libraryVersion.minor,
+	/* Not the library's name and version: through the shim they are
+	 * hkpost-p11's (tests/version.sh checks them). */
+	OUT ("cryptoki=%u.%u flags=0x%lx", info.cryptokiVersion.major, info.cryptokiVersion.minor,
 	     (unsigned long)info.flags);
-	OUT ("manufacturer='%.32s' description='%.32s'", info.manufacturerID,
-	     info.libraryDescription);
 	ck_assert_uint_eq (info.cryptokiVersion.major, 2);
 
 	CALL (CKR_ARGUMENTS_BAD, C_GetInfo, NULL);

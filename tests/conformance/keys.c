@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Key generation: an AES key, a generic secret, an EC P-256 pair and an
  * RSA-2048 pair, and the attributes the token gives them.

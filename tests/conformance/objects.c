@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Objects: create, find, get, set, copy, destroy, size, and the rules of
  * C_GetAttributeValue (PKCS#11 2.40 section 5.7, C_GetAttributeValue).

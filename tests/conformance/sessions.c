@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Sessions, login and logout, and PIN changes: the session states of
  * PKCS#11 section 5.6 and the rules between R/O, R/W, user and SO.

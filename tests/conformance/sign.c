@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Sign and verify: RSA PKCS#1 v1.5 with SHA-256 (single and multi-part, and
  * raw over a DigestInfo), RSA-PSS, ECDSA over P-256, HMAC-SHA256 with the

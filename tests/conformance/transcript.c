@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The transcript: one line per call, appended to $P11T_TRANSCRIPT with
  * O_APPEND so that each forked test adds to the same file in order.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Wrap and unwrap (AES key wrap with the RFC 3394 and RFC 5649 vectors,
  * RSA-OAEP wrap of an AES key) and key derivation (ECDH on P-256).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer target: the settings parser, over every option the layers
  * really have (choices, numbers, booleans, strings, label templates,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Runs a libFuzzer target over files, without libFuzzer: `make check` runs
  * fuzz-ecert this way over its committed seeds with any compiler.  Arguments

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer target: e-Cert recognition and label building on arbitrary
  * DER, as a token might hand it over.  Whatever the input, parsing must

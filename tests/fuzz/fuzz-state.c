@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer target: the lockout state-file reader.  The file is the one
  * thing on disk that decides whether a login goes to the token, and anyone

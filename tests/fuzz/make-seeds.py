@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Writes the seed corpora of the fuzz targets of tests/fuzz.mk:
 tests/fuzz/corpus/{conf,state,audit,template}.  Run from the source tree
 when a target's input format changes; the seeds are committed.  The

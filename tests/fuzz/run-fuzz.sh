@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Runs libFuzzer targets for a while each and sums up what they reached.
 #
 #   run-fuzz.sh SECONDS JOBS CORPUS_DIR WORK_DIR NAME...

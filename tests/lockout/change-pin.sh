@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # PIN policy with a real client: pkcs11-tool --change-pin through hkpost-p11
 # over a SoftHSM token that has the 8-digit envelope PIN.  A weak new PIN is
 # refused before the token sees it, the token keeps its PIN and no try is

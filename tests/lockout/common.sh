@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Shared by the PIN policy and lockout shell tests (sourced after lib.sh).
 
 # The token-flags helper: the raw CK_TOKEN_INFO as the module reports it.

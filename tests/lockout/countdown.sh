@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Lockout protection with a real client: wrong logins through pkcs11-tool
 # over a SoftHSM token (which never locks, so hkpost-p11 counts).  From the
 # tenth wrong PIN (5 tries left) the countdown shows on a terminal's stderr,

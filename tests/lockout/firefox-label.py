@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """The tries-left label in a real Firefox (driven by firefox-label.sh).
 
 NSS ignores the token flags and shows only the token label in its password

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # The tries left in the token label, in a real Firefox (headless, through
 # Marionette): what the user sees, and that the e-Cert keeps working while
 # the label changes.  The Firefox part is firefox-label.py.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * token-flags MODULE LABEL: the raw CK_TOKEN_INFO of the token whose label
  * starts with LABEL, as the module reports it, for the shell tests:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The mock's make-believe encryption: a key stream drawn from the keyed
  * hash, XOR'ed with the data, so the ciphertext is as long as the plaintext

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The mock's make-believe cryptography: mechanisms, a keyed hash for
  * signatures and digests, operation state, sign and verify, digest.

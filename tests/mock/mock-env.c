@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The mock's knobs: environment variables read at C_Initialize (listed at
  * the top of mock-p11.c).  A knob that does not parse is reported on stderr

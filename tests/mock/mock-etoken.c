@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The mock as a SafeNet eToken (MOCK_P11_ETOKEN=1): how it names itself,
  * its hardware-feature objects (common/etoken.h) and its own PIN policy;

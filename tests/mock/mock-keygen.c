@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The mock's key generation: RSA key pairs whose halves share a random
  * modulus (which is all the mock's signatures need) and AES keys with a

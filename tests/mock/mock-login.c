@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The mock's PINs: login and logout (user, SO, context-specific),
  * C_SetPIN, C_InitPIN and C_InitToken.

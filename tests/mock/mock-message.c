@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The PKCS#11 3.0 message-based signatures and C_SessionCancel.
  *

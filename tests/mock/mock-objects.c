@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The mock's objects: create, copy, destroy, find, and attributes with the
  * spec's rules for C_GetAttributeValue (every attribute processed; size

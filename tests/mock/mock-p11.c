@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A mock PKCS#11 backend for tests: a standalone in-memory token, built as
  * a real loadable module (tests/mock/.libs/mock-p11.so), that records the

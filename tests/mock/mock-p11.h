@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What the test mock backend (tests/mock/.libs/mock-p11.so) exports besides
  * C_GetFunctionList, C_GetInterfaceList and C_GetInterface: a record of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Recording what each call received (mock-p11.h describes the record).
  *

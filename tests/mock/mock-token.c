@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The mock's slots, tokens and sessions; its life cycle, fork and
  * slot events.

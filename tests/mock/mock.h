@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The mock backend's insides, shared by its files (never by the tests,
  * which see only mock-p11.h).

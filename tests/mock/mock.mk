@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # The mock PKCS#11 backend (a real loadable module, for tests only) and the
 # tests of the shim's core that run over it.
 

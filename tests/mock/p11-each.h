@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Preprocessor helpers to walk the argument list of an entry in
  * common/p11-api.h, e.g. (hSession, pData, ulDataLen): apply a macro to each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What the tests of the shim's core share: the shim loaded as an
  * application loads it, over the mock backend, with every layer switched

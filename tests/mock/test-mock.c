@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The mock backend on its own, as the other tests rely on it: attribute
  * rules, the eToken's retry counter and feature objects, its password

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Shared by the real-client scenarios (sourced, POSIX sh).
 #
 # Each scenario drives a real program (Firefox, NSS tools, p11-kit, OpenSSH,

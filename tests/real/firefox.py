@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Firefox ESR with the module, driven headless through Marionette.
 
 Run by firefox.sh, which provides the token, the fixtures and the TLS server

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Firefox ESR, headless, driven through Marionette (no geckodriver): load
 # the module as a security device, log in through Firefox's password
 # dialog, list the e-Cert, TLS client authentication against a local

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # GnuTLS and OpenSC: p11tool --list-all shows PKCS#11 URIs and labels and
 # --test-sign signs with the token key; pkcs11-tool --test --login passes
 # through the shim.  Once with a public-key object on the token, once

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """A small Marionette client (Python 3 standard library only).
 
 Firefox and Thunderbird carry a remote-control server, Marionette, that

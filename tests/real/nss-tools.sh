@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # NSS command-line tools: modutil -add to a fresh database, certutil -L -h all
 # lists the e-Cert's nickname, and tstclnt completes a TLS client-auth
 # handshake with it (PIN from a file) against a local `openssl s_server`

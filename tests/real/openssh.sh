@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # OpenSSH: ssh-keygen -D lists the token's key, ssh-add -s loads it into an
 # ssh-agent (started with -P allowing the module's path), and ssh logs in
 # to a throwaway sshd on 127.0.0.1 with the token key, both directly

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # p11-kit: config/hkpost-p11.module registered as a user's module (p11-kit
 # ignores user configs when run as root, so as root the checks run as
 # `nobody` through runuser), with the vendor library given only through

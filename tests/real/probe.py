@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Whether the built module understands a setting: C_Initialize with the
 setting in pReserved, the way NSS passes module parameters and p11-kit
 passes x-init-reserved.  The shim refuses a key no layer owns with

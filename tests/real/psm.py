@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """What a Firefox or Thunderbird user does with a security device, as
 privileged (chrome) JavaScript run through Marionette: the calls behind
 Settings > Privacy & Security > Security Devices and Certificates.

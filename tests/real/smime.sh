@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Thunderbird's S/MIME path, with NSS's own tools: cmsutil signs a message
 # with the e-Cert's key through the module (detached, as in a
 # multipart/signed mail), the signature verifies on the sender's side, on a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Thunderbird with the module, driven headless through Marionette.
 
 Run by thunderbird.sh, which provides the token and the fixtures in the

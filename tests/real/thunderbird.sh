@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Thunderbird itself, headless through Marionette (thunderbird.py): load the
 # module as a security device, log in through its password dialog, list
 # the e-Cert, and sign a mail with Thunderbird's own S/MIME encoder; the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # The remote path's cost per call: an application loads p11-kit-client.so,
 # which talks to `p11-kit server` over a Unix socket on this machine, and the
 # server's p11-kit-remote calls either hkpost-p11 (at its defaults: every

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Two hosts on one machine for the remote scenarios (sourced, POSIX sh,
 # after tests/real/common.sh and real_begin).
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hkp11-remote-client: a PKCS#11 application for the remote scenarios, run
  * against p11-kit-client.so (or any module) on the client side.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # The token host's p11-kit server dies in the middle of a client's session
 # (SIGKILL to the server and the p11-kit-remote serving the session): the
 # client's next calls fail at once with an error, not a hang; a new client

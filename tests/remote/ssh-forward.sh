@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # One token for a team's machines: the token host serves hkpost-p11 over a
 # SoftHSM token holding an e-Cert with `p11-kit server` (the ExecStart of
 # the config/hkpost-p11-server.service that make generated from its .in)

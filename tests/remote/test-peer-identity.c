@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The peer of standard input, as p11-kit server hands a connection to
  * p11-kit-remote: named when it is a connected Unix socket, nothing

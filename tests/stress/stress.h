@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What the reliability tests (tests/stress/) share: every layer switched
  * on, the lockout count read back from the state files, the audit chain

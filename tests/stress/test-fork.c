@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fork(), every layer on (audit at the calls level, policy, lockout,
  * labels), over the mock backend.

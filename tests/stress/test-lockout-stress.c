@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The lockout count under stress, through the shim with every layer on,
  * over the mock backend (whose token has one serial number in every

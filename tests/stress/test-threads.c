@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Threads through the shim, every layer on (audit at the calls level,
  * policy, lockout, labels with a token label):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Helpers shared by the C tests: load a PKCS#11 module the way an
  * application does, and make throwaway SoftHSM tokens.
