@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Copying a string through a pointer that someone else handed over and that
  * may point anywhere: C_Initialize's pReserved is ours to read only as far

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Whether a library is hkpost-p11 itself, so that the shim never takes
  * itself for its backend (it would forward every call to itself).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # A set-uid root program that loads the module runs no library, and reads
 # no file, that the user who started it chose (issue 15): a set-uid loader,
 # a library that records whether it ran, and the shell test that runs them

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # hkpost-p11 over a real smart-card stack (issue 17): pcscd with vsmartcard's
 # vpcd reader driver, a virtual CAC card of our own on libcacard
 # (tests/smartcard/vcard*.c), and OpenSC's opensc-pkcs11.so as the token

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The shim tells its backend from itself by the loaded object, not by
  * addresses of exported symbols, which interposition changes: a host that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * C_Initialize's pReserved as a hostile host passes it: a small integer, a
  * string without a terminator that runs into an unmapped page, a string

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hkpost-p11 register / unregister java: a configuration file for Java's
  * SunPKCS11 provider (keytool, jarsigner, and Java programs that take a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hkpost-p11 register / unregister: what the programs' set-ups share
  * (cmd-register.c for the NSS programs, p11-kit and ssh; register-java.c

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # The audit log on a disk that fills up, through the built module with
 # pkcs11-tool and read back with `hkpost-p11 audit verify`.  The log lives
 # on a 64 KiB tmpfs in a mount namespace of the test's own.

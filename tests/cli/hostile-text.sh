@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Text that a certificate, a token or a log file chose never drives the
 # terminal or reorders what is shown: bidirectional-text controls (U+202E,
 # U+2066, U+200F), other format characters (U+200B, U+FEFF) and C1

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Settings that cannot work, through the tool and the module: a relative
 # state-dir and a pin-max-length below pin-min-length are refused with
 # file, line and key; `status` lists them as a problem and the module does

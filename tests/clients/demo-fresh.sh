@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # ./demo.sh on a fresh machine, first run: SoftHSM is not installed when the
 # demo starts (SOFTHSM2_MODULE unset, nothing where tests/lib.sh looks), and
 # only its own install step makes it appear.  The demo must find it then

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # SoftHSM preloaded into the client (LD_PRELOAD, the usual cure for its
 # crash at exit): pkcs11-tool through hkpost-p11 over SoftHSM still works,
 # although SoftHSM's C_GetFunctionList now interposes the shim's own; and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # A guard release lets exactly one try through and changes nothing else
 # (issue 15, item 2), and no countdown shows before a try was spent (item
 # 3).  With five tries (lockout-attempts: 5, at lockout-warn's 5): four

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * syslog(3) for a program the tests run, through LD_PRELOAD: every message
  * is appended as one line to the file $HKP11_SYSLOG_RECORD, so that a test

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A stand-in for a library that a user would like a privileged program to
  * run: loading it is enough for it to run code, so its constructor writes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * setuid-loader MODULE [--reserved TEXT] [--login LABEL PIN]: a set-uid
  * root program that loads a PKCS#11 module, as pam_p11 inside sudo or su

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # A set-uid root program that loads hkpost-p11 (pam_p11 or pam_pkcs11 inside
 # sudo or su) runs no library and reads no file that the user who started
 # it chose.  A throwaway user names its own library every way the module

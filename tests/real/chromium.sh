@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Chromium, as a holder uses it: a real window under Xvfb (not headless:
 # the token password is asked in Chromium's own "Unlock Security Device"
 # window, which headless Chromium cannot answer), TLS client

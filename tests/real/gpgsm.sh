@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # GnuPG's S/MIME tool, gpgsm, with the token through gnupg-pkcs11-scd (the
 # scdaemon that loads a PKCS#11 module): gpgsm --learn-card takes the
 # e-Cert from the token, signs a message twice with it, the PIN given by a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Java (OpenJDK's SunPKCS11 provider): keytool -list shows the e-Cert as a
 # private-key entry, jarsigner signs a JAR with it and jarsigner -verify
 # names the holder; a changed JAR fails.  Once directly over SoftHSM, once

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # A key named by the label the token holds, in a libp11 (OpenSSL engine,
 # curl) configuration written before the switch to hkpost-p11.  libp11
 # reads every object's CKA_LABEL and compares the URI's object= itself, so

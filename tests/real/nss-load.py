@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """An NSS client loading a PKCS#11 module with module parameters, as
 Firefox and Thunderbird load one from a module spec: NSS hands the
 parameters string to the module's C_Initialize in pReserved.

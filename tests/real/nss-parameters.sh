@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # NSS module parameters, which NSS passes to C_Initialize in pReserved: an
 # NSS client (nss-load.py, through libnss3 as Firefox loads a module spec)
 # loads the module with good parameters, then with parameters longer than

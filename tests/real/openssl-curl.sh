@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # OpenSSL 3 and curl through libp11's pkcs11 engine, by PKCS#11 URI:
 # openssl pkeyutl -sign with the token's key (checked with the e-Cert's
 # public key), openssl s_client and curl --engine pkcs11 authenticate with

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # PDF signing with poppler's pdfsig (NSS): -add-signature with the e-Cert
 # from an NSS database that loads the token, then pdfsig on a recipient's
 # side (no token, Hongkong Post Root CA 3 trusted) finds the signature

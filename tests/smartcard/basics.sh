@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Scenario 1: a Hongkong Post e-Cert on a smart card behind pcscd, read by
 # OpenSC: the token is listed, the e-Cert reads under its friendly name,
 # login works and a signature verifies with openssl against the e-Cert.

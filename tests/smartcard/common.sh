@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Shared by the smart-card scenarios (sourced, POSIX sh), on top of
 # tests/real/common.sh (real_begin, ok, fail, spawn, ...).
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Scenario 2: wrong passwords on a card with 5 tries and on one with 15.
 # The card counts (63 Cx, 69 83); OpenSC shows only the last try
 # (CKF_USER_PIN_FINAL_TRY) and the lock.  Directly, the wrong passwords lock

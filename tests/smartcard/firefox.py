@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Scenario 5: Firefox running while the smart card is pulled out and put
 back.  Run by firefox.sh (the stack, the TLS servers and the module in
 HKP11_*).  One Firefox process:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Scenario 5: Firefox ESR (headless, Marionette) running while the card is
 # pulled out and put back: the e-Cert disappears and reappears, a new login
 # goes through Firefox's own dialog, and TLS client authentication to a

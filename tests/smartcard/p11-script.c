@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hkp11-p11-script: drives one PKCS#11 module through a script read from
  * standard input, in one process, and prints what every call returned.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # PENDING (not in TESTS; `make check-smartcard-pending`): scenario 2's part
 # that hkpost-p11 does not do yet.  Over OpenSC a 5-try card tells its
 # count only at its last try (CKF_USER_PIN_FINAL_TRY), and hkpost-p11,

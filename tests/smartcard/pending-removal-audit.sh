@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # PENDING (not in TESTS; `make check-smartcard-pending`): scenario 3's part
 # that hkpost-p11 does not do yet.  When the card is pulled out during a
 # login, the audit log should record the end of that login when the

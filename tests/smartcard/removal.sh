@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Scenario 3: the card pulled out during a logged-in session.  Every call
 # returns through hkpost-p11 what OpenSC returns directly;
 # C_WaitForSlotEvent reports the removal (blocking) and the insertion

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The card's answers: libcacard's CAC applets for everything, except
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The card's own try counter, kept in a small file so that a card program
  * that is stopped and started again (a card that lost power) still knows

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hkp11-vcard: the tests' virtual smart card (see vcard.h), and the
  * command that pulls it out and puts it back.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A virtual smart card for the tests: a CAC card emulated by libcacard
  * (its certificates and keys in a SoftHSM token reached through NSS),
