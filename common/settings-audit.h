@@ -2,7 +2,7 @@
 /*
  * The audit log's settings: what is recorded, in which format, where to,
  * and what happens when a record cannot be written.  The audit layer
- * (module/layer-audit.c) records with them; the tool's status and audit
+ * (module/audit/) records with them; the tool's status and audit
  * commands find the log with them.
  */
 #ifndef HKP11_SETTINGS_AUDIT_H

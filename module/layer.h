@@ -22,6 +22,11 @@ typedef struct hkp11_layer {
 	/* The functions this layer wraps; NULL entries pass it by. */
 	const CK_FUNCTION_LIST_3_0 *wraps;
 
+	/* Optional: the functions to wrap under the loaded settings, when
+	 * they depend on them (the audit layer's level); else `wraps`.  Asked
+	 * in C_Initialize before the stack is built. */
+	const CK_FUNCTION_LIST_3_0 *(*choose_wraps) (void);
+
 	/* Filled in by the stack: the next function down, for every function. */
 	CK_FUNCTION_LIST_3_0 *below;
 

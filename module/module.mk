@@ -14,7 +14,10 @@ module_hkpost_p11_la_SOURCES = \
 	module/etoken-objects.c module/etoken-objects.h \
 	module/layer-labels.c module/handle-map.c module/handle-map.h \
 	module/epoch.c module/epoch.h \
-	module/layer-audit.c \
+	module/audit/internal.h module/audit/calls.h module/audit/layer.c \
+	module/audit/record.c module/audit/tokens.c module/audit/wrap-shapes.c \
+	module/audit/wrap-slot.c module/audit/wrap-session.c module/audit/wrap-object.c \
+	module/audit/wrap-key.c \
 	module/layer-identity.c \
 	$(NULL)
 module_hkpost_p11_la_CFLAGS = $(AM_CFLAGS) $(LIBCRYPTO_CFLAGS)

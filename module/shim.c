@@ -74,11 +74,7 @@ stop_layers (void)
 static CK_RV
 start_layers (void)
 {
-	n_active_layers = 0;
-	for (size_t i = 0; hkp11_layers[i] && n_active_layers < MAX_LAYERS; i++) {
-		if (hkp11_layers[i]->enabled ())
-			active_layers[n_active_layers++] = hkp11_layers[i];
-	}
+	n_active_layers = hkp11_stack_select (hkp11_layers, active_layers, MAX_LAYERS);
 	hkp11_stack_build (&hkp11_dispatch, &backend.functions, active_layers, n_active_layers);
 
 	for (size_t i = 0; i < n_active_layers; i++) {

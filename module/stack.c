@@ -18,6 +18,21 @@ overlay (CK_FUNCTION_LIST_3_0 *table, const CK_FUNCTION_LIST_3_0 *wraps)
 #undef OVERLAY_special
 }
 
+size_t
+hkp11_stack_select (hkp11_layer *const *layers, hkp11_layer **active, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; layers[i] && n < max; i++) {
+		hkp11_layer *layer = layers[i];
+		if (!layer->enabled ())
+			continue;
+		if (layer->choose_wraps)
+			layer->wraps = layer->choose_wraps ();
+		active[n++] = layer;
+	}
+	return n;
+}
+
 void
 hkp11_stack_build (CK_FUNCTION_LIST_3_0 *dispatch, const CK_FUNCTION_LIST_3_0 *backend,
 		   hkp11_layer *const *layers, size_t n_layers)

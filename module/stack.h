@@ -8,6 +8,13 @@
 #include <stddef.h>
 
 /*
+ * Picks the layers the loaded settings switch on, in order, into active
+ * (at most max), each with the functions it wraps under those settings.
+ * Returns how many.
+ */
+size_t hkp11_stack_select (hkp11_layer *const *layers, hkp11_layer **active, size_t max);
+
+/*
  * Routes each forwarded function of dispatch through the enabled layers,
  * listed top (nearest the application) first, down to the backend table.
  * Fills in each layer's `below` table.

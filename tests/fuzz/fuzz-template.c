@@ -114,11 +114,9 @@ init (void)
 	}
 	/* As the shim does at C_Initialize; the settings turn every layer on. */
 	size_t n_all = 0;
-	for (size_t i = 0; hkp11_layers[i]; i++) {
+	while (hkp11_layers[n_all])
 		n_all++;
-		if (hkp11_layers[i]->enabled ())
-			layers[n_layers++] = hkp11_layers[i];
-	}
+	n_layers = hkp11_stack_select (hkp11_layers, layers, sizeof layers / sizeof layers[0]);
 	if (n_layers != n_all)
 		FAIL ();
 }
