@@ -2,7 +2,7 @@
 /*
  * The friendly labels' settings: which certificates get one, in which
  * language, and from which templates.  The labels layer
- * (module/layer-labels.c) builds labels with them; the tool's show command
+ * (module/labels/) builds labels with them; the tool's show command
  * tells whether the labels it reads are the module's.
  */
 #ifndef HKP11_SETTINGS_LABELS_H

@@ -2,7 +2,7 @@
 /*
  * The lockout protection's settings: how many wrong PINs a token takes,
  * when to warn, when to hold the last tries back, and where the counts
- * live.  The lockout layer (module/layer-lockout.c) acts on them; the
+ * live.  The lockout layer (module/lockout/) acts on them; the
  * tool's status and guard release read the same counts with them.
  */
 #ifndef HKP11_SETTINGS_LOCKOUT_H

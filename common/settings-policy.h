@@ -2,7 +2,7 @@
 /*
  * The PIN policy's settings: what a new user PIN must be, and whether a
  * weaker one is refused, reported or let through.  The policy layer
- * (module/layer-policy.c) enforces them; the tool's check-pin and
+ * (module/policy/) enforces them; the tool's check-pin and
  * change-pin apply the same rules before the token is asked.
  */
 #ifndef HKP11_SETTINGS_POLICY_H

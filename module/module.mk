@@ -9,16 +9,23 @@ module_hkpost_p11_la_SOURCES = \
 	module/stack.c module/stack.h module/layer.h \
 	module/layers.c \
 	module/events.c module/events.h \
-	module/layer-policy.c module/layer-lockout.c \
+	module/policy/internal.h module/policy/layer.c module/policy/check.c \
+	module/policy/weak.c \
+	module/lockout/internal.h module/lockout/layer.c module/lockout/tries.c \
+	module/lockout/guard.c module/lockout/repeat.c module/lockout/counted.c \
+	module/lockout/token-info.c \
 	module/token-id.c module/token-id.h \
 	module/etoken-objects.c module/etoken-objects.h \
-	module/layer-labels.c module/handle-map.c module/handle-map.h \
-	module/epoch.c module/epoch.h \
+	module/labels/internal.h module/labels/layer.c module/labels/cache.c \
+	module/labels/scan.c module/labels/pairing.c module/labels/attributes.c \
+	module/labels/find.c module/labels/invalidation.c module/labels/token-label.c \
+	module/lockfree/handle-map.c module/lockfree/handle-map.h \
+	module/lockfree/epoch.c module/lockfree/epoch.h \
 	module/audit/internal.h module/audit/calls.h module/audit/layer.c \
 	module/audit/record.c module/audit/tokens.c module/audit/wrap-shapes.c \
 	module/audit/wrap-slot.c module/audit/wrap-session.c module/audit/wrap-object.c \
 	module/audit/wrap-key.c \
-	module/layer-identity.c \
+	module/identity/layer.c \
 	$(NULL)
 module_hkpost_p11_la_CFLAGS = $(AM_CFLAGS) $(LIBCRYPTO_CFLAGS)
 # libcrypto: the lockout layer keys its hashes of wrong PINs with HMAC-SHA-256.

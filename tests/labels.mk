@@ -30,7 +30,7 @@ tests_test_labels_LDADD = $(TEST_LIBS) $(LIBCRYPTO_LIBS) -lpthread
 TESTS += tests/test-handle-map
 check_PROGRAMS += tests/test-handle-map
 tests_test_handle_map_SOURCES = tests/test-handle-map.c \
-	module/handle-map.c module/handle-map.h module/epoch.c module/epoch.h
+	module/lockfree/handle-map.c module/lockfree/handle-map.h module/lockfree/epoch.c module/lockfree/epoch.h
 tests_test_handle_map_CPPFLAGS = $(AM_CPPFLAGS) $(CHECK_CFLAGS)
 tests_test_handle_map_LDADD = $(CHECK_LIBS) -lpthread
 

@@ -22,7 +22,10 @@ check_PROGRAMS += tests/test-lockout
 tests_test_lockout_SOURCES = tests/test-lockout.c \
 	module/entry.c module/shim.c module/backend.c module/self-identity.c module/stack.c \
 	module/events.c \
-	module/layer-policy.c module/layer-lockout.c module/token-id.c module/etoken-objects.c
+	module/policy/layer.c module/policy/check.c module/policy/weak.c \
+	module/lockout/layer.c module/lockout/tries.c module/lockout/guard.c \
+	module/lockout/repeat.c module/lockout/counted.c module/lockout/token-info.c \
+	module/token-id.c module/etoken-objects.c
 tests_test_lockout_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/tests/mock $(CHECK_CFLAGS) $(LIBCRYPTO_CFLAGS)
 tests_test_lockout_LDADD = common/libhkp11-common.la $(LIBCRYPTO_LIBS) $(TEST_LIBS)
 

@@ -7,8 +7,8 @@
  * value freed too early is a report there, and a wrong answer here).
  */
 #include "config.h"
-#include "epoch.h"
-#include "handle-map.h"
+#include "lockfree/epoch.h"
+#include "lockfree/handle-map.h"
 
 #include <check.h>
 #include <pthread.h>

@@ -5,7 +5,7 @@
  * the mock's own table and against the shim's, and the two transcripts
  * (every CK_RV, length and output byte) must be identical.  One answer
  * differs on purpose: C_GetInfo names hkpost-p11 and its version
- * (module/layer-identity.c); the rest of it is the backend's.  Run with the
+ * (module/identity/layer.c); the rest of it is the backend's.  Run with the
  * mock plain, as an eToken with a password policy, with two tokens, as a
  * 2.20 library, and answering size queries with odd lengths.
  */

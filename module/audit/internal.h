@@ -169,7 +169,6 @@ void token_remember (CK_SLOT_ID slot, const CK_TOKEN_INFO *info);
 void token_forget (CK_SLOT_ID slot);
 
 void session_add (CK_SESSION_HANDLE h, CK_SLOT_ID slot);
-bool session_slot (CK_SESSION_HANDLE h, CK_SLOT_ID *slot);
 /* The session's slot and its token's serial (has_serial) in one look. */
 bool session_slot_serial (CK_SESSION_HANDLE h, CK_SLOT_ID *slot, unsigned char serial[16],
 			  bool *has_serial);

@@ -243,18 +243,6 @@ token_serial (CK_SLOT_ID slot, unsigned char serial[16])
 	return known;
 }
 
-bool
-session_slot (CK_SESSION_HANDLE h, CK_SLOT_ID *slot)
-{
-	size_t at;
-	pthread_mutex_lock (&table_lock);
-	bool known = session_find_inlock (h, &at);
-	if (known)
-		*slot = sessions[at].slot;
-	pthread_mutex_unlock (&table_lock);
-	return known;
-}
-
 /* Slot and serial under one lock: this runs on every call. */
 bool
 session_slot_serial (CK_SESSION_HANDLE h, CK_SLOT_ID *slot, unsigned char serial[16],

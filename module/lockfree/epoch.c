@@ -14,7 +14,7 @@
  * ThreadSanitizer follows it (no fences).
  */
 #include "config.h"
-#include "epoch.h"
+#include "lockfree/epoch.h"
 
 #include <pthread.h>
 #include <stdbool.h>

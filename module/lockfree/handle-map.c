@@ -8,8 +8,8 @@
  * old table finishes its walk there.
  */
 #include "config.h"
-#include "handle-map.h"
-#include "epoch.h"
+#include "lockfree/handle-map.h"
+#include "lockfree/epoch.h"
 
 #include <stdint.h>
 #include <stdlib.h>

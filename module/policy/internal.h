@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the PIN policy layer's files share; nothing outside module/policy/
+ * includes it.
+ *
+ *   layer.c  life cycle, the settings, C_GetTokenInfo's minimum length;
+ *   check.c  a new user PIN (C_SetPIN, C_InitPIN) against the rules;
+ *   weak.c   a weak PIN in use, noted once per token after a login.
+ *
+ * The check itself is pure: common/pin-policy.h.
+ */
+#ifndef HKP11_POLICY_INTERNAL_H
+#define HKP11_POLICY_INTERNAL_H
+
+#include "events.h"
+#include "p11.h"
+#include "pin-policy.h"
+#include "settings-policy.h"
+#include "token-id.h"
+
+#include <stdbool.h>
+
+extern const hkp11_policy_settings *const policy_settings;
+extern CK_FUNCTION_LIST_3_0 policy_below;
+
+/* An event for the audit log. */
+void policy_report (hkp11_event_level level, const char *name, const char *function, CK_SLOT_ID slot,
+	     CK_SESSION_HANDLE session, CK_RV result, const char *reasons, const char *detail);
+/* The session's slot, and whether the SO is logged in on it: C_SetPIN
+ * then changes the SO PIN, which the user policy does not govern. */
+bool policy_session_slot (CK_SESSION_HANDLE session, CK_SLOT_ID *slot, bool *so);
+
+/* The rules for the token in slot, and its identity for messages. */
+void rules_for_slot (CK_SLOT_ID slot, hkp11_pin_rules *rules, hkp11_token_id *id);
+
+void weak_start (void);
+void weak_stop (void);
+
+#define POLICY_DECLARE(kind, name, params, args) CK_RV policy_##name params;
+HKP11_FUNCTIONS_2_40 (POLICY_DECLARE)
+HKP11_FUNCTIONS_3_0 (POLICY_DECLARE)
+#undef POLICY_DECLARE
+
+#endif

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The PIN policy layer: a new user PIN that is too weak never reaches the
+ * token, so a refusal costs no try.
+ *
+ * It checks C_SetPIN (the user's own PIN, not the SO's) and C_InitPIN
+ * against pin-min-length, pin-max-length (else the token's ulMaxPinLen),
+ * pin-require and whatever stricter rules a SafeNet token carries in its
+ * ETCKH_PIN_POLICY object.  A length failure answers CKR_PIN_LEN_RANGE, any
+ * other CKR_PIN_INVALID.  Logging in is not a change: the 8-digit envelope
+ * PIN still opens the token, and the layer only notes once per token and
+ * process that a weak PIN is in use.  C_GetTokenInfo reports ulMinPinLen
+ * as at least pin-min-length, so that clients check before they ask.
+ * The settings are common/settings-policy.c's.
+ *
+ * What it reports says nothing of a PIN but the names of the rules it
+ * breaks (too-short, missing-class, ...): the audit log, syslog and a
+ * stderr that is no terminal get those only.  How the PIN falls short (its
+ * length, the kinds of character it lacks) goes to a terminal alone.
+ *
+ * This file is the layer's life cycle; check.c checks a new PIN, weak.c
+ * notes a weak PIN in use.
+ */
+#include "config.h"
+#include "internal.h"
+#include "layer.h"
+
+const hkp11_policy_settings *const policy_settings = &hkp11_policy_conf;
+CK_FUNCTION_LIST_3_0 policy_below;
+
+void
+policy_report (hkp11_event_level level, const char *name, const char *function, CK_SLOT_ID slot,
+	CK_SESSION_HANDLE session, CK_RV result, const char *reasons, const char *detail)
+{
+	hkp11_event event = {
+		.level = level,
+		.name = name,
+		.function = function,
+		.slot = slot,
+		.session = session,
+		.tries_left = -1,
+		.result = result,
+		.reasons = reasons,
+		.detail = detail,
+	};
+	hkp11_event_report (&event);
+}
+
+/* Whether the session is logged in as SO: C_SetPIN then changes the SO
+ * PIN, which the user policy does not govern. */
+bool
+policy_session_slot (CK_SESSION_HANDLE session, CK_SLOT_ID *slot, bool *so)
+{
+	CK_SESSION_INFO info;
+	if (policy_below.C_GetSessionInfo (session, &info) != CKR_OK)
+		return false;
+	*slot = info.slotID;
+	*so = info.state == CKS_RW_SO_FUNCTIONS;
+	return true;
+}
+
+CK_RV
+policy_C_GetTokenInfo (CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
+{
+	CK_RV rv = policy_below.C_GetTokenInfo (slotID, pInfo);
+	/* Clients check the length before asking the token (NSS does). */
+	if (rv == CKR_OK && (pInfo->ulMinPinLen == CK_UNAVAILABLE_INFORMATION ||
+			     pInfo->ulMinPinLen < policy_settings->min_length))
+		pInfo->ulMinPinLen = policy_settings->min_length;
+	return rv;
+}
+
+static bool
+policy_enabled (void)
+{
+	return policy_settings->mode != HKP11_PIN_MODE_OFF;
+}
+
+static CK_RV
+policy_start (void)
+{
+	weak_start ();
+	return CKR_OK;
+}
+
+static void
+policy_stop (void)
+{
+	weak_stop ();
+}
+
+static const CK_FUNCTION_LIST_3_0 wraps = {
+	.C_GetTokenInfo = policy_C_GetTokenInfo,
+	.C_InitPIN = policy_C_InitPIN,
+	.C_SetPIN = policy_C_SetPIN,
+	.C_Login = policy_C_Login,
+	.C_LoginUser = policy_C_LoginUser,
+};
+
+hkp11_layer hkp11_policy_layer = {
+	.name = "policy",
+	.wraps = &wraps,
+	.below = &policy_below,
+	.options = &hkp11_policy_group,
+	.enabled = policy_enabled,
+	.start = policy_start,
+	.stop = policy_stop,
+};
