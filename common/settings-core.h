@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The core's settings, those that belong to no layer: which vendor library
- * the shim forwards to.  The module (module/backend.c) and the tool
+ * the shim forwards to.  The module (module/core/backend.c) and the tool
  * (`hkpost-p11 status`) both choose it from these.
  */
 #ifndef HKP11_SETTINGS_CORE_H

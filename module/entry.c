@@ -5,7 +5,7 @@
  * handed out is the shim's own, whatever version the backend speaks.
  */
 #include "config.h"
-#include "shim.h"
+#include "core/shim.h"
 
 #include <string.h>
 

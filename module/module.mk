@@ -3,19 +3,19 @@
 module_LTLIBRARIES += module/hkpost-p11.la
 module_hkpost_p11_la_SOURCES = \
 	module/entry.c \
-	module/shim.c module/shim.h \
-	module/backend.c module/backend.h \
-	module/self-identity.c module/self-identity.h \
-	module/stack.c module/stack.h module/layer.h \
-	module/layers.c \
-	module/events.c module/events.h \
+	module/core/shim.c module/core/shim.h \
+	module/core/backend.c module/core/backend.h \
+	module/core/self-identity.c module/core/self-identity.h \
+	module/core/stack.c module/core/stack.h module/core/layer.h \
+	module/core/layers.c \
+	module/core/events.c module/core/events.h \
 	module/policy/internal.h module/policy/layer.c module/policy/check.c \
 	module/policy/weak.c \
 	module/lockout/internal.h module/lockout/layer.c module/lockout/tries.c \
 	module/lockout/guard.c module/lockout/repeat.c module/lockout/counted.c \
 	module/lockout/token-info.c \
-	module/token-id.c module/token-id.h \
-	module/etoken-objects.c module/etoken-objects.h \
+	module/token/token-id.c module/token/token-id.h \
+	module/token/etoken-objects.c module/token/etoken-objects.h \
 	module/labels/internal.h module/labels/layer.c module/labels/cache.c \
 	module/labels/scan.c module/labels/pairing.c module/labels/attributes.c \
 	module/labels/find.c module/labels/invalidation.c module/labels/token-label.c \

@@ -20,12 +20,12 @@ tests_test_lockout_state_LDADD = common/libhkp11-common.la $(TEST_LIBS)
 TESTS += tests/test-lockout
 check_PROGRAMS += tests/test-lockout
 tests_test_lockout_SOURCES = tests/test-lockout.c \
-	module/entry.c module/shim.c module/backend.c module/self-identity.c module/stack.c \
-	module/events.c \
+	module/entry.c module/core/shim.c module/core/backend.c module/core/self-identity.c module/core/stack.c \
+	module/core/events.c \
 	module/policy/layer.c module/policy/check.c module/policy/weak.c \
 	module/lockout/layer.c module/lockout/tries.c module/lockout/guard.c \
 	module/lockout/repeat.c module/lockout/counted.c module/lockout/token-info.c \
-	module/token-id.c module/etoken-objects.c
+	module/token/token-id.c module/token/etoken-objects.c
 tests_test_lockout_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/tests/mock $(CHECK_CFLAGS) $(LIBCRYPTO_CFLAGS)
 tests_test_lockout_LDADD = common/libhkp11-common.la $(LIBCRYPTO_LIBS) $(TEST_LIBS)
 

@@ -9,11 +9,11 @@
  * PINs it used.
  */
 #include "config.h"
-#include "events.h"
-#include "shim.h"
+#include "core/events.h"
+#include "core/shim.h"
 #include "lockout-state.h"
 #include "p11-test.h"
-#include "token-id.h"
+#include "token/token-id.h"
 
 #include <check.h>
 #include <errno.h>
@@ -42,7 +42,7 @@ static const char *const secrets[] = {
 	"Same-Wrong-1!", "Zz9!Zz9!Zz9!", NULL,
 };
 
-/* The layers under test, policy over lockout, as in module/layers.c. */
+/* The layers under test, policy over lockout, as in module/core/layers.c. */
 extern hkp11_layer hkp11_policy_layer;
 extern hkp11_layer hkp11_lockout_layer;
 hkp11_layer *const hkp11_layers[] = {

@@ -17,7 +17,7 @@
 #include "lockout-state.h"
 #include "pin-policy.h"
 #include "settings.h"
-#include "token-id.h"
+#include "token/token-id.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -9,7 +9,7 @@
  */
 #include "config.h"
 #include "hkpost-p11.h"
-#include "etoken-objects.h"
+#include "token/etoken-objects.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -10,8 +10,8 @@ tools_hkpost_p11_SOURCES = \
 	tools/cmd-status.c tools/cmd-show.c tools/cmd-change-pin.c tools/cmd-check-pin.c \
 	tools/cmd-guard.c tools/cmd-audit.c tools/cmd-register.c \
 	tools/register.h tools/register-java.c \
-	module/token-id.c module/token-id.h \
-	module/etoken-objects.c module/etoken-objects.h \
+	module/token/token-id.c module/token/token-id.h \
+	module/token/etoken-objects.c module/token/etoken-objects.h \
 	$(NULL)
 # MODULEDIR: the module it loads once installed; CLI_BUILDDIR: the module
 # and translations it uses when it runs from the build tree.

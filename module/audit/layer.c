@@ -4,7 +4,7 @@
  *
  * It sits on top of the stack, so it sees every call as the application made
  * it and the final result, refusals by the layers below included; it also
- * records the security events those layers report (module/events.h).
+ * records the security events those layers report (module/core/events.h).
  *
  * audit: security records C_Initialize and C_Finalize, logins and logouts,
  * PIN changes and token initialisation, every use of a private or secret key
@@ -25,11 +25,11 @@
 #include "config.h"
 #include "internal.h"
 #include "calls.h"
-#include "events.h"
-#include "layer.h"
+#include "core/events.h"
+#include "core/layer.h"
 #include "message.h"
 #include "peer-identity.h"
-#include "shim.h"
+#include "core/shim.h"
 
 #include <string.h>
 #include <syslog.h>

@@ -12,7 +12,7 @@
  * answer.
  */
 #include "config.h"
-#include "layer.h"
+#include "core/layer.h"
 
 #include <string.h>
 

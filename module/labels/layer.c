@@ -37,7 +37,7 @@
 #include "config.h"
 #include "internal.h"
 #include "lockfree/epoch.h"
-#include "layer.h"
+#include "core/layer.h"
 
 #include <pthread.h>
 #include <stdlib.h>

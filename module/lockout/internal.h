@@ -23,11 +23,11 @@
 #ifndef HKP11_LOCKOUT_INTERNAL_H
 #define HKP11_LOCKOUT_INTERNAL_H
 
-#include "events.h"
+#include "core/events.h"
 #include "lockout-state.h"
 #include "p11.h"
 #include "settings-lockout.h"
-#include "token-id.h"
+#include "token/token-id.h"
 
 #include <pthread.h>
 #include <stdbool.h>

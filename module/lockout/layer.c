@@ -25,7 +25,7 @@
  */
 #include "config.h"
 #include "internal.h"
-#include "layer.h"
+#include "core/layer.h"
 #include "message.h"
 
 #include <pthread.h>

@@ -9,7 +9,7 @@
 #include "config.h"
 #include "internal.h"
 #include "compat.h"
-#include "etoken-objects.h"
+#include "token/etoken-objects.h"
 #include "message.h"
 
 #include <stdlib.h>

@@ -10,7 +10,7 @@
 #include "internal.h"
 #include "compat.h"
 #include "constants.h"
-#include "etoken-objects.h"
+#include "token/etoken-objects.h"
 #include "message.h"
 
 #include <stdio.h>

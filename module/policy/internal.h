@@ -12,11 +12,11 @@
 #ifndef HKP11_POLICY_INTERNAL_H
 #define HKP11_POLICY_INTERNAL_H
 
-#include "events.h"
+#include "core/events.h"
 #include "p11.h"
 #include "pin-policy.h"
 #include "settings-policy.h"
-#include "token-id.h"
+#include "token/token-id.h"
 
 #include <stdbool.h>
 

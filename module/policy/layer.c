@@ -23,7 +23,7 @@
  */
 #include "config.h"
 #include "internal.h"
-#include "layer.h"
+#include "core/layer.h"
 
 const hkp11_policy_settings *const policy_settings = &hkp11_policy_conf;
 CK_FUNCTION_LIST_3_0 policy_below;

@@ -13,7 +13,7 @@
 #include "config.h"
 #include "conf.h"
 #include "audit-escape.h"
-#include "layer.h"
+#include "core/layer.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 extern hkp11_layer *const hkp11_layers[];
 
-/* The core's own key, as module/shim.c has it. */
+/* The core's own key, as module/core/shim.c has it. */
 typedef struct {
 	char *backend;
 } core_settings;

@@ -21,9 +21,9 @@
  */
 #include "config.h"
 #include "conf.h"
-#include "layer.h"
+#include "core/layer.h"
 #include "mock-p11.h"
-#include "stack.h"
+#include "core/stack.h"
 
 #include <dirent.h>
 #include <dlfcn.h>

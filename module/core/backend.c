@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
-#include "backend.h"
+#include "core/backend.h"
 #include "compat.h"
-#include "self-identity.h"
+#include "core/self-identity.h"
 
 #include <dlfcn.h>
 #include <stdio.h>

@@ -8,7 +8,7 @@
 #define HKP11_SHIM_H
 
 #include "p11.h"
-#include "layer.h"
+#include "core/layer.h"
 
 #include <stdbool.h>
 

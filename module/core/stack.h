@@ -3,7 +3,7 @@
 #ifndef HKP11_STACK_H
 #define HKP11_STACK_H
 
-#include "layer.h"
+#include "core/layer.h"
 
 #include <stddef.h>
 

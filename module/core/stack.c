@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
-#include "stack.h"
+#include "core/stack.h"
 
 /* Lays one layer over the table: the functions it wraps now go to it first. */
 static void

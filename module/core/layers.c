@@ -9,7 +9,7 @@
  *   identity names hkpost-p11 and its version in C_GetInfo.
  */
 #include "config.h"
-#include "shim.h"
+#include "core/shim.h"
 
 extern hkp11_layer hkp11_audit_layer;
 extern hkp11_layer hkp11_policy_layer;

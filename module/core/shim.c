@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
-#include "shim.h"
-#include "backend.h"
+#include "core/shim.h"
+#include "core/backend.h"
 #include "message.h"
 #include "settings.h"
-#include "stack.h"
+#include "core/stack.h"
 
 #include <pthread.h>
 #include <stddef.h>

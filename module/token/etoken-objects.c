@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
-#include "etoken-objects.h"
+#include "token/etoken-objects.h"
 #include "etoken.h"
 
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
-#include "token-id.h"
+#include "token/token-id.h"
 
 #include <stdint.h>
 #include <stdio.h>

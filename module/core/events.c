@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
-#include "events.h"
+#include "core/events.h"
 
 static hkp11_event_sink current_sink;
 

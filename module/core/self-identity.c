@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
-#include "self-identity.h"
+#include "core/self-identity.h"
 
 #include <dlfcn.h>
 #include <stddef.h>
