@@ -9,6 +9,7 @@ module_hkpost_p11_la_SOURCES = \
 	module/core/stack.c module/core/stack.h module/core/layer.h \
 	module/core/layers.c \
 	module/core/events.c module/core/events.h \
+	module/core/sessions.c module/core/sessions.h \
 	module/policy/internal.h module/policy/layer.c module/policy/check.c \
 	module/policy/weak.c \
 	module/lockout/internal.h module/lockout/layer.c module/lockout/tries.c \

@@ -21,7 +21,7 @@ TESTS += tests/test-lockout
 check_PROGRAMS += tests/test-lockout
 tests_test_lockout_SOURCES = tests/test-lockout.c \
 	module/entry.c module/core/shim.c module/core/backend.c module/core/self-identity.c module/core/stack.c \
-	module/core/events.c \
+	module/core/events.c module/core/sessions.c module/lockfree/epoch.c module/lockfree/handle-map.c \
 	module/policy/layer.c module/policy/check.c module/policy/weak.c \
 	module/lockout/layer.c module/lockout/tries.c module/lockout/guard.c \
 	module/lockout/repeat.c module/lockout/counted.c module/lockout/token-info.c \

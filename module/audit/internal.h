@@ -8,7 +8,9 @@
  *   calls.h        the one table of what is wrapped and in which shape;
  *   record.c       building a record: the call's slot, token and session,
  *                  the objects it names, the result and duration;
- *   tokens.c       the serial number of the token in each slot;
+ *   tokens.c       the serial number of the token in each slot (which
+ *                  slot a session is in, and who is logged in, the
+ *                  session registry says: core/sessions.h);
  *   wrap-shapes.c  the wrappers made from calls.h's shapes;
  *   wrap-*.c       the wrappers written by hand, by kind of call.
  *
@@ -21,6 +23,7 @@
 #define HKP11_AUDIT_INTERNAL_H
 
 #include "audit-log.h"
+#include "core/sessions.h"
 #include "p11.h"
 #include "settings-audit.h"
 
@@ -159,27 +162,19 @@ CK_RV call_permit (call *c);
 /* Adds the result and duration and writes the record. */
 void call_end (call *c, CK_RV rv);
 
-/* ---- tokens.c: what the layer remembers between calls ---------------------- */
+/* ---- tokens.c: the serial of the token in each slot ----------------------- */
 
 void tokens_reset (void);
+void tokens_clear (void);
 /* The serial of the token in slot, as last seen; false when unknown. */
 bool token_serial (CK_SLOT_ID slot, unsigned char serial[16]);
+/* The same, for a caller inside an epoch read section. */
+bool token_serial_in_section (CK_SLOT_ID slot, unsigned char serial[16]);
 void token_remember (CK_SLOT_ID slot, const CK_TOKEN_INFO *info);
 /* The token in slot came, went or was initialised: its serial may change. */
 void token_forget (CK_SLOT_ID slot);
-
-void session_add (CK_SESSION_HANDLE h, CK_SLOT_ID slot);
-/* The session's slot and its token's serial (has_serial) in one look. */
-bool session_slot_serial (CK_SESSION_HANDLE h, CK_SLOT_ID *slot, unsigned char serial[16],
-			  bool *has_serial);
-void session_remove (CK_SESSION_HANDLE h);
-void session_remove_slot (CK_SLOT_ID slot);
-void login_set (CK_SLOT_ID slot, CK_USER_TYPE user);
-void login_clear (CK_SLOT_ID slot);
-/* A login still open at C_Finalize: false when none. */
-bool login_any (CK_SLOT_ID *slot, CK_USER_TYPE *user);
-/* Whether closing this session (or, with all, every session of the slot)
- * ends a login: the token logs out with the last session. */
+/* Whether closing this session (or, with all, every session of slot) ends
+ * a login, and whose: the token logs out with the last session. */
 bool close_ends_login (CK_SESSION_HANDLE session, bool all, CK_SLOT_ID *slot, CK_USER_TYPE *user);
 
 /* ---- the wrappers --------------------------------------------------------- */

@@ -186,14 +186,15 @@ audit_stop (void)
 	call_begin (&c, HKP11_FN_C_Finalize, SEC_RECORD);
 	/* A login still open ends here. */
 	CK_SLOT_ID slot;
-	CK_USER_TYPE user;
-	if (login_any (&slot, &user)) {
+	hkp11_login login;
+	if (hkp11_login_any (&slot, &login)) {
 		c.rec.has_slot = true;
 		c.rec.slot = slot;
-		arg_num (&c, "ends_login", HKP11_ARG_USER_TYPE, user);
+		arg_num (&c, "ends_login", HKP11_ARG_USER_TYPE, hkp11_login_user_type (login));
 	}
 	hkp11_audit_log_write (&c.rec, true);
 	hkp11_audit_log_close ();
+	tokens_clear ();
 }
 
 hkp11_layer hkp11_audit_layer = {

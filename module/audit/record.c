@@ -6,6 +6,7 @@
  */
 #include "config.h"
 #include "internal.h"
+#include "lockfree/epoch.h"
 
 #include <string.h>
 
@@ -40,11 +41,27 @@ call_slot (call *c, CK_SLOT_ID slot)
 void
 call_session (call *c, CK_SESSION_HANDLE session)
 {
-	CK_SLOT_ID slot;
-	bool serial;
 	c->rec.has_session = true;
 	c->rec.session = session;
-	if (!session_slot_serial (session, &slot, c->serial, &serial))
+	/* The session's slot and its token's serial in one read section:
+	 * this runs on every call. */
+	CK_SLOT_ID slot = 0;
+	bool known, serial = false;
+	hkp11_epoch_reader *r = hkp11_epoch_enter ();
+	if (r != NULL) {
+		const hkp11_session *s = hkp11_session_get (session);
+		known = s != NULL;
+		if (known) {
+			slot = s->slot;
+			serial = token_serial_in_section (slot, c->serial);
+		}
+		hkp11_epoch_exit (r);
+	} else {
+		/* No read section for this thread (out of memory): the slow way. */
+		known = hkp11_session_find (session, &slot, NULL);
+		serial = known && token_serial (slot, c->serial);
+	}
+	if (!known)
 		return;
 	c->rec.has_slot = true;
 	c->rec.slot = slot;

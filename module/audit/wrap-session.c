@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Wrappers by hand: tokens, sessions, logins and PINs.  Opening and
- * closing sessions and logging in and out keep the tables of tokens.c
- * true; closing the last session of a slot ends its login, which is then
- * a security record.  A PIN never reaches a record, not even its length.
+ * Wrappers by hand: tokens, sessions, logins and PINs.  Closing the last
+ * session of a slot ends its login, which is then a security record (the
+ * session registry below keeps sessions and logins: core/sessions.h).  A
+ * PIN never reaches a record, not even its length.
  */
 #include "config.h"
 #include "internal.h"
@@ -20,12 +20,9 @@ audit_C_InitToken (CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen, C
 	CK_RV rv = call_permit (&c);
 	if (rv == CKR_OK)
 		rv = audit_below.C_InitToken (slotID, pPin, ulPinLen, pLabel);
-	/* A new token: a new serial, perhaps, and no sessions left. */
+	/* A new token: a new serial, perhaps (no sessions are left: the
+	 * registry knows). */
 	token_forget (slotID);
-	if (rv == CKR_OK) {
-		session_remove_slot (slotID);
-		login_clear (slotID);
-	}
 	call_end (&c, rv);
 	return rv;
 }
@@ -48,13 +45,13 @@ audit_C_SetPIN (CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ul
 		CK_UTF8CHAR_PTR pNewPin, CK_ULONG ulNewLen)
 {
 	call c;
-	CK_SESSION_INFO info;
+	CK_SLOT_ID slot;
+	bool so;
 	call_begin (&c, HKP11_FN_C_SetPIN, SEC_GUARD);
 	call_session (&c, hSession);
 	/* Whose PIN: the SO's when the session is logged in as SO. */
-	if (audit_below.C_GetSessionInfo (hSession, &info) == CKR_OK)
-		arg_num (&c, "user", HKP11_ARG_USER_TYPE,
-			 info.state == CKS_RW_SO_FUNCTIONS ? CKU_SO : CKU_USER);
+	if (hkp11_session_slot (&audit_below, hSession, &slot, &so))
+		arg_num (&c, "user", HKP11_ARG_USER_TYPE, so ? CKU_SO : CKU_USER);
 	CK_RV rv = call_permit (&c);
 	if (rv == CKR_OK)
 		rv = audit_below.C_SetPIN (hSession, pOldPin, ulOldLen, pNewPin, ulNewLen);
@@ -69,8 +66,6 @@ audit_C_OpenSession (CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication
 	call c;
 	bool recording = call_begin (&c, HKP11_FN_C_OpenSession, SEC_NONE);
 	CK_RV rv = audit_below.C_OpenSession (slotID, flags, pApplication, Notify, phSession);
-	if (rv == CKR_OK && phSession != NULL)
-		session_add (*phSession, slotID);
 	if (recording) {
 		call_slot (&c, slotID);
 		arg_num (&c, "flags", HKP11_ARG_HEXNUM, flags);
@@ -98,10 +93,6 @@ audit_C_CloseSession (CK_SESSION_HANDLE hSession)
 			arg_num (&c, "ends_login", HKP11_ARG_USER_TYPE, user);
 	}
 	CK_RV rv = audit_below.C_CloseSession (hSession);
-	if (rv == CKR_OK || rv == CKR_SESSION_HANDLE_INVALID || rv == CKR_SESSION_CLOSED)
-		session_remove (hSession);
-	if (rv == CKR_OK && ends)
-		login_clear (slot);
 	if (recording)
 		call_end (&c, rv);
 	return rv;
@@ -121,10 +112,6 @@ audit_C_CloseAllSessions (CK_SLOT_ID slotID)
 			arg_num (&c, "ends_login", HKP11_ARG_USER_TYPE, user);
 	}
 	CK_RV rv = audit_below.C_CloseAllSessions (slotID);
-	if (rv == CKR_OK) {
-		session_remove_slot (slotID);
-		login_clear (slotID);
-	}
 	if (recording)
 		call_end (&c, rv);
 	return rv;
@@ -137,8 +124,6 @@ audit_C_Logout (CK_SESSION_HANDLE hSession)
 	call_begin (&c, HKP11_FN_C_Logout, SEC_RECORD);
 	call_session (&c, hSession);
 	CK_RV rv = audit_below.C_Logout (hSession);
-	if (rv == CKR_OK && c.rec.has_slot)
-		login_clear (c.rec.slot);
 	call_end (&c, rv);
 	return rv;
 }
@@ -187,9 +172,7 @@ audit_C_Login (CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PT
 	CK_RV rv = call_permit (&c);
 	if (rv == CKR_OK)
 		rv = audit_below.C_Login (hSession, userType, pPin, ulPinLen);
-	if (rv == CKR_OK && c.rec.has_slot)
-		login_set (c.rec.slot, userType);
-	else if (rv != CKR_FUNCTION_FAILED)
+	if (rv != CKR_OK && rv != CKR_FUNCTION_FAILED)
 		arg_pin_state (&c, userType);
 	call_end (&c, rv);
 	return rv;
@@ -208,9 +191,7 @@ audit_C_LoginUser (CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHA
 	CK_RV rv = call_permit (&c);
 	if (rv == CKR_OK)
 		rv = audit_below.C_LoginUser (hSession, userType, pPin, ulPinLen, pUsername, ulUsernameLen);
-	if (rv == CKR_OK && c.rec.has_slot)
-		login_set (c.rec.slot, userType);
-	else if (rv != CKR_OK && rv != CKR_FUNCTION_FAILED)
+	if (rv != CKR_OK && rv != CKR_FUNCTION_FAILED)
 		arg_pin_state (&c, userType);
 	call_end (&c, rv);
 	return rv;

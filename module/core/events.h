@@ -45,6 +45,12 @@ typedef void (*hkp11_event_sink) (const hkp11_event *event);
 /* Hands the event to the subscribed sink, if any. */
 void hkp11_event_report (const hkp11_event *event);
 
+/* Reports an event made of these fields: what every layer's report is.
+ * tries_left is -1 when not relevant; reasons may be NULL. */
+void hkp11_event_tell (hkp11_event_level level, const char *name, const char *function,
+		       CK_SLOT_ID slot, CK_SESSION_HANDLE session, long tries_left, CK_RV result,
+		       const char *reasons, const char *detail);
+
 /* Subscribes sink (NULL unsubscribes).  Only one sink: the audit layer. */
 void hkp11_event_subscribe (hkp11_event_sink sink);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
 #include "core/stack.h"
+#include "core/sessions.h"
 
 /* Lays one layer over the table: the functions it wraps now go to it first. */
 static void
@@ -22,7 +23,8 @@ size_t
 hkp11_stack_select (hkp11_layer *const *layers, hkp11_layer **active, size_t max)
 {
 	size_t n = 0;
-	for (size_t i = 0; layers[i] && n < max; i++) {
+	/* The session registry's place is kept: it is always at the bottom. */
+	for (size_t i = 0; layers[i] && n + 1 < max; i++) {
 		hkp11_layer *layer = layers[i];
 		if (!layer->enabled ())
 			continue;
@@ -30,6 +32,8 @@ hkp11_stack_select (hkp11_layer *const *layers, hkp11_layer **active, size_t max
 			layer->wraps = layer->choose_wraps ();
 		active[n++] = layer;
 	}
+	if (n < max)
+		active[n++] = &hkp11_sessions_layer;
 	return n;
 }
 

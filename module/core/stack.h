@@ -9,7 +9,8 @@
 
 /*
  * Picks the layers the loaded settings switch on, in order, into active
- * (at most max), each with the functions it wraps under those settings.
+ * (at most max), each with the functions it wraps under those settings,
+ * and puts the session registry (core/sessions.h) under them, last.
  * Returns how many.
  */
 size_t hkp11_stack_select (hkp11_layer *const *layers, hkp11_layer **active, size_t max);

@@ -24,7 +24,7 @@ cached_label (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, char *buf, siz
 	int known = -1;
 	if (r == NULL)
 		return -1;
-	const session_rec *s = hkp11_handle_map_get (&labels_sessions, session, 0);
+	const hkp11_session *s = hkp11_session_get (session);
 	const token *t = s ? token_find (s->slot) : NULL;
 	const obj_rec *o = t && __atomic_load_n (&t->ready, __ATOMIC_SEQ_CST)
 				   ? hkp11_handle_map_get (&labels_objects, s->slot, object)
@@ -51,7 +51,7 @@ friendly_label (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, char *buf, s
 	int known = cached_label (session, object, buf, len);
 	if (known >= 0)
 		return known;
-	if (!labels_session_slot (session, &slot))
+	if (!hkp11_session_slot (&labels_below, session, &slot, NULL))
 		return false;
 
 	bool current = false;

@@ -2,7 +2,8 @@
 /*
  * The labels layer's tables and their helpers: tokens (per slot: the
  * certificates, scanned), objects (per slot and handle: the label) and
- * sessions (per handle: the slot, and a find the layer answers).
+ * finds (per session: a find by friendly label the layer answers).  Which
+ * slot a session belongs to, the session registry says (core/sessions.h).
  */
 #include "config.h"
 #include "internal.h"
@@ -36,9 +37,9 @@ certs_free_unlocked (cert_rec *certs, size_t n)
 }
 
 void
-session_rec_free (void *value)
+find_rec_free (void *value)
 {
-	session_rec *s = value;
+	find_rec *s = value;
 	if (s != NULL)
 		free (s->found);
 	free (s);
@@ -122,7 +123,7 @@ key_in_slot (CK_ULONG a, CK_ULONG b, void *value, void *ctx)
 
 /* A find the layer answers starts or ends (the session may be closing). */
 void
-set_finding_unlocked (session_rec *s, bool finding)
+set_finding_unlocked (find_rec *s, bool finding)
 {
 	if (s->finding == finding)
 		return;
@@ -130,11 +131,11 @@ set_finding_unlocked (session_rec *s, bool finding)
 	__atomic_store_n (&s->finding, finding, __ATOMIC_SEQ_CST);
 }
 
-/* Drops the sessions of a slot, ending their finds. */
+/* Drops the finds of a slot's sessions. */
 bool
-session_in_slot (CK_ULONG a, CK_ULONG b, void *value, void *ctx)
+find_in_slot (CK_ULONG a, CK_ULONG b, void *value, void *ctx)
 {
-	session_rec *s = value;
+	find_rec *s = value;
 	if (s->slot != *(CK_SLOT_ID *)ctx)
 		return false;
 	set_finding_unlocked (s, false);
@@ -153,30 +154,6 @@ obj_rec_new (bool named, const char *label)
 	o->label_len = len;
 	memcpy (o->label, named ? label : "", len + 1);
 	return o;
-}
-
-/* Which slot a session belongs to. */
-bool
-labels_session_slot (CK_SESSION_HANDLE session, CK_SLOT_ID *slot)
-{
-	hkp11_epoch_reader *r = hkp11_epoch_enter ();
-	if (r == NULL)
-		pthread_mutex_lock (&labels_lock);
-	session_rec *s = hkp11_handle_map_get (&labels_sessions, session, 0);
-	if (s != NULL)
-		*slot = s->slot;
-	if (r == NULL)
-		pthread_mutex_unlock (&labels_lock);
-	hkp11_epoch_exit (r);
-	if (s != NULL)
-		return true;
-
-	/* Opened before this layer saw it (should not happen): ask. */
-	CK_SESSION_INFO info;
-	if (labels_below.C_GetSessionInfo (session, &info) != CKR_OK)
-		return false;
-	*slot = info.slotID;
-	return true;
 }
 
 /*

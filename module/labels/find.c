@@ -29,7 +29,7 @@ wants_friendly_label (CK_SESSION_HANDLE session, const CK_ATTRIBUTE *label)
 {
 	CK_SLOT_ID slot;
 	if (label->pValue == NULL || label->ulValueLen == 0 ||
-	    label->ulValueLen == CK_UNAVAILABLE_INFORMATION || !labels_session_slot (session, &slot))
+	    label->ulValueLen == CK_UNAVAILABLE_INFORMATION || !hkp11_session_slot (&labels_below, session, &slot, NULL))
 		return false;
 	token *t = ready_token_locked (slot, session, false);
 	if (t == NULL)
@@ -118,7 +118,7 @@ finding_here (CK_SESSION_HANDLE session)
 	hkp11_epoch_reader *r = hkp11_epoch_enter ();
 	if (r == NULL)
 		return true; /* the caller looks again under the lock */
-	const session_rec *s = hkp11_handle_map_get (&labels_sessions, session, 0);
+	const find_rec *s = hkp11_handle_map_get (&labels_finds, session, 0);
 	bool finding = s != NULL && __atomic_load_n (&s->finding, __ATOMIC_SEQ_CST);
 	hkp11_epoch_exit (r);
 	return finding;
@@ -129,12 +129,12 @@ labels_C_FindObjectsInit (CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate
 {
 	CK_OBJECT_HANDLE *found = NULL;
 	CK_ULONG n_found = 0, label_at;
-	session_rec *s;
+	find_rec *s;
 	CK_RV rv;
 
 	if (finding_here (hSession)) {
 		pthread_mutex_lock (&labels_lock);
-		s = hkp11_handle_map_get (&labels_sessions, hSession, 0);
+		s = hkp11_handle_map_get (&labels_finds, hSession, 0);
 		bool busy = s != NULL && s->finding;
 		pthread_mutex_unlock (&labels_lock);
 		if (busy)
@@ -152,17 +152,16 @@ labels_C_FindObjectsInit (CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate
 	if (rv != CKR_OK)
 		return rv;
 
-	/* A session the layer did not see open (it found its slot by asking)
-	 * gets its record now. */
+	/* The session's first find by friendly label: its record now. */
 	CK_SLOT_ID slot = 0;
-	session_rec *fresh = NULL;
-	bool open = labels_session_slot (hSession, &slot);
+	find_rec *fresh = NULL;
+	bool open = hkp11_session_slot (&labels_below, hSession, &slot, NULL);
 	if (open && (fresh = calloc (1, sizeof *fresh)) != NULL)
 		fresh->slot = slot;
 
 	pthread_mutex_lock (&labels_lock);
-	s = hkp11_handle_map_get (&labels_sessions, hSession, 0);
-	if (s == NULL && fresh != NULL && hkp11_handle_map_put (&labels_sessions, hSession, 0, fresh, NULL)) {
+	s = hkp11_handle_map_get (&labels_finds, hSession, 0);
+	if (s == NULL && fresh != NULL && hkp11_handle_map_put (&labels_finds, hSession, 0, fresh, NULL)) {
 		s = fresh;
 		fresh = NULL;
 	}
@@ -188,7 +187,7 @@ labels_C_FindObjects (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject,
 	if (!finding_here (hSession))
 		return labels_below.C_FindObjects (hSession, phObject, ulMaxObjectCount, pulObjectCount);
 	pthread_mutex_lock (&labels_lock);
-	session_rec *s = hkp11_handle_map_get (&labels_sessions, hSession, 0);
+	find_rec *s = hkp11_handle_map_get (&labels_finds, hSession, 0);
 	if (s == NULL || !s->finding) {
 		pthread_mutex_unlock (&labels_lock);
 		return labels_below.C_FindObjects (hSession, phObject, ulMaxObjectCount, pulObjectCount);
@@ -214,7 +213,7 @@ labels_C_FindObjectsFinal (CK_SESSION_HANDLE hSession)
 	if (!finding_here (hSession))
 		return labels_below.C_FindObjectsFinal (hSession);
 	pthread_mutex_lock (&labels_lock);
-	session_rec *s = hkp11_handle_map_get (&labels_sessions, hSession, 0);
+	find_rec *s = hkp11_handle_map_get (&labels_finds, hSession, 0);
 	if (s == NULL || !s->finding) {
 		pthread_mutex_unlock (&labels_lock);
 		return labels_below.C_FindObjectsFinal (hSession);

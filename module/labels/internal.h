@@ -4,7 +4,7 @@
  * includes it.
  *
  *   layer.c        life cycle, the tables, the wrap table;
- *   cache.c        the tables' helpers: tokens, objects, sessions;
+ *   cache.c        the tables' helpers: tokens, objects, finds;
  *   scan.c         listing and parsing a token's certificates, naming them;
  *   pairing.c      which certificate a key belongs to;
  *   attributes.c   a label read: C_GetAttributeValue;
@@ -15,7 +15,7 @@
  *
  * Locks: labels_lock guards every change to the tables and certificate
  * lists, and is never held across a call into the backend.  Readers of
- * labels_tokens, labels_objects and labels_sessions take no lock: they
+ * labels_tokens, labels_objects and labels_finds take no lock: they
  * walk them inside an epoch read section (lockfree/epoch.h); writers
  * retire what they unlink and reclaim after unlocking (unlock_writer).
  * Functions named *_unlocked expect the lock held.
@@ -24,6 +24,7 @@
 #define HKP11_LABELS_INTERNAL_H
 
 #include "ecert.h"
+#include "core/sessions.h"
 #include "lockfree/handle-map.h"
 #include "p11.h"
 #include "settings-labels.h"
@@ -88,14 +89,15 @@ typedef struct {
 	char label[];
 } obj_rec;
 
+/* A session's find by friendly label, which the layer answers itself; made
+ * on the session's first such find, dropped when the session closes. */
 typedef struct {
 	CK_SLOT_ID slot; /* never changes */
-	/* A find this layer answers itself (by friendly label); read without
-	 * the lock, changed under it. */
+	/* A find under way; read without the lock, changed under it. */
 	bool finding;
 	CK_OBJECT_HANDLE *found; /* under the lock */
 	CK_ULONG n_found, next;
-} session_rec;
+} find_rec;
 
 /* ---- layer.c: the state ------------------------------------------------- */
 
@@ -108,7 +110,7 @@ extern CK_FUNCTION_LIST_3_0 labels_below;
 extern pthread_mutex_t labels_lock;
 extern token *labels_tokens;             /* read without the lock */
 extern hkp11_handle_map labels_objects;  /* (slot, handle) -> obj_rec */
-extern hkp11_handle_map labels_sessions; /* (session, 0) -> session_rec */
+extern hkp11_handle_map labels_finds;    /* (session, 0) -> find_rec */
 /* Sessions whose find this layer answers: while there are none, every
  * other find passes by without even a lookup. */
 extern unsigned long labels_n_finding;
@@ -119,7 +121,7 @@ extern unsigned long labels_n_finding;
 bool per_attribute_rv (CK_RV rv);
 void parsed_unref_unlocked (parsed_cert *p);
 void certs_free_unlocked (cert_rec *certs, size_t n);
-void session_rec_free (void *value);
+void find_rec_free (void *value);
 /* Ends a change to the tables, and frees what readers can no longer see. */
 void unlock_writer (void);
 /* Under the lock, or in an epoch read section: tokens are only retired. */
@@ -131,12 +133,10 @@ cert_rec *cert_find_unlocked (token *t, CK_OBJECT_HANDLE handle);
 /* hkp11_handle_map_remove_if tests: ctx points to a slot. */
 bool same_slot (CK_ULONG a, CK_ULONG b, void *value, void *ctx);
 bool key_in_slot (CK_ULONG a, CK_ULONG b, void *value, void *ctx);
-bool session_in_slot (CK_ULONG a, CK_ULONG b, void *value, void *ctx);
+bool find_in_slot (CK_ULONG a, CK_ULONG b, void *value, void *ctx);
 /* A find the layer answers starts or ends (the session may be closing). */
-void set_finding_unlocked (session_rec *s, bool finding);
+void set_finding_unlocked (find_rec *s, bool finding);
 obj_rec *obj_rec_new (bool named, const char *label);
-/* Which slot a session belongs to. */
-bool labels_session_slot (CK_SESSION_HANDLE session, CK_SLOT_ID *slot);
 /* The token in slot with its certificates known, returned with the lock
  * held; NULL (lock not held) when they cannot be listed. */
 token *ready_token_locked (CK_SLOT_ID slot, CK_SESSION_HANDLE caller, bool current);

@@ -18,20 +18,12 @@ labels_C_OpenSession (CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplicatio
 	CK_RV rv = labels_below.C_OpenSession (slotID, flags, pApplication, Notify, phSession);
 	if (rv != CKR_OK)
 		return rv;
-	session_rec *s = calloc (1, sizeof *s);
 	pthread_mutex_lock (&labels_lock);
-	if (s != NULL) {
-		void *replaced = NULL;
-		s->slot = slotID;
-		if (!hkp11_handle_map_put (&labels_sessions, *phSession, 0, s, &replaced)) {
-			session_rec_free (s);
-			replaced = NULL;
-		}
-		/* A handle the backend reused before we saw it close. */
-		if (replaced != NULL)
-			set_finding_unlocked (replaced, false);
-		hkp11_epoch_retire (replaced, session_rec_free);
-	}
+	/* A handle the backend reused before we saw it close: its find is over. */
+	find_rec *stale = hkp11_handle_map_steal (&labels_finds, *phSession, 0);
+	if (stale != NULL)
+		set_finding_unlocked (stale, false);
+	hkp11_epoch_retire (stale, find_rec_free);
 	token *t = token_get_unlocked (slotID);
 	/* The first session after none: the token may have been swapped. */
 	if (t != NULL && t->n_sessions++ == 0)
@@ -43,24 +35,28 @@ labels_C_OpenSession (CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplicatio
 CK_RV
 labels_C_CloseSession (CK_SESSION_HANDLE hSession)
 {
+	/* Asked before the call: the registry below forgets the session in it. */
+	CK_SLOT_ID slot;
+	bool known = hkp11_session_find (hSession, &slot, NULL);
 	CK_RV rv = labels_below.C_CloseSession (hSession);
 	if (rv != CKR_OK && rv != CKR_SESSION_HANDLE_INVALID)
 		return rv;
 	pthread_mutex_lock (&labels_lock);
-	session_rec *s = hkp11_handle_map_steal (&labels_sessions, hSession, 0);
-	if (s != NULL) {
-		token *t = token_find (s->slot);
+	find_rec *f = hkp11_handle_map_steal (&labels_finds, hSession, 0);
+	if (f != NULL)
+		set_finding_unlocked (f, false);
+	hkp11_epoch_retire (f, find_rec_free);
+	if (known) {
+		token *t = token_find (slot);
 		if (t != NULL && t->n_sessions > 0)
 			t->n_sessions--;
 		/* Its session objects are gone and their handles may come back:
 		 * keys are paired again when next read.  With the last session
 		 * gone the token may be swapped, so everything is looked at again. */
 		if (t != NULL && t->n_sessions == 0)
-			invalidate_unlocked (s->slot);
+			invalidate_unlocked (slot);
 		else
-			hkp11_handle_map_remove_if (&labels_objects, key_in_slot, &s->slot, free);
-		set_finding_unlocked (s, false);
-		hkp11_epoch_retire (s, session_rec_free);
+			hkp11_handle_map_remove_if (&labels_objects, key_in_slot, &slot, free);
 	}
 	unlock_writer ();
 	return rv;
@@ -73,7 +69,7 @@ labels_C_CloseAllSessions (CK_SLOT_ID slotID)
 	if (rv != CKR_OK)
 		return rv;
 	pthread_mutex_lock (&labels_lock);
-	hkp11_handle_map_remove_if (&labels_sessions, session_in_slot, &slotID, session_rec_free);
+	hkp11_handle_map_remove_if (&labels_finds, find_in_slot, &slotID, find_rec_free);
 	token *t = token_find (slotID);
 	if (t != NULL)
 		t->n_sessions = 0;
@@ -86,10 +82,11 @@ labels_C_CloseAllSessions (CK_SLOT_ID slotID)
 static void
 invalidate_session_slot (CK_SESSION_HANDLE session)
 {
+	CK_SLOT_ID slot;
+	if (!hkp11_session_find (session, &slot, NULL))
+		return;
 	pthread_mutex_lock (&labels_lock);
-	session_rec *s = hkp11_handle_map_get (&labels_sessions, session, 0);
-	if (s != NULL)
-		invalidate_unlocked (s->slot);
+	invalidate_unlocked (slot);
 	pthread_mutex_unlock (&labels_lock);
 }
 
@@ -147,9 +144,10 @@ labels_C_InitToken (CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen,
 static void
 forget_object (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object)
 {
+	CK_SLOT_ID slot;
+	bool known = hkp11_session_find (session, &slot, NULL);
 	pthread_mutex_lock (&labels_lock);
-	session_rec *s = hkp11_handle_map_get (&labels_sessions, session, 0);
-	token *t = s ? token_find (s->slot) : NULL;
+	token *t = known ? token_find (slot) : NULL;
 	cert_rec *c = t ? cert_find_unlocked (t, object) : NULL;
 	if (c != NULL) {
 		if (c->p != NULL)
@@ -157,9 +155,9 @@ forget_object (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object)
 		parsed_unref_unlocked (c->p);
 		c->p = NULL;
 		c->named = false;
-		invalidate_unlocked (s->slot);
-	} else if (s != NULL) {
-		hkp11_epoch_retire (hkp11_handle_map_steal (&labels_objects, s->slot, object), free);
+		invalidate_unlocked (slot);
+	} else if (known) {
+		hkp11_epoch_retire (hkp11_handle_map_steal (&labels_objects, slot, object), free);
 	}
 	unlock_writer ();
 }

@@ -49,14 +49,14 @@ CK_FUNCTION_LIST_3_0 labels_below;
 pthread_mutex_t labels_lock = PTHREAD_MUTEX_INITIALIZER;
 token *labels_tokens;
 hkp11_handle_map labels_objects;
-hkp11_handle_map labels_sessions;
+hkp11_handle_map labels_finds;
 unsigned long labels_n_finding;
 
 static void
 forget_everything (void)
 {
 	hkp11_handle_map_clear (&labels_objects, free);
-	hkp11_handle_map_clear (&labels_sessions, session_rec_free);
+	hkp11_handle_map_clear (&labels_finds, find_rec_free);
 	__atomic_store_n (&labels_n_finding, 0, __ATOMIC_SEQ_CST);
 	token *t = labels_tokens;
 	__atomic_store_n (&labels_tokens, NULL, __ATOMIC_SEQ_CST);
@@ -87,7 +87,7 @@ labels_start (void)
 	 * After a C_Finalize there is nothing left to drop. */
 	pthread_mutex_init (&labels_lock, NULL);
 	memset (&labels_objects, 0, sizeof labels_objects);
-	memset (&labels_sessions, 0, sizeof labels_sessions);
+	memset (&labels_finds, 0, sizeof labels_finds);
 	__atomic_store_n (&labels_n_finding, 0, __ATOMIC_SEQ_CST);
 	__atomic_store_n (&labels_tokens, NULL, __ATOMIC_SEQ_CST);
 	return CKR_OK;

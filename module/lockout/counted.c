@@ -55,7 +55,7 @@ counted (const counted_call *c)
 	CK_RV rv;
 
 	/* The SO PIN, or a session we cannot place: not ours to count. */
-	if (c->user_type == CKU_SO || !lockout_session_slot (c->session, &slot, &so) || so ||
+	if (c->user_type == CKU_SO || !hkp11_session_slot (&lockout_below, c->session, &slot, &so) || so ||
 	    !read_tries (c->function, slot, NULL, &t))
 		return call_below (c);
 
@@ -71,8 +71,7 @@ counted (const counted_call *c)
 				  "the same wrong PIN was refused for token '%s' (%s) %.0f seconds "
 				  "ago: refused again without asking the token, no try spent",
 				  t.id.label, t.id.text, ago);
-			lockout_report (HKP11_EVENT_WARNING, "repeat-pin-refused", c->function, &t, c->session,
-				t.left, CKR_PIN_INCORRECT, detail);
+			hkp11_event_tell (HKP11_EVENT_WARNING, "repeat-pin-refused", c->function, t.slot, c->session, t.left, CKR_PIN_INCORRECT, NULL, detail);
 			hkp11_message_tty (HKP11_MSG_WARNING,
 					   "%s: the same wrong PIN for token '%s' was refused %.0f "
 					   "seconds ago; not sent again, so no try was spent",
@@ -113,7 +112,7 @@ counted (const counted_call *c)
 		char detail[600];
 		snprintf (detail, sizeof detail, "token '%s' (%s) answered that its user PIN is locked",
 			  t.id.label, t.id.text);
-		lockout_report (HKP11_EVENT_ERROR, "token-locked", c->function, &t, c->session, 0, rv, detail);
+		hkp11_event_tell (HKP11_EVENT_ERROR, "token-locked", c->function, t.slot, c->session, 0, rv, NULL, detail);
 		hkp11_message (HKP11_MSG_ERROR, "%s: token '%s' (%s) says its user PIN is locked",
 			       c->function, t.id.label, t.id.text);
 	}
@@ -178,7 +177,7 @@ CK_RV
 lockout_C_InitPIN (CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen)
 {
 	CK_SLOT_ID slot;
-	bool so = false, placed = lockout_session_slot (hSession, &slot, &so);
+	bool so = false, placed = hkp11_session_slot (&lockout_below, hSession, &slot, &so);
 	tries t;
 
 	if (placed && !so && read_tries ("C_InitPIN", slot, NULL, &t) && t.counted_out &&

@@ -24,6 +24,7 @@
 #define HKP11_LOCKOUT_INTERNAL_H
 
 #include "core/events.h"
+#include "core/sessions.h"
 #include "lockout-state.h"
 #include "p11.h"
 #include "settings-lockout.h"
@@ -58,9 +59,6 @@ typedef struct {
 } tries;
 
 
-/* An event for the audit log about t's token. */
-void lockout_report (hkp11_event_level level, const char *name, const char *function, const tries *t,
-	     CK_SESSION_HANDLE session, long left, CK_RV result, const char *detail);
 
 /* ---- tries.c ---------------------------------------------------------------- */
 
@@ -82,8 +80,6 @@ void store_op (const char *function, tries *t, hkp11_state_op op);
 hkp11_try_verdict begin_try (const char *function, tries *t);
 /* Counts the try's outcome. */
 void end_try (const char *function, tries *t, CK_RV rv);
-/* The session's slot, and whether the SO is logged in on it. */
-bool lockout_session_slot (CK_SESSION_HANDLE session, CK_SLOT_ID *slot, bool *so);
 
 /* ---- guard.c ---------------------------------------------------------------- */
 

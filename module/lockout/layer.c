@@ -34,23 +34,6 @@ const hkp11_lockout_settings *const lockout_settings = &hkp11_lockout_conf;
 CK_FUNCTION_LIST_3_0 lockout_below;
 pthread_mutex_t lockout_lock = PTHREAD_MUTEX_INITIALIZER;
 
-void
-lockout_report (hkp11_event_level level, const char *name, const char *function, const tries *t,
-	CK_SESSION_HANDLE session, long left, CK_RV result, const char *detail)
-{
-	hkp11_event event = {
-		.level = level,
-		.name = name,
-		.function = function,
-		.slot = t ? t->slot : 0,
-		.session = session,
-		.tries_left = left,
-		.result = result,
-		.detail = detail,
-	};
-	hkp11_event_report (&event);
-}
-
 static bool
 lockout_enabled (void)
 {

@@ -103,7 +103,7 @@ report_state_note (const char *function, const tries *t, const hkp11_state_note 
 	pthread_mutex_unlock (&lockout_lock);
 	if (!tell)
 		return;
-	lockout_report (HKP11_EVENT_WARNING, name, function, t, CK_INVALID_HANDLE, -1, CKR_OK, note->text);
+	hkp11_event_tell (HKP11_EVENT_WARNING, name, function, t->slot, CK_INVALID_HANDLE, -1, CKR_OK, NULL, note->text);
 	hkp11_message_tty (HKP11_MSG_WARNING, "%s", note->text);
 }
 
@@ -277,15 +277,4 @@ refresh_flags (tries *t)
 		t->flags = info.flags;
 		update_left (t);
 	}
-}
-
-bool
-lockout_session_slot (CK_SESSION_HANDLE session, CK_SLOT_ID *slot, bool *so)
-{
-	CK_SESSION_INFO info;
-	if (lockout_below.C_GetSessionInfo (session, &info) != CKR_OK)
-		return false;
-	*slot = info.slotID;
-	*so = info.state == CKS_RW_SO_FUNCTIONS;
-	return true;
 }

@@ -64,9 +64,7 @@ check_new_pin (const char *function, CK_SESSION_HANDLE session, CK_SLOT_ID slot,
 	const char *who = enforce ? "hkpost-p11's PIN policy refused it"
 				  : "hkpost-p11's PIN policy would refuse it";
 	hkp11_pin_reason_names (&verdict, reasons, sizeof reasons);
-	policy_report (enforce ? HKP11_EVENT_WARNING : HKP11_EVENT_INFO, "pin-policy-rejected", function,
-		slot, session, enforce ? rv : CKR_OK, reasons,
-		enforce ? "the new PIN does not meet the policy: refused, the token was not asked"
+	hkp11_event_tell (enforce ? HKP11_EVENT_WARNING : HKP11_EVENT_INFO, "pin-policy-rejected", function, slot, session, -1, enforce ? rv : CKR_OK, reasons, enforce ? "the new PIN does not meet the policy: refused, the token was not asked"
 			: "the new PIN does not meet the policy: pin-policy: warn, passed on");
 	snprintf (shown, sizeof shown, "%s for token '%s' (%s): the new PIN does not meet the "
 		  "policy (%s), so %s. %s", function, id.label, id.text, reasons, who, outcome);
@@ -100,8 +98,7 @@ tell_token_refused (CK_SESSION_HANDLE session, CK_SLOT_ID slot, CK_RV rv)
 	snprintf (detail, sizeof detail,
 		  "the token refused a new PIN that meets hkpost-p11's PIN policy (%s)",
 		  hkp11_rv_name (rv));
-	policy_report (HKP11_EVENT_WARNING, "pin-refused-by-token", "C_SetPIN", slot, session, rv, NULL,
-		detail);
+	hkp11_event_tell (HKP11_EVENT_WARNING, "pin-refused-by-token", "C_SetPIN", slot, session, -1, rv, NULL, detail);
 	hkp11_message (HKP11_MSG_WARNING,
 		       "C_SetPIN for token '%s' (%s): the token refused the new PIN (%s), which "
 		       "meets hkpost-p11's PIN policy: the token has rules of its own (some cards "
@@ -118,7 +115,7 @@ policy_C_SetPIN (CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG u
 	bool so, checked = false;
 
 	/* A NULL PIN is entered on the reader's PIN pad: nothing to check. */
-	if (pNewPin != NULL && policy_session_slot (hSession, &slot, &so) && !so) {
+	if (pNewPin != NULL && hkp11_session_slot (&policy_below, hSession, &slot, &so) && !so) {
 		CK_RV rv = check_new_pin ("C_SetPIN", hSession, slot, pNewPin, ulNewLen, pOldPin,
 					  pOldPin ? ulOldLen : 0);
 		if (rv != CKR_OK)
@@ -137,7 +134,7 @@ policy_C_InitPIN (CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulP
 	CK_SLOT_ID slot;
 	bool so;
 
-	if (pPin != NULL && policy_session_slot (hSession, &slot, &so)) {
+	if (pPin != NULL && hkp11_session_slot (&policy_below, hSession, &slot, &so)) {
 		CK_RV rv = check_new_pin ("C_InitPIN", hSession, slot, pPin, ulPinLen, NULL, 0);
 		if (rv != CKR_OK)
 			return rv;

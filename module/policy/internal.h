@@ -13,6 +13,7 @@
 #define HKP11_POLICY_INTERNAL_H
 
 #include "core/events.h"
+#include "core/sessions.h"
 #include "p11.h"
 #include "pin-policy.h"
 #include "settings-policy.h"
@@ -22,13 +23,6 @@
 
 extern const hkp11_policy_settings *const policy_settings;
 extern CK_FUNCTION_LIST_3_0 policy_below;
-
-/* An event for the audit log. */
-void policy_report (hkp11_event_level level, const char *name, const char *function, CK_SLOT_ID slot,
-	     CK_SESSION_HANDLE session, CK_RV result, const char *reasons, const char *detail);
-/* The session's slot, and whether the SO is logged in on it: C_SetPIN
- * then changes the SO PIN, which the user policy does not govern. */
-bool policy_session_slot (CK_SESSION_HANDLE session, CK_SLOT_ID *slot, bool *so);
 
 /* The rules for the token in slot, and its identity for messages. */
 void rules_for_slot (CK_SLOT_ID slot, hkp11_pin_rules *rules, hkp11_token_id *id);

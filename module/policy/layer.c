@@ -28,37 +28,6 @@
 const hkp11_policy_settings *const policy_settings = &hkp11_policy_conf;
 CK_FUNCTION_LIST_3_0 policy_below;
 
-void
-policy_report (hkp11_event_level level, const char *name, const char *function, CK_SLOT_ID slot,
-	CK_SESSION_HANDLE session, CK_RV result, const char *reasons, const char *detail)
-{
-	hkp11_event event = {
-		.level = level,
-		.name = name,
-		.function = function,
-		.slot = slot,
-		.session = session,
-		.tries_left = -1,
-		.result = result,
-		.reasons = reasons,
-		.detail = detail,
-	};
-	hkp11_event_report (&event);
-}
-
-/* Whether the session is logged in as SO: C_SetPIN then changes the SO
- * PIN, which the user policy does not govern. */
-bool
-policy_session_slot (CK_SESSION_HANDLE session, CK_SLOT_ID *slot, bool *so)
-{
-	CK_SESSION_INFO info;
-	if (policy_below.C_GetSessionInfo (session, &info) != CKR_OK)
-		return false;
-	*slot = info.slotID;
-	*so = info.state == CKS_RW_SO_FUNCTIONS;
-	return true;
-}
-
 CK_RV
 policy_C_GetTokenInfo (CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 {

@@ -65,7 +65,7 @@ note_weak_pin (const char *function, CK_SESSION_HANDLE session, CK_UTF8CHAR_PTR 
 	bool so;
 	char reasons[128], why[512], shown[700], told[1100];
 
-	if (pin == NULL || !policy_session_slot (session, &slot, &so))
+	if (pin == NULL || !hkp11_session_slot (&policy_below, session, &slot, &so))
 		return;
 	rules_for_slot (slot, &rules, &id);
 	/* The token's maximum says nothing about a PIN it just accepted. */
@@ -73,8 +73,7 @@ note_weak_pin (const char *function, CK_SESSION_HANDLE session, CK_UTF8CHAR_PTR 
 	if (hkp11_pin_check (&rules, pin, len, NULL, 0, &verdict) || !first_weak_report (id.key))
 		return;
 	hkp11_pin_reason_names (&verdict, reasons, sizeof reasons);
-	policy_report (HKP11_EVENT_WARNING, "weak-pin-in-use", function, slot, session, CKR_OK, reasons,
-		"the PIN in use does not meet the policy; change it (for example with "
+	hkp11_event_tell (HKP11_EVENT_WARNING, "weak-pin-in-use", function, slot, session, -1, CKR_OK, reasons, "the PIN in use does not meet the policy; change it (for example with "
 		"pkcs11-tool --change-pin)");
 	snprintf (shown, sizeof shown,
 		  "the PIN of token '%s' (%s) is weak: it does not meet the policy (%s). Please "
