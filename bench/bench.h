@@ -7,7 +7,7 @@
 #ifndef HKP11_BENCH_H
 #define HKP11_BENCH_H
 
-#include "p11.h"
+#include "p11/p11.h"
 
 #include <limits.h>
 #include <stdbool.h>

@@ -13,7 +13,7 @@
  * with release/acquire.  Creating, destroying and opening take one mutex.
  */
 #include "config.h"
-#include "p11.h"
+#include "p11/p11.h"
 
 #include <pthread.h>
 #include <stdbool.h>

@@ -15,13 +15,8 @@ FUZZ_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS) -I$(top_srcdir)/tests/mock \
 	-DFUZZ_MOCK=\"$(abs_top_builddir)/tests/mock/.libs/mock-p11.$(SHLEXT)\"
 FUZZ_LIBS = $(LIBCRYPTO_LIBS) $(SYSTEMD_LIBS) -lpthread
 
-# The module is a loadable module, which nothing links: its sources again,
-# as a library for the targets that need the layers.
-check_LTLIBRARIES += tests/fuzz/libfuzz-module.la
-tests_fuzz_libfuzz_module_la_SOURCES = $(module_hkpost_p11_la_SOURCES)
-tests_fuzz_libfuzz_module_la_CFLAGS = $(module_hkpost_p11_la_CFLAGS)
-FUZZ_MODULE_LIBS = tests/fuzz/libfuzz-module.la common/libhkp11-common.la \
-	common/libhkp11-audit.la $(FUZZ_LIBS)
+# The targets that need the layers link the module's library.
+FUZZ_MODULE_LIBS = $(HKP11_MODULE_LIBS) $(FUZZ_LIBS)
 
 FUZZ_SEEDS = \
 	tests/fuzz/fuzz-conf-seeds \
@@ -62,7 +57,7 @@ if ENABLE_FUZZING
 FUZZ_INSTRUMENT = -fsanitize=fuzzer-no-link,address,undefined
 FUZZER_FLAGS = -fsanitize=fuzzer,address,undefined
 noinst_LTLIBRARIES += tests/fuzz/libfuzz-instrumented.la
-tests_fuzz_libfuzz_instrumented_la_SOURCES = $(module_hkpost_p11_la_SOURCES) \
+tests_fuzz_libfuzz_instrumented_la_SOURCES = $(module_libhkp11_module_la_SOURCES) \
 	$(common_libhkp11_common_la_SOURCES) $(common_libhkp11_audit_la_SOURCES)
 tests_fuzz_libfuzz_instrumented_la_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS) $(SYSTEMD_CFLAGS)
 tests_fuzz_libfuzz_instrumented_la_CFLAGS = $(AM_CFLAGS) $(FUZZ_INSTRUMENT)

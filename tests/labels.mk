@@ -29,10 +29,9 @@ tests_test_labels_LDADD = $(TEST_LIBS) $(LIBCRYPTO_LIBS) -lpthread
 # readers against a writer (most telling under --enable-tsan).
 TESTS += tests/test-handle-map
 check_PROGRAMS += tests/test-handle-map
-tests_test_handle_map_SOURCES = tests/test-handle-map.c \
-	module/lockfree/handle-map.c module/lockfree/handle-map.h module/lockfree/epoch.c module/lockfree/epoch.h
+tests_test_handle_map_SOURCES = tests/test-handle-map.c
 tests_test_handle_map_CPPFLAGS = $(AM_CPPFLAGS) $(CHECK_CFLAGS)
-tests_test_handle_map_LDADD = $(CHECK_LIBS) -lpthread
+tests_test_handle_map_LDADD = module/libhkp11-module.la $(CHECK_LIBS) -lpthread
 
 # Real clients: pkcs11-tool, p11tool, certutil, ssh-keygen.
 TESTS += tests/clients/labels.sh

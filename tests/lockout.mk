@@ -14,20 +14,14 @@ tests_test_lockout_state_CPPFLAGS = $(TEST_CPPFLAGS) $(CHECK_CFLAGS)
 tests_test_lockout_state_LDADD = common/libhkp11-common.la $(TEST_LIBS)
 
 # The layers through the whole shim over SoftHSM.  The program links the
-# shim's core and these two layers from source, with a layer table of its
-# own (policy over lockout, nothing else), so that it can subscribe to the
-# layers' events and stand in for syslog(3).
+# module's library with a layer table of its own (policy over lockout,
+# nothing else: the library's module/core/layers.c is then left out), so
+# that it can subscribe to the layers' events and stand in for syslog(3).
 TESTS += tests/test-lockout
 check_PROGRAMS += tests/test-lockout
-tests_test_lockout_SOURCES = tests/test-lockout.c \
-	module/entry.c module/core/shim.c module/core/backend.c module/core/self-identity.c module/core/stack.c \
-	module/core/events.c module/core/sessions.c module/lockfree/epoch.c module/lockfree/handle-map.c \
-	module/policy/layer.c module/policy/check.c module/policy/weak.c \
-	module/lockout/layer.c module/lockout/tries.c module/lockout/guard.c \
-	module/lockout/repeat.c module/lockout/counted.c module/lockout/token-info.c \
-	module/token/token-id.c module/token/etoken-objects.c
+tests_test_lockout_SOURCES = tests/test-lockout.c
 tests_test_lockout_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/tests/mock $(CHECK_CFLAGS) $(LIBCRYPTO_CFLAGS)
-tests_test_lockout_LDADD = common/libhkp11-common.la $(LIBCRYPTO_LIBS) $(TEST_LIBS)
+tests_test_lockout_LDADD = $(HKP11_MODULE_LIBS) $(TEST_LIBS)
 
 # Real clients: pkcs11-tool through the built module over SoftHSM, a small
 # helper that prints the raw token flags pkcs11-tool 0.23 leaves as hex, and

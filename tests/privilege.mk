@@ -18,8 +18,8 @@ tests_privilege_recorder_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -no-u
 # make the system's state directory (as root) without touching the machine's.
 PRIVILEGE_SYSTEM = $(abs_top_builddir)/tests/tmp/privilege
 check_LTLIBRARIES += tests/privilege/hkpost-p11-system.la
-tests_privilege_hkpost_p11_system_la_SOURCES = \
-	$(module_hkpost_p11_la_SOURCES) $(common_libhkp11_common_la_SOURCES)
+tests_privilege_hkpost_p11_system_la_SOURCES = $(module_hkpost_p11_la_SOURCES) \
+	$(module_libhkp11_module_la_SOURCES) $(common_libhkp11_common_la_SOURCES)
 tests_privilege_hkpost_p11_system_la_CPPFLAGS = \
 	-I$(top_srcdir)/common -I$(top_srcdir)/module $(P11KIT_CFLAGS) $(LIBCRYPTO_CFLAGS) \
 	-DSYSCONFDIR=\"$(PRIVILEGE_SYSTEM)/etc\" \

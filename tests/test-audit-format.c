@@ -4,9 +4,9 @@
  * constant tables, and every kind of record in both formats.
  */
 #include "config.h"
-#include "audit-escape.h"
-#include "audit-format.h"
-#include "constants.h"
+#include "base/text.h"
+#include "audit/format.h"
+#include "p11/constants.h"
 
 #include <check.h>
 #include <stdio.h>

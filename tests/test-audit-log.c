@@ -6,10 +6,10 @@
  * writes and lost records told apart from them).
  */
 #include "config.h"
-#include "audit-chain.h"
-#include "audit-log.h"
-#include "audit-sink.h"
-#include "audit-verify.h"
+#include "audit/chain.h"
+#include "audit/log.h"
+#include "audit/sink.h"
+#include "audit/verify.h"
 #include "p11-test.h"
 
 #include <check.h>

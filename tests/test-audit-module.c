@@ -7,8 +7,8 @@
  * key value or ciphertext in any log.
  */
 #include "config.h"
-#include "audit-verify.h"
-#include "compat.h"
+#include "audit/verify.h"
+#include "base/compat.h"
 #include "p11-test.h"
 
 #include <check.h>

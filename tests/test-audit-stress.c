@@ -6,7 +6,7 @@
  * and every process's chain must verify.
  */
 #include "config.h"
-#include "audit-verify.h"
+#include "audit/verify.h"
 #include "p11-test.h"
 
 #include <check.h>

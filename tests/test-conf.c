@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Unit tests of the settings parser: every error path names where and what. */
 #include "config.h"
-#include "conf.h"
-#include "audit-escape.h"
-#include "message.h"
+#include "settings/conf.h"
+#include "base/text.h"
+#include "base/message.h"
 #include "p11-test.h"
 
 #include <check.h>

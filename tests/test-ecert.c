@@ -4,7 +4,7 @@
  * fixture of make-ecerts.sh, in English and in Traditional Chinese.
  */
 #include "config.h"
-#include "ecert.h"
+#include "ecert/ecert.h"
 #include "fixtures.h"
 #include "p11-test.h"
 

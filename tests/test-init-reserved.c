@@ -8,8 +8,8 @@
  * shim over the mock, as an application calls it.
  */
 #include "config.h"
-#include "safe-copy.h"
-#include "conf.h"
+#include "base/safe-copy.h"
+#include "settings/conf.h"
 #include "shim-fixture.h"
 
 #include <check.h>

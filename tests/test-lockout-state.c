@@ -4,7 +4,7 @@
  * and no trust in a file that is corrupt or not ours.
  */
 #include "config.h"
-#include "lockout-state.h"
+#include "lockout/store.h"
 #include "p11-test.h"
 
 #include <check.h>

@@ -2,7 +2,7 @@
 /*
  * The PIN policy and lockout layers through the whole shim over SoftHSM.
  *
- * This program links the module's own sources, so that it can hear what the
+ * This program links the module's library, so that it can hear what the
  * layers report: it subscribes to the security events, takes the place of
  * syslog(3), and points stderr at a file or at a terminal of its own.  Every
  * test ends by searching all it captured, and the state directory, for the
@@ -11,7 +11,7 @@
 #include "config.h"
 #include "core/events.h"
 #include "core/shim.h"
-#include "lockout-state.h"
+#include "lockout/store.h"
 #include "p11-test.h"
 #include "token/token-id.h"
 
@@ -283,10 +283,10 @@ shim_start (const char *settings)
 	memset (&args, 0, sizeof args);
 	args.flags = CKF_OS_LOCKING_OK;
 	args.pReserved = reserved;
-	ck_assert_int_eq (C_GetInterface ((CK_UTF8CHAR_PTR) "PKCS 11", &v3, &iface, 0), CKR_OK);
+	ck_assert_int_eq (hkp11_get_interface ((CK_UTF8CHAR_PTR) "PKCS 11", &v3, &iface, 0), CKR_OK);
 	f = iface->pFunctionList;
 	memset (&shim, 0, sizeof shim);
-	ck_assert_int_eq (C_GetFunctionList (&shim.f), CKR_OK);
+	ck_assert_int_eq (hkp11_get_function_list (&shim.f), CKR_OK);
 	shim.f3 = f;
 	p11t_assert_rv (f->C_Initialize (&args), CKR_OK);
 	hkp11_event_subscribe (event_sink);
@@ -1036,7 +1036,7 @@ END_TEST
 
 /* ---- Over the mock eToken (the token counts) --------------------------- */
 
-#include "etoken.h"
+#include "p11/etoken.h"
 #include "mock-p11.h"
 
 #include <dlfcn.h>

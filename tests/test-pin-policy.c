@@ -2,7 +2,7 @@
 /* Unit tests of the PIN policy: a table of PINs, each accepted or refused
  * with its reason, under the default rules and under variations. */
 #include "config.h"
-#include "pin-policy.h"
+#include "policy/pin-policy.h"
 #include "p11-test.h"
 
 #include <check.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The settings groups against their documentation: every key the module and
- * the tool load (common/settings.h) is documented in config/hkpost-p11.conf,
+ * the tool load (common/settings/settings.h) is documented in config/hkpost-p11.conf,
  * every key documented there is known, and each documented "#key: value"
  * is the default, so that neither the code nor the file can drift.
  *
@@ -11,8 +11,8 @@
  * still be a value the parser takes.
  */
 #include "config.h"
-#include "conf.h"
-#include "settings.h"
+#include "settings/conf.h"
+#include "settings/settings.h"
 #include "p11-test.h"
 
 #include <check.h>

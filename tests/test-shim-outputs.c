@@ -11,7 +11,7 @@
  */
 #include "config.h"
 #include "shim-fixture.h"
-#include "etoken.h"
+#include "p11/etoken.h"
 
 #include <check.h>
 #include <stdio.h>

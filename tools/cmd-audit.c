@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hkpost-p11 audit verify [FILE...]: the hash chains of the audit log are
- * checked by the common verifier (common/audit-verify.c), which says
+ * checked by the common verifier (common/audit/verify.c), which says
  * which records are missing, reordered, duplicated or edited, and which
  * were lost as they were written (a disk full, a program that stopped):
  * those are no sign of tampering and get an exit status of their own.
@@ -13,8 +13,8 @@
  */
 #include "config.h"
 #include "hkpost-p11.h"
-#include "audit-verify.h"
-#include "compat.h"
+#include "audit/verify.h"
+#include "base/compat.h"
 
 #include <errno.h>
 #include <stdlib.h>

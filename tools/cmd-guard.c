@@ -6,7 +6,7 @@
  * without asking the token; where it counts itself, it also refuses every
  * try once its count has run out, since the token then reads as locked.
  * A release is recorded in the token's state file the layer reads
- * (common/lockout-state.h, HKP11_STATE_RELEASE): one try is allowed past
+ * (common/lockout/rules.h, HKP11_STATE_RELEASE): one try is allowed past
  * the guard, used up by that try or the next wrong password and cleared by
  * a right one.  Nothing else changes: the count stands, so a wrong password
  * on the released try is counted as the last one it is.  That works also

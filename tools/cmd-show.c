@@ -13,7 +13,7 @@
 #include "config.h"
 #include "hkpost-p11.h"
 #include "certs.h"
-#include "compat.h"
+#include "base/compat.h"
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -99,7 +99,7 @@ match_original (cli_cert *c, CK_SLOT_ID slot, const slot_certs *orig, size_t n)
 	}
 }
 
-/* ---- what OpenSSL reads beyond common/ecert.c ------------------------------------ */
+/* ---- what OpenSSL reads beyond common/ecert/ecert.c ------------------------------------ */
 
 typedef struct {
 	char not_before[32], not_after[32];         /* for people */

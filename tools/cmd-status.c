@@ -8,7 +8,7 @@
 #include "config.h"
 #include "hkpost-p11.h"
 #include "certs.h"
-#include "compat.h"
+#include "base/compat.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

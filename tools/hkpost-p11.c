@@ -10,8 +10,8 @@
  */
 #include "config.h"
 #include "hkpost-p11.h"
-#include "audit-escape.h"
-#include "compat.h"
+#include "base/text.h"
+#include "base/compat.h"
 
 #include <limits.h>
 #include <locale.h>

@@ -13,10 +13,10 @@
 #ifndef HKP11_TOOL_H
 #define HKP11_TOOL_H
 
-#include "p11.h"
-#include "lockout-state.h"
-#include "pin-policy.h"
-#include "settings.h"
+#include "p11/p11.h"
+#include "lockout/store.h"
+#include "policy/pin-policy.h"
+#include "settings/settings.h"
 #include "token/token-id.h"
 
 #include <stdbool.h>
@@ -95,7 +95,7 @@ void cli_json_finish (cli_json *j);
 /* ---- settings (settings.c) --------------------------------------------------- */
 
 /* The settings the tool shows and applies: the module's own groups
- * (common/settings.h), loaded from the file the module reads with the same
+ * (common/settings/settings.h), loaded from the file the module reads with the same
  * hkp11_config_load, plus where they came from.  The pointers lead to the
  * process's one copy of each group (hkp11_policy_conf, ...); cli_settings_free
  * brings the defaults back. */

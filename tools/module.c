@@ -9,8 +9,8 @@
  */
 #include "config.h"
 #include "hkpost-p11.h"
-#include "compat.h"
-#include "constants.h"
+#include "base/compat.h"
+#include "p11/constants.h"
 
 #include <dlfcn.h>
 #include <stdlib.h>

@@ -10,7 +10,7 @@
  */
 #include "config.h"
 #include "hkpost-p11.h"
-#include "compat.h"
+#include "base/compat.h"
 
 #include <errno.h>
 #include <fcntl.h>

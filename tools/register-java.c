@@ -10,7 +10,7 @@
  */
 #include "config.h"
 #include "hkpost-p11.h"
-#include "compat.h"
+#include "base/compat.h"
 #include "register.h"
 
 #include <errno.h>

@@ -4,16 +4,16 @@
  * change-pin), the lockout counts (status, guard release), the audit
  * destination and the token library.
  *
- * They are the module's own settings groups (common/settings.h), read from
+ * They are the module's own settings groups (common/settings/settings.h), read from
  * the file the module reads with the same hkp11_config_load: the same keys,
  * types, bounds, defaults and messages (config/hkpost-p11.conf documents
  * them).  A setting the module would refuse, the tool refuses too.
  */
 #include "config.h"
 #include "hkpost-p11.h"
-#include "audit-log.h"
-#include "compat.h"
-#include "settings.h"
+#include "audit/log.h"
+#include "base/compat.h"
+#include "settings/settings.h"
 
 #include <stdio.h>
 #include <string.h>

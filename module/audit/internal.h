@@ -22,10 +22,10 @@
 #ifndef HKP11_AUDIT_INTERNAL_H
 #define HKP11_AUDIT_INTERNAL_H
 
-#include "audit-log.h"
+#include "audit/log.h"
 #include "core/sessions.h"
-#include "p11.h"
-#include "settings-audit.h"
+#include "p11/p11.h"
+#include "settings/audit.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -18,7 +18,7 @@
  *
  * Never recorded: PINs (not even their length), data, signatures,
  * ciphertext, and attribute values other than class, key type, label and id.
- * A record has no field that could hold them (common/audit-format.h).
+ * A record has no field that could hold them (common/audit/format.h).
  *
  * This file is the layer's life cycle; internal.h says where the rest is.
  */
@@ -27,14 +27,14 @@
 #include "calls.h"
 #include "core/events.h"
 #include "core/layer.h"
-#include "message.h"
-#include "peer-identity.h"
+#include "base/message.h"
+#include "audit/peer-identity.h"
 #include "core/shim.h"
 
 #include <string.h>
 #include <syslog.h>
 
-/* audit, audit-format, audit-file, ...: common/settings-audit.c. */
+/* audit, audit-format, audit-file, ...: common/settings/audit.c. */
 static const hkp11_audit_settings *const settings = &hkp11_audit_conf;
 
 CK_FUNCTION_LIST_3_0 audit_below;

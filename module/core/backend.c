@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
 #include "core/backend.h"
-#include "compat.h"
+#include "base/compat.h"
 #include "core/self-identity.h"
 
 #include <dlfcn.h>

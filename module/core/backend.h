@@ -6,9 +6,9 @@
 #ifndef HKP11_BACKEND_H
 #define HKP11_BACKEND_H
 
-#include "p11.h"
-#include "conf.h"
-#include "settings-core.h"
+#include "p11/p11.h"
+#include "settings/conf.h"
+#include "settings/core.h"
 
 #include <stdbool.h>
 

@@ -11,7 +11,7 @@
 #ifndef HKP11_EVENTS_H
 #define HKP11_EVENTS_H
 
-#include "p11.h"
+#include "p11/p11.h"
 
 typedef enum {
 	HKP11_EVENT_INFO,

@@ -11,8 +11,8 @@
 #ifndef HKP11_LAYER_H
 #define HKP11_LAYER_H
 
-#include "p11.h"
-#include "conf.h"
+#include "p11/p11.h"
+#include "settings/conf.h"
 
 #include <stdbool.h>
 
@@ -30,8 +30,8 @@ typedef struct hkp11_layer {
 	/* Filled in by the stack: the next function down, for every function. */
 	CK_FUNCTION_LIST_3_0 *below;
 
-	/* The layer's settings (common/settings-*.c), or NULL when it has
-	 * none.  The shim loads every group common/settings.c lists, this one
+	/* The layer's settings (common/settings/), or NULL when it has
+	 * none.  The shim loads every group common/settings/settings.c lists, this one
 	 * among them; the field tells tests that walk the layers which is whose. */
 	const hkp11_option_group *options;
 

@@ -35,7 +35,7 @@
 
 #include "core/layer.h"
 #include "lockfree/handle-map.h"
-#include "p11.h"
+#include "p11/p11.h"
 
 #include <stdbool.h>
 #include <stdint.h>

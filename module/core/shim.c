@@ -2,8 +2,8 @@
 #include "config.h"
 #include "core/shim.h"
 #include "core/backend.h"
-#include "message.h"
-#include "settings.h"
+#include "base/message.h"
+#include "settings/settings.h"
 #include "core/stack.h"
 
 #include <pthread.h>

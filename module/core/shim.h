@@ -7,7 +7,7 @@
 #ifndef HKP11_SHIM_H
 #define HKP11_SHIM_H
 
-#include "p11.h"
+#include "p11/p11.h"
 #include "core/layer.h"
 
 #include <stdbool.h>
@@ -29,6 +29,13 @@ CK_RV hkp11_shim_finalize (CK_VOID_PTR reserved);
 
 /* The backend library's path, for the audit log's C_Initialize record. */
 const char *hkp11_shim_backend_path (void);
+
+/* What C_GetFunctionList, C_GetInterfaceList and C_GetInterface answer
+ * (core/functions.c); module/entry.c exports them under those names. */
+CK_RV hkp11_get_function_list (CK_FUNCTION_LIST_PTR_PTR list);
+CK_RV hkp11_get_interface_list (CK_INTERFACE_PTR list, CK_ULONG_PTR count);
+CK_RV hkp11_get_interface (CK_UTF8CHAR_PTR name, CK_VERSION_PTR version, CK_INTERFACE_PTR_PTR iface,
+			   CK_FLAGS flags);
 
 /* The layers, top (nearest the application) first; NULL-terminated.
  * Defined in layers.c, the one place that knows them all. */

@@ -23,11 +23,11 @@
 #ifndef HKP11_LABELS_INTERNAL_H
 #define HKP11_LABELS_INTERNAL_H
 
-#include "ecert.h"
+#include "ecert/ecert.h"
 #include "core/sessions.h"
 #include "lockfree/handle-map.h"
-#include "p11.h"
-#include "settings-labels.h"
+#include "p11/p11.h"
+#include "settings/labels.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -102,7 +102,7 @@ typedef struct {
 /* ---- layer.c: the state ------------------------------------------------- */
 
 /* labels, label-language, label-template, token-label:
- * common/settings-labels.c. */
+ * common/settings/labels.c. */
 extern const hkp11_labels_settings *const labels_settings;
 extern CK_FUNCTION_LIST_3_0 labels_below;
 

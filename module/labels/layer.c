@@ -5,7 +5,7 @@
  * "CHAN TAI MAN (Personal e-Cert, expires 2045-06-30)" instead of a SafeNet
  * container name or nothing at all.
  *
- * Per token it keeps the X.509 certificates, parsed once (common/ecert.c),
+ * Per token it keeps the X.509 certificates, parsed once (common/ecert/ecert.c),
  * with their friendly labels made unique on that token.  Keys are paired
  * with a certificate lazily, on the first read of their label: by CKA_ID,
  * and by RSA modulus or EC point when the ID is missing or ambiguous.  What

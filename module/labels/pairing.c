@@ -6,7 +6,7 @@
  */
 #include "config.h"
 #include "internal.h"
-#include "compat.h"
+#include "base/compat.h"
 
 #include <stdlib.h>
 #include <string.h>

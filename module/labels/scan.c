@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Scanning a token: its X.509 certificates listed on a session of the
- * layer's own, parsed once (common/ecert.c) and kept compact, named, their
+ * layer's own, parsed once (common/ecert/ecert.c) and kept compact, named, their
  * labels made unique on the token, and installed for readers.
  */
 #include "config.h"
 #include "internal.h"
-#include "compat.h"
+#include "base/compat.h"
 #include "lockfree/epoch.h"
 
 #include <stdlib.h>

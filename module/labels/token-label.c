@@ -7,7 +7,7 @@
  */
 #include "config.h"
 #include "internal.h"
-#include "compat.h"
+#include "base/compat.h"
 
 #include <string.h>
 

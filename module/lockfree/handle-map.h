@@ -16,7 +16,7 @@
 #ifndef HKP11_HANDLE_MAP_H
 #define HKP11_HANDLE_MAP_H
 
-#include "p11.h"
+#include "p11/p11.h"
 
 #include <stdbool.h>
 #include <stddef.h>

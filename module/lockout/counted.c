@@ -9,8 +9,8 @@
  */
 #include "config.h"
 #include "internal.h"
-#include "compat.h"
-#include "message.h"
+#include "base/compat.h"
+#include "base/message.h"
 
 #include <stdio.h>
 

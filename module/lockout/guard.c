@@ -9,7 +9,7 @@
  */
 #include "config.h"
 #include "internal.h"
-#include "message.h"
+#include "base/message.h"
 
 #include <stdio.h>
 #include <time.h>

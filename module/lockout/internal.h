@@ -15,7 +15,7 @@
  *   token-info.c  what C_GetTokenInfo shows: the PIN flags and the label.
  *
  * The rules themselves (how many tries are left, whether a try is held
- * back) are pure functions of the record: common/lockout-state.h.
+ * back) are pure functions of the record: common/lockout/rules.h.
  *
  * lockout_lock guards the layer's own tables (tokens known, wrong PINs
  * remembered); it is never held while calling the token.
@@ -25,9 +25,9 @@
 
 #include "core/events.h"
 #include "core/sessions.h"
-#include "lockout-state.h"
-#include "p11.h"
-#include "settings-lockout.h"
+#include "lockout/store.h"
+#include "p11/p11.h"
+#include "settings/lockout.h"
 #include "token/token-id.h"
 
 #include <pthread.h>

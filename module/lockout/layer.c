@@ -19,14 +19,14 @@
  * without asking the token: applications retry cached PINs.
  *
  * Only the user PIN is counted; SO logins and SO PIN changes pass.  The
- * settings are common/settings-lockout.c's.
+ * settings are common/settings/lockout.c's.
  *
  * This file is the layer's life cycle; internal.h says where the rest is.
  */
 #include "config.h"
 #include "internal.h"
 #include "core/layer.h"
-#include "message.h"
+#include "base/message.h"
 
 #include <pthread.h>
 

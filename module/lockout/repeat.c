@@ -7,7 +7,7 @@
  */
 #include "config.h"
 #include "internal.h"
-#include "compat.h"
+#include "base/compat.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

@@ -8,9 +8,9 @@
  */
 #include "config.h"
 #include "internal.h"
-#include "compat.h"
+#include "base/compat.h"
 #include "token/etoken-objects.h"
-#include "message.h"
+#include "base/message.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -8,10 +8,10 @@
  */
 #include "config.h"
 #include "internal.h"
-#include "compat.h"
-#include "constants.h"
+#include "base/compat.h"
+#include "p11/constants.h"
 #include "token/etoken-objects.h"
-#include "message.h"
+#include "base/message.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -7,16 +7,16 @@
  *   check.c  a new user PIN (C_SetPIN, C_InitPIN) against the rules;
  *   weak.c   a weak PIN in use, noted once per token after a login.
  *
- * The check itself is pure: common/pin-policy.h.
+ * The check itself is pure: common/policy/pin-policy.h.
  */
 #ifndef HKP11_POLICY_INTERNAL_H
 #define HKP11_POLICY_INTERNAL_H
 
 #include "core/events.h"
 #include "core/sessions.h"
-#include "p11.h"
-#include "pin-policy.h"
-#include "settings-policy.h"
+#include "p11/p11.h"
+#include "policy/pin-policy.h"
+#include "settings/policy.h"
 #include "token/token-id.h"
 
 #include <stdbool.h>

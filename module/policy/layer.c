@@ -11,7 +11,7 @@
  * PIN still opens the token, and the layer only notes once per token and
  * process that a weak PIN is in use.  C_GetTokenInfo reports ulMinPinLen
  * as at least pin-min-length, so that clients check before they ask.
- * The settings are common/settings-policy.c's.
+ * The settings are common/settings/policy.c's.
  *
  * What it reports says nothing of a PIN but the names of the rules it
  * breaks (too-short, missing-class, ...): the audit log, syslog and a

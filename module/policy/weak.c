@@ -6,8 +6,8 @@
  */
 #include "config.h"
 #include "internal.h"
-#include "compat.h"
-#include "message.h"
+#include "base/compat.h"
+#include "base/message.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
 #include "token/etoken-objects.h"
-#include "etoken.h"
+#include "p11/etoken.h"
 
 #include <stdint.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Reading SafeNet's hardware-feature objects (common/etoken.h): the token's
+ * Reading SafeNet's hardware-feature objects (common/p11/etoken.h): the token's
  * own retry counter and its own password policy.  Each read opens a
  * read-only session of its own, so it never disturbs a search or an
  * operation the application has going on its sessions.
@@ -8,8 +8,8 @@
 #ifndef HKP11_ETOKEN_OBJECTS_H
 #define HKP11_ETOKEN_OBJECTS_H
 
-#include "p11.h"
-#include "pin-policy.h"
+#include "p11/p11.h"
+#include "policy/pin-policy.h"
 
 #include <stdbool.h>
 

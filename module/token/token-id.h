@@ -9,7 +9,7 @@
 #ifndef HKP11_TOKEN_ID_H
 #define HKP11_TOKEN_ID_H
 
-#include "p11.h"
+#include "p11/p11.h"
 
 #include <stdbool.h>
 

@@ -14,10 +14,10 @@
  *   2  the chain verifier, reading the input as a log file.
  */
 #include "config.h"
-#include "audit-escape.h"
-#include "audit-format.h"
-#include "audit-log.h"
-#include "audit-verify.h"
+#include "base/text.h"
+#include "audit/format.h"
+#include "audit/log.h"
+#include "audit/verify.h"
 
 #include <fcntl.h>
 #include <limits.h>

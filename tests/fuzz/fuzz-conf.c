@@ -11,8 +11,8 @@
  * brings every setting back to its default, freeing what the text set.
  */
 #include "config.h"
-#include "conf.h"
-#include "audit-escape.h"
+#include "settings/conf.h"
+#include "base/text.h"
 #include "core/layer.h"
 
 #include <stddef.h>

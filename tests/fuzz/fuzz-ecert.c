@@ -10,7 +10,7 @@
  * as an ordinary test.
  */
 #include "config.h"
-#include "ecert.h"
+#include "ecert/ecert.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -19,7 +19,7 @@
  * instead of keeping the input.
  */
 #include "config.h"
-#include "lockout-state.h"
+#include "lockout/store.h"
 
 #include <fcntl.h>
 #include <limits.h>

@@ -20,7 +20,7 @@
  * label then has.
  */
 #include "config.h"
-#include "conf.h"
+#include "settings/conf.h"
 #include "core/layer.h"
 #include "mock-p11.h"
 #include "core/stack.h"

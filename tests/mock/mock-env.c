@@ -6,7 +6,7 @@
  */
 #include "config.h"
 #include "mock.h"
-#include "etoken.h"
+#include "p11/etoken.h"
 
 #include <stdio.h>
 #include <stdlib.h>

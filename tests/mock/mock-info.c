@@ -4,7 +4,7 @@
  */
 #include "config.h"
 #include "mock.h"
-#include "etoken.h"
+#include "p11/etoken.h"
 
 #include <stdio.h>
 #include <string.h>

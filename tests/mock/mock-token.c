@@ -9,7 +9,7 @@
  */
 #include "config.h"
 #include "mock.h"
-#include "etoken.h"
+#include "p11/etoken.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -7,7 +7,7 @@
 #include "config.h"
 #include "p11-test.h"
 #include "mock-p11.h"
-#include "etoken.h"
+#include "p11/etoken.h"
 
 #include <check.h>
 #include <dlfcn.h>

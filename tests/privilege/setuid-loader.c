@@ -18,7 +18,7 @@
  * command line or a module that does not load.
  */
 #include "config.h"
-#include "p11.h"
+#include "p11/p11.h"
 
 #include <dlfcn.h>
 #include <stdio.h>

@@ -24,8 +24,8 @@
  * call's result is checked; an unexpected one ends the run with status 1.
  */
 #include "config.h"
-#include "constants.h"
-#include "p11.h"
+#include "p11/constants.h"
+#include "p11/p11.h"
 
 #include <dlfcn.h>
 #include <stdbool.h>

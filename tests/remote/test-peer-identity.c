@@ -5,7 +5,7 @@
  * otherwise; SSH_CONNECTION only from an sshd parent.
  */
 #include "config.h"
-#include "peer-identity.h"
+#include "audit/peer-identity.h"
 
 #include <check.h>
 #include <fcntl.h>

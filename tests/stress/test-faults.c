@@ -25,7 +25,7 @@
  */
 #include "config.h"
 #include "stress.h"
-#include "constants.h"
+#include "p11/constants.h"
 
 #include <check.h>
 #include <dirent.h>

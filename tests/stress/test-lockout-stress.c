@@ -19,7 +19,7 @@
  * HKP11_STRESS_SCALE scales the kills.
  */
 #include "config.h"
-#include "lockout-state.h"
+#include "lockout/store.h"
 #include "stress.h"
 
 #include <check.h>

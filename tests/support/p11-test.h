@@ -6,7 +6,7 @@
 #ifndef HKP11_P11_TEST_H
 #define HKP11_P11_TEST_H
 
-#include "p11.h"
+#include "p11/p11.h"
 
 #include <stdbool.h>
 
