@@ -35,7 +35,9 @@ common_libhkp11_common_la_LIBADD = $(LIBCRYPTO_LIBS)
 # by the module, the tests and the tool).
 noinst_LTLIBRARIES += common/libhkp11-audit.la
 common_libhkp11_audit_la_SOURCES = \
+	common/audit/fields.c common/audit/fields.h \
 	common/audit/format.c common/audit/format.h \
+	common/audit/parse.c common/audit/parse.h \
 	common/audit/chain.c common/audit/chain.h \
 	common/audit/sink.h common/audit/file.c common/audit/syslog.c common/audit/journal.c \
 	common/audit/log.c common/audit/log.h \

@@ -7,7 +7,7 @@ AUDIT_CPPFLAGS = $(TEST_CPPFLAGS) $(CHECK_CFLAGS) $(LIBCRYPTO_CFLAGS)
 AUDIT_LIBS = common/libhkp11-audit.la common/libhkp11-common.la $(LIBCRYPTO_LIBS) $(SYSTEMD_LIBS)
 
 # The chain verifier's command line (the token-manager tool will take over
-# its logic, common/audit-verify.c).
+# its logic, common/audit/verify.c).
 check_PROGRAMS += tests/audit-verify
 tests_audit_verify_SOURCES = tests/audit-verify.c
 tests_audit_verify_LDADD = $(AUDIT_LIBS)

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Unit tests of the audit record: escaping, blank-padded fields, the
- * constant tables, and every kind of record in both formats.
+ * constant tables, every kind of record in both formats, the parser that
+ * reads them back, and README.md's table of the fields.
  */
 #include "config.h"
 #include "base/text.h"
+#include "audit/fields.h"
 #include "audit/format.h"
+#include "audit/parse.h"
 #include "p11/constants.h"
 
 #include <check.h>
@@ -433,6 +436,122 @@ START_TEST (test_record_odd_event_name_quoted)
 }
 END_TEST
 
+/* Every record read back by the parser the verifier and the tool share
+ * gives the fields the writer wrote, in order, in either form. */
+START_TEST (test_parse_both_forms)
+{
+	static const char *const want[] = { "ts", "seq", "chain", "prev", "host", "pid", "uid",
+					    "program", "kind", "event", "slot", "session",
+					    "mechanism", "key_label", "template", "result",
+					    "duration_us" };
+	for (int form = 0; form < 2; form++) {
+		hkp11_audit_format format = form ? HKP11_AUDIT_JSON : HKP11_AUDIT_TEXT;
+		char identity[256];
+		hkp11_buf ib;
+		hkp11_buf_init (&ib, identity, sizeof identity);
+		hkp11_audit_format_identity (&ib, format, "pc \"1\"", 42, 1000, "p11 tool");
+		hkp11_audit_stamp stamp = {
+			.ts = "2024-05-01T10:00:00.123456Z", .seq = 7, .chain = "pc/42/1",
+			.prev_hex = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+			.identity = identity, .identity_len = ib.len,
+		};
+		CK_ATTRIBUTE tmpl[] = { { CKA_CLASS, NULL, 8 }, { CKA_VALUE, NULL, 32 } };
+		hkp11_audit_record rec = { .kind = HKP11_AUDIT_KIND_SECURITY, .event = "C_SignInit",
+					   .has_slot = true, .slot = 3, .has_session = true,
+					   .session = 9, .has_result = true, .result = CKR_OK,
+					   .has_duration = true, .duration_us = 12 };
+		hkp11_audit_arg_num (&rec, "mechanism", HKP11_ARG_MECHANISM, CKM_RSA_PKCS);
+		hkp11_audit_arg_bytes (&rec, "key_label", HKP11_ARG_LABEL, "a \"b\", c=d", 10);
+		hkp11_audit_arg_bytes (&rec, "template", HKP11_ARG_TEMPLATE, tmpl, 2);
+		hkp11_buf b;
+		hkp11_buf_init (&b, mem, sizeof mem - 1);
+		hkp11_audit_format_record (&b, format, &stamp, &rec);
+		const char *end = mem + b.len;
+
+		bool json = !form;
+		const char *start = hkp11_audit_find_record (mem, end, &json);
+		ck_assert_ptr_eq (start, mem);
+		ck_assert_int_eq (json, form);
+		hkp11_audit_chain_fields f;
+		ck_assert_int_eq (hkp11_audit_parse_chain (start, end, json, &f), HKP11_AUDIT_CHAIN_ALL);
+		ck_assert_uint_eq (f.seq, 7);
+		ck_assert_int_eq (f.name_len, 7);
+		ck_assert_int_eq (memcmp (f.name, "pc/42/1", 7), 0);
+
+		hkp11_audit_cursor c;
+		const char *key, *value;
+		size_t key_len, value_len, n = 0;
+		int got;
+		hkp11_audit_cursor_init (&c, start, end, json);
+		while ((got = hkp11_audit_next_field (&c, &key, &key_len, &value, &value_len)) == 1) {
+			ck_assert_uint_lt (n, sizeof want / sizeof want[0]);
+			ck_assert_msg (strlen (want[n]) == key_len && memcmp (want[n], key, key_len) == 0,
+				       "field %zu of %s: %.*s, not %s", n, mem, (int)key_len, key, want[n]);
+			n++;
+		}
+		ck_assert_int_eq (got, 0);
+		ck_assert_uint_eq (n, sizeof want / sizeof want[0]);
+
+		/* Cut short in the middle of a string: not a whole field. */
+		hkp11_audit_cursor_init (&c, start, strstr (mem, "a \\\"b") + 3, json);
+		while ((got = hkp11_audit_next_field (&c, &key, &key_len, &value, &value_len)) == 1)
+			;
+		ck_assert_int_eq (got, -1);
+	}
+}
+END_TEST
+
+/* README.md's table of the record's fields lists every field of
+ * common/audit/fields.h and nothing else, and names every journald field. */
+START_TEST (test_readme_lists_the_fields)
+{
+	char path[4096];
+	snprintf (path, sizeof path, "%s/README.md", P11T_SRCDIR);
+	FILE *f = fopen (path, "r");
+	ck_assert_msg (f != NULL, "%s", path);
+	static char readme[1 << 18];
+	size_t len = fread (readme, 1, sizeof readme - 1, f);
+	fclose (f);
+	readme[len] = '\0';
+
+	const char *table = strstr (readme, "| Field | Type | Meaning |");
+	ck_assert_ptr_nonnull (table);
+	const char *table_end = strstr (table, "\n\n");
+	ck_assert_ptr_nonnull (table_end);
+	size_t rows = 0;
+	for (const char *p = strstr (table, "\n| `"); p != NULL && p < table_end;
+	     p = strstr (p + 1, "\n| `")) {
+		const char *key = p + 4;
+		size_t key_len = strcspn (key, "`");
+		bool known = false;
+		for (int i = 0; i < HKP11_AUDIT_N_RECORD_FIELDS; i++)
+			known |= hkp11_audit_key_is (key, key_len, (hkp11_audit_field)i);
+		ck_assert_msg (known, "README.md lists a field `%.*s` that records do not have",
+			       (int)key_len, key);
+		rows++;
+	}
+	for (int i = 0; i < HKP11_AUDIT_N_RECORD_FIELDS; i++) {
+		char row[64];
+		snprintf (row, sizeof row, "\n| `%s` |", hkp11_audit_field_keys[i]);
+		const char *at = strstr (table, row);
+		ck_assert_msg (at != NULL && at < table_end, "README.md's table lacks `%s`",
+			       hkp11_audit_field_keys[i]);
+		if (hkp11_audit_field_journal[i] != NULL) {
+			snprintf (row, sizeof row, "`%s`", hkp11_audit_field_journal[i]);
+			ck_assert_msg (strstr (readme, row) != NULL, "README.md does not name %s",
+				       hkp11_audit_field_journal[i]);
+		}
+	}
+	ck_assert_uint_eq (rows, HKP11_AUDIT_N_RECORD_FIELDS);
+	/* And the events' arguments in the table of arguments. */
+	for (int i = HKP11_AUDIT_N_RECORD_FIELDS; i < HKP11_AUDIT_N_FIELDS; i++) {
+		char arg[64];
+		snprintf (arg, sizeof arg, "`%s`", hkp11_audit_field_keys[i]);
+		ck_assert_msg (strstr (table_end, arg) != NULL, "README.md does not explain %s", arg);
+	}
+}
+END_TEST
+
 static Suite *
 suite (void)
 {
@@ -463,6 +582,8 @@ suite (void)
 	tcase_add_test (tc, test_record_call_and_unknown_values);
 	tcase_add_test (tc, test_record_attempt_and_no_args);
 	tcase_add_test (tc, test_record_odd_event_name_quoted);
+	tcase_add_test (tc, test_parse_both_forms);
+	tcase_add_test (tc, test_readme_lists_the_fields);
 	suite_add_tcase (s, tc);
 	return s;
 }

@@ -13,6 +13,7 @@
  */
 #include "config.h"
 #include "hkpost-p11.h"
+#include "audit/parse.h"
 #include "audit/verify.h"
 #include "base/compat.h"
 
@@ -148,6 +149,7 @@ verify (int argc, char **argv)
 /* ---- show ---------------------------------------------------------------------- */
 
 #define MAX_FIELDS 40
+#define KEY(id) hkp11_audit_field_keys[HKP11_AUDIT_F_##id]
 
 /* A record's fields; keys and values are copies in store, strings without
  * their quotes and with only \" and \\ undone: other escapes stay. */
@@ -182,39 +184,29 @@ keep (record *r, const char *p, size_t len)
 	return out;
 }
 
-/* Copies the quoted string whose opening quote is at *pp; moves *pp past
- * the closing one. */
+/* Copies a quoted string without its quotes, with only \" and \\ undone;
+ * NULL when the store is full. */
 static const char *
-keep_string (record *r, const char **pp)
+keep_string (record *r, const char *p, size_t len)
 {
-	const char *p = *pp + 1;
 	char *out = r->store + r->used;
 	size_t room = sizeof r->store - r->used;
 	size_t n = 0;
-	while (*p && *p != '"') {
-		char c[2];
-		size_t k = 1;
-		if (p[0] == '\\' && (p[1] == '"' || p[1] == '\\')) {
-			c[0] = p[1];
-			p += 2;
-		} else if (p[0] == '\\' && p[1] != '\0') {
-			c[0] = p[0];
-			c[1] = p[1];
-			k = 2;
-			p += 2;
-		} else {
-			c[0] = *p++;
+	const char *end = p + len - 1;
+	for (p++; p < end;) {
+		size_t k = p[0] == '\\' && p + 1 < end ? 2 : 1;
+		if (k == 2 && (p[1] == '"' || p[1] == '\\')) {
+			p++;
+			k = 1;
 		}
 		if (n + k + 1 > room)
 			return NULL;
-		memcpy (out + n, c, k);
+		memcpy (out + n, p, k);
 		n += k;
+		p += k;
 	}
-	if (*p != '"' || n + 1 > room)
-		return NULL;
 	out[n] = '\0';
 	r->used += n + 1;
-	*pp = p + 1;
 	return out;
 }
 
@@ -228,101 +220,26 @@ add (record *r, const char *key, const char *value)
 	return true;
 }
 
-/* A text record: "TS key=value key="string" ...". */
+/* A record in either form (common/audit/parse.h): its fields, the JSON
+ * form's "args" among them as in text.  A line cut short keeps the fields
+ * before the cut. */
 static bool
-parse_text (const char *line, record *r)
+parse_record (const char *start, const char *end, bool json, record *r)
 {
-	const char *p = line;
+	hkp11_audit_cursor c;
+	const char *key, *value;
+	size_t key_len, value_len;
 	r->n = 0;
 	r->used = 0;
-	size_t ts_len = strcspn (p, " ");
-	if (p[ts_len] != ' ' || !add (r, "ts", keep (r, p, ts_len)))
-		return false;
-	p += ts_len;
-	while (*p) {
-		while (*p == ' ')
-			p++;
-		size_t key_len = strcspn (p, "= ");
-		if (p[key_len] != '=')
-			break;
-		const char *key = keep (r, p, key_len);
-		const char *value;
-		p += key_len + 1;
-		if (*p == '"') {
-			value = keep_string (r, &p);
-		} else {
-			size_t len = strcspn (p, " ");
-			value = keep (r, p, len);
-			p += len;
-		}
-		if (!add (r, key, value))
+	hkp11_audit_cursor_init (&c, start, end, json);
+	while (hkp11_audit_next_field (&c, &key, &key_len, &value, &value_len) == 1) {
+		const char *k = keep (r, key, key_len);
+		const char *v = value_len >= 2 && value[0] == '"' ? keep_string (r, value, value_len)
+								     : keep (r, value, value_len);
+		if (!add (r, k, v))
 			return false;
 	}
-	return get (r, "seq") != NULL && get (r, "event") != NULL;
-}
-
-/* Skips a JSON value that is an array, strings inside included. */
-static const char *
-skip_array (const char *p)
-{
-	int depth = 0;
-	do {
-		if (*p == '"') {
-			p++;
-			while (*p && *p != '"')
-				p += p[0] == '\\' && p[1] ? 2 : 1;
-			if (*p == '\0')
-				return NULL;
-		} else if (*p == '[') {
-			depth++;
-		} else if (*p == ']') {
-			depth--;
-		} else if (*p == '\0') {
-			return NULL;
-		}
-		p++;
-	} while (depth > 0);
-	return p;
-}
-
-/* A JSON record: one object, whose "args" object is flattened in. */
-static bool
-parse_json (const char *line, record *r)
-{
-	const char *p = line;
-	r->n = 0;
-	r->used = 0;
-	while (*p) {
-		if (*p == '{' || *p == '}' || *p == ',' || *p == ' ') {
-			p++;
-			continue;
-		}
-		if (*p != '"')
-			return false;
-		const char *key = keep_string (r, &p);
-		if (key == NULL || *p != ':')
-			return false;
-		p++;
-		if (*p == '{')
-			continue; /* "args": its fields follow */
-		const char *value;
-		if (*p == '"') {
-			value = keep_string (r, &p);
-		} else if (*p == '[') {
-			const char *end = skip_array (p);
-			if (end == NULL)
-				return false;
-			value = keep (r, p, (size_t)(end - p));
-			p = end;
-		} else {
-			size_t len = strcspn (p, ",}");
-			value = keep (r, p, len);
-			p += len;
-		}
-		if (!add (r, key, value))
-			return false;
-	}
-	return get (r, "seq") != NULL && get (r, "event") != NULL;
+	return get (r, KEY (SEQ)) != NULL && get (r, KEY (EVENT)) != NULL;
 }
 
 /* "2024-05-01T10:00:00.123456Z" in local time, "2024-05-01 18:00:00". */
@@ -346,8 +263,8 @@ local_time (const char *ts, char *buf, size_t len)
 static const char *
 meaning (const record *r)
 {
-	const char *event = get (r, "event");
-	const char *result = get (r, "result");
+	const char *event = get (r, KEY (EVENT));
+	const char *result = get (r, KEY (RESULT));
 	bool ok = result == NULL || strcmp (result, "CKR_OK") == 0;
 
 	static const struct {
@@ -394,16 +311,16 @@ print_record (record *r)
 		cli_sanitise ((char *)r->value[i]);
 
 	char when[64];
-	const char *program = get (r, "program");
-	const char *pid = get (r, "pid");
-	const char *event = get (r, "event");
-	const char *result = get (r, "result");
-	const char *token = get (r, "token");
-	const char *detail = get (r, "detail");
-	const char *reasons = get (r, "reasons");
+	const char *program = get (r, KEY (PROGRAM));
+	const char *pid = get (r, KEY (PID));
+	const char *event = get (r, KEY (EVENT));
+	const char *result = get (r, KEY (RESULT));
+	const char *token = get (r, KEY (TOKEN));
+	const char *detail = get (r, KEY (DETAIL));
+	const char *reasons = get (r, KEY (REASONS));
 	const char *what = meaning (r);
 
-	local_time (get (r, "ts") ? get (r, "ts") : "?", when, sizeof when);
+	local_time (get (r, KEY (TS)) ? get (r, KEY (TS)) : "?", when, sizeof when);
 	printf ("%s  %s[%s]  %s", when, program ? program : "?", pid ? pid : "?", event);
 	if (what)
 		printf (" (%s)", what);
@@ -473,7 +390,7 @@ show (int argc, char **argv)
 		return CLI_FAILED;
 	}
 	while ((got = getline (&line, &cap, f)) > 0) {
-		if (strstr (line, "seq") != NULL)
+		if (strstr (line, KEY (SEQ)) != NULL)
 			total++;
 	}
 	rewind (f);
@@ -482,23 +399,14 @@ show (int argc, char **argv)
 	while ((got = getline (&line, &cap, f)) > 0) {
 		if (line[got - 1] == '\n')
 			line[--got] = '\0';
-		if (strstr (line, "seq") == NULL)
+		if (strstr (line, KEY (SEQ)) == NULL)
 			continue;
 		if (index++ < skip)
 			continue;
 		/* A syslog copy has a prefix before the record. */
-		const char *json = strstr (line, "{\"ts\":");
-		const char *text = strstr (line, " seq=");
-		bool ok = false;
-		if (json != NULL) {
-			ok = parse_json (json, r);
-		} else if (text != NULL) {
-			/* The timestamp is the word before " seq=". */
-			const char *start = text;
-			while (start > line && start[-1] != ' ')
-				start--;
-			ok = parse_text (start, r);
-		}
+		bool json = false;
+		const char *start = hkp11_audit_find_record (line, line + got, &json);
+		bool ok = start != NULL && parse_record (start, line + got, json, r);
 		if (ok) {
 			print_record (r);
 			shown++;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
 #include "audit/format.h"
+#include "audit/fields.h"
 #include "p11/constants.h"
 
 static const char *const kind_names[] = {
@@ -10,6 +11,7 @@ static const char *const kind_names[] = {
 };
 
 #define ADD_LIT(b, s) hkp11_buf_add ((b), s, sizeof s - 1)
+#define KEY(id) HKP11_AUDIT_KEY (id)
 
 static void
 add_string (hkp11_buf *b, hkp11_audit_format format, const void *bytes, size_t n)
@@ -63,6 +65,19 @@ add_name (hkp11_buf *b, hkp11_audit_format format, const char *name, CK_ULONG va
 		hkp11_buf_add_str (b, name);
 	else
 		hkp11_buf_add_hexnum (b, value);
+	if (json)
+		hkp11_buf_add_char (b, '"');
+}
+
+/* A word the module made (a chain's name, a hash in hex): quoted in JSON,
+ * bare in text, never escaped. */
+static inline __attribute__ ((always_inline)) void
+add_word (hkp11_buf *b, hkp11_audit_format format, const char *word)
+{
+	bool json = format == HKP11_AUDIT_JSON;
+	if (json)
+		hkp11_buf_add_char (b, '"');
+	hkp11_buf_add_str (b, word);
 	if (json)
 		hkp11_buf_add_char (b, '"');
 }
@@ -202,13 +217,13 @@ void
 hkp11_audit_format_identity (hkp11_buf *out, hkp11_audit_format format, const char *host,
 			     long pid, unsigned long uid, const char *program)
 {
-	add_key (out, format, "host");
+	add_key (out, format, KEY (HOST));
 	add_string (out, format, host, strlen (host));
-	add_key (out, format, "pid");
+	add_key (out, format, KEY (PID));
 	hkp11_buf_add_ulong (out, (unsigned long)pid);
-	add_key (out, format, "uid");
+	add_key (out, format, KEY (UID));
 	hkp11_buf_add_ulong (out, uid);
-	add_key (out, format, "program");
+	add_key (out, format, KEY (PROGRAM));
 	add_string (out, format, program, strlen (program));
 }
 
@@ -221,30 +236,27 @@ hkp11_audit_format_record (hkp11_buf *out, hkp11_audit_format format,
 	/* The chain fields come first, in a fixed order, so that the verifier
 	 * finds them without parsing the rest of the record. */
 	if (json) {
-		ADD_LIT (out, "{\"ts\":\"");
+		hkp11_buf_add_char (out, '{');
+		add_key (out, format, KEY (TS));
+		hkp11_buf_add_char (out, '"');
 		hkp11_buf_add_str (out, stamp->ts);
-		ADD_LIT (out, "\",\"seq\":");
-		hkp11_buf_add_ulong (out, stamp->seq);
-		ADD_LIT (out, ",\"chain\":\"");
-		hkp11_buf_add_str (out, stamp->chain);
-		ADD_LIT (out, "\",\"prev\":\"");
-		hkp11_buf_add_str (out, stamp->prev_hex);
 		hkp11_buf_add_char (out, '"');
 	} else {
+		/* The text form's timestamp has no key: it begins the line. */
 		hkp11_buf_add_str (out, stamp->ts);
-		ADD_LIT (out, " seq=");
-		hkp11_buf_add_ulong (out, stamp->seq);
-		ADD_LIT (out, " chain=");
-		hkp11_buf_add_str (out, stamp->chain);
-		ADD_LIT (out, " prev=");
-		hkp11_buf_add_str (out, stamp->prev_hex);
 	}
+	add_key (out, format, KEY (SEQ));
+	hkp11_buf_add_ulong (out, stamp->seq);
+	add_key (out, format, KEY (CHAIN));
+	add_word (out, format, stamp->chain);
+	add_key (out, format, KEY (PREV));
+	add_word (out, format, stamp->prev_hex);
 	hkp11_buf_add (out, stamp->identity, stamp->identity_len);
 
-	add_key (out, format, "kind");
+	add_key (out, format, KEY (KIND));
 	add_name (out, format, kind_names[rec->kind], rec->kind);
 	/* Event names are the module's own: plain words need no escaping. */
-	add_key (out, format, "event");
+	add_key (out, format, KEY (EVENT));
 	size_t event_len = word_len (rec->event);
 	if (event_len > 0) {
 		if (json)
@@ -256,25 +268,26 @@ hkp11_audit_format_record (hkp11_buf *out, hkp11_audit_format format,
 		add_string (out, format, rec->event, strlen (rec->event));
 	}
 	if (rec->phase) {
-		add_key (out, format, "phase");
+		add_key (out, format, KEY (PHASE));
 		add_name (out, format, rec->phase, 0);
 	}
 	if (rec->has_slot) {
-		add_key (out, format, "slot");
+		add_key (out, format, KEY (SLOT));
 		hkp11_buf_add_ulong (out, rec->slot);
 	}
 	size_t token_len = rec->token ? hkp11_padded_len (rec->token, rec->token_len) : 0;
 	if (token_len > 0) {
-		add_key (out, format, "token");
+		add_key (out, format, KEY (TOKEN));
 		add_string (out, format, rec->token, token_len);
 	}
 	if (rec->has_session) {
-		add_key (out, format, "session");
+		add_key (out, format, KEY (SESSION));
 		hkp11_buf_add_ulong (out, rec->session);
 	}
 
 	if (json) {
-		ADD_LIT (out, ",\"args\":{");
+		add_key (out, format, KEY (ARGS));
+		hkp11_buf_add_char (out, '{');
 		for (size_t i = 0; i < rec->n_args; i++)
 			add_arg (out, format, &rec->args[i]);
 		hkp11_buf_add_char (out, '}');
@@ -284,7 +297,7 @@ hkp11_audit_format_record (hkp11_buf *out, hkp11_audit_format format,
 	}
 
 	if (rec->has_result) {
-		add_key (out, format, "result");
+		add_key (out, format, KEY (RESULT));
 		/* Nearly every call succeeds: no table search for that. */
 		if (rec->result == CKR_OK)
 			add_name (out, format, "CKR_OK", CKR_OK);
@@ -292,7 +305,7 @@ hkp11_audit_format_record (hkp11_buf *out, hkp11_audit_format format,
 			add_name (out, format, hkp11_rv_name (rec->result), rec->result);
 	}
 	if (rec->has_duration) {
-		add_key (out, format, "duration_us");
+		add_key (out, format, KEY (DURATION));
 		hkp11_buf_add_ulong (out, rec->duration_us);
 	}
 	if (json)

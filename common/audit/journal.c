@@ -2,7 +2,7 @@
 /*
  * journald sink, built when configure finds libsystemd.  MESSAGE is the
  * record as written to the file; the fields a collector filters on are also
- * sent as separate HKP11_* journal fields.
+ * sent as separate HKP11_* journal fields (their names: audit/fields.h).
  *
  * libsystemd is loaded with dlopen on the first record, and only when the
  * journal is one of the destinations: linked in, it and what it pulls
@@ -11,6 +11,7 @@
  */
 #include "config.h"
 #include "audit/sink.h"
+#include "audit/fields.h"
 #include "p11/constants.h"
 
 #include <errno.h>
@@ -100,22 +101,24 @@ hkp11_audit_journal_write (int priority, const hkp11_audit_stamp *stamp,
 	add_field (&f, "PRIORITY=%d", priority & 7);
 	add_field (&f, "SYSLOG_FACILITY=%d", 10);
 	add_field (&f, "SYSLOG_IDENTIFIER=%s", HKP11_AUDIT_SYSLOG_IDENT);
-	add_field (&f, "HKP11_KIND=%s", kinds[rec->kind]);
-	add_field (&f, "HKP11_EVENT=%s", rec->event);
-	add_field (&f, "HKP11_SEQ=%llu", (unsigned long long)stamp->seq);
-	add_field (&f, "HKP11_CHAIN=%s", stamp->chain);
-	add_field (&f, "HKP11_PREV=%s", stamp->prev_hex);
+#define FIELD(id) hkp11_audit_field_journal[HKP11_AUDIT_F_##id]
+	add_field (&f, "%s=%s", FIELD (KIND), kinds[rec->kind]);
+	add_field (&f, "%s=%s", FIELD (EVENT), rec->event);
+	add_field (&f, "%s=%llu", FIELD (SEQ), (unsigned long long)stamp->seq);
+	add_field (&f, "%s=%s", FIELD (CHAIN), stamp->chain);
+	add_field (&f, "%s=%s", FIELD (PREV), stamp->prev_hex);
 	if (rec->has_slot)
-		add_field (&f, "HKP11_SLOT=%lu", (unsigned long)rec->slot);
+		add_field (&f, "%s=%lu", FIELD (SLOT), (unsigned long)rec->slot);
 	if (rec->has_session)
-		add_field (&f, "HKP11_SESSION=%lu", (unsigned long)rec->session);
+		add_field (&f, "%s=%lu", FIELD (SESSION), (unsigned long)rec->session);
 	if (rec->has_result) {
 		const char *name = hkp11_rv_name (rec->result);
 		if (name)
-			add_field (&f, "HKP11_RESULT=%s", name);
+			add_field (&f, "%s=%s", FIELD (RESULT), name);
 		else
-			add_field (&f, "HKP11_RESULT=0x%08lx", (unsigned long)rec->result);
+			add_field (&f, "%s=0x%08lx", FIELD (RESULT), (unsigned long)rec->result);
 	}
+#undef FIELD
 
 	/* The record as one field: "MESSAGE=" and the line. */
 	struct iovec iov[MAX_FIELDS + 2];

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
 #include "audit/log.h"
+#include "audit/fields.h"
 #include "audit/chain.h"
 #include "audit/sink.h"
 #include "base/compat.h"
@@ -144,8 +145,8 @@ note_losses_inlock (void)
 			.has_priority = true,
 			.priority = LOG_WARNING,
 		};
-		hkp11_audit_arg_num (&gap, "first_lost_seq", HKP11_ARG_ULONG, L.lost_first);
-		hkp11_audit_arg_num (&gap, "lost_records", HKP11_ARG_ULONG, L.lost_count);
+		hkp11_audit_arg_num (&gap, HKP11_AUDIT_KEY (FIRST_LOST_SEQ), HKP11_ARG_ULONG, L.lost_first);
+		hkp11_audit_arg_num (&gap, HKP11_AUDIT_KEY (LOST_RECORDS), HKP11_ARG_ULONG, L.lost_count);
 		append_inlock (&gap, &ignored);
 	}
 	if (L.torn_tail > 0) {
@@ -155,7 +156,7 @@ note_losses_inlock (void)
 			.has_priority = true,
 			.priority = LOG_WARNING,
 		};
-		hkp11_audit_arg_num (&torn, "torn_bytes", HKP11_ARG_ULONG, L.torn_tail);
+		hkp11_audit_arg_num (&torn, HKP11_AUDIT_KEY (TORN_BYTES), HKP11_ARG_ULONG, L.torn_tail);
 		L.torn_tail = 0;
 		append_inlock (&torn, &ignored);
 	}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
 #include "audit/verify.h"
+#include "audit/parse.h"
 #include "audit/chain.h"
 
 #include <ctype.h>
@@ -10,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HEX_LEN (2 * HKP11_SHA256_LEN)
+#define HEX_LEN HKP11_AUDIT_PREV_LEN
 
 typedef struct {
 	uint32_t chain;
@@ -112,169 +113,24 @@ chain_index (chain_set *cs, const char *name, size_t len)
 	return (long)cs->n++;
 }
 
-static bool
-is_hex (const char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
-			return false;
-	}
-	return true;
-}
-
-/* "2024-05-01T10:00:00.123456Z" */
-static bool
-is_timestamp (const char *p, const char *end)
-{
-	static const char shape[] = "dddd-dd-ddTdd:dd:dd.ddddddZ";
-	if (end - p < (long)sizeof shape - 1)
-		return false;
-	for (size_t i = 0; i < sizeof shape - 1; i++) {
-		if (shape[i] == 'd' ? !isdigit ((unsigned char)p[i]) : p[i] != shape[i])
-			return false;
-	}
-	return true;
-}
-
-static bool
-skip_literal (const char **p, const char *end, const char *lit)
-{
-	size_t n = strlen (lit);
-	if ((size_t)(end - *p) < n || memcmp (*p, lit, n) != 0)
-		return false;
-	*p += n;
-	return true;
-}
-
-static bool
-parse_seq (const char **p, const char *end, uint64_t *seq)
-{
-	const char *q = *p;
-	uint64_t v = 0;
-	while (q < end && isdigit ((unsigned char)*q) && q - *p < 20)
-		v = v * 10 + (uint64_t)(*q++ - '0');
-	if (q == *p)
-		return false;
-	*seq = v;
-	*p = q;
-	return true;
-}
-
-/* How much of a record's chain fields a line holds. */
-enum { FIELDS_NONE, FIELDS_SEQ_CHAIN, FIELDS_ALL };
-
-/*
- * Finds the chain fields of the record in [start, end): seq, chain name and
- * prev.  Text: "TS seq=N chain=NAME prev=HEX ..."; JSON:
- * {"ts":"TS","seq":N,"chain":"NAME","prev":"HEX",...}.  A line cut short
- * may hold seq and the chain's name but not all of prev.  *fields_end is
- * where the fields after prev begin.
- */
-static int
-parse_chain_fields (const char *start, const char *end, bool json, uint64_t *seq,
-		    const char **name, size_t *name_len, const char **prev, const char **fields_end)
-{
-	const char *p = start;
-	const char *name_end;
-	if (json) {
-		if (!skip_literal (&p, end, "{\"ts\":\"") || !is_timestamp (p, end))
-			return FIELDS_NONE;
-		p += 27;
-		if (!skip_literal (&p, end, "\",\"seq\":") || !parse_seq (&p, end, seq) ||
-		    !skip_literal (&p, end, ",\"chain\":\""))
-			return FIELDS_NONE;
-		*name = p;
-		name_end = memchr (p, '"', (size_t)(end - p));
-		if (name_end == NULL)
-			return FIELDS_NONE;
-		*name_len = (size_t)(name_end - p);
-		if (*name_len == 0 || *seq == 0)
-			return FIELDS_NONE;
-		p = name_end;
-		if (!skip_literal (&p, end, "\",\"prev\":\"") || end - p < HEX_LEN + 1 ||
-		    !is_hex (p, HEX_LEN) || p[HEX_LEN] != '"')
-			return FIELDS_SEQ_CHAIN;
-		*fields_end = p + HEX_LEN + 1;
-	} else {
-		if (!is_timestamp (p, end))
-			return FIELDS_NONE;
-		p += 27;
-		if (!skip_literal (&p, end, " seq=") || !parse_seq (&p, end, seq) ||
-		    !skip_literal (&p, end, " chain="))
-			return FIELDS_NONE;
-		*name = p;
-		name_end = memchr (p, ' ', (size_t)(end - p));
-		if (name_end == NULL)
-			return FIELDS_NONE;
-		*name_len = (size_t)(name_end - p);
-		if (*name_len == 0 || *seq == 0)
-			return FIELDS_NONE;
-		p = name_end;
-		if (!skip_literal (&p, end, " prev=") || end - p < HEX_LEN || !is_hex (p, HEX_LEN) ||
-		    (end - p > HEX_LEN && p[HEX_LEN] != ' '))
-			return FIELDS_SEQ_CHAIN;
-		*fields_end = p + HEX_LEN;
-	}
-	*prev = p;
-	return FIELDS_ALL;
-}
-
-/*
- * The next "key=value" of a text record at *p: the value bare, or a quoted
- * string whose escapes (\" \\ \n \u2028 ...) stay as they are.  Returns 1
- * with the field, 0 at the end, -1 when what follows is not a whole field
- * (a line cut short in the middle of one).
- */
-static int
-next_text_field (const char **p, const char *end, const char **key, size_t *key_len,
-		 const char **value, size_t *value_len)
-{
-	const char *q = *p;
-	if (q == end)
-		return 0;
-	if (*q != ' ')
-		return -1;
-	*key = ++q;
-	while (q < end && *q != '=' && *q != ' ' && *q != '"')
-		q++;
-	if (q == end || *q != '=' || q == *key)
-		return -1;
-	*key_len = (size_t)(q - *key);
-	*value = ++q;
-	if (q < end && *q == '"') {
-		for (q++; q < end && *q != '"'; q++) {
-			if (*q == '\\' && ++q == end)
-				return -1;
-		}
-		if (q == end)
-			return -1;
-		q++;
-	} else {
-		while (q < end && *q != ' ')
-			q++;
-		if (q == *value)
-			return -1;
-	}
-	if (q < end && *q != ' ')
-		return -1;
-	*value_len = (size_t)(q - *value);
-	*p = q;
-	return 1;
-}
-
 /* Whether a text record's fields after prev are all there: each one whole,
  * and the identity, kind and event that every record has. */
 static bool
 text_whole (const char *p, const char *end)
 {
-	static const char *const always[] = { "host", "pid", "uid", "program", "kind", "event" };
+	static const hkp11_audit_field always[] = {
+		HKP11_AUDIT_F_HOST, HKP11_AUDIT_F_PID,  HKP11_AUDIT_F_UID,
+		HKP11_AUDIT_F_PROGRAM, HKP11_AUDIT_F_KIND, HKP11_AUDIT_F_EVENT,
+	};
 	unsigned int seen = 0;
 	const char *key, *value;
 	size_t key_len, value_len;
+	hkp11_audit_cursor c;
 	int got;
-	while ((got = next_text_field (&p, end, &key, &key_len, &value, &value_len)) == 1) {
+	hkp11_audit_cursor_at (&c, p, end, false);
+	while ((got = hkp11_audit_next_field (&c, &key, &key_len, &value, &value_len)) == 1) {
 		for (size_t i = 0; i < sizeof always / sizeof always[0]; i++) {
-			if (strlen (always[i]) == key_len && memcmp (always[i], key, key_len) == 0)
+			if (hkp11_audit_key_is (key, key_len, always[i]))
 				seen |= 1u << i;
 		}
 	}
@@ -303,91 +159,54 @@ json_whole (const char *start, const char *end)
 				return false;
 		}
 	}
-	return depth == 0 && !in_string && memmem (start, (size_t)(end - start), "\"event\":", 8);
+	if (depth != 0 || in_string)
+		return false;
+	/* Every record has an event. */
+	char event[32];
+	int n = snprintf (event, sizeof event, "\"%s\":", hkp11_audit_field_keys[HKP11_AUDIT_F_EVENT]);
+	return memmem (start, (size_t)(end - start), event, (size_t)n) != NULL;
 }
 
-/* The number after `"key":` (JSON) or ` key=` (text) among a whole record's
- * fields; for text, only where a field begins, never inside a string. */
+/* The field's value among a whole record's fields from p on, with the
+ * quotes of a string taken off. */
 static bool
-number_field (const char *p, const char *end, bool json, const char *key, uint64_t *out)
+field_value (const char *p, const char *end, bool json, hkp11_audit_field field,
+	     const char **value, size_t *value_len)
 {
-	size_t key_len = strlen (key);
-	const char *value = NULL;
-	if (json) {
-		/* Outside strings only: a quote inside one is always escaped. */
-		char pattern[64];
-		int n = snprintf (pattern, sizeof pattern, "\"%s\":", key);
-		const char *hit = memmem (p, (size_t)(end - p), pattern, (size_t)n);
-		if (hit != NULL)
-			value = hit + n;
-	} else {
-		const char *k, *v;
-		size_t k_len, v_len;
-		while (value == NULL && next_text_field (&p, end, &k, &k_len, &v, &v_len) == 1) {
-			if (k_len == key_len && memcmp (k, key, key_len) == 0)
-				value = v;
+	const char *key;
+	size_t key_len;
+	hkp11_audit_cursor c;
+	hkp11_audit_cursor_at (&c, p, end, json);
+	while (hkp11_audit_next_field (&c, &key, &key_len, value, value_len) == 1) {
+		if (!hkp11_audit_key_is (key, key_len, field))
+			continue;
+		if (*value_len >= 2 && (*value)[0] == '"') {
+			(*value)++;
+			*value_len -= 2;
 		}
+		return true;
 	}
-	return value != NULL && parse_seq (&value, end, out);
+	return false;
+}
+
+/* A number among a whole record's fields. */
+static bool
+number_field (const char *p, const char *end, bool json, hkp11_audit_field field, uint64_t *out)
+{
+	const char *value;
+	size_t len;
+	return field_value (p, end, json, field, &value, &len) &&
+	       hkp11_audit_parse_number (&value, value + len, out);
 }
 
 /* Whether a whole record's event is name. */
 static bool
 event_is (const char *p, const char *end, bool json, const char *name)
 {
-	char pattern[64];
-	int n;
-	if (json) {
-		n = snprintf (pattern, sizeof pattern, "\"event\":\"%s\"", name);
-		return memmem (p, (size_t)(end - p), pattern, (size_t)n) != NULL;
-	}
-	const char *k, *v;
-	size_t k_len, v_len;
-	n = (int)strlen (name);
-	while (next_text_field (&p, end, &k, &k_len, &v, &v_len) == 1) {
-		if (k_len == 5 && memcmp (k, "event", 5) == 0)
-			return v_len == (size_t)n && memcmp (v, name, v_len) == 0;
-	}
-	return false;
-}
-
-/* Whether the line is the beginning of a record and nothing else: what a
- * write cut short in its first bytes leaves. */
-static bool
-is_record_start (const char *line, const char *end)
-{
-	static const char text[] = "dddd-dd-ddTdd:dd:dd.ddddddZ seq=";
-	static const char json[] = "{\"ts\":\"dddd-dd-ddTdd:dd:dd.ddddddZ\",\"seq\":";
-	size_t len = (size_t)(end - line);
-	for (int form = 0; form < 2; form++) {
-		const char *shape = form ? json : text;
-		size_t n = strlen (shape);
-		size_t i = 0;
-		while (i < len && i < n &&
-		       (shape[i] == 'd' ? isdigit ((unsigned char)line[i]) : line[i] == shape[i]))
-			i++;
-		if (i == len || i == n)
-			return true;
-	}
-	return false;
-}
-
-/* Where the record starts in a line: at once, or after a syslog prefix. */
-static const char *
-find_record (const char *line, const char *end, bool *json)
-{
-	for (const char *p = line; p < end; p++) {
-		if (*p == '{' && end - p > 7 && memcmp (p, "{\"ts\":\"", 7) == 0) {
-			*json = true;
-			return p;
-		}
-		if (isdigit ((unsigned char)*p) && is_timestamp (p, end) && end - p > 32 &&
-		    memcmp (p + 27, " seq=", 5) == 0) {
-			*json = false;
-			return p;
-		}
-	}
-	return NULL;
+	const char *value;
+	size_t len;
+	return field_value (p, end, json, HKP11_AUDIT_F_EVENT, &value, &len) &&
+	       len == strlen (name) && memcmp (value, name, len) == 0;
 }
 
 static void
@@ -436,21 +255,18 @@ add_line (verifier *v, uint32_t file, uint64_t line_no, const char *line, size_t
 		return true; /* an empty line is no record and no harm */
 
 	bool json = false;
-	uint64_t seq = 0;
-	const char *name = NULL, *prev = NULL, *fields = NULL;
-	size_t name_len = 0;
-	const char *start = find_record (line, end, &json);
-	int found = start ? parse_chain_fields (start, end, json, &seq, &name, &name_len, &prev,
-						&fields)
-			  : FIELDS_NONE;
-	bool whole = found == FIELDS_ALL &&
-		     (json ? json_whole (start, end) : text_whole (fields, end));
+	hkp11_audit_chain_fields f = { 0 };
+	const char *start = hkp11_audit_find_record (line, end, &json);
+	hkp11_audit_chain_found found =
+		start ? hkp11_audit_parse_chain (start, end, json, &f) : HKP11_AUDIT_CHAIN_NONE;
+	bool whole = found == HKP11_AUDIT_CHAIN_ALL &&
+		     (json ? json_whole (start, end) : text_whole (f.rest, end));
 
-	if (!whole && found == FIELDS_NONE) {
+	if (!whole && found == HKP11_AUDIT_CHAIN_NONE) {
 		/* A record cut short so early that its chain cannot be told: the
 		 * chain it belonged to shows whether anything is missing. */
-		if ((start != NULL && found == FIELDS_NONE && is_record_start (start, end)) ||
-		    (start == NULL && is_record_start (line, end))) {
+		if ((start != NULL && hkp11_audit_is_record_start (start, end)) ||
+		    (start == NULL && hkp11_audit_is_record_start (line, end))) {
 			v->res->torn++;
 			report (v, "%s:%llu: a record cut short as it was written (disk full, or the "
 				   "program stopped), too short to tell its chain",
@@ -463,7 +279,7 @@ add_line (verifier *v, uint32_t file, uint64_t line_no, const char *line, size_t
 		return true;
 	}
 
-	long chain = chain_index (&v->chains, name, name_len);
+	long chain = chain_index (&v->chains, f.name, f.name_len);
 	if (chain < 0)
 		return false;
 	if (v->n == v->cap) {
@@ -478,12 +294,12 @@ add_line (verifier *v, uint32_t file, uint64_t line_no, const char *line, size_t
 	r->chain = (uint32_t)chain;
 	r->file = file;
 	r->line = line_no;
-	r->seq = seq;
+	r->seq = f.seq;
 	r->order = v->n;
 	r->torn = !whole;
-	r->has_prev = found == FIELDS_ALL;
+	r->has_prev = found == HKP11_AUDIT_CHAIN_ALL;
 	if (r->has_prev)
-		memcpy (r->prev, prev, HEX_LEN);
+		memcpy (r->prev, f.prev, HEX_LEN);
 	if (whole) {
 		char hex[HEX_LEN + 1];
 		if (!hkp11_sha256_hex (start, (size_t)(end - start), hex))
@@ -492,9 +308,9 @@ add_line (verifier *v, uint32_t file, uint64_t line_no, const char *line, size_t
 		v->res->records++;
 		/* The writer's own word on what it could not write. */
 		uint64_t first, count;
-		if (event_is (fields, end, json, "audit-log-gap") &&
-		    number_field (fields, end, json, "first_lost_seq", &first) &&
-		    number_field (fields, end, json, "lost_records", &count) &&
+		if (event_is (f.rest, end, json, "audit-log-gap") &&
+		    number_field (f.rest, end, json, HKP11_AUDIT_F_FIRST_LOST_SEQ, &first) &&
+		    number_field (f.rest, end, json, HKP11_AUDIT_F_LOST_RECORDS, &count) &&
 		    !add_lost_range (v, (uint32_t)chain, first, count))
 			return false;
 	}
