@@ -154,30 +154,6 @@ bench_read_file (const char *path, size_t *len)
 	return buf;
 }
 
-void
-bench_rmtree (const char *dir)
-{
-	DIR *d = opendir (dir);
-	if (d == NULL) {
-		unlink (dir);
-		return;
-	}
-	struct dirent *e;
-	while ((e = readdir (d)) != NULL) {
-		if (strcmp (e->d_name, ".") == 0 || strcmp (e->d_name, "..") == 0)
-			continue;
-		char child[PATH_MAX];
-		snprintf (child, sizeof child, "%s/%s", dir, e->d_name);
-		struct stat st;
-		if (lstat (child, &st) == 0 && S_ISDIR (st.st_mode))
-			bench_rmtree (child);
-		else
-			unlink (child);
-	}
-	closedir (d);
-	rmdir (dir);
-}
-
 long
 bench_vm_hwm_kib (void)
 {

@@ -971,7 +971,7 @@ remove_workdir (void)
 	if (keep_workdir)
 		fprintf (stderr, "hkpost-p11-bench: kept %s\n", bench_opt.workdir);
 	else
-		bench_rmtree (bench_opt.workdir);
+		p11t_rmtree (bench_opt.workdir);
 }
 
 static void

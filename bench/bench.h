@@ -8,6 +8,7 @@
 #define HKP11_BENCH_H
 
 #include "p11/p11.h"
+#include "rmtree.h"
 
 #include <limits.h>
 #include <stdbool.h>
@@ -165,7 +166,6 @@ uint64_t bench_now_ns (void);
 void bench_emit (int fd, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 bool bench_write_file (const char *path, const char *text);
 char *bench_read_file (const char *path, size_t *len);
-void bench_rmtree (const char *dir);
 /* VmHWM of this process in KiB, or -1. */
 long bench_vm_hwm_kib (void);
 /* The options both programs take (getopt_long values). */

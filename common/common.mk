@@ -1,12 +1,14 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # What the module, the tool and the tests share, one folder per concern
-# (README.md, "Source tree"), built as two convenience libraries so that
-# they all link the same code:
+# (README.md, "Source tree"), built as convenience libraries so that they
+# all link the same code:
 #   libhkp11-common  p11/ base/ settings/ lockout/ ecert/ policy/
+#   libhkp11-paths   base/paths.c: the system's paths, as configured
 #   libhkp11-audit   audit/ (the audit log: it uses the common library)
+# What links libhkp11-common links HKP11_COMMON_LIBS.
 noinst_LTLIBRARIES += common/libhkp11-common.la
 common_libhkp11_common_la_SOURCES = \
-	common/p11/p11.h common/p11/p11-api.h common/p11/etoken.h \
+	common/p11/p11.h common/p11/p11-api.h common/p11/etoken.h common/p11/interface.h \
 	common/p11/constants.c common/p11/constants.h \
 	common/base/compat.c common/base/compat.h \
 	common/base/message.c common/base/message.h \
@@ -29,6 +31,15 @@ common_libhkp11_common_la_CFLAGS = $(AM_CFLAGS) -fPIC
 # e-Cert recognition decodes X.509 with libcrypto.
 common_libhkp11_common_la_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS)
 common_libhkp11_common_la_LIBADD = $(LIBCRYPTO_LIBS)
+
+# Apart, so that the privilege test can build the module with system paths
+# of its own (tests/privilege.mk).
+noinst_LTLIBRARIES += common/libhkp11-paths.la
+common_libhkp11_paths_la_SOURCES = common/base/paths.c common/base/paths.h
+common_libhkp11_paths_la_CFLAGS = $(AM_CFLAGS) -fPIC
+common_libhkp11_paths_la_CPPFLAGS = $(AM_CPPFLAGS) -DSYSCONFDIR=\"$(sysconfdir)\" \
+	-DHKP11_SYSTEM_STATE_DIR=\"$(localstatedir)/lib/hkpost-p11\"
+HKP11_COMMON_LIBS = common/libhkp11-common.la common/libhkp11-paths.la
 
 # The audit log: record formats, the hash chain, the sinks, the writer, the
 # chain verifier, and who is at the other end of p11-kit's remoting (used

@@ -33,7 +33,7 @@ module_libhkp11_module_la_SOURCES = \
 module_libhkp11_module_la_CFLAGS = $(AM_CFLAGS) -fPIC $(LIBCRYPTO_CFLAGS)
 # What links the library links these too, in this order.
 HKP11_MODULE_LIBS = module/libhkp11-module.la common/libhkp11-audit.la \
-	common/libhkp11-common.la $(LIBCRYPTO_LIBS)
+	$(HKP11_COMMON_LIBS) $(LIBCRYPTO_LIBS)
 
 module_LTLIBRARIES += module/hkpost-p11.la
 module_hkpost_p11_la_SOURCES = module/entry.c

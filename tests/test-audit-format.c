@@ -9,6 +9,7 @@
 #include "audit/fields.h"
 #include "audit/format.h"
 #include "audit/parse.h"
+#include "p11-test.h"
 #include "p11/constants.h"
 
 #include <check.h>
@@ -588,12 +589,4 @@ suite (void)
 	return s;
 }
 
-int
-main (void)
-{
-	SRunner *sr = srunner_create (suite ());
-	srunner_run_all (sr, CK_NORMAL);
-	int failed = srunner_ntests_failed (sr);
-	srunner_free (sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+P11T_MAIN (suite)

@@ -530,26 +530,6 @@ START_TEST (test_bad_settings_refused)
 END_TEST
 
 /* stderr into a file, to count complaints. */
-static int
-capture_stderr (const char *path)
-{
-	fflush (stderr);
-	int saved = dup (STDERR_FILENO);
-	int fd = open (path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
-	ck_assert_int_ge (fd, 0);
-	dup2 (fd, STDERR_FILENO);
-	close (fd);
-	return saved;
-}
-
-static void
-restore_stderr (int saved)
-{
-	fflush (stderr);
-	dup2 (saved, STDERR_FILENO);
-	close (saved);
-}
-
 /* A token with a user PIN, made with an ordinary log. */
 static void
 token_for_failure_tests (void)
@@ -583,7 +563,7 @@ START_TEST (test_disk_full_continue)
 	char err[PATH_MAX];
 	snprintf (err, sizeof err, "%s/stderr", dir);
 	token_for_failure_tests ();
-	int saved = capture_stderr (err);
+	int saved = p11t_capture_stderr (err);
 	CK_RV init = initialize ("audit-file: /dev/full; audit-failure: continue");
 	CK_SLOT_ID slot = init == CKR_OK ? find_token ("full") : 0;
 	CK_SESSION_HANDLE s = 0;
@@ -592,7 +572,7 @@ START_TEST (test_disk_full_continue)
 	CK_RV login = m.f->C_Login (s, CKU_USER, (CK_UTF8CHAR_PTR)USER_PIN, strlen (USER_PIN));
 	CK_RV logout = m.f->C_Logout (s);
 	m.f->C_Finalize (NULL);
-	restore_stderr (saved);
+	p11t_restore_stderr (saved);
 
 	p11t_assert_rv (init, CKR_OK);
 	p11t_assert_rv (open_rv, CKR_OK);
@@ -610,7 +590,7 @@ START_TEST (test_disk_full_deny)
 	char err[PATH_MAX];
 	snprintf (err, sizeof err, "%s/stderr", dir);
 	token_for_failure_tests ();
-	int saved = capture_stderr (err);
+	int saved = p11t_capture_stderr (err);
 	CK_RV init = initialize ("audit-file: /dev/full; audit-failure: deny");
 	CK_SLOT_ID slot = init == CKR_OK ? find_token ("full") : 0;
 	CK_SESSION_HANDLE s = 0;
@@ -623,7 +603,7 @@ START_TEST (test_disk_full_deny)
 	CK_RV token_rv = m.f->C_GetTokenInfo (slot, &token);
 	CK_RV logout = m.f->C_Logout (s);
 	m.f->C_Finalize (NULL);
-	restore_stderr (saved);
+	p11t_restore_stderr (saved);
 
 	/* The token can still be looked at... */
 	p11t_assert_rv (init, CKR_OK);
@@ -711,7 +691,7 @@ START_TEST (test_disk_fills_up)
 	ck_assert_int_eq (mkdir (disk, 0700), 0);
 	private_tmpfs (disk, "size=64k");
 
-	int saved = capture_stderr (err);
+	int saved = p11t_capture_stderr (err);
 	CK_RV init = initialize ("audit-file: %s; audit: calls", tmpfs_log);
 	CK_SLOT_ID slot = p11t_init_token (&m, "tmpfs", SO_PIN, USER_PIN);
 	CK_SESSION_HANDLE s = p11t_open_session (&m, slot, NULL);
@@ -735,7 +715,7 @@ START_TEST (test_disk_fills_up)
 	CK_RV logout = m.f->C_Logout (s);
 	p11t_assert_rv (m.f->C_CloseSession (s), CKR_OK);
 	p11t_assert_rv (m.f->C_Finalize (NULL), CKR_OK);
-	restore_stderr (saved);
+	p11t_restore_stderr (saved);
 
 	p11t_assert_rv (init, CKR_OK);
 	/* The token works on (audit-failure: continue). */
@@ -833,12 +813,4 @@ suite (void)
 	return s;
 }
 
-int
-main (void)
-{
-	SRunner *sr = srunner_create (suite ());
-	srunner_run_all (sr, CK_NORMAL);
-	int failed = srunner_ntests_failed (sr);
-	srunner_free (sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+P11T_MAIN (suite)

@@ -608,12 +608,4 @@ conf_suite (void)
 	return s;
 }
 
-int
-main (void)
-{
-	SRunner *sr = srunner_create (conf_suite ());
-	srunner_run_all (sr, CK_NORMAL);
-	int failed = srunner_ntests_failed (sr);
-	srunner_free (sr);
-	return failed == 0 ? 0 : 1;
-}
+P11T_MAIN (conf_suite)

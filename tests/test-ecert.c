@@ -438,9 +438,5 @@ main (void)
 {
 	/* Generate (or find) the fixtures once, before Check forks. */
 	fx_dir ();
-	SRunner *sr = srunner_create (ecert_suite ());
-	srunner_run_all (sr, CK_NORMAL);
-	int failed = srunner_ntests_failed (sr);
-	srunner_free (sr);
-	return failed == 0 ? 0 : 1;
+	return p11t_run_suite (ecert_suite ());
 }

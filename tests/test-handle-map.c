@@ -9,6 +9,7 @@
 #include "config.h"
 #include "lockfree/epoch.h"
 #include "lockfree/handle-map.h"
+#include "p11-test.h"
 
 #include <check.h>
 #include <pthread.h>
@@ -249,9 +250,5 @@ main (void)
 	tcase_add_test (tc, test_readers_and_writer);
 	suite_add_tcase (s, tc);
 
-	SRunner *sr = srunner_create (s);
-	srunner_run_all (sr, CK_NORMAL);
-	int failed = srunner_ntests_failed (sr);
-	srunner_free (sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return p11t_run_suite (s);
 }

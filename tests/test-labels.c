@@ -795,9 +795,5 @@ main (void)
 		return 77;
 	}
 	fx_dir ();
-	SRunner *sr = srunner_create (labels_suite ());
-	srunner_run_all (sr, CK_NORMAL);
-	int failed = srunner_ntests_failed (sr);
-	srunner_free (sr);
-	return failed == 0 ? 0 : 1;
+	return p11t_run_suite (labels_suite ());
 }

@@ -897,9 +897,5 @@ main (void)
 	tcase_add_test (tc, test_no_home);
 	suite_add_tcase (s, tc);
 
-	SRunner *sr = srunner_create (s);
-	srunner_run_all (sr, CK_NORMAL);
-	int failed = srunner_ntests_failed (sr);
-	srunner_free (sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return p11t_run_suite (s);
 }

@@ -388,12 +388,4 @@ settings_suite (void)
 	return s;
 }
 
-int
-main (void)
-{
-	SRunner *sr = srunner_create (settings_suite ());
-	srunner_run_all (sr, CK_NORMAL);
-	int failed = srunner_ntests_failed (sr);
-	srunner_free (sr);
-	return failed == 0 ? 0 : 1;
-}
+P11T_MAIN (settings_suite)

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "hkpost-p11.h"
 #include "base/compat.h"
+#include "base/paths.h"
 #include "register.h"
 
 #include <dirent.h>
@@ -219,20 +220,11 @@ find_profiles (const char *program, profile_list *l)
 						   NULL };
 	bool is_firefox = strcmp (program, "firefox") == 0;
 	const char *home = hkp11_home_dir ();
-	const char *xdg = hkp11_getenv ("XDG_CONFIG_HOME");
 	const char *const *roots = is_firefox ? firefox : thunderbird;
 	char root[PATH_MAX];
 
-	if (is_firefox) {
-		if (xdg != NULL && xdg[0] == '/')
-			snprintf (root, sizeof root, "%s/mozilla/firefox", xdg);
-		else if (home != NULL)
-			snprintf (root, sizeof root, "%s/.config/mozilla/firefox", home);
-		else
-			root[0] = '\0';
-		if (root[0])
-			read_profiles_ini (root, l);
-	}
+	if (is_firefox && hkp11_xdg_config_path ("mozilla/firefox", root, sizeof root))
+		read_profiles_ini (root, l);
 	for (int i = 0; home != NULL && roots[i]; i++) {
 		snprintf (root, sizeof root, "%s/%s", home, roots[i]);
 		read_profiles_ini (root, l);
@@ -538,6 +530,37 @@ reg_written_by_us (const char *path)
 	return ours;
 }
 
+int
+reg_remove_file (const reg_options *o, const char *path)
+{
+	if (access (path, F_OK) != 0) {
+		printf (_("%s does not exist: nothing to undo.\n"), path);
+		return CLI_OK;
+	}
+	if (!o->force && !reg_written_by_us (path)) {
+		cli_error (_("Remove it yourself, or add --force."),
+			   _("%s was not written by hkpost-p11 register"), path);
+		return CLI_FAILED;
+	}
+	if (unlink (path) != 0) {
+		cli_error (NULL, _("cannot remove %s: %s"), path, strerror (errno));
+		return CLI_FAILED;
+	}
+	printf (_("Removed %s.\n"), path);
+	return CLI_OK;
+}
+
+bool
+reg_may_replace (const reg_options *o, const char *path)
+{
+	if (access (path, F_OK) == 0 && !o->force && !reg_written_by_us (path)) {
+		cli_error (_("Check it, then add --force to replace it."),
+			   _("%s exists and was not written by hkpost-p11 register"), path);
+		return false;
+	}
+	return true;
+}
+
 bool
 reg_make_dirs (const char *path, mode_t mode)
 {
@@ -597,42 +620,17 @@ p11kit_register (const reg_options *o)
 					system_file);
 			return CLI_OK;
 		}
-		const char *xdg = hkp11_getenv ("XDG_CONFIG_HOME");
-		const char *home = hkp11_home_dir ();
-		if (xdg != NULL && xdg[0] == '/')
-			snprintf (dir, sizeof dir, "%s/pkcs11/modules", xdg);
-		else if (home != NULL)
-			snprintf (dir, sizeof dir, "%s/.config/pkcs11/modules", home);
-		else {
+		if (!hkp11_xdg_config_path ("pkcs11/modules", dir, sizeof dir)) {
 			cli_error (_("Set HOME."), _("no home directory is known"));
 			return CLI_SETUP;
 		}
 	}
 	snprintf (path, sizeof path, "%s/hkpost-p11.module", dir);
 
-	if (o->unregister) {
-		if (access (path, F_OK) != 0) {
-			printf (_("%s does not exist: nothing to undo.\n"), path);
-			return CLI_OK;
-		}
-		if (!o->force && !reg_written_by_us (path)) {
-			cli_error (_("Remove it yourself, or add --force."),
-				   _("%s was not written by hkpost-p11 register"), path);
-			return CLI_FAILED;
-		}
-		if (unlink (path) != 0) {
-			cli_error (NULL, _("cannot remove %s: %s"), path, strerror (errno));
-			return CLI_FAILED;
-		}
-		printf (_("Removed %s.\n"), path);
-		return CLI_OK;
-	}
-
-	if (access (path, F_OK) == 0 && !o->force && !reg_written_by_us (path)) {
-		cli_error (_("Check it, then add --force to replace it."),
-			   _("%s exists and was not written by hkpost-p11 register"), path);
+	if (o->unregister)
+		return reg_remove_file (o, path);
+	if (!reg_may_replace (o, path))
 		return CLI_FAILED;
-	}
 	if (!reg_make_dirs (dir, 0755)) {
 		cli_error (NULL, _("cannot create %s: %s"), dir, strerror (errno));
 		return CLI_FAILED;

@@ -112,22 +112,10 @@ cli_field (FILE *out, int indent, int width, const char *label, const char *fmt,
 char *
 cli_sanitise (char *text)
 {
-	size_t len = strlen (text), out = 0;
-	for (size_t i = 0; i < len;) {
-		uint32_t cp;
-		size_t n = hkp11_utf8_decode (text + i, len - i, &cp);
-		if (n == 0 || hkp11_unicode_is_control (cp) || hkp11_unicode_is_format (cp)) {
-			/* A byte that is no UTF-8 (0x9b is CSI on a terminal that
-			 * is not in UTF-8 mode) or a character that is no text. */
-			text[out++] = '?';
-			i += n == 0 ? 1 : n;
-		} else {
-			memmove (text + out, text + i, n);
-			out += n;
-			i += n;
-		}
-	}
-	text[out] = '\0';
+	/* '?' for a byte that is no UTF-8 (0x9b is CSI on a terminal that is
+	 * not in UTF-8 mode) and a character that is no text. */
+	size_t len = strlen (text);
+	hkp11_text_sanitise (text, len, text, len + 1, &hkp11_sanitise_terminal);
 	return text;
 }
 

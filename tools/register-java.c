@@ -11,6 +11,7 @@
 #include "config.h"
 #include "hkpost-p11.h"
 #include "base/compat.h"
+#include "base/paths.h"
 #include "register.h"
 
 #include <errno.h>
@@ -52,8 +53,6 @@ int
 reg_java (const reg_options *o)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 32], text[PATH_MAX + 512];
-	const char *xdg = hkp11_getenv ("XDG_CONFIG_HOME");
-	const char *home = hkp11_home_dir ();
 
 	java_config (o->module, text, sizeof text);
 	if (o->print) {
@@ -63,40 +62,17 @@ reg_java (const reg_options *o)
 		return CLI_OK;
 	}
 
-	if (xdg != NULL && xdg[0] == '/')
-		snprintf (dir, sizeof dir, "%s/hkpost-p11", xdg);
-	else if (home != NULL)
-		snprintf (dir, sizeof dir, "%s/.config/hkpost-p11", home);
-	else {
+	if (!hkp11_xdg_config_path ("hkpost-p11", dir, sizeof dir)) {
 		cli_error (_("Set HOME or XDG_CONFIG_HOME, or use --print and save the file yourself."),
 			   _("no home directory is known"));
 		return CLI_SETUP;
 	}
 	snprintf (path, sizeof path, "%s/%s", dir, JAVA_FILE);
 
-	if (o->unregister) {
-		if (access (path, F_OK) != 0) {
-			printf (_("%s does not exist: nothing to undo.\n"), path);
-			return CLI_OK;
-		}
-		if (!o->force && !reg_written_by_us (path)) {
-			cli_error (_("Remove it yourself, or add --force."),
-				   _("%s was not written by hkpost-p11 register"), path);
-			return CLI_FAILED;
-		}
-		if (unlink (path) != 0) {
-			cli_error (NULL, _("cannot remove %s: %s"), path, strerror (errno));
-			return CLI_FAILED;
-		}
-		printf (_("Removed %s.\n"), path);
-		return CLI_OK;
-	}
-
-	if (access (path, F_OK) == 0 && !o->force && !reg_written_by_us (path)) {
-		cli_error (_("Check it, then add --force to replace it."),
-			   _("%s exists and was not written by hkpost-p11 register"), path);
+	if (o->unregister)
+		return reg_remove_file (o, path);
+	if (!reg_may_replace (o, path))
 		return CLI_FAILED;
-	}
 	if (!reg_make_dirs (dir, 0700)) {
 		cli_error (_("Use --print and save the file yourself."), _("cannot create %s: %s"), dir,
 			   strerror (errno));

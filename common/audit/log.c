@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
 #include "audit/log.h"
+#include "base/paths.h"
 #include "audit/fields.h"
 #include "audit/chain.h"
 #include "audit/sink.h"
@@ -55,18 +56,7 @@ static struct {
 bool
 hkp11_audit_log_default_path (char *path, size_t len)
 {
-	const char *state = hkp11_getenv ("XDG_STATE_HOME");
-	int n;
-	/* The XDG spec ignores a relative XDG_STATE_HOME. */
-	if (state != NULL && state[0] == '/') {
-		n = snprintf (path, len, "%s/hkpost-p11/audit.log", state);
-	} else {
-		const char *home = hkp11_home_dir ();
-		if (home == NULL)
-			return false;
-		n = snprintf (path, len, "%s/.local/state/hkpost-p11/audit.log", home);
-	}
-	return n > 0 && (size_t)n < len;
+	return hkp11_xdg_state_path ("hkpost-p11/audit.log", path, len);
 }
 
 /* "2024-05-01T10:00:00.123456Z" for when_us (0: now), the date part made

@@ -37,7 +37,7 @@ static void
 to_stderr (const char *raw)
 {
 	char line[1024];
-	hkp11_text_sanitize (line, sizeof line, raw);
+	hkp11_text_escape (line, sizeof line, raw);
 	/* One write, so lines of concurrent threads do not interleave. */
 	char out[1100];
 	int n = snprintf (out, sizeof out, "hkpost-p11: %s\n", line);
@@ -54,7 +54,7 @@ to_syslog_if_sent (hkp11_msg_level level, const char *raw)
 	if (!__atomic_load_n (&to_syslog, __ATOMIC_RELAXED))
 		return;
 	char line[1024];
-	hkp11_text_sanitize (line, sizeof line, raw);
+	hkp11_text_escape (line, sizeof line, raw);
 	/* No openlog(): the host program owns the syslog identity and options. */
 	syslog (LOG_USER | syslog_priority (level), "hkpost-p11: %s", line);
 }

@@ -224,7 +224,7 @@ hkp11_buf_add_plain_text (hkp11_buf *b, const void *bytes, size_t n)
 }
 
 void
-hkp11_text_sanitize (char *out, size_t out_size, const char *text)
+hkp11_text_escape (char *out, size_t out_size, const char *text)
 {
 	hkp11_buf b;
 	if (out_size == 0)
@@ -232,6 +232,64 @@ hkp11_text_sanitize (char *out, size_t out_size, const char *text)
 	hkp11_buf_init (&b, out, out_size - 1);
 	hkp11_buf_add_plain_text (&b, text, strlen (text));
 	out[b.len] = '\0';
+}
+
+const hkp11_sanitise_rules hkp11_sanitise_label = {
+	.invalid = "\xef\xbf\xbd", /* U+FFFD */
+	.control = " ",
+	.format = "",
+	.colon = "\xef\xbc\x9a", /* U+FF1A */
+};
+
+const hkp11_sanitise_rules hkp11_sanitise_field = {
+	.invalid = "\xef\xbf\xbd",
+	.control = " ",
+	.format = "",
+	.colon = NULL,
+};
+
+const hkp11_sanitise_rules hkp11_sanitise_terminal = {
+	.invalid = "?",
+	.control = "?",
+	.format = "?",
+	.colon = NULL,
+};
+
+size_t
+hkp11_text_sanitise (const char *in, size_t in_len, char *buf, size_t buf_len,
+		     const hkp11_sanitise_rules *rules)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t out = 0;
+
+	if (buf_len == 0)
+		return 0;
+	for (size_t i = 0; i < in_len;) {
+		uint32_t cp = 0;
+		size_t n = hkp11_utf8_decode (s + i, in_len - i, &cp);
+		const char *put;
+		if (n == 0) {
+			put = rules->invalid;
+			n = 1;
+		} else if (cp == ':' && rules->colon != NULL) {
+			put = rules->colon;
+		} else if (hkp11_unicode_is_control (cp)) {
+			put = rules->control;
+		} else if (hkp11_unicode_is_format (cp)) {
+			put = rules->format;
+		} else {
+			put = NULL;
+		}
+		size_t put_len = put != NULL ? strlen (put) : n;
+		if (out + put_len >= buf_len)
+			break;
+		/* In place, what is kept moves down (never up). */
+		memmove (buf + out, put != NULL ? put : in + i, put_len);
+		out += put_len;
+		i += n;
+	}
+	buf[out] = '\0';
+	return out;
 }
 
 size_t

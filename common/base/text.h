@@ -50,7 +50,34 @@ void hkp11_buf_add_plain_text (hkp11_buf *b, const void *bytes, size_t n);
  * text escaped as hkp11_buf_add_plain_text into out, NUL-terminated; cut
  * short between two characters or escapes when out is too small.
  */
-void hkp11_text_sanitize (char *out, size_t out_size, const char *text);
+void hkp11_text_escape (char *out, size_t out_size, const char *text);
+
+/* What hkp11_text_sanitise puts in place of what may not show. */
+typedef struct {
+	const char *invalid; /* for each byte that is not UTF-8 */
+	const char *control; /* for a control character (hkp11_unicode_is_control) */
+	const char *format;  /* for a format character; "" drops it */
+	const char *colon;   /* for ':', or NULL to keep it */
+} hkp11_sanitise_rules;
+
+/* For labels: U+FFFD, a space, nothing, and a full-width colon (a label
+ * is split at ':' by some clients). */
+extern const hkp11_sanitise_rules hkp11_sanitise_label;
+/* As for labels, ':' kept: for a certificate's fields. */
+extern const hkp11_sanitise_rules hkp11_sanitise_field;
+/* For a terminal: '?' for each. */
+extern const hkp11_sanitise_rules hkp11_sanitise_terminal;
+
+/*
+ * in_len bytes of in copied into buf (buf_len > 0 bytes, NUL-terminated,
+ * cut between two characters when it is full), with what rules says in
+ * place of bytes that are not UTF-8, control characters, format
+ * characters and colons; returns the length written.  Unlike escaping,
+ * nothing can be read back: for text that is only shown.  buf may be in
+ * itself when no replacement is longer than what it replaces.
+ */
+size_t hkp11_text_sanitise (const char *in, size_t in_len, char *buf, size_t buf_len,
+			    const hkp11_sanitise_rules *rules);
 
 /* Whether bytes are valid UTF-8 (no overlong forms, surrogates or > U+10FFFF). */
 bool hkp11_utf8_valid (const void *bytes, size_t n);

@@ -39,52 +39,15 @@
 
 /* ---- UTF-8 hygiene ------------------------------------------------------ */
 
-/*
- * Invalid UTF-8 becomes U+FFFD and a control character a space; a format
- * character (a bidirectional override, a zero-width space ...) goes, so
- * that a name shows as the characters it is made of and nothing reorders
- * the text around it.  With colon, ':' becomes a full-width colon.
- */
-static size_t
-sanitise (const char *in, size_t in_len, char *buf, size_t buf_len, bool colon)
-{
-	static const char replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
-	static const char fullwidth_colon[] = "\xef\xbc\x9a"; /* U+FF1A */
-	const unsigned char *s = (const unsigned char *)in;
-	size_t out = 0;
-
-	if (buf_len == 0)
-		return 0;
-	for (size_t i = 0; i < in_len;) {
-		uint32_t cp = 0;
-		size_t n = hkp11_utf8_decode (s + i, in_len - i, &cp);
-		const char *put;
-		size_t put_len;
-		if (n == 0) {
-			put = replacement, put_len = 3, n = 1;
-		} else if (cp == ':' && colon) {
-			put = fullwidth_colon, put_len = 3;
-		} else if (hkp11_unicode_is_control (cp)) {
-			put = " ", put_len = 1;
-		} else if (hkp11_unicode_is_format (cp)) {
-			put = "", put_len = 0;
-		} else {
-			put = in + i, put_len = n;
-		}
-		if (out + put_len >= buf_len)
-			break;
-		memcpy (buf + out, put, put_len);
-		out += put_len;
-		i += n;
-	}
-	buf[out] = '\0';
-	return out;
-}
-
+/* Labels and fields show only what is text (base/text.h): invalid UTF-8
+ * becomes U+FFFD and a control character a space; a format character (a
+ * bidirectional override, a zero-width space ...) goes, so that a name
+ * shows as the characters it is made of and nothing reorders the text
+ * around it.  A label's ':' becomes a full-width colon. */
 size_t
 hkp11_label_sanitise (const char *in, size_t in_len, char *buf, size_t buf_len)
 {
-	return sanitise (in, in_len, buf, buf_len, true);
+	return hkp11_text_sanitise (in, in_len, buf, buf_len, &hkp11_sanitise_label);
 }
 
 /* Copies an ASN.1 string as UTF-8 (whatever its own encoding) into buf. */
@@ -97,7 +60,7 @@ asn1_to_text (const ASN1_STRING *str, char *buf, size_t buf_len)
 	if (len < 0)
 		return;
 	/* Fields keep their ':'; only labels lose it. */
-	sanitise ((const char *)utf8, (size_t)len, buf, buf_len, false);
+	hkp11_text_sanitise ((const char *)utf8, (size_t)len, buf, buf_len, &hkp11_sanitise_field);
 	OPENSSL_free (utf8);
 }
 
@@ -156,7 +119,7 @@ whole_name (const X509_NAME *name, char *buf, size_t buf_len)
 	X509_NAME_print_ex (bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
 	int len = BIO_read (bio, text, sizeof text - 1);
 	if (len > 0)
-		sanitise (text, (size_t)len, buf, buf_len, false);
+		hkp11_text_sanitise (text, (size_t)len, buf, buf_len, &hkp11_sanitise_field);
 	BIO_free (bio);
 }
 

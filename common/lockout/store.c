@@ -2,6 +2,7 @@
 #include "config.h"
 #include "lockout/store.h"
 #include "base/compat.h"
+#include "base/paths.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,10 +16,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#ifndef HKP11_SYSTEM_STATE_DIR
-#define HKP11_SYSTEM_STATE_DIR "/var/lib/hkpost-p11"
-#endif
 
 #define STATE_SUFFIX ".state"
 #define TMP_SUFFIX ".state.tmp"
@@ -95,10 +92,11 @@ static bool
 system_dir (char *buf, size_t len)
 {
 	struct stat st;
-	if (lstat (HKP11_SYSTEM_STATE_DIR, &st) != 0 || !S_ISDIR (st.st_mode) ||
-	    st.st_uid != geteuid () || (st.st_mode & 077) != 0)
+	const char *dir = hkp11_system_state_dir ();
+	if (lstat (dir, &st) != 0 || !S_ISDIR (st.st_mode) || st.st_uid != geteuid () ||
+	    (st.st_mode & 077) != 0)
 		return false;
-	int n = snprintf (buf, len, "%s", HKP11_SYSTEM_STATE_DIR);
+	int n = snprintf (buf, len, "%s", dir);
 	return n > 0 && (size_t)n < len;
 }
 
@@ -113,15 +111,7 @@ hkp11_lockout_state_dir (const char *dir, char *buf, size_t len)
 		 * link there, or reset the count. */
 		return system_dir (buf, len);
 	} else {
-		const char *xdg = hkp11_getenv ("XDG_STATE_HOME");
-		if (xdg != NULL && xdg[0] == '/') {
-			n = snprintf (buf, len, "%s/hkpost-p11", xdg);
-		} else {
-			const char *home = hkp11_home_dir ();
-			if (home == NULL)
-				return false;
-			n = snprintf (buf, len, "%s/.local/state/hkpost-p11", home);
-		}
+		return hkp11_xdg_state_path ("hkpost-p11", buf, len);
 	}
 	return n > 0 && (size_t)n < len;
 }
@@ -657,7 +647,7 @@ update_locked (hkp11_lockout_store *store, const char *key, const char *descript
 			  "home: counting wrong PINs in memory for this program only (create %s, "
 			  "owned by root, mode 0700, or set state-dir in the system "
 			  "configuration, to share the count)",
-			  HKP11_SYSTEM_STATE_DIR);
+			  hkp11_system_state_dir ());
 		mem_apply (store, key, c, out);
 		return;
 	}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
 #include "settings/conf.h"
+#include "base/paths.h"
 #include "base/text.h"
 #include "base/compat.h"
 #include "base/safe-copy.h"
@@ -15,9 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifndef SYSCONFDIR
-#define SYSCONFDIR "/etc"
-#endif
 
 /* How the pReserved settings are named in messages. */
 #define INIT_RESERVED_ORIGIN "C_Initialize pReserved"
@@ -49,7 +47,7 @@ set_error (hkp11_error *err, const char *fmt, ...)
 	va_start (ap, fmt);
 	vsnprintf (raw, sizeof raw, fmt, ap);
 	va_end (ap);
-	hkp11_text_sanitize (err->text, sizeof err->text, raw);
+	hkp11_text_escape (err->text, sizeof err->text, raw);
 }
 
 /*
@@ -473,7 +471,8 @@ file_exists (const char *path)
 static bool
 system_file (char *path, size_t path_len)
 {
-	int n = snprintf (path, path_len, "%s/hkpost-p11/%s", SYSCONFDIR, HKP11_CONFIG_NAME);
+	int n = snprintf (path, path_len, "%s/hkpost-p11/%s", hkp11_system_config_dir (),
+			  HKP11_CONFIG_NAME);
 	return n > 0 && (size_t)n < path_len && file_exists (path);
 }
 
@@ -493,17 +492,8 @@ hkp11_config_find (char *path, size_t path_len, bool *must_exist)
 		return hkp11_strlcpy (path, env, path_len) < path_len;
 	}
 
-	const char *xdg = hkp11_getenv ("XDG_CONFIG_HOME");
-	int n = -1;
-	if (xdg != NULL && xdg[0] == '/') {
-		n = snprintf (path, path_len, "%s/hkpost-p11/%s", xdg, HKP11_CONFIG_NAME);
-	} else {
-		const char *home = hkp11_home_dir ();
-		if (home != NULL)
-			n = snprintf (path, path_len, "%s/.config/hkpost-p11/%s", home,
-				      HKP11_CONFIG_NAME);
-	}
-	if (n > 0 && (size_t)n < path_len && file_exists (path))
+	if (hkp11_xdg_config_path ("hkpost-p11/" HKP11_CONFIG_NAME, path, path_len) &&
+	    file_exists (path))
 		return true;
 
 	return system_file (path, path_len);

@@ -25,6 +25,7 @@
 #include "config.h"
 #include "internal.h"
 #include "calls.h"
+#include "audit/fields.h"
 #include "core/events.h"
 #include "core/layer.h"
 #include "base/message.h"
@@ -91,15 +92,15 @@ audit_event (const hkp11_event *e)
 		c.rec.token = c.serial;
 		c.rec.token_len = sizeof c.serial;
 	}
-	arg_bytes (&c, "severity", HKP11_ARG_STRING, severities[sev], 0);
+	arg_bytes (&c, HKP11_AUDIT_KEY (SEVERITY), HKP11_ARG_STRING, severities[sev], 0);
 	if (e->function)
-		arg_bytes (&c, "function", HKP11_ARG_STRING, e->function, 0);
+		arg_bytes (&c, HKP11_AUDIT_KEY (FUNCTION), HKP11_ARG_STRING, e->function, 0);
 	if (e->tries_left >= 0)
-		arg_num (&c, "tries_left", HKP11_ARG_ULONG, (CK_ULONG)e->tries_left);
+		arg_num (&c, HKP11_AUDIT_KEY (TRIES_LEFT), HKP11_ARG_ULONG, (CK_ULONG)e->tries_left);
 	if (e->reasons)
-		arg_bytes (&c, "reasons", HKP11_ARG_STRING, e->reasons, 0);
+		arg_bytes (&c, HKP11_AUDIT_KEY (REASONS), HKP11_ARG_STRING, e->reasons, 0);
 	if (e->detail)
-		arg_bytes (&c, "detail", HKP11_ARG_TEXT, e->detail, strlen (e->detail));
+		arg_bytes (&c, HKP11_AUDIT_KEY (DETAIL), HKP11_ARG_TEXT, e->detail, strlen (e->detail));
 	c.rec.has_result = true;
 	c.rec.result = e->result;
 	hkp11_audit_log_write (&c.rec, true);

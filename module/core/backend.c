@@ -2,6 +2,7 @@
 #include "config.h"
 #include "core/backend.h"
 #include "base/compat.h"
+#include "base/paths.h"
 #include "core/self-identity.h"
 
 #include <dlfcn.h>
@@ -9,9 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#ifndef SYSCONFDIR
-#define SYSCONFDIR "/etc"
-#endif
 
 /* Typed stubs for functions a backend does not provide. */
 #define UNSUPPORTED(kind, name, params, args) \
@@ -183,7 +181,7 @@ hkp11_backend_load (hkp11_backend *b, const char *configured, const char *config
 			  "no token library found (tried %s); install SafeNet Authentication "
 			  "Client, or set 'backend: /path/to/libeTPkcs11.%s' in %s/hkpost-p11/%s, "
 			  "the one configuration a set-uid, set-gid or privileged program reads",
-			  tried, SHLEXT, SYSCONFDIR, HKP11_CONFIG_NAME);
+			  tried, SHLEXT, hkp11_system_config_dir (), HKP11_CONFIG_NAME);
 	else
 		snprintf (err->text, sizeof err->text,
 			  "no token library found (tried %s); install SafeNet Authentication "

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 #include "core/shim.h"
+#include "p11/interface.h"
 
 #include <string.h>
 
@@ -99,20 +100,7 @@ hkp11_get_interface (CK_UTF8CHAR_PTR name, CK_VERSION_PTR version, CK_INTERFACE_
 {
 	if (iface == NULL)
 		return CKR_ARGUMENTS_BAD;
-
-	for (size_t i = 0; i < N_INTERFACES; i++) {
-		const CK_VERSION *offered = &((CK_FUNCTION_LIST *)interfaces[i].pFunctionList)->version;
-		if (name != NULL && strcmp ((const char *)name, HKP11_INTERFACE_NAME) != 0)
-			continue;
-		if (version != NULL &&
-		    (version->major != offered->major || version->minor != offered->minor))
-			continue;
-		if ((interfaces[i].flags & flags) != flags)
-			continue;
-		*iface = &interfaces[i];
-		return CKR_OK;
-	}
+	*iface = hkp11_interface_find (interfaces, N_INTERFACES, name, version, flags);
 	/* Never CKR_OK with a NULL interface: NSS would crash on it. */
-	*iface = NULL;
-	return CKR_ARGUMENTS_BAD;
+	return *iface != NULL ? CKR_OK : CKR_ARGUMENTS_BAD;
 }

@@ -261,7 +261,7 @@ fuzz_escape (const uint8_t *data, size_t size)
 		FAIL ();
 	memcpy (in, text, n);
 	in[n] = '\0';
-	hkp11_text_sanitize (plain, cap + 1, in);
+	hkp11_text_escape (plain, cap + 1, in);
 	size_t plain_len = strlen (plain);
 	if (plain_len > cap)
 		FAIL ();

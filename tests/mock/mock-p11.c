@@ -63,6 +63,7 @@
 #include "config.h"
 #include "mock.h"
 #include "p11-each.h"
+#include "p11/interface.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -234,19 +235,8 @@ mock_impl_C_GetInterface (CK_UTF8CHAR_PTR name, CK_VERSION_PTR version, CK_INTER
 	if (iface == NULL)
 		return CKR_ARGUMENTS_BAD;
 	table_2.version = (CK_VERSION){ 2, 40 };
-	for (size_t i = 0; i < N_INTERFACES; i++) {
-		const CK_VERSION *v = &((CK_FUNCTION_LIST *)interfaces[i].pFunctionList)->version;
-		if (name != NULL && strcmp ((const char *)name, "PKCS 11") != 0)
-			continue;
-		if (version != NULL && (version->major != v->major || version->minor != v->minor))
-			continue;
-		if ((interfaces[i].flags & flags) != flags)
-			continue;
-		*iface = &interfaces[i];
-		return CKR_OK;
-	}
-	*iface = NULL;
-	return CKR_ARGUMENTS_BAD;
+	*iface = hkp11_interface_find (interfaces, N_INTERFACES, name, version, flags);
+	return *iface != NULL ? CKR_OK : CKR_ARGUMENTS_BAD;
 }
 
 MOCK_EXPORT CK_RV

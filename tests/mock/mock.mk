@@ -32,7 +32,7 @@ TESTS += tests/test-init-reserved
 check_PROGRAMS += tests/test-init-reserved
 tests_test_init_reserved_SOURCES = tests/test-init-reserved.c $(SHIM_TEST_FIXTURE)
 tests_test_init_reserved_CPPFLAGS = $(SHIM_TEST_CPPFLAGS)
-tests_test_init_reserved_LDADD = common/libhkp11-common.la $(TEST_LIBS)
+tests_test_init_reserved_LDADD = $(HKP11_COMMON_LIBS) $(TEST_LIBS)
 
 TESTS += tests/test-shim-forward
 check_PROGRAMS += tests/test-shim-forward

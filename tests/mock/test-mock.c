@@ -307,12 +307,4 @@ suite (void)
 	return s;
 }
 
-int
-main (void)
-{
-	SRunner *runner = srunner_create (suite ());
-	srunner_run_all (runner, CK_NORMAL);
-	int failed = srunner_ntests_failed (runner);
-	srunner_free (runner);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+P11T_MAIN (suite)

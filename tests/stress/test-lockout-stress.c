@@ -435,9 +435,5 @@ main (void)
 	tcase_add_test (tc, test_no_home);
 	suite_add_tcase (s, tc);
 
-	SRunner *runner = srunner_create (s);
-	srunner_run_all (runner, CK_NORMAL);
-	int failed = srunner_ntests_failed (runner);
-	srunner_free (runner);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return p11t_run_suite (s);
 }

@@ -738,9 +738,5 @@ main (void)
 		suite_add_tcase (s, tc);
 	}
 
-	SRunner *runner = srunner_create (s);
-	srunner_run_all (runner, CK_NORMAL);
-	int failed = srunner_ntests_failed (runner);
-	srunner_free (runner);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return p11t_run_suite (s);
 }

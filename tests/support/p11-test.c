@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,28 +90,34 @@ p11t_tmpdir (const char *prefix)
 	return dir;
 }
 
-void
-p11t_rmtree (const char *dir)
+int
+p11t_capture_stderr (const char *path)
 {
-	DIR *d = opendir (dir);
-	if (d == NULL) {
-		unlink (dir);
-		return;
-	}
-	struct dirent *e;
-	while ((e = readdir (d)) != NULL) {
-		if (strcmp (e->d_name, ".") == 0 || strcmp (e->d_name, "..") == 0)
-			continue;
-		char child[PATH_MAX];
-		snprintf (child, sizeof child, "%s/%s", dir, e->d_name);
-		struct stat st;
-		if (lstat (child, &st) == 0 && S_ISDIR (st.st_mode))
-			p11t_rmtree (child);
-		else
-			unlink (child);
-	}
-	closedir (d);
-	rmdir (dir);
+	fflush (stderr);
+	int saved = dup (STDERR_FILENO);
+	int fd = open (path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+	ck_assert_int_ge (fd, 0);
+	dup2 (fd, STDERR_FILENO);
+	close (fd);
+	return saved;
+}
+
+void
+p11t_restore_stderr (int saved)
+{
+	fflush (stderr);
+	dup2 (saved, STDERR_FILENO);
+	close (saved);
+}
+
+int
+p11t_run_suite (Suite *suite)
+{
+	SRunner *runner = srunner_create (suite);
+	srunner_run_all (runner, CK_NORMAL);
+	int failed = srunner_ntests_failed (runner);
+	srunner_free (runner);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 char *
