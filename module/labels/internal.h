@@ -101,9 +101,9 @@ typedef struct {
 
 /* ---- layer.c: the state ------------------------------------------------- */
 
-/* labels, label-language, label-template, token-label:
- * common/settings/labels.c. */
-extern const hkp11_labels_settings *const labels_settings;
+/* labels, label-language, label-template, token-label
+ * (common/settings/labels.c), as start() found them. */
+extern hkp11_labels_settings labels_now;
 extern CK_FUNCTION_LIST_3_0 labels_below;
 
 /* Guards every change to the tables below, and the certificate lists. */

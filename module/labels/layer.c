@@ -43,7 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const hkp11_labels_settings *const labels_settings = &hkp11_labels_conf;
+hkp11_labels_settings labels_now;
 CK_FUNCTION_LIST_3_0 labels_below;
 
 pthread_mutex_t labels_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -70,10 +70,25 @@ forget_everything (void)
 	}
 }
 
+/* The settings as they are now, templates copied: they are reset at
+ * C_Finalize while a late call may still be returning.  The copies of the
+ * last start() are kept until the next for the same reason. */
+static void
+take_snapshot (void)
+{
+	free (labels_now.label_template);
+	free (labels_now.token_label_template);
+	labels_now = hkp11_labels_conf;
+	if (labels_now.label_template != NULL)
+		labels_now.label_template = strdup (labels_now.label_template);
+	if (labels_now.token_label_template != NULL)
+		labels_now.token_label_template = strdup (labels_now.token_label_template);
+}
+
 static bool
 labels_enabled (void)
 {
-	return labels_settings->mode != HKP11_LABELS_OFF;
+	return hkp11_labels_conf.mode != HKP11_LABELS_OFF;
 }
 
 static CK_RV
@@ -86,6 +101,7 @@ labels_start (void)
 	 * it again was a double free (tests/stress/test-fork under ASan).
 	 * After a C_Finalize there is nothing left to drop. */
 	pthread_mutex_init (&labels_lock, NULL);
+	take_snapshot ();
 	memset (&labels_objects, 0, sizeof labels_objects);
 	memset (&labels_finds, 0, sizeof labels_finds);
 	__atomic_store_n (&labels_n_finding, 0, __ATOMIC_SEQ_CST);

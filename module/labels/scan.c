@@ -70,19 +70,19 @@ keep_string (char **at, const char *text)
 static parsed_cert *
 compact_cert (const hkp11_ecert *e, const unsigned char *id, size_t id_len)
 {
-	hkp11_label_language lang = (hkp11_label_language)labels_settings->language;
+	hkp11_label_language lang = (hkp11_label_language)labels_now.language;
 	char label[HKP11_LABEL_SIZE] = "", token_label[HKP11_LABEL_SIZE] = "";
 	const char *srn = NULL, *serial = NULL;
 
 	if (e->recognised)
-		hkp11_label_build (e, labels_settings->label_template ? labels_settings->label_template
+		hkp11_label_build (e, labels_now.label_template ? labels_now.label_template
 							: hkp11_label_default_template (lang),
 				   lang, label, sizeof label);
-	else if (e->parsed && labels_settings->mode == HKP11_LABELS_ALL)
+	else if (e->parsed && labels_now.mode == HKP11_LABELS_ALL)
 		hkp11_label_build (e, hkp11_label_subject_template (lang), lang, label,
 				   sizeof label);
-	if (e->recognised && labels_settings->token_label_template != NULL)
-		hkp11_label_build (e, labels_settings->token_label_template, lang, token_label,
+	if (e->recognised && labels_now.token_label_template != NULL)
+		hkp11_label_build (e, labels_now.token_label_template, lang, token_label,
 				   sizeof token_label);
 	/* What tells twins apart is only needed for a certificate with a name. */
 	if (label[0] != '\0') {

@@ -32,7 +32,7 @@ void
 name_token (const cert_rec *certs, size_t n, token *named_token)
 {
 	named_token->have_token_label = false;
-	const cert_rec *m = labels_settings->token_label_template ? main_cert (certs, n) : NULL;
+	const cert_rec *m = labels_now.token_label_template ? main_cert (certs, n) : NULL;
 	if (m != NULL && m->p->token_label != NULL) {
 		char label[HKP11_LABEL_SIZE];
 		size_t len = hkp11_strlcpy (label, m->p->token_label, sizeof label);
@@ -54,7 +54,7 @@ CK_RV
 labels_C_GetTokenInfo (CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 {
 	CK_RV rv = labels_below.C_GetTokenInfo (slotID, pInfo);
-	if (rv != CKR_OK || labels_settings->token_label_template == NULL)
+	if (rv != CKR_OK || labels_now.token_label_template == NULL)
 		return rv;
 
 	token *t = ready_token_locked (slotID, CK_INVALID_HANDLE, false);

@@ -63,7 +63,7 @@ counted (const counted_call *c)
 	if (held_back (&t) && t.record.released == 0)
 		return refuse (c->function, c->session, &t);
 
-	if (lockout_settings->repeat_guard && (have_mac = pin_mac (t.id.key, c->pin, c->pin_len, mac))) {
+	if (lockout_now.repeat_guard && (have_mac = pin_mac (t.id.key, c->pin, c->pin_len, mac))) {
 		double ago = wrong_pin_seen (t.id.key, mac);
 		if (ago >= 0) {
 			char detail[600];

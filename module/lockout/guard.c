@@ -68,7 +68,7 @@ refuse_counted_out (const char *function, CK_SESSION_HANDLE session, const tries
 		  "e-Cert, and the holder applies for a new one (Hongkong Post Certification "
 		  "Authority hotline 2921 6633). %s.",
 		  t->id.label, t->id.text, t->record.failures, t->record.failures == 1 ? "" : "s",
-		  lockout_settings->attempts, release);
+		  lockout_now.attempts, release);
 	hkp11_event_tell (HKP11_EVENT_ERROR, "lockout-guard", function, t->slot, session, 0, CKR_PIN_LOCKED, NULL, detail);
 	hkp11_message (HKP11_MSG_ERROR,
 		       "%s refused: token '%s' (%s) reads as locked: hkpost-p11 counted %u wrong "
@@ -123,9 +123,9 @@ warn_tries (const char *function, CK_SESSION_HANDLE session, const tries *t, con
 {
 	char detail[1200], after[200] = "";
 
-	if (lockout_settings->warn == 0 || t->left > (long)lockout_settings->warn)
+	if (lockout_now.warn == 0 || t->left > (long)lockout_now.warn)
 		return;
-	if (lockout_settings->guard > 0 && t->left <= (long)lockout_settings->guard && t->left > 0)
+	if (lockout_now.guard > 0 && t->left <= (long)lockout_now.guard && t->left > 0)
 		snprintf (after, sizeof after,
 			  " hkpost-p11 will hold back the last tr%s until the guard is released.",
 			  t->left == 1 ? "y" : "ies");

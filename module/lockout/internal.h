@@ -36,7 +36,9 @@
 
 /* ---- layer.c ---------------------------------------------------------------- */
 
-extern const hkp11_lockout_settings *const lockout_settings;
+/* The settings as start() found them (common/settings/lockout.c): they
+ * are reset at C_Finalize while a late call may still be returning. */
+extern hkp11_lockout_settings lockout_now;
 extern CK_FUNCTION_LIST_3_0 lockout_below;
 extern pthread_mutex_t lockout_lock;
 

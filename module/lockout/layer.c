@@ -30,14 +30,14 @@
 
 #include <pthread.h>
 
-const hkp11_lockout_settings *const lockout_settings = &hkp11_lockout_conf;
+hkp11_lockout_settings lockout_now;
 CK_FUNCTION_LIST_3_0 lockout_below;
 pthread_mutex_t lockout_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static bool
 lockout_enabled (void)
 {
-	return hkp11_lockout_enabled (lockout_settings);
+	return hkp11_lockout_enabled (&hkp11_lockout_conf);
 }
 
 static CK_RV
@@ -46,14 +46,16 @@ lockout_start (void)
 	/* In a forked child the parent's lock may be held by a thread that
 	 * is gone, and its store with it: start from nothing. */
 	pthread_mutex_init (&lockout_lock, NULL);
+	lockout_now = hkp11_lockout_conf;
+	lockout_now.state_dir = NULL; /* used here only */
 	repeat_forget ();
-	if (!tries_start (lockout_settings->state_dir))
+	if (!tries_start (hkp11_lockout_conf.state_dir))
 		return CKR_HOST_MEMORY;
-	if (lockout_settings->guard >= lockout_settings->attempts)
+	if (lockout_now.guard >= lockout_now.attempts)
 		hkp11_message (HKP11_MSG_WARNING,
 			       "lockout-guard (%u) is not below lockout-attempts (%u): every user "
 			       "login to a token the shim counts for will be refused",
-			       lockout_settings->guard, lockout_settings->attempts);
+			       lockout_now.guard, lockout_now.attempts);
 	repeat_start ();
 	return CKR_OK;
 }

@@ -66,8 +66,8 @@ lockout_C_GetTokenInfo (CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 	 * channels were told when the count fell, at the wrong PIN.  Nothing
 	 * is counted down before a try was spent, however few the token has:
 	 * a warning when nothing went wrong teaches the holder to ignore it. */
-	if (lockout_settings->warn > 0 && lockout_settings->warn_label && t.left < t.max &&
-	    t.left <= (long)lockout_settings->warn)
+	if (lockout_now.warn > 0 && lockout_now.warn_label && t.left < t.max &&
+	    t.left <= (long)lockout_now.warn)
 		label_with_tries (pInfo->label, t.left);
 	return rv;
 }

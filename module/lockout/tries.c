@@ -113,13 +113,13 @@ try_rule (const tries *t, hkp11_try_rule *rule)
 {
 	rule->token_left = t->token_counts ? t->token_left : -1;
 	rule->ended_seen = t->ended_seen;
-	rule->attempts = lockout_settings->attempts;
+	rule->attempts = lockout_now.attempts;
 	/* The backend's own flags bound what any count says. */
 	rule->left_cap = (t->flags & CKF_USER_PIN_LOCKED)       ? 0
 			 : (t->flags & CKF_USER_PIN_FINAL_TRY) ? 1
 							       : -1;
 	/* A token locked already answers for itself: nothing to hold back. */
-	rule->guard = (t->flags & CKF_USER_PIN_LOCKED) ? 0 : lockout_settings->guard;
+	rule->guard = (t->flags & CKF_USER_PIN_LOCKED) ? 0 : lockout_now.guard;
 }
 
 /* Tries left as t's record and token counter stand. */
@@ -130,7 +130,7 @@ update_left (tries *t)
 	try_rule (t, &rule);
 	long long now = (long long)time (NULL);
 	if (!t->token_counts)
-		t->max = lockout_settings->attempts;
+		t->max = lockout_now.attempts;
 	t->left = hkp11_lockout_tries_left (&t->record, &rule, now, HKP11_LEFT_SHOWN);
 	t->guard_left = hkp11_lockout_tries_left (&t->record, &rule, now, HKP11_LEFT_GUARD);
 	t->counted_out = hkp11_lockout_counted_out (&t->record, &rule);
@@ -234,7 +234,7 @@ token_counter (tries *t)
 		return false;
 
 	t->token_left = left > 100000 ? 100000 : (long)left;
-	t->max = max > 0 && max <= 100000 ? (long)max : (long)lockout_settings->attempts;
+	t->max = max > 0 && max <= 100000 ? (long)max : (long)lockout_now.attempts;
 	return true;
 }
 

@@ -24,7 +24,7 @@ rules_for_slot (CK_SLOT_ID slot, hkp11_pin_rules *rules, hkp11_token_id *id)
 	CK_TOKEN_INFO info;
 	hkp11_pin_rules token;
 
-	hkp11_policy_rules (policy_settings, rules);
+	hkp11_policy_rules (&policy_now, rules);
 	memset (id, 0, sizeof *id);
 
 	if (policy_below.C_GetTokenInfo (slot, &info) == CKR_OK) {
@@ -32,7 +32,7 @@ rules_for_slot (CK_SLOT_ID slot, hkp11_pin_rules *rules, hkp11_token_id *id)
 		memset (&token, 0, sizeof token);
 		if (info.ulMinPinLen != CK_UNAVAILABLE_INFORMATION && info.ulMinPinLen < 1024)
 			token.min_length = (unsigned int)info.ulMinPinLen;
-		if (policy_settings->max_length == 0 &&
+		if (policy_now.max_length == 0 &&
 		    info.ulMaxPinLen != CK_UNAVAILABLE_INFORMATION &&
 		    info.ulMaxPinLen != CK_EFFECTIVELY_INFINITE && info.ulMaxPinLen < 1024)
 			token.max_length = (unsigned int)info.ulMaxPinLen;
@@ -57,7 +57,7 @@ check_new_pin (const char *function, CK_SESSION_HANDLE session, CK_SLOT_ID slot,
 		return CKR_OK;
 
 	CK_RV rv = hkp11_pin_verdict_is_length (&verdict) ? CKR_PIN_LEN_RANGE : CKR_PIN_INVALID;
-	bool enforce = policy_settings->mode == HKP11_PIN_MODE_ENFORCE;
+	bool enforce = policy_now.mode == HKP11_PIN_MODE_ENFORCE;
 	const char *outcome = enforce ? "The PIN was not changed and no try was spent."
 				      : "pin-policy is warn: the change goes ahead.";
 	/* Said outright, since a token may refuse a PIN by rules of its own. */

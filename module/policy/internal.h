@@ -21,7 +21,9 @@
 
 #include <stdbool.h>
 
-extern const hkp11_policy_settings *const policy_settings;
+/* The settings as start() found them (common/settings/policy.c): they are
+ * reset at C_Finalize while a late call may still be returning. */
+extern hkp11_policy_settings policy_now;
 extern CK_FUNCTION_LIST_3_0 policy_below;
 
 /* The rules for the token in slot, and its identity for messages. */

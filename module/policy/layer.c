@@ -25,7 +25,7 @@
 #include "internal.h"
 #include "core/layer.h"
 
-const hkp11_policy_settings *const policy_settings = &hkp11_policy_conf;
+hkp11_policy_settings policy_now;
 CK_FUNCTION_LIST_3_0 policy_below;
 
 CK_RV
@@ -34,20 +34,21 @@ policy_C_GetTokenInfo (CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 	CK_RV rv = policy_below.C_GetTokenInfo (slotID, pInfo);
 	/* Clients check the length before asking the token (NSS does). */
 	if (rv == CKR_OK && (pInfo->ulMinPinLen == CK_UNAVAILABLE_INFORMATION ||
-			     pInfo->ulMinPinLen < policy_settings->min_length))
-		pInfo->ulMinPinLen = policy_settings->min_length;
+			     pInfo->ulMinPinLen < policy_now.min_length))
+		pInfo->ulMinPinLen = policy_now.min_length;
 	return rv;
 }
 
 static bool
 policy_enabled (void)
 {
-	return policy_settings->mode != HKP11_PIN_MODE_OFF;
+	return hkp11_policy_conf.mode != HKP11_PIN_MODE_OFF;
 }
 
 static CK_RV
 policy_start (void)
 {
+	policy_now = hkp11_policy_conf;
 	weak_start ();
 	return CKR_OK;
 }
