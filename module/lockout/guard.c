@@ -11,22 +11,24 @@
 #include "internal.h"
 #include "base/message.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <time.h>
 
 static void
 describe_release (const tries *t, char *buf, size_t len)
 {
+	char path[PATH_MAX];
 	if (t->token_counts)
 		snprintf (buf, len,
 			  "If you are sure of the PIN, release the guard for one try with "
 			  "'hkpost-p11 guard release' (the token counts its own tries, so "
 			  "deleting the state file does not help) or set lockout-guard: 0");
-	else if (t->state_path[0] && !t->in_memory)
+	else if (tries_state_file (t, path, sizeof path))
 		snprintf (buf, len,
 			  "If you are sure of the PIN, release the guard with 'hkpost-p11 guard "
 			  "release' or by deleting %s, then try again",
-			  t->state_path);
+			  path);
 	else
 		snprintf (buf, len,
 			  "If you are sure of the PIN, restart the program (the count is kept "
@@ -49,9 +51,9 @@ held_back (const tries *t)
 CK_RV
 refuse_counted_out (const char *function, CK_SESSION_HANDLE session, const tries *t)
 {
-	char release[300], detail[2000];
+	char release[300], detail[2000], path[PATH_MAX];
 
-	if (t->state_path[0] && !t->in_memory)
+	if (tries_state_file (t, path, sizeof path))
 		snprintf (release, sizeof release,
 			  "If the token allows more tries than that and you are sure of the PIN, "
 			  "'hkpost-p11 guard release' lets one try through; a right PIN gives the "

@@ -57,7 +57,6 @@ typedef struct {
 	bool counted_out;     /* the shim's count has run out: the token reads as locked */
 	hkp11_lockout_record record;
 	bool in_memory;        /* the store could not keep this token's count */
-	char state_path[4096];
 } tries;
 
 
@@ -70,6 +69,9 @@ bool tries_start (const char *state_dir);
 void tries_forget (bool close);
 /* Fills t for the token in slot; info is the backend's, or NULL to ask. */
 bool read_tries (const char *function, CK_SLOT_ID slot, const CK_TOKEN_INFO *info, tries *t);
+/* The path of the file that keeps t's count, for messages; false when the
+ * count is kept in memory only. */
+bool tries_state_file (const tries *t, char *buf, size_t len);
 /* Asks the token for its own counter again; false when it keeps none. */
 bool token_counter (tries *t);
 /* The backend's flags again, after a wrong PIN. */

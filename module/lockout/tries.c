@@ -254,16 +254,19 @@ read_tries (const char *function, CK_SLOT_ID slot, const CK_TOKEN_INFO *info, tr
 	hkp11_token_id_from_info (info, &t->id);
 	t->flags = info->flags;
 	t->maybe_safenet = may_count_itself (info);
-	if (store == NULL || !hkp11_lockout_store_path (store, t->id.key, t->state_path,
-							sizeof t->state_path))
-		t->state_path[0] = '\0';
-
 	/* The record also carries a guard release, whoever counts. */
 	store_op (function, t, HKP11_STATE_READ);
 	t->ended_seen = t->record.ended;
 	t->token_counts = token_counter (t);
 	update_left (t);
 	return true;
+}
+
+bool
+tries_state_file (const tries *t, char *buf, size_t len)
+{
+	return !t->in_memory && store != NULL &&
+	       hkp11_lockout_store_path (store, t->id.key, buf, len);
 }
 
 /* The backend's flags after a wrong PIN: a card that counts for itself
