@@ -12,6 +12,7 @@ common_libhkp11_common_la_SOURCES = \
 	common/p11/constants.c common/p11/constants.h \
 	common/base/compat.c common/base/compat.h \
 	common/base/message.c common/base/message.h \
+	common/base/debug.c common/base/debug.h \
 	common/base/buffer.c common/base/buffer.h \
 	common/base/text.c common/base/text.h \
 	common/base/safe-copy.c common/base/safe-copy.h \

@@ -31,7 +31,7 @@ TESTS += tests/test-handle-map
 check_PROGRAMS += tests/test-handle-map
 tests_test_handle_map_SOURCES = tests/test-handle-map.c
 tests_test_handle_map_CPPFLAGS = $(TEST_CPPFLAGS) $(CHECK_CFLAGS)
-tests_test_handle_map_LDADD = module/libhkp11-module.la $(TEST_LIBS) -lpthread
+tests_test_handle_map_LDADD = module/libhkp11-module.la $(HKP11_COMMON_LIBS) $(TEST_LIBS) -lpthread
 
 # Real clients: pkcs11-tool, p11tool, certutil, ssh-keygen.
 TESTS += tests/clients/labels.sh
@@ -52,7 +52,7 @@ if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz-ecert
 # The code under test is compiled in, so that libFuzzer sees its coverage.
 tests_fuzz_fuzz_ecert_SOURCES = tests/fuzz/fuzz-ecert.c common/ecert/ecert.c common/base/compat.c \
-	common/base/text.c common/base/buffer.c
+	common/base/text.c common/base/buffer.c common/base/debug.c common/base/message.c
 tests_fuzz_fuzz_ecert_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS)
 tests_fuzz_fuzz_ecert_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer,address,undefined
 tests_fuzz_fuzz_ecert_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer,address,undefined

@@ -13,3 +13,11 @@ check_PROGRAMS += tests/test-settings
 tests_test_settings_SOURCES = tests/test-settings.c
 tests_test_settings_CPPFLAGS = $(TEST_CPPFLAGS) $(CHECK_CFLAGS)
 tests_test_settings_LDADD = $(HKP11_COMMON_LIBS) $(TEST_LIBS) $(LIBCRYPTO_LIBS)
+
+# A broken precondition of hkpost-p11's own functions is said and refused,
+# or aborts a build configured with --enable-debug.
+TESTS += tests/test-preconditions
+check_PROGRAMS += tests/test-preconditions
+tests_test_preconditions_SOURCES = tests/test-preconditions.c
+tests_test_preconditions_CPPFLAGS = $(TEST_CPPFLAGS) $(CHECK_CFLAGS)
+tests_test_preconditions_LDADD = $(HKP11_COMMON_LIBS) $(TEST_LIBS)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
 #include "audit/format.h"
+#include "base/debug.h"
 #include "audit/fields.h"
 #include "p11/constants.h"
 
@@ -231,6 +232,7 @@ void
 hkp11_audit_format_record (hkp11_buf *out, hkp11_audit_format format,
 			   const hkp11_audit_stamp *stamp, const hkp11_audit_record *rec)
 {
+	hkp11_return_if_fail (out != NULL && stamp != NULL && rec != NULL);
 	bool json = format == HKP11_AUDIT_JSON;
 
 	/* The chain fields come first, in a fixed order, so that the verifier

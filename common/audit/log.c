@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
 #include "audit/log.h"
+#include "base/debug.h"
 #include "base/paths.h"
 #include "audit/fields.h"
 #include "audit/chain.h"
@@ -257,6 +258,7 @@ append_inlock (const hkp11_audit_record *rec, bool *sinks_ok)
 bool
 hkp11_audit_log_write (const hkp11_audit_record *rec, bool now)
 {
+	hkp11_return_val_if_fail (rec != NULL, false);
 	bool ok = true;
 	pthread_mutex_lock (&lock);
 	/* Not open in a forked child until it opens the log again (atfork). */

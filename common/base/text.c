@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
 #include "base/text.h"
+#include "base/debug.h"
 
 #include <stdint.h>
 
@@ -259,6 +260,8 @@ size_t
 hkp11_text_sanitise (const char *in, size_t in_len, char *buf, size_t buf_len,
 		     const hkp11_sanitise_rules *rules)
 {
+	hkp11_return_val_if_fail (buf != NULL && rules != NULL, 0);
+	hkp11_return_val_if_fail (in != NULL || in_len == 0, 0);
 	const unsigned char *s = (const unsigned char *)in;
 	size_t out = 0;
 

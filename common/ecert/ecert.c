@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "ecert/ecert.h"
+#include "base/debug.h"
 #include "base/text.h"
 #include "base/compat.h"
 
@@ -290,6 +291,8 @@ kind_of_subject_o (const char *o, char *kind_text, size_t kind_text_len)
 bool
 hkp11_ecert_parse (const unsigned char *der, size_t der_len, hkp11_ecert *info)
 {
+	hkp11_return_val_if_fail (info != NULL, false);
+	hkp11_return_val_if_fail (der != NULL || der_len == 0, false);
 	char org[512] = "";
 	const unsigned char *p = der;
 	X509 *x = NULL;
@@ -567,6 +570,8 @@ size_t
 hkp11_label_build (const hkp11_ecert *info, const char *tmpl, hkp11_label_language lang,
 		   char *buf, size_t buf_len)
 {
+	hkp11_return_val_if_fail (info != NULL && tmpl != NULL, 0);
+	hkp11_return_val_if_fail (buf != NULL && buf_len > 0, 0);
 	char raw[4096], why[256];
 	size_t len;
 

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
 #include "lockout/rules.h"
+#include "base/debug.h"
+
+#include <stddef.h>
 
 /* Pending tries still at the token; a count that has not moved for a
  * while was left by a process that died there. */
@@ -18,6 +21,7 @@ long
 hkp11_lockout_tries_left (const hkp11_lockout_record *r, const hkp11_try_rule *rule,
 			  long long now, hkp11_left_view view)
 {
+	hkp11_return_val_if_fail (r != NULL && rule != NULL, 0);
 	long left;
 	unsigned int pending = pending_live (r, now);
 	if (rule->token_left >= 0) {

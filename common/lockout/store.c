@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
 #include "lockout/store.h"
+#include "base/debug.h"
 #include "base/compat.h"
 #include "base/paths.h"
 
@@ -742,6 +743,8 @@ hkp11_lockout_store_update (hkp11_lockout_store *store, const char *key, const c
 			    hkp11_state_op op, hkp11_lockout_record *record,
 			    hkp11_state_note *note)
 {
+	hkp11_return_val_if_fail (store != NULL && key != NULL, false);
+	hkp11_return_val_if_fail (record != NULL, false);
 	change c = { .kind = CHANGE_OP, .op = op };
 	return store_change (store, key, description, &c, record, note);
 }
@@ -752,6 +755,8 @@ hkp11_lockout_store_begin_try (hkp11_lockout_store *store, const char *key,
 			       hkp11_try_verdict *verdict, hkp11_lockout_record *record,
 			       hkp11_state_note *note)
 {
+	hkp11_return_val_if_fail (store != NULL && key != NULL && rule != NULL, false);
+	hkp11_return_val_if_fail (verdict != NULL && record != NULL, false);
 	change c = { .kind = CHANGE_BEGIN_TRY, .rule = rule, .verdict = HKP11_TRY_REFUSED };
 	bool ok = store_change (store, key, description, &c, record, note);
 	*verdict = c.verdict;
@@ -764,6 +769,8 @@ hkp11_lockout_store_end_try (hkp11_lockout_store *store, const char *key,
 			     hkp11_try_outcome outcome, hkp11_lockout_record *record,
 			     hkp11_state_note *note)
 {
+	hkp11_return_val_if_fail (store != NULL && key != NULL && rule != NULL, false);
+	hkp11_return_val_if_fail (record != NULL, false);
 	change c = { .kind = CHANGE_END_TRY, .rule = rule, .outcome = outcome };
 	return store_change (store, key, description, &c, record, note);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
 #include "policy/pin-policy.h"
+#include "base/debug.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -96,6 +97,8 @@ bool
 hkp11_pin_check (const hkp11_pin_rules *rules, const unsigned char *pin, size_t len,
 		 const unsigned char *old, size_t old_len, hkp11_pin_verdict *verdict)
 {
+	hkp11_return_val_if_fail (rules != NULL, false);
+	hkp11_return_val_if_fail (pin != NULL || len == 0, false);
 	hkp11_pin_verdict v;
 	unsigned int seen = 0;
 	size_t run = 0;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
 #include "core/backend.h"
+#include "base/debug.h"
 #include "base/compat.h"
 #include "base/paths.h"
 #include "core/self-identity.h"
@@ -152,6 +153,7 @@ CK_RV
 hkp11_backend_load (hkp11_backend *b, const char *configured, const char *config_file,
 		    hkp11_error *err)
 {
+	hkp11_return_val_if_fail (b != NULL && err != NULL, CKR_GENERAL_ERROR);
 	const char *env = hkp11_getenv (HKP11_ENV_BACKEND);
 	if (env != NULL && env[0] != '\0') {
 		snprintf (b->chosen_by, sizeof b->chosen_by, "from %s", HKP11_ENV_BACKEND);

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 #include "core/sessions.h"
+#include "base/debug.h"
 #include "lockfree/epoch.h"
 
 #include <pthread.h>
@@ -72,6 +73,7 @@ read_end (hkp11_epoch_reader *r)
 bool
 hkp11_session_find (CK_SESSION_HANDLE session, CK_SLOT_ID *slot, CK_FLAGS *flags)
 {
+	hkp11_return_val_if_fail (slot != NULL, false);
 	hkp11_epoch_reader *r = read_begin ();
 	const hkp11_session *rec = hkp11_session_get (session);
 	if (rec != NULL) {
@@ -124,6 +126,7 @@ bool
 hkp11_session_slot (const CK_FUNCTION_LIST_3_0 *ask, CK_SESSION_HANDLE session,
 		    CK_SLOT_ID *slot, bool *so)
 {
+	hkp11_return_val_if_fail (ask != NULL && slot != NULL, false);
 	if (hkp11_session_find (session, slot, NULL)) {
 		if (so != NULL)
 			*so = hkp11_slot_login (*slot) == HKP11_LOGIN_SO;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
 #include "core/stack.h"
+#include "base/debug.h"
 #include "core/sessions.h"
 
 /* Lays one layer over the table: the functions it wraps now go to it first. */
@@ -22,6 +23,7 @@ overlay (CK_FUNCTION_LIST_3_0 *table, const CK_FUNCTION_LIST_3_0 *wraps)
 size_t
 hkp11_stack_select (hkp11_layer *const *layers, hkp11_layer **active, size_t max)
 {
+	hkp11_return_val_if_fail (layers != NULL && active != NULL, 0);
 	size_t n = 0;
 	/* The session registry's place is kept: it is always at the bottom. */
 	for (size_t i = 0; layers[i] && n + 1 < max; i++) {
@@ -41,6 +43,8 @@ void
 hkp11_stack_build (CK_FUNCTION_LIST_3_0 *dispatch, const CK_FUNCTION_LIST_3_0 *backend,
 		   hkp11_layer *const *layers, size_t n_layers)
 {
+	hkp11_return_if_fail (dispatch != NULL && backend != NULL);
+	hkp11_return_if_fail (layers != NULL || n_layers == 0);
 	CK_FUNCTION_LIST_3_0 table = *backend;
 
 	/* Bottom up: each layer sees the table as it stands beneath it. */

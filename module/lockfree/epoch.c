@@ -15,6 +15,7 @@
  */
 #include "config.h"
 #include "lockfree/epoch.h"
+#include "base/debug.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -120,6 +121,7 @@ hkp11_epoch_exit (hkp11_epoch_reader *r)
 void
 hkp11_epoch_retire (void *item, void (*free_item) (void *item))
 {
+	hkp11_return_if_fail (item == NULL || free_item != NULL);
 	if (item == NULL)
 		return;
 	retired *n = malloc (sizeof *n);

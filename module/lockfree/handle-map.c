@@ -9,6 +9,7 @@
  */
 #include "config.h"
 #include "lockfree/handle-map.h"
+#include "base/debug.h"
 #include "lockfree/epoch.h"
 
 #include <stdint.h>
@@ -120,6 +121,7 @@ grow (hkp11_handle_map *map)
 bool
 hkp11_handle_map_put (hkp11_handle_map *map, CK_ULONG a, CK_ULONG b, void *value, void **replaced)
 {
+	hkp11_return_val_if_fail (map != NULL, false);
 	hkp11_handle_table *t = map->table;
 	if (replaced != NULL)
 		*replaced = NULL;
@@ -165,6 +167,7 @@ unlink_node (hkp11_handle_map *map, hkp11_handle_node **p, void (*free_value) (v
 void *
 hkp11_handle_map_steal (hkp11_handle_map *map, CK_ULONG a, CK_ULONG b)
 {
+	hkp11_return_val_if_fail (map != NULL, NULL);
 	hkp11_handle_table *t = map->table;
 	if (t == NULL)
 		return NULL;
@@ -185,6 +188,7 @@ hkp11_handle_map_remove_if (hkp11_handle_map *map,
 			    bool (*drop) (CK_ULONG a, CK_ULONG b, void *value, void *ctx), void *ctx,
 			    void (*free_value) (void *value))
 {
+	hkp11_return_if_fail (map != NULL);
 	hkp11_handle_table *t = map->table;
 	for (size_t i = 0; t != NULL && i < t->n_buckets; i++) {
 		hkp11_handle_node **p = &t->buckets[i];
@@ -201,6 +205,7 @@ hkp11_handle_map_remove_if (hkp11_handle_map *map,
 void
 hkp11_handle_map_clear (hkp11_handle_map *map, void (*free_value) (void *value))
 {
+	hkp11_return_if_fail (map != NULL);
 	hkp11_handle_map_remove_if (map, NULL, NULL, free_value);
 	hkp11_handle_table *t = map->table;
 	STORE (&map->table, NULL);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
 #include "token/etoken-objects.h"
+#include "base/debug.h"
 #include "p11/etoken.h"
 
 #include <stdint.h>
@@ -90,6 +91,7 @@ hkp11_etoken_result
 hkp11_etoken_read_retries (const CK_FUNCTION_LIST_3_0 *f, CK_SLOT_ID slot, unsigned long *left,
 			   unsigned long *max)
 {
+	hkp11_return_val_if_fail (f != NULL && left != NULL && max != NULL, HKP11_ETOKEN_FAILED);
 	number_attr attrs[] = {
 		{ ETCKA_RETRY_USER, false, 0 },
 		{ ETCKA_RETRY_USER_MAX, false, 0 },
@@ -108,6 +110,7 @@ hkp11_etoken_read_retries (const CK_FUNCTION_LIST_3_0 *f, CK_SLOT_ID slot, unsig
 hkp11_etoken_result
 hkp11_etoken_read_pin_policy (const CK_FUNCTION_LIST_3_0 *f, CK_SLOT_ID slot, hkp11_pin_rules *rules)
 {
+	hkp11_return_val_if_fail (f != NULL && rules != NULL, HKP11_ETOKEN_FAILED);
 	enum { MIN_LEN, MAX_LEN, MIX, REPEATED, NUMBERS, UPPER, LOWER, SPECIAL, N };
 	number_attr attrs[N] = {
 		[MIN_LEN] = { ETCKA_PIN_MIN_LEN, false, 0 },

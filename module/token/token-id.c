@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
 #include "token/token-id.h"
+#include "base/debug.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -58,6 +59,7 @@ fnv1a (const unsigned char *data, size_t len, uint64_t h)
 void
 hkp11_token_id_from_info (const CK_TOKEN_INFO *info, hkp11_token_id *id)
 {
+	hkp11_return_if_fail (info != NULL && id != NULL);
 	char manufacturer[33], model[17], serial[17];
 	size_t used = 0;
 
