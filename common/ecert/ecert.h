@@ -6,7 +6,8 @@
  * A certificate comes from a device and may be anything: whatever fails to
  * decode is simply "not recognised", never a crash.
  *
- * Evidence that a certificate is a Hongkong Post e-Cert (FACTS.md):
+ * Evidence that a certificate is a Hongkong Post e-Cert (doc/domain.md has
+ * Hongkong Post's CAs, policy arcs and subject shapes):
  *   - an issuer CN of a Hongkong Post e-Cert CA or Trial e-Cert CA;
  *   - a policy OID under 1.3.6.1.4.1.16030 or the mutual-recognition arc
  *     2.16.344.8.2.2008.810.2;

@@ -4,8 +4,9 @@
  *
  * SafeNet Authentication Client describes token properties as hardware
  * feature objects (CKO_HW_FEATURE) with vendor attribute types.  The values
- * are those of SafeNet's eTPkcs11.h, as listed in FACTS.md.  The lockout and
- * policy layers read them from a real token; the test mock serves them.
+ * are those of SafeNet's eTPkcs11.h (doc/domain.md says what they are for).
+ * The lockout and policy layers read them from a real token; the test mock
+ * serves them.
  */
 #ifndef HKP11_ETOKEN_H
 #define HKP11_ETOKEN_H

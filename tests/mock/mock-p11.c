@@ -31,7 +31,7 @@
  *   MOCK_P11_TOKENS=2   a second token in slot 12.
  *   MOCK_P11_PIN_PAD=1  CKF_PROTECTED_AUTHENTICATION_PATH: C_Login with a
  *        NULL PIN succeeds (the PIN was "typed on the reader").
- *   MOCK_P11_ETOKEN=1   behave like a SafeNet eToken (FACTS.md, common/p11/etoken.h):
+ *   MOCK_P11_ETOKEN=1   behave like a SafeNet eToken (doc/domain.md, common/p11/etoken.h):
  *        library "SafeNet eToken PKCS#11", manufacturer "SafeNet, Inc.",
  *        model and label "eToken", serial "0a1b2c3d" (slot 12: "0a1b2c3e");
  *        15 wrong user PINs lock it (CKR_PIN_LOCKED, CKF_USER_PIN_LOCKED;
