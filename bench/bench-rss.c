@@ -77,7 +77,7 @@ main (int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "module", required_argument, NULL, 'M' },
 		{ "hold", no_argument, NULL, 'H' },
-		BENCH_COMMON_OPTIONS
+		BENCH_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	static bench_module direct, m;

@@ -1004,7 +1004,7 @@ main (int argc, char **argv)
 		{ "write", required_argument, NULL, 'w' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
-		BENCH_COMMON_OPTIONS
+		BENCH_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	bench_backend all_backends[2] = {

@@ -189,7 +189,7 @@ enum {
 	{ "confdir", required_argument, NULL, BENCH_OPT_CONFDIR }, \
 	{ "workdir", required_argument, NULL, BENCH_OPT_WORKDIR }, \
 	{ "p11kit-configs", required_argument, NULL, BENCH_OPT_P11KIT_CONFIGS }, \
-	{ "backend", required_argument, NULL, BENCH_OPT_BACKEND },
+	{ "backend", required_argument, NULL, BENCH_OPT_BACKEND }
 /* Fills in the default paths of the modules, the templates and p11-kit's
  * config directory; call before parsing options. */
 void bench_default_paths (void);

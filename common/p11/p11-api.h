@@ -12,6 +12,7 @@
 #ifndef HKP11_P11_API_H
 #define HKP11_P11_API_H
 
+/* clang-format off */
 #define HKP11_FUNCTIONS_2_40(X) \
 X(special, C_Initialize, (CK_VOID_PTR pInitArgs), (pInitArgs)) \
 X(special, C_Finalize, (CK_VOID_PTR pReserved), (pReserved)) \
@@ -107,5 +108,7 @@ X(forward, C_VerifyMessage, (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter,
 X(forward, C_VerifyMessageBegin, (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen), (hSession, pParameter, ulParameterLen)) \
 X(forward, C_VerifyMessageNext, (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen), (hSession, pParameter, ulParameterLen, pData, ulDataLen, pSignature, ulSignatureLen)) \
 X(forward, C_MessageVerifyFinal, (CK_SESSION_HANDLE hSession), (hSession))
+
+/* clang-format on */
 
 #endif /* HKP11_P11_API_H */
