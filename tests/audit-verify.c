@@ -54,8 +54,8 @@ main (int argc, char **argv)
 	if (first >= argc)
 		return usage (stderr);
 
-	bool ok = hkp11_audit_verify_files ((const char *const *)argv + first, (size_t)(argc - first),
-					    &opts, &result);
+	bool ok = hkp11_audit_verify_files ((const char *const *)argv + first,
+					    (size_t)(argc - first), &opts, &result);
 	if (!ok)
 		return 1;
 	return result.torn + result.lost > 0 ? 3 : 0;

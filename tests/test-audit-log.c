@@ -180,7 +180,8 @@ START_TEST (test_chain_verifies)
 	ck_assert (verify (paths, 1, true, &res));
 	ck_assert_uint_eq (res.records, 40);
 	ck_assert_uint_eq (res.chains, 1);
-	ck_assert_uint_eq (res.broken + res.missing + res.edited + res.reordered + res.duplicated, 0);
+	ck_assert_uint_eq (res.broken + res.missing + res.edited + res.reordered + res.duplicated,
+			   0);
 
 	/* The file is the owner's alone. */
 	struct stat st;
@@ -513,7 +514,9 @@ START_TEST (test_journald_sink)
 	char err[PATH_MAX];
 	snprintf (err, sizeof err, "%s/stderr", dir);
 	int saved = p11t_capture_stderr (err);
-	hkp11_audit_options opts = { .format = HKP11_AUDIT_JSON, .file = log_path, .journald = true };
+	hkp11_audit_options opts = { .format = HKP11_AUDIT_JSON,
+				     .file = log_path,
+				     .journald = true };
 	ck_assert (hkp11_audit_log_open (&opts));
 	bool first = write_record (1, true);
 	bool second = write_record (2, true);
@@ -703,8 +706,9 @@ START_TEST (test_torn_tail_closed)
 	assert_ends_in_newline (log_path);
 	/* 2 whole, 1 torn, the child's record and its note of the torn tail. */
 	ck_assert_uint_eq (count_lines (log_path), 5);
-	ck_assert (file_has (log_path, format == HKP11_AUDIT_JSON ? "\"event\":\"audit-log-torn-tail\""
-								 : "event=audit-log-torn-tail torn_bytes="));
+	ck_assert (file_has (log_path, format == HKP11_AUDIT_JSON
+					       ? "\"event\":\"audit-log-torn-tail\""
+					       : "event=audit-log-torn-tail torn_bytes="));
 
 	const char *paths[] = { log_path };
 	hkp11_audit_verify_result res;
@@ -811,7 +815,9 @@ START_TEST (test_verifier_torn_and_lost)
 
 	/* A line cut in its first bytes: no chain to tell, but no record. */
 	f = fopen (torn, "w");
-	fputs (format == HKP11_AUDIT_JSON ? "{\"ts\":\"2024-05-01T10:0\n" : "2024-05-01T10:00:00.1\n", f);
+	fputs (format == HKP11_AUDIT_JSON ? "{\"ts\":\"2024-05-01T10:0\n"
+					  : "2024-05-01T10:00:00.1\n",
+	       f);
 	fputs ("not a record\n", f);
 	fclose (f);
 	ck_assert (!verify (paths, 1, true, &res));

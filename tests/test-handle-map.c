@@ -228,7 +228,7 @@ START_TEST (test_readers_and_writer)
 	for (int i = 0; i < 3; i++) {
 		ck_assert_int_eq (pthread_join (t[i], &result), 0);
 		ck_assert_msg (result == NULL, "reader %d: %s", i,
-			       result == (void *)2 ? "saw a freed or wrong value"
+			       result == (void *)2   ? "saw a freed or wrong value"
 			       : result == (void *)3 ? "never found a value"
 						     : "no epoch record");
 	}

@@ -162,7 +162,8 @@ copy_cases_in_child (void)
 		return 10;
 	/* The filter holds. */
 	char a = 'a', b = 0;
-	struct iovec local = { .iov_base = &b, .iov_len = 1 }, remote = { .iov_base = &a, .iov_len = 1 };
+	struct iovec local = { .iov_base = &b, .iov_len = 1 },
+		     remote = { .iov_base = &a, .iov_len = 1 };
 	if (process_vm_readv (getpid (), &local, 1, &remote, 1, 0) != -1 || errno != EPERM)
 		return 11;
 

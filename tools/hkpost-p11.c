@@ -59,7 +59,7 @@ cli_error (const char *fix, const char *fmt, ...)
 	va_list ap;
 	va_start (ap, fmt);
 	/* TRANSLATORS: the prefix of an error message. */
-	vmessage (_("error: "), fmt, ap);
+	vmessage (_ ("error: "), fmt, ap);
 	va_end (ap);
 	if (fix != NULL && fix[0] != '\0')
 		fprintf (cli_err, "  %s\n", fix);
@@ -72,7 +72,7 @@ cli_warning (const char *fmt, ...)
 	va_list ap;
 	va_start (ap, fmt);
 	/* TRANSLATORS: the prefix of a warning. */
-	vmessage (_("warning: "), fmt, ap);
+	vmessage (_ ("warning: "), fmt, ap);
 	va_end (ap);
 	fflush (cli_err);
 }
@@ -128,31 +128,33 @@ cli_is_help (const char *arg)
 static int
 usage (FILE *out, int status)
 {
-	fprintf (out, _("Usage: hkpost-p11 [--module PATH] [--verbose] COMMAND [ARGUMENTS]\n"
-			"\n"
-			"See the e-Cert token's state, view the e-Cert, change the token password,\n"
-			"and set up the programs that use the token.\n"
-			"\n"
-			"Commands:\n"
-			"  status                 the configuration, the token library, each token\n"
-			"                         with its tries left, and what to fix\n"
-			"  show [LABEL | --all]   the e-Cert(s) on the token\n"
-			"  change-pin             change the token password\n"
-			"  check-pin              check a password against the policy (no token needed)\n"
-			"  guard release          let the last try through, on purpose\n"
-			"  audit verify [FILE]    check that the audit log was not edited\n"
-			"  audit show [FILE]      read the audit log\n"
-			"  register PROGRAM       set up firefox, thunderbird, chromium, p11-kit,\n"
-			"                         ssh or java\n"
-			"  unregister PROGRAM     undo it\n"
-			"\n"
-			"Options:\n"
-			"  --module PATH   the hkpost-p11 module to load (default: %s)\n"
-			"  --verbose, -v   also show what the module itself reports\n"
-			"  --help          this help; COMMAND --help tells about a command\n"
-			"  --version       the version\n"
-			"\n"
-			"The manual page hkpost-p11(1) lists the exit statuses.\n"),
+	fprintf (out,
+		 _ ("Usage: hkpost-p11 [--module PATH] [--verbose] COMMAND [ARGUMENTS]\n"
+		    "\n"
+		    "See the e-Cert token's state, view the e-Cert, change the token password,\n"
+		    "and set up the programs that use the token.\n"
+		    "\n"
+		    "Commands:\n"
+		    "  status                 the configuration, the token library, each token\n"
+		    "                         with its tries left, and what to fix\n"
+		    "  show [LABEL | --all]   the e-Cert(s) on the token\n"
+		    "  change-pin             change the token password\n"
+		    "  check-pin              check a password against the policy (no token "
+		    "needed)\n"
+		    "  guard release          let the last try through, on purpose\n"
+		    "  audit verify [FILE]    check that the audit log was not edited\n"
+		    "  audit show [FILE]      read the audit log\n"
+		    "  register PROGRAM       set up firefox, thunderbird, chromium, p11-kit,\n"
+		    "                         ssh or java\n"
+		    "  unregister PROGRAM     undo it\n"
+		    "\n"
+		    "Options:\n"
+		    "  --module PATH   the hkpost-p11 module to load (default: %s)\n"
+		    "  --verbose, -v   also show what the module itself reports\n"
+		    "  --help          this help; COMMAND --help tells about a command\n"
+		    "  --version       the version\n"
+		    "\n"
+		    "The manual page hkpost-p11(1) lists the exit statuses.\n"),
 		 MODULEDIR "/hkpost-p11." SHLEXT);
 	return status;
 }
@@ -210,8 +212,8 @@ main (int argc, char **argv)
 			printf ("hkpost-p11 %s\n", PACKAGE_VERSION);
 			return CLI_OK;
 		} else {
-			cli_error (_("Run 'hkpost-p11 --help' for the commands and options."),
-				   _("unknown option '%s'"), argv[i]);
+			cli_error (_ ("Run 'hkpost-p11 --help' for the commands and options."),
+				   _ ("unknown option '%s'"), argv[i]);
 			return CLI_USAGE;
 		}
 	}
@@ -222,14 +224,10 @@ main (int argc, char **argv)
 		const char *name;
 		int (*main) (const cli_globals *, int, char **);
 	} commands[] = {
-		{ "status", cli_status_main },
-		{ "show", cli_show_main },
-		{ "change-pin", cli_change_pin_main },
-		{ "check-pin", cli_check_pin_main },
-		{ "guard", cli_guard_main },
-		{ "audit", cli_audit_main },
-		{ "register", cli_register_main },
-		{ "unregister", cli_unregister_main },
+		{ "status", cli_status_main },         { "show", cli_show_main },
+		{ "change-pin", cli_change_pin_main }, { "check-pin", cli_check_pin_main },
+		{ "guard", cli_guard_main },           { "audit", cli_audit_main },
+		{ "register", cli_register_main },     { "unregister", cli_unregister_main },
 	};
 	for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) {
 		if (strcmp (argv[i], commands[c].name) == 0)
@@ -237,7 +235,7 @@ main (int argc, char **argv)
 	}
 	if (strcmp (argv[i], "help") == 0)
 		return usage (stdout, CLI_OK);
-	cli_error (_("Run 'hkpost-p11 --help' for the commands."), _("unknown command '%s'"),
+	cli_error (_ ("Run 'hkpost-p11 --help' for the commands."), _ ("unknown command '%s'"),
 		   argv[i]);
 	return CLI_USAGE;
 }

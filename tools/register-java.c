@@ -39,13 +39,13 @@ java_config (const char *module, char *text, size_t len)
 static void
 java_usage_note (const char *path)
 {
-	printf (_("Java reads it when told to. List the e-Cert (its alias is the name 'hkpost-p11 "
-		  "show' prints):\n"
-		  "  keytool -list -keystore NONE -storetype PKCS11 -providerClass "
-		  "sun.security.pkcs11.SunPKCS11 -providerArg %s\n"
-		  "Sign a JAR:\n"
-		  "  jarsigner -keystore NONE -storetype PKCS11 -providerClass "
-		  "sun.security.pkcs11.SunPKCS11 -providerArg %s FILE.jar 'ALIAS'\n"),
+	printf (_ ("Java reads it when told to. List the e-Cert (its alias is the name 'hkpost-p11 "
+		   "show' prints):\n"
+		   "  keytool -list -keystore NONE -storetype PKCS11 -providerClass "
+		   "sun.security.pkcs11.SunPKCS11 -providerArg %s\n"
+		   "Sign a JAR:\n"
+		   "  jarsigner -keystore NONE -storetype PKCS11 -providerClass "
+		   "sun.security.pkcs11.SunPKCS11 -providerArg %s FILE.jar 'ALIAS'\n"),
 		path, path);
 }
 
@@ -57,14 +57,15 @@ reg_java (const reg_options *o)
 	java_config (o->module, text, sizeof text);
 	if (o->print) {
 		fputs (text, stdout);
-		printf (_("Save it as a file, for example ~/.config/hkpost-p11/%s.\n"), JAVA_FILE);
+		printf (_ ("Save it as a file, for example ~/.config/hkpost-p11/%s.\n"), JAVA_FILE);
 		java_usage_note ("FILE");
 		return CLI_OK;
 	}
 
 	if (!hkp11_xdg_config_path ("hkpost-p11", dir, sizeof dir)) {
-		cli_error (_("Set HOME or XDG_CONFIG_HOME, or use --print and save the file yourself."),
-			   _("no home directory is known"));
+		cli_error (_ ("Set HOME or XDG_CONFIG_HOME, or use --print and save the file "
+			      "yourself."),
+			   _ ("no home directory is known"));
 		return CLI_SETUP;
 	}
 	snprintf (path, sizeof path, "%s/%s", dir, JAVA_FILE);
@@ -74,16 +75,16 @@ reg_java (const reg_options *o)
 	if (!reg_may_replace (o, path))
 		return CLI_FAILED;
 	if (!reg_make_dirs (dir, 0700)) {
-		cli_error (_("Use --print and save the file yourself."), _("cannot create %s: %s"), dir,
-			   strerror (errno));
+		cli_error (_ ("Use --print and save the file yourself."),
+			   _ ("cannot create %s: %s"), dir, strerror (errno));
 		return CLI_FAILED;
 	}
 	if (!reg_write_file (path, text, 0644)) {
-		cli_error (_("Use --print and save the file yourself."), _("cannot write %s: %s"), path,
-			   strerror (errno));
+		cli_error (_ ("Use --print and save the file yourself."), _ ("cannot write %s: %s"),
+			   path, strerror (errno));
 		return CLI_FAILED;
 	}
-	printf (_("Wrote %s.\n"), path);
+	printf (_ ("Wrote %s.\n"), path);
 	java_usage_note (path);
 	return CLI_OK;
 }

@@ -81,13 +81,13 @@ cli_settings_backend (const cli_settings *s, cli_backend_choice *c)
 	if (env != NULL && env[0] != '\0') {
 		c->found = true;
 		hkp11_strlcpy (c->path, env, sizeof c->path);
-		snprintf (c->chosen_by, sizeof c->chosen_by, _("from HKPOST_P11_BACKEND"));
+		snprintf (c->chosen_by, sizeof c->chosen_by, _ ("from HKPOST_P11_BACKEND"));
 		return;
 	}
 	if (s->core->backend != NULL) {
 		c->found = true;
 		hkp11_strlcpy (c->path, s->core->backend, sizeof c->path);
-		snprintf (c->chosen_by, sizeof c->chosen_by, _("from 'backend' in %s"), s->file);
+		snprintf (c->chosen_by, sizeof c->chosen_by, _ ("from 'backend' in %s"), s->file);
 		return;
 	}
 	size_t used = 0;
@@ -95,7 +95,8 @@ cli_settings_backend (const cli_settings *s, cli_backend_choice *c)
 		if (access (hkp11_default_backends[i], F_OK) == 0) {
 			c->found = true;
 			hkp11_strlcpy (c->path, hkp11_default_backends[i], sizeof c->path);
-			snprintf (c->chosen_by, sizeof c->chosen_by, _("the default SafeNet location"));
+			snprintf (c->chosen_by, sizeof c->chosen_by,
+				  _ ("the default SafeNet location"));
 			return;
 		}
 		int n = snprintf (c->tried + used, sizeof c->tried - used, "%s%s", i ? ", " : "",

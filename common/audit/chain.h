@@ -23,10 +23,10 @@
 
 typedef struct {
 	char name[HKP11_AUDIT_CHAIN_NAME_MAX];
-	uint64_t seq;			  /* of the last record added, 0 before the first */
+	uint64_t seq;                            /* of the last record added, 0 before the first */
 	char prev_hex[2 * HKP11_SHA256_LEN + 1]; /* hash of that record */
-	void *md;			  /* EVP_MD, fetched once */
-	void *ctx;			  /* EVP_MD_CTX, reused */
+	void *md;                                /* EVP_MD, fetched once */
+	void *ctx;                               /* EVP_MD_CTX, reused */
 } hkp11_audit_chain;
 
 /*

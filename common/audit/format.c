@@ -182,11 +182,14 @@ add_arg (hkp11_buf *b, hkp11_audit_format format, const hkp11_audit_arg *a)
 		add_string (b, format, a->ptr ? a->ptr : "", a->ptr ? strlen (a->ptr) : 0);
 		break;
 	case HKP11_ARG_TEXT:
-		add_string (b, format, a->ptr, a->len < HKP11_AUDIT_MAX_TEXT ? a->len : HKP11_AUDIT_MAX_TEXT);
+		add_string (b, format, a->ptr,
+			    a->len < HKP11_AUDIT_MAX_TEXT ? a->len : HKP11_AUDIT_MAX_TEXT);
 		break;
 	case HKP11_ARG_HEX:
 		hkp11_buf_add_char (b, '"');
-		hkp11_buf_add_hex (b, a->ptr, a->len < HKP11_AUDIT_MAX_TEXT / 2 ? a->len : HKP11_AUDIT_MAX_TEXT / 2);
+		hkp11_buf_add_hex (b, a->ptr,
+				   a->len < HKP11_AUDIT_MAX_TEXT / 2 ? a->len
+								     : HKP11_AUDIT_MAX_TEXT / 2);
 		hkp11_buf_add_char (b, '"');
 		break;
 	case HKP11_ARG_TEMPLATE:
@@ -200,7 +203,7 @@ add_arg (hkp11_buf *b, hkp11_audit_format format, const hkp11_audit_arg *a)
 /* Bytes that may appear in a word (below). */
 static const bool word_byte[256] = {
 	['0' ... '9'] = true, ['A' ... 'Z'] = true, ['a' ... 'z'] = true,
-	['_'] = true, ['-'] = true, ['.'] = true,
+	['_'] = true,         ['-'] = true,         ['.'] = true,
 };
 
 /* The length of s when it is a name that reads unambiguously without quotes
@@ -215,8 +218,8 @@ word_len (const char *s)
 }
 
 void
-hkp11_audit_format_identity (hkp11_buf *out, hkp11_audit_format format, const char *host,
-			     long pid, unsigned long uid, const char *program)
+hkp11_audit_format_identity (hkp11_buf *out, hkp11_audit_format format, const char *host, long pid,
+			     unsigned long uid, const char *program)
 {
 	add_key (out, format, KEY (HOST));
 	add_string (out, format, host, strlen (host));

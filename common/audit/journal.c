@@ -42,10 +42,11 @@ load_libsystemd (void)
 	void *sym = handle ? dlsym (handle, "sd_journal_sendv") : NULL;
 	if (sym == NULL) {
 		const char *why = dlerror ();
-		hkp11_message (HKP11_MSG_ERROR,
-			       "audit-journald: cannot load libsystemd.so.0 (%s); install libsystemd0 "
-			       "or use audit-syslog",
-			       why ? why : "sd_journal_sendv missing");
+		hkp11_message (
+			HKP11_MSG_ERROR,
+			"audit-journald: cannot load libsystemd.so.0 (%s); install libsystemd0 "
+			"or use audit-syslog",
+			why ? why : "sd_journal_sendv missing");
 		if (handle != NULL)
 			dlclose (handle);
 		return;
@@ -69,8 +70,7 @@ typedef struct {
 	size_t used;
 } fields;
 
-static void
-add_field (fields *f, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+static void add_field (fields *f, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 
 static void
 add_field (fields *f, const char *fmt, ...)

@@ -34,8 +34,8 @@ static struct {
 	size_t identity_len;
 
 	char buf[HKP11_AUDIT_BUFFER_SIZE];
-	size_t pending;		 /* bytes waiting in buf */
-	uint64_t pending_first;	 /* seq of the first of them */
+	size_t pending;         /* bytes waiting in buf */
+	uint64_t pending_first; /* seq of the first of them */
 	uint64_t pending_count;
 
 	time_t ts_sec; /* the second ts_head was made for */
@@ -136,8 +136,10 @@ note_losses_inlock (void)
 			.has_priority = true,
 			.priority = LOG_WARNING,
 		};
-		hkp11_audit_arg_num (&gap, HKP11_AUDIT_KEY (FIRST_LOST_SEQ), HKP11_ARG_ULONG, L.lost_first);
-		hkp11_audit_arg_num (&gap, HKP11_AUDIT_KEY (LOST_RECORDS), HKP11_ARG_ULONG, L.lost_count);
+		hkp11_audit_arg_num (&gap, HKP11_AUDIT_KEY (FIRST_LOST_SEQ), HKP11_ARG_ULONG,
+				     L.lost_first);
+		hkp11_audit_arg_num (&gap, HKP11_AUDIT_KEY (LOST_RECORDS), HKP11_ARG_ULONG,
+				     L.lost_count);
 		append_inlock (&gap, &ignored);
 	}
 	if (L.torn_tail > 0) {
@@ -147,7 +149,8 @@ note_losses_inlock (void)
 			.has_priority = true,
 			.priority = LOG_WARNING,
 		};
-		hkp11_audit_arg_num (&torn, HKP11_AUDIT_KEY (TORN_BYTES), HKP11_ARG_ULONG, L.torn_tail);
+		hkp11_audit_arg_num (&torn, HKP11_AUDIT_KEY (TORN_BYTES), HKP11_ARG_ULONG,
+				     L.torn_tail);
 		L.torn_tail = 0;
 		append_inlock (&torn, &ignored);
 	}
@@ -234,7 +237,8 @@ append_inlock (const hkp11_audit_record *rec, bool *sinks_ok)
 		if (err != 0) {
 			*sinks_ok = false;
 			if (!L.syslog_complained)
-				hkp11_message (HKP11_MSG_ERROR, "audit records cannot reach syslog: %s",
+				hkp11_message (HKP11_MSG_ERROR,
+					       "audit records cannot reach syslog: %s",
 					       strerror (err));
 			L.syslog_complained = true;
 		} else {
@@ -246,7 +250,8 @@ append_inlock (const hkp11_audit_record *rec, bool *sinks_ok)
 		if (err != 0) {
 			*sinks_ok = false;
 			if (!L.journal_complained)
-				hkp11_message (HKP11_MSG_ERROR, "audit records cannot reach the journal: %s",
+				hkp11_message (HKP11_MSG_ERROR,
+					       "audit records cannot reach the journal: %s",
 					       strerror (err));
 			L.journal_complained = true;
 		} else {
@@ -355,9 +360,9 @@ hkp11_audit_log_open (const hkp11_audit_options *opts)
 		clock_gettime (CLOCK_REALTIME, &now);
 		if (L.chain_ready)
 			hkp11_audit_chain_free (&L.chain);
-		L.chain_ready = hkp11_audit_chain_init (
-			&L.chain, host, (long)pid,
-			(uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u);
+		L.chain_ready = hkp11_audit_chain_init (&L.chain, host, (long)pid,
+							(uint64_t)now.tv_sec * 1000000u +
+								(uint64_t)now.tv_nsec / 1000u);
 		L.pid = pid;
 		L.pending = 0;
 		L.pending_count = 0;

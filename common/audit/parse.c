@@ -109,8 +109,9 @@ hkp11_audit_find_record (const char *line, const char *end, bool *json)
 {
 	for (const char *p = line; p < end; p++) {
 		const char *q = p;
-		if (*p == '{' && skip_char (&q, end, '{') && skip_key (&q, end, true, HKP11_AUDIT_F_TS) &&
-		    skip_char (&q, end, '"') && q < end) {
+		if (*p == '{' && skip_char (&q, end, '{') &&
+		    skip_key (&q, end, true, HKP11_AUDIT_F_TS) && skip_char (&q, end, '"') &&
+		    q < end) {
 			*json = true;
 			return p;
 		}
@@ -166,8 +167,8 @@ hkp11_audit_parse_chain (const char *start, const char *end, bool json, hkp11_au
 			return HKP11_AUDIT_CHAIN_PARTIAL;
 		f->rest = p + HKP11_AUDIT_PREV_LEN + 1;
 	} else {
-		if (!skip_key (&p, end, false, HKP11_AUDIT_F_PREV) || end - p < HKP11_AUDIT_PREV_LEN ||
-		    !is_hex (p, HKP11_AUDIT_PREV_LEN) ||
+		if (!skip_key (&p, end, false, HKP11_AUDIT_F_PREV) ||
+		    end - p < HKP11_AUDIT_PREV_LEN || !is_hex (p, HKP11_AUDIT_PREV_LEN) ||
 		    (end - p > HKP11_AUDIT_PREV_LEN && p[HKP11_AUDIT_PREV_LEN] != ' '))
 			return HKP11_AUDIT_CHAIN_PARTIAL;
 		f->rest = p + HKP11_AUDIT_PREV_LEN;

@@ -18,12 +18,15 @@ typedef struct {
 	int fd; /* -1 when closed */
 	dev_t dev;
 	ino_t ino;
-	bool regular; /* a regular file can be rotated away; a device cannot */
+	bool regular;  /* a regular file can be rotated away; a device cannot */
 	bool readable; /* opened for reading too: its last byte can be checked */
 	off_t end;     /* where our last write ended, or -1: the tail there is whole */
 } hkp11_audit_file;
 
-#define HKP11_AUDIT_FILE_INIT { .fd = -1, .end = -1 }
+#define HKP11_AUDIT_FILE_INIT \
+	{ \
+		.fd = -1, .end = -1 \
+	}
 
 /*
  * Opens path for appending: created 0600, close-on-exec, refusing a symbolic

@@ -119,7 +119,7 @@ static bool
 text_whole (const char *p, const char *end)
 {
 	static const hkp11_audit_field always[] = {
-		HKP11_AUDIT_F_HOST, HKP11_AUDIT_F_PID,  HKP11_AUDIT_F_UID,
+		HKP11_AUDIT_F_HOST,    HKP11_AUDIT_F_PID,  HKP11_AUDIT_F_UID,
 		HKP11_AUDIT_F_PROGRAM, HKP11_AUDIT_F_KIND, HKP11_AUDIT_F_EVENT,
 	};
 	unsigned int seen = 0;
@@ -163,15 +163,16 @@ json_whole (const char *start, const char *end)
 		return false;
 	/* Every record has an event. */
 	char event[32];
-	int n = snprintf (event, sizeof event, "\"%s\":", hkp11_audit_field_keys[HKP11_AUDIT_F_EVENT]);
+	int n = snprintf (event, sizeof event,
+			  "\"%s\":", hkp11_audit_field_keys[HKP11_AUDIT_F_EVENT]);
 	return memmem (start, (size_t)(end - start), event, (size_t)n) != NULL;
 }
 
 /* The field's value among a whole record's fields from p on, with the
  * quotes of a string taken off. */
 static bool
-field_value (const char *p, const char *end, bool json, hkp11_audit_field field,
-	     const char **value, size_t *value_len)
+field_value (const char *p, const char *end, bool json, hkp11_audit_field field, const char **value,
+	     size_t *value_len)
 {
 	const char *key;
 	size_t key_len;
@@ -209,8 +210,7 @@ event_is (const char *p, const char *end, bool json, const char *name)
 	       len == strlen (name) && memcmp (value, name, len) == 0;
 }
 
-static void
-report (verifier *v, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+static void report (verifier *v, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 
 static void
 report (verifier *v, const char *fmt, ...)
@@ -268,8 +268,9 @@ add_line (verifier *v, uint32_t file, uint64_t line_no, const char *line, size_t
 		if ((start != NULL && hkp11_audit_is_record_start (start, end)) ||
 		    (start == NULL && hkp11_audit_is_record_start (line, end))) {
 			v->res->torn++;
-			report (v, "%s:%llu: a record cut short as it was written (disk full, or the "
-				   "program stopped), too short to tell its chain",
+			report (v,
+				"%s:%llu: a record cut short as it was written (disk full, or the "
+				"program stopped), too short to tell its chain",
 				v->paths[file], (unsigned long long)line_no);
 		} else {
 			v->res->broken++;
@@ -348,8 +349,9 @@ check_order (verifier *v, const record *r, size_t n, const char *name)
 	const record *latest = NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (latest && r[i].seq < latest->seq) {
-			report (v, "chain %s: seq %llu (%s:%llu) comes after seq %llu (%s:%llu): "
-				   "records were reordered",
+			report (v,
+				"chain %s: seq %llu (%s:%llu) comes after seq %llu (%s:%llu): "
+				"records were reordered",
 				name, (unsigned long long)r[i].seq, WHERE (&r[i]),
 				(unsigned long long)latest->seq, WHERE (latest));
 			v->res->reordered++;
@@ -381,7 +383,8 @@ merge_lost_ranges (verifier *v)
 	for (size_t i = 1; i < v->n_gaps; i++) {
 		lost_range *last = &v->gaps[out];
 		const lost_range *g = &v->gaps[i];
-		if (g->chain == last->chain && (g->first <= last->last || g->first - 1 == last->last)) {
+		if (g->chain == last->chain &&
+		    (g->first <= last->last || g->first - 1 == last->last)) {
 			if (g->last > last->last)
 				last->last = g->last;
 		} else {
@@ -424,27 +427,30 @@ check_absent (verifier *v, const record *a, const record *b, const lost_range *g
 	uint64_t missing = last - first + 1 - lost;
 	if (lost > 0) {
 		if (first == last)
-			report (v, "chain %s: seq %llu was not written (disk full, or the file could "
-				   "not be written), as the log itself says (audit-log-gap)",
+			report (v,
+				"chain %s: seq %llu was not written (disk full, or the file could "
+				"not be written), as the log itself says (audit-log-gap)",
 				name, first);
 		else
-			report (v, "chain %s: %llu records of seq %llu to %llu were not written (disk "
-				   "full, or the file could not be written), as the log itself says "
-				   "(audit-log-gap)",
+			report (v,
+				"chain %s: %llu records of seq %llu to %llu were not written (disk "
+				"full, or the file could not be written), as the log itself says "
+				"(audit-log-gap)",
 				name, (unsigned long long)lost, first, last);
 		v->res->lost += (size_t)lost;
 	}
 	if (missing == 0)
 		return 0;
 	if (first == last)
-		report (v, "chain %s: seq %llu is missing (between %s:%llu and %s:%llu)", name, first,
-			WHERE (a), WHERE (b));
+		report (v, "chain %s: seq %llu is missing (between %s:%llu and %s:%llu)", name,
+			first, WHERE (a), WHERE (b));
 	else if (lost == 0)
-		report (v, "chain %s: seq %llu to %llu are missing (between %s:%llu and %s:%llu)", name,
-			first, last, WHERE (a), WHERE (b));
+		report (v, "chain %s: seq %llu to %llu are missing (between %s:%llu and %s:%llu)",
+			name, first, last, WHERE (a), WHERE (b));
 	else
-		report (v, "chain %s: %llu more records of seq %llu to %llu are missing (between "
-			   "%s:%llu and %s:%llu)",
+		report (v,
+			"chain %s: %llu more records of seq %llu to %llu are missing (between "
+			"%s:%llu and %s:%llu)",
 			name, (unsigned long long)missing, first, last, WHERE (a), WHERE (b));
 	v->res->missing += (size_t)missing;
 	return 1;
@@ -459,14 +465,16 @@ check_torn (verifier *v, const record *r, bool last, const lost_range *g, size_t
 	    const char *name)
 {
 	if (last || lost_in (g, n_g, r->seq, r->seq) > 0) {
-		report (v, "chain %s: seq %llu (%s:%llu) was cut short as it was written (disk "
-			   "full, or the program stopped): a torn write, not an edit",
+		report (v,
+			"chain %s: seq %llu (%s:%llu) was cut short as it was written (disk "
+			"full, or the program stopped): a torn write, not an edit",
 			name, (unsigned long long)r->seq, WHERE (r));
 		v->res->torn++;
 		return 0;
 	}
-	report (v, "chain %s: seq %llu (%s:%llu) is cut short, and records of its chain follow "
-		   "that do not say it was lost: it was edited",
+	report (v,
+		"chain %s: seq %llu (%s:%llu) is cut short, and records of its chain follow "
+		"that do not say it was lost: it was edited",
 		name, (unsigned long long)r->seq, WHERE (r));
 	v->res->edited++;
 	return 1;
@@ -486,15 +494,17 @@ check_links (verifier *v, const record *r, size_t n, const lost_range *g, size_t
 		while (r[0].has_prev && zeros < HEX_LEN && r[0].prev[zeros] == '0')
 			zeros++;
 		if (r[0].has_prev && zeros < HEX_LEN) {
-			report (v, "chain %s: seq 1 (%s:%llu) does not start a chain: it was edited",
+			report (v,
+				"chain %s: seq 1 (%s:%llu) does not start a chain: it was edited",
 				name, WHERE (&r[0]));
 			v->res->edited++;
 			problems++;
 		}
 	} else if (lost_in (g, n_g, 1, r[0].seq - 1) == r[0].seq - 1) {
 		/* Its first records were never written, as its writer said. */
-		report (v, "chain %s: seq 1 to %llu were not written (disk full, or the file could "
-			   "not be written), as the log itself says (audit-log-gap)",
+		report (v,
+			"chain %s: seq 1 to %llu were not written (disk full, or the file could "
+			"not be written), as the log itself says (audit-log-gap)",
 			name, (unsigned long long)r[0].seq - 1);
 		v->res->lost += (size_t)(r[0].seq - 1);
 	} else {
@@ -524,14 +534,16 @@ check_links (verifier *v, const record *r, size_t n, const lost_range *g, size_t
 			/* A text record cut between two fields looks whole: its
 			 * writer's word tells it from an edit. */
 			if (lost_in (g, n_g, a->seq, a->seq) > 0) {
-				report (v, "chain %s: seq %llu (%s:%llu) was cut short as it was "
-					   "written (disk full, or the program stopped): a torn "
-					   "write, not an edit",
+				report (v,
+					"chain %s: seq %llu (%s:%llu) was cut short as it was "
+					"written (disk full, or the program stopped): a torn "
+					"write, not an edit",
 					name, (unsigned long long)a->seq, WHERE (a));
 				v->res->torn++;
 			} else {
-				report (v, "chain %s: seq %llu (%s:%llu) does not match the hash in "
-					   "seq %llu (%s:%llu): a record was edited",
+				report (v,
+					"chain %s: seq %llu (%s:%llu) does not match the hash in "
+					"seq %llu (%s:%llu): a record was edited",
 					name, (unsigned long long)a->seq, WHERE (a),
 					(unsigned long long)b->seq, WHERE (b));
 				v->res->edited++;
@@ -626,7 +638,8 @@ hkp11_audit_verify_files (const char *const *paths, size_t n_paths,
 		size_t found = check_links (&v, v.recs + i, j - i, gaps, gap_end - gap, name);
 		if (found == 0 && result->torn + result->lost == losses && v.opts->verbose)
 			report (&v, "chain %s: %zu records, seq %llu to %llu: intact", name, j - i,
-				(unsigned long long)v.recs[i].seq, (unsigned long long)v.recs[j - 1].seq);
+				(unsigned long long)v.recs[i].seq,
+				(unsigned long long)v.recs[j - 1].seq);
 		problems += found;
 		i = j;
 	}

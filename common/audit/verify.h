@@ -31,12 +31,12 @@ typedef struct {
 
 typedef struct {
 	size_t files, lines, records, chains;
-	size_t broken;	   /* lines that are not audit records */
-	size_t missing;	   /* records absent from the middle of a chain */
+	size_t broken;     /* lines that are not audit records */
+	size_t missing;    /* records absent from the middle of a chain */
 	size_t reordered;  /* records that come after a later one */
 	size_t duplicated; /* sequence numbers seen twice */
-	size_t edited;	   /* records whose hash does not match the next one's prev */
-	size_t partial;	   /* chains that start after seq 1 */
+	size_t edited;     /* records whose hash does not match the next one's prev */
+	size_t partial;    /* chains that start after seq 1 */
 	size_t unreadable; /* files that could not be read */
 	/* Lost as they were written, no sign of tampering: */
 	size_t torn; /* records cut short: the last of their chain, or said lost */

@@ -185,7 +185,8 @@ add_escaped (hkp11_buf *b, const void *bytes, size_t n, escape_mode mode)
 			if (json) {
 				hkp11_buf_add (b, "\\ufffd", 6);
 			} else {
-				char tmp[4] = { '\\', 'x', hex_digits[p[i] >> 4], hex_digits[p[i] & 0xf] };
+				char tmp[4] = { '\\', 'x', hex_digits[p[i] >> 4],
+						hex_digits[p[i] & 0xf] };
 				hkp11_buf_add (b, tmp, sizeof tmp);
 			}
 			i++;

@@ -356,10 +356,12 @@ hkp11_key_digest (const unsigned char *material, size_t len,
 const char *
 hkp11_ecert_kind_name (hkp11_ecert_kind kind, hkp11_label_language lang)
 {
-	static const char *const en[] = { "", "Personal", "Personal/Minor", "Organisational",
-					  "Encipherment", "Server", "Other" };
+	static const char *const en[] = {
+		"",       "Personal", "Personal/Minor", "Organisational", "Encipherment",
+		"Server", "Other"
+	};
 	/* Hongkong Post's own Chinese names: 個人電子證書, 機構電子證書, ... */
-	static const char *const zh[] = { "", "個人", "個人/未成年人", "機構",
+	static const char *const zh[] = { "",     "個人",   "個人/未成年人", "機構",
 					  "加密", "伺服器", "其他" };
 	if ((int)kind < 0 || (size_t)kind >= sizeof en / sizeof en[0])
 		return "";
@@ -400,7 +402,7 @@ typedef enum {
 static field_id
 field_lookup (const char *name, size_t len)
 {
-	static const char *const names[] = { "holder", "kind", "organisation", "srn",
+	static const char *const names[] = { "holder", "kind",   "organisation",       "srn",
 					     "expiry", "issuer", "mutual-recognition", "serial" };
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		if (strlen (names[i]) == len && strncmp (names[i], name, len) == 0)
@@ -423,7 +425,8 @@ field_value (const hkp11_ecert *info, field_id id, hkp11_label_language lang, ch
 		break;
 	case FIELD_KIND:
 		if (info->trial)
-			hkp11_strlcpy (buf, lang == HKP11_LANG_ZH_HANT ? "測試" : "Trial ", buf_len);
+			hkp11_strlcpy (buf, lang == HKP11_LANG_ZH_HANT ? "測試" : "Trial ",
+				       buf_len);
 		append (buf, buf_len, "", hkp11_ecert_kind_name (info->kind, lang));
 		break;
 	case FIELD_ORGANISATION:
@@ -440,8 +443,9 @@ field_value (const hkp11_ecert *info, field_id id, hkp11_label_language lang, ch
 		break;
 	case FIELD_MUTUAL_RECOGNITION:
 		if (info->mutual_recognition)
-			hkp11_strlcpy (buf, lang == HKP11_LANG_ZH_HANT ? "粵港互認" : "mutual recognition",
-				       buf_len);
+			hkp11_strlcpy (
+				buf, lang == HKP11_LANG_ZH_HANT ? "粵港互認" : "mutual recognition",
+				buf_len);
 		break;
 	case FIELD_SERIAL:
 		hkp11_strlcpy (buf, info->serial, buf_len);
@@ -513,7 +517,8 @@ expand (const char *tmpl, const hkp11_ecert *info, hkp11_label_language lang, ch
 			p++;
 		} else if (*p == ']') {
 			if (!in_section) {
-				snprintf (why, why_len, "']' without '[' (write ']]' for a bracket)");
+				snprintf (why, why_len,
+					  "']' without '[' (write ']]' for a bracket)");
 				return false;
 			}
 			/* A section with an empty field disappears whole. */
@@ -567,8 +572,8 @@ clip (char *s, size_t len, size_t max)
 }
 
 size_t
-hkp11_label_build (const hkp11_ecert *info, const char *tmpl, hkp11_label_language lang,
-		   char *buf, size_t buf_len)
+hkp11_label_build (const hkp11_ecert *info, const char *tmpl, hkp11_label_language lang, char *buf,
+		   size_t buf_len)
 {
 	hkp11_return_val_if_fail (info != NULL && tmpl != NULL, 0);
 	hkp11_return_val_if_fail (buf != NULL && buf_len > 0, 0);
@@ -645,7 +650,8 @@ disambiguate (hkp11_label_entry *entries, size_t n, bool *twins,
 		suffix (&entries[i], rank[i], extra, sizeof extra);
 		/* The suffix always fits whole: the label gives way, on a
 		 * character boundary. */
-		size_t len = strlen (entries[i].label), room = HKP11_LABEL_SIZE - 1 - strlen (extra);
+		size_t len = strlen (entries[i].label),
+		       room = HKP11_LABEL_SIZE - 1 - strlen (extra);
 		if (len > room) {
 			while (room > 0 && ((unsigned char)entries[i].label[room] & 0xc0) == 0x80)
 				room--;

@@ -18,8 +18,8 @@ pending_live (const hkp11_lockout_record *r, long long now)
 }
 
 long
-hkp11_lockout_tries_left (const hkp11_lockout_record *r, const hkp11_try_rule *rule,
-			  long long now, hkp11_left_view view)
+hkp11_lockout_tries_left (const hkp11_lockout_record *r, const hkp11_try_rule *rule, long long now,
+			  hkp11_left_view view)
 {
 	hkp11_return_val_if_fail (r != NULL && rule != NULL, 0);
 	long left;
@@ -55,7 +55,8 @@ hkp11_lockout_try_held (const hkp11_lockout_record *r, const hkp11_try_rule *rul
 	long left = hkp11_lockout_tries_left (r, rule, now, HKP11_LEFT_GUARD);
 	/* A count run out is a lock as far as the shim can tell: a try past
 	 * it could be the one that really locks a token allowing more. */
-	return (rule->guard > 0 && left <= (long)rule->guard) || hkp11_lockout_counted_out (r, rule);
+	return (rule->guard > 0 && left <= (long)rule->guard) ||
+	       hkp11_lockout_counted_out (r, rule);
 }
 
 hkp11_try_verdict

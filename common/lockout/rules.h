@@ -33,9 +33,9 @@ typedef struct {
 #define HKP11_PENDING_STALE_SECONDS 300
 
 typedef enum {
-	HKP11_STATE_READ,  /* only read the record */
-	HKP11_STATE_FAIL,  /* count one more wrong PIN */
-	HKP11_STATE_RESET, /* a good PIN: back to zero */
+	HKP11_STATE_READ,    /* only read the record */
+	HKP11_STATE_FAIL,    /* count one more wrong PIN */
+	HKP11_STATE_RESET,   /* a good PIN: back to zero */
 	HKP11_STATE_RELEASE, /* the user releases the guard: one try allowed, the count stands */
 } hkp11_state_op;
 

@@ -48,8 +48,7 @@ typedef enum {
 	FILE_UNTRUSTED,
 } file_result;
 
-static void
-note_set (hkp11_state_note *note, hkp11_state_status status, const char *fmt, ...)
+static void note_set (hkp11_state_note *note, hkp11_state_status status, const char *fmt, ...)
 	__attribute__ ((format (printf, 3, 4)));
 
 static void
@@ -83,7 +82,8 @@ hkp11_lockout_key_valid (const char *key)
 	size_t len = strlen (key);
 	if (len == 0 || len >= HKP11_STATE_KEY_MAX || key[0] == '.')
 		return false;
-	return strspn (key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == len;
+	return strspn (key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") ==
+	       len;
 }
 
 /* The system's directory, for a secure-mode program: used only when the
@@ -203,10 +203,10 @@ typedef enum { CHANGE_OP, CHANGE_BEGIN_TRY, CHANGE_END_TRY } change_kind;
 
 typedef struct {
 	change_kind kind;
-	hkp11_state_op op;           /* CHANGE_OP */
-	const hkp11_try_rule *rule;  /* the tries */
-	hkp11_try_outcome outcome;   /* CHANGE_END_TRY */
-	hkp11_try_verdict verdict;   /* CHANGE_BEGIN_TRY, out */
+	hkp11_state_op op;          /* CHANGE_OP */
+	const hkp11_try_rule *rule; /* the tries */
+	hkp11_try_outcome outcome;  /* CHANGE_END_TRY */
+	hkp11_try_verdict verdict;  /* CHANGE_BEGIN_TRY, out */
 } change;
 
 static bool
@@ -305,8 +305,9 @@ make_dirs (const char *dir, hkp11_state_note *note)
 	if (mkdir (path, 0700) == 0) {
 		chmod (path, 0700);
 	} else if (errno != EEXIST) {
-		note_set (note, HKP11_STATE_MEMORY, "cannot create the lockout state directory %s: %s",
-			  path, strerror (errno));
+		note_set (note, HKP11_STATE_MEMORY,
+			  "cannot create the lockout state directory %s: %s", path,
+			  strerror (errno));
 		return false;
 	}
 	return true;
@@ -534,7 +535,8 @@ write_record (const hkp11_lockout_store *store, const char *key, const char *des
 			  "end\n",
 			  FORMAT_VERSION, desc, record->failures, record->released, record->updated,
 			  pending);
-	if (n <= 0 || (size_t)n >= sizeof text || !make_path (store, key, STATE_SUFFIX, path, sizeof path) ||
+	if (n <= 0 || (size_t)n >= sizeof text ||
+	    !make_path (store, key, STATE_SUFFIX, path, sizeof path) ||
 	    !make_path (store, key, TMP_SUFFIX, tmp, sizeof tmp))
 		return false;
 
@@ -632,8 +634,8 @@ set_aside (const hkp11_lockout_store *store, const char *key, hkp11_state_note *
 }
 
 static void
-update_locked (hkp11_lockout_store *store, const char *key, const char *description,
-	       change *c, hkp11_lockout_record *out, hkp11_state_note *note)
+update_locked (hkp11_lockout_store *store, const char *key, const char *description, change *c,
+	       hkp11_lockout_record *out, hkp11_state_note *note)
 {
 	char path[PATH_MAX];
 	hkp11_lockout_record r = { 0 };
@@ -704,9 +706,10 @@ update_locked (hkp11_lockout_store *store, const char *key, const char *descript
 	apply_change (&r, c);
 
 	/* A good PIN with nothing counted, or a refused try: leave the disk alone. */
-	bool unchanged = (fr == FILE_ABSENT && mem == NULL && r.failures == 0 && r.released == 0 &&
-			  r.pending == 0) ||
-			 (c->kind == CHANGE_BEGIN_TRY && c->verdict == HKP11_TRY_REFUSED && mem == NULL);
+	bool unchanged =
+		(fr == FILE_ABSENT && mem == NULL && r.failures == 0 && r.released == 0 &&
+		 r.pending == 0) ||
+		(c->kind == CHANGE_BEGIN_TRY && c->verdict == HKP11_TRY_REFUSED && mem == NULL);
 	if (unchanged || write_record (store, key, description, &r, note)) {
 		mem_drop (store, key);
 	} else {
@@ -740,8 +743,7 @@ store_change (hkp11_lockout_store *store, const char *key, const char *descripti
 
 bool
 hkp11_lockout_store_update (hkp11_lockout_store *store, const char *key, const char *description,
-			    hkp11_state_op op, hkp11_lockout_record *record,
-			    hkp11_state_note *note)
+			    hkp11_state_op op, hkp11_lockout_record *record, hkp11_state_note *note)
 {
 	hkp11_return_val_if_fail (store != NULL && key != NULL, false);
 	hkp11_return_val_if_fail (record != NULL, false);
@@ -750,10 +752,9 @@ hkp11_lockout_store_update (hkp11_lockout_store *store, const char *key, const c
 }
 
 bool
-hkp11_lockout_store_begin_try (hkp11_lockout_store *store, const char *key,
-			       const char *description, const hkp11_try_rule *rule,
-			       hkp11_try_verdict *verdict, hkp11_lockout_record *record,
-			       hkp11_state_note *note)
+hkp11_lockout_store_begin_try (hkp11_lockout_store *store, const char *key, const char *description,
+			       const hkp11_try_rule *rule, hkp11_try_verdict *verdict,
+			       hkp11_lockout_record *record, hkp11_state_note *note)
 {
 	hkp11_return_val_if_fail (store != NULL && key != NULL && rule != NULL, false);
 	hkp11_return_val_if_fail (verdict != NULL && record != NULL, false);
@@ -764,10 +765,9 @@ hkp11_lockout_store_begin_try (hkp11_lockout_store *store, const char *key,
 }
 
 bool
-hkp11_lockout_store_end_try (hkp11_lockout_store *store, const char *key,
-			     const char *description, const hkp11_try_rule *rule,
-			     hkp11_try_outcome outcome, hkp11_lockout_record *record,
-			     hkp11_state_note *note)
+hkp11_lockout_store_end_try (hkp11_lockout_store *store, const char *key, const char *description,
+			     const hkp11_try_rule *rule, hkp11_try_outcome outcome,
+			     hkp11_lockout_record *record, hkp11_state_note *note)
 {
 	hkp11_return_val_if_fail (store != NULL && key != NULL && rule != NULL, false);
 	hkp11_return_val_if_fail (record != NULL, false);

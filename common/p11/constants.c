@@ -697,8 +697,7 @@ hkp11_user_type_name (CK_USER_TYPE type)
 
 static const char *const function_names[] = {
 #define HKP11_FN_NAME(kind, name, params, args) #name,
-	HKP11_FUNCTIONS_2_40 (HKP11_FN_NAME)
-	HKP11_FUNCTIONS_3_0 (HKP11_FN_NAME)
+	HKP11_FUNCTIONS_2_40 (HKP11_FN_NAME) HKP11_FUNCTIONS_3_0 (HKP11_FN_NAME)
 #undef HKP11_FN_NAME
 };
 

@@ -28,10 +28,9 @@ const char *hkp11_user_type_name (CK_USER_TYPE type);
 /* Every function of the API description, in CK_FUNCTION_LIST_3_0 order. */
 typedef enum {
 #define HKP11_FN_ENUM(kind, name, params, args) HKP11_FN_##name,
-	HKP11_FUNCTIONS_2_40 (HKP11_FN_ENUM)
-	HKP11_FUNCTIONS_3_0 (HKP11_FN_ENUM)
+	HKP11_FUNCTIONS_2_40 (HKP11_FN_ENUM) HKP11_FUNCTIONS_3_0 (HKP11_FN_ENUM)
 #undef HKP11_FN_ENUM
-	HKP11_FN_COUNT
+		HKP11_FN_COUNT
 } hkp11_function_id;
 
 /* "C_Login" for HKP11_FN_C_Login; NULL when out of range. */

@@ -25,7 +25,8 @@ hkp11_interface_find (CK_INTERFACE *interfaces, size_t n, CK_UTF8CHAR_PTR name,
 	if (name != NULL && strcmp ((const char *)name, HKP11_INTERFACE_NAME) != 0)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
-		const CK_VERSION *offered = &((CK_FUNCTION_LIST *)interfaces[i].pFunctionList)->version;
+		const CK_VERSION *offered =
+			&((CK_FUNCTION_LIST *)interfaces[i].pFunctionList)->version;
 		if (version != NULL &&
 		    (version->major != offered->major || version->minor != offered->minor))
 			continue;

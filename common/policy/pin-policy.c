@@ -171,8 +171,7 @@ hkp11_pin_reason_name (const hkp11_pin_verdict *verdict)
 }
 
 /* Appends to buf at *used, keeping it terminated however small it is. */
-static void
-append (char *buf, size_t len, size_t *used, const char *fmt, ...)
+static void append (char *buf, size_t len, size_t *used, const char *fmt, ...)
 	__attribute__ ((format (printf, 4, 5)));
 
 static void
@@ -317,7 +316,8 @@ hkp11_pin_require_parse (const char *value, unsigned int *out, char *why, size_t
 			none = known = true;
 		} else {
 			for (size_t i = 0; i < N_CLASSES; i++) {
-				if (strlen (classes[i].key) == n && strncmp (p, classes[i].key, n) == 0) {
+				if (strlen (classes[i].key) == n &&
+				    strncmp (p, classes[i].key, n) == 0) {
 					mask |= classes[i].bit;
 					known = true;
 				}

@@ -41,14 +41,14 @@ typedef struct {
 #define HKP11_PIN_TOO_SHORT 0x0001u
 #define HKP11_PIN_TOO_LONG 0x0002u
 #define HKP11_PIN_BAD_CHARACTER 0x0004u
-#define HKP11_PIN_MISSING_CLASS 0x0008u /* see hkp11_pin_verdict.missing */
+#define HKP11_PIN_MISSING_CLASS 0x0008u   /* see hkp11_pin_verdict.missing */
 #define HKP11_PIN_FORBIDDEN_CLASS 0x0010u /* see hkp11_pin_verdict.forbidden */
 #define HKP11_PIN_REPEATED 0x0020u
 #define HKP11_PIN_SAME_AS_OLD 0x0040u
 #define HKP11_PIN_TOO_FEW_CLASSES 0x0080u /* see hkp11_pin_verdict.n_classes */
 
 typedef struct {
-	unsigned int failures; /* 0 when the PIN passes */
+	unsigned int failures;  /* 0 when the PIN passes */
 	unsigned int missing;   /* required classes that do not appear */
 	unsigned int forbidden; /* forbidden classes that do appear */
 	size_t length;          /* of the candidate, for messages */
@@ -82,8 +82,8 @@ bool hkp11_pin_verdict_is_length (const hkp11_pin_verdict *verdict);
  * length and make-up: for the holder's own terminal or dialog, never for a
  * log.  Returns buf.
  */
-char *hkp11_pin_describe (const hkp11_pin_verdict *verdict, const hkp11_pin_rules *rules,
-			  char *buf, size_t len);
+char *hkp11_pin_describe (const hkp11_pin_verdict *verdict, const hkp11_pin_rules *rules, char *buf,
+			  size_t len);
 
 /* The short, fixed name of the first failure for machine-readable logs:
  * "too-short", "too-long", "bad-character", "missing-class",

@@ -10,8 +10,8 @@ const char *const hkp11_audit_levels[] = { "off", "security", "calls", NULL };
 /* Indexed by hkp11_audit_format and hkp11_audit_failure. */
 const char *const hkp11_audit_formats[] = { "text", "json", NULL };
 static const char *const failures[] = { "continue", "deny", NULL };
-_Static_assert (HKP11_AUDIT_TEXT == 0 && HKP11_AUDIT_JSON == 1, "audit-format choices");
-_Static_assert (HKP11_AUDIT_CONTINUE == 0 && HKP11_AUDIT_DENY == 1, "audit-failure choices");
+_Static_assert(HKP11_AUDIT_TEXT == 0 && HKP11_AUDIT_JSON == 1, "audit-format choices");
+_Static_assert(HKP11_AUDIT_CONTINUE == 0 && HKP11_AUDIT_DENY == 1, "audit-failure choices");
 
 hkp11_audit_settings hkp11_audit_conf;
 static const hkp11_audit_settings defaults = {
@@ -59,13 +59,33 @@ release_skip (void *field)
 }
 
 static const hkp11_option options[] = {
-	{ .key = "audit", .type = HKP11_OPT_CHOICE, .offset = offsetof (hkp11_audit_settings, level), .choices = hkp11_audit_levels },
-	{ .key = "audit-format", .type = HKP11_OPT_CHOICE, .offset = offsetof (hkp11_audit_settings, format), .choices = hkp11_audit_formats },
-	{ .key = "audit-file", .type = HKP11_OPT_STRING, .offset = offsetof (hkp11_audit_settings, file), .check = hkp11_conf_absolute_or_none },
-	{ .key = "audit-syslog", .type = HKP11_OPT_BOOL, .offset = offsetof (hkp11_audit_settings, syslog) },
-	{ .key = "audit-journald", .type = HKP11_OPT_BOOL, .offset = offsetof (hkp11_audit_settings, journald) },
-	{ .key = "audit-failure", .type = HKP11_OPT_CHOICE, .offset = offsetof (hkp11_audit_settings, failure), .choices = failures },
-	{ .key = "audit-skip", .type = HKP11_OPT_CUSTOM, .offset = offsetof (hkp11_audit_settings, skip), .parse = parse_skip, .release = release_skip },
+	{ .key = "audit",
+	  .type = HKP11_OPT_CHOICE,
+	  .offset = offsetof (hkp11_audit_settings, level),
+	  .choices = hkp11_audit_levels },
+	{ .key = "audit-format",
+	  .type = HKP11_OPT_CHOICE,
+	  .offset = offsetof (hkp11_audit_settings, format),
+	  .choices = hkp11_audit_formats },
+	{ .key = "audit-file",
+	  .type = HKP11_OPT_STRING,
+	  .offset = offsetof (hkp11_audit_settings, file),
+	  .check = hkp11_conf_absolute_or_none },
+	{ .key = "audit-syslog",
+	  .type = HKP11_OPT_BOOL,
+	  .offset = offsetof (hkp11_audit_settings, syslog) },
+	{ .key = "audit-journald",
+	  .type = HKP11_OPT_BOOL,
+	  .offset = offsetof (hkp11_audit_settings, journald) },
+	{ .key = "audit-failure",
+	  .type = HKP11_OPT_CHOICE,
+	  .offset = offsetof (hkp11_audit_settings, failure),
+	  .choices = failures },
+	{ .key = "audit-skip",
+	  .type = HKP11_OPT_CUSTOM,
+	  .offset = offsetof (hkp11_audit_settings, skip),
+	  .parse = parse_skip,
+	  .release = release_skip },
 	{ .key = NULL },
 };
 

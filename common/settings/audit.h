@@ -36,8 +36,8 @@ hkp11_fn_set_has (const hkp11_fn_set *set, hkp11_function_id fn)
 
 typedef struct {
 	int level;
-	int format;  /* hkp11_audit_format: audit-format's choices in its order */
-	char *file;  /* NULL: the default path; "none": no file */
+	int format; /* hkp11_audit_format: audit-format's choices in its order */
+	char *file; /* NULL: the default path; "none": no file */
 	bool syslog;
 	bool journald;
 	int failure; /* hkp11_audit_failure: audit-failure's choices in its order */

@@ -16,7 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
 /* How the pReserved settings are named in messages. */
 #define INIT_RESERVED_ORIGIN "C_Initialize pReserved"
 
@@ -28,8 +27,8 @@
 /* Room for QUOTE_MAX bytes escaped (\u001b: 6 each), quotes and "...". */
 #define QUOTE_SIZE (QUOTE_MAX * 6 + 8)
 
-static void
-set_error (hkp11_error *err, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+static void set_error (hkp11_error *err, const char *fmt, ...)
+	__attribute__ ((format (printf, 2, 3)));
 
 /*
  * Messages quote paths, keys, values and what a check said of them, all from
@@ -227,8 +226,8 @@ describe_choices (const char *const *choices, char *buf, size_t len)
 
 /* Applies one key/value pair; why describes a bad value. */
 static bool
-apply (const hkp11_option_group *group, const hkp11_option *opt, const char *value,
-       char *why, size_t why_len)
+apply (const hkp11_option_group *group, const hkp11_option *opt, const char *value, char *why,
+       size_t why_len)
 {
 	void *field = field_of (group, opt);
 	char choices[256];
@@ -254,7 +253,8 @@ apply (const hkp11_option_group *group, const hkp11_option *opt, const char *val
 	case HKP11_OPT_UINT:
 		if (parse_uint (value, opt->min, opt->max, field))
 			return true;
-		snprintf (why, why_len, "expected a whole number from %u to %u", opt->min, opt->max);
+		snprintf (why, why_len, "expected a whole number from %u to %u", opt->min,
+			  opt->max);
 		return false;
 	case HKP11_OPT_BOOL:
 		if (parse_bool (value, field))
@@ -318,7 +318,8 @@ parse_item (const hkp11_option_group *groups, size_t n_groups, char *item, const
 
 	char *colon = strchr (line, ':');
 	if (colon == NULL) {
-		set_error (err, "%s, %s %u: expected 'key: value', found no ':'", origin, unit, number);
+		set_error (err, "%s, %s %u: expected 'key: value', found no ':'", origin, unit,
+			   number);
 		return false;
 	}
 	*colon = '\0';
@@ -366,8 +367,8 @@ parse_item (const hkp11_option_group *groups, size_t n_groups, char *item, const
 }
 
 static bool
-parse_text (const hkp11_option_group *groups, size_t n_groups, const char *text,
-	    const char *origin, bool semicolons, set_places *places, hkp11_error *err)
+parse_text (const hkp11_option_group *groups, size_t n_groups, const char *text, const char *origin,
+	    bool semicolons, set_places *places, hkp11_error *err)
 {
 	char *copy = strdup (text);
 	if (copy == NULL) {
@@ -387,8 +388,8 @@ parse_text (const hkp11_option_group *groups, size_t n_groups, const char *text,
 		else
 			next = NULL;
 		if (strlen (item) > LINE_MAX_LEN) {
-			set_error (err, "%s, %s %u: longer than %d characters", origin, unit, number,
-				   LINE_MAX_LEN);
+			set_error (err, "%s, %s %u: longer than %d characters", origin, unit,
+				   number, LINE_MAX_LEN);
 			ok = false;
 			break;
 		}
@@ -511,10 +512,11 @@ trusted_by_secure_program (FILE *f, const char *path, hkp11_error *err)
 		return false;
 	}
 	if ((st.st_uid != 0 && st.st_uid != geteuid ()) || (st.st_mode & 022) != 0) {
-		set_error (err,
-			   "%s is not used by a set-uid, set-gid or privileged program: it must "
-			   "belong to root and be writable by no one else (owner uid %lu, mode %03o)",
-			   path, (unsigned long)st.st_uid, (unsigned int)(st.st_mode & 0777));
+		set_error (
+			err,
+			"%s is not used by a set-uid, set-gid or privileged program: it must "
+			"belong to root and be writable by no one else (owner uid %lu, mode %03o)",
+			path, (unsigned long)st.st_uid, (unsigned int)(st.st_mode & 0777));
 		return false;
 	}
 	return true;
@@ -525,7 +527,8 @@ read_file (const char *path, char **text, hkp11_error *err)
 {
 	FILE *f = fopen (path, "re");
 	if (f == NULL) {
-		set_error (err, "cannot read configuration file %s: %s (unset %s or create the file)",
+		set_error (err,
+			   "cannot read configuration file %s: %s (unset %s or create the file)",
 			   path, strerror (errno), HKP11_ENV_CONF);
 		return false;
 	}
@@ -624,7 +627,8 @@ hkp11_config_load (const hkp11_option_group *groups, size_t n_groups, const void
 		if (ok && sources)
 			hkp11_strlcpy (sources->file, path, sizeof sources->file);
 	} else if (must_exist) {
-		set_error (err, "configuration file named by %s is too long a path", HKP11_ENV_CONF);
+		set_error (err, "configuration file named by %s is too long a path",
+			   HKP11_ENV_CONF);
 		ok = false;
 	}
 

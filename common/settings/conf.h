@@ -80,17 +80,15 @@ void hkp11_config_reset (const hkp11_option_group *groups, size_t n_groups);
  * error blamed on it (in_init_reserved), never a crash.
  */
 bool hkp11_config_load (const hkp11_option_group *groups, size_t n_groups,
-			const void *init_reserved, hkp11_config_sources *sources,
-			hkp11_error *err);
+			const void *init_reserved, hkp11_config_sources *sources, hkp11_error *err);
 
 /*
  * Parses settings text.  origin names it in messages ("/etc/x.conf" or
  * "C_Initialize pReserved").  With semicolons, ';' separates items as well
  * as newlines (the pReserved form, which is often a single line).
  */
-bool hkp11_config_parse (const hkp11_option_group *groups, size_t n_groups,
-			 const char *text, const char *origin, bool semicolons,
-			 hkp11_error *err);
+bool hkp11_config_parse (const hkp11_option_group *groups, size_t n_groups, const char *text,
+			 const char *origin, bool semicolons, hkp11_error *err);
 
 /*
  * Which configuration file applies: $HKPOST_P11_CONF if set, else

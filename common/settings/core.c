@@ -24,7 +24,9 @@ hkp11_core_settings hkp11_core_conf;
 static const hkp11_core_settings defaults = { .backend = NULL };
 
 static const hkp11_option options[] = {
-	{ .key = "backend", .type = HKP11_OPT_STRING, .offset = offsetof (hkp11_core_settings, backend) },
+	{ .key = "backend",
+	  .type = HKP11_OPT_STRING,
+	  .offset = offsetof (hkp11_core_settings, backend) },
 	{ .key = NULL },
 };
 

@@ -15,14 +15,33 @@ static const hkp11_lockout_settings defaults = {
 };
 
 static const hkp11_option options[] = {
-	{ .key = "lockout-attempts", .type = HKP11_OPT_UINT, .offset = offsetof (hkp11_lockout_settings, attempts), .min = 1, .max = 1000 },
-	{ .key = "lockout-warn", .type = HKP11_OPT_UINT, .offset = offsetof (hkp11_lockout_settings, warn), .min = 0, .max = 1000 },
-	{ .key = "lockout-guard", .type = HKP11_OPT_UINT, .offset = offsetof (hkp11_lockout_settings, guard), .min = 0, .max = 1000 },
-	{ .key = "lockout-warn-label", .type = HKP11_OPT_BOOL, .offset = offsetof (hkp11_lockout_settings, warn_label) },
-	{ .key = "lockout-repeat-guard", .type = HKP11_OPT_BOOL, .offset = offsetof (hkp11_lockout_settings, repeat_guard) },
+	{ .key = "lockout-attempts",
+	  .type = HKP11_OPT_UINT,
+	  .offset = offsetof (hkp11_lockout_settings, attempts),
+	  .min = 1,
+	  .max = 1000 },
+	{ .key = "lockout-warn",
+	  .type = HKP11_OPT_UINT,
+	  .offset = offsetof (hkp11_lockout_settings, warn),
+	  .min = 0,
+	  .max = 1000 },
+	{ .key = "lockout-guard",
+	  .type = HKP11_OPT_UINT,
+	  .offset = offsetof (hkp11_lockout_settings, guard),
+	  .min = 0,
+	  .max = 1000 },
+	{ .key = "lockout-warn-label",
+	  .type = HKP11_OPT_BOOL,
+	  .offset = offsetof (hkp11_lockout_settings, warn_label) },
+	{ .key = "lockout-repeat-guard",
+	  .type = HKP11_OPT_BOOL,
+	  .offset = offsetof (hkp11_lockout_settings, repeat_guard) },
 	/* Absolute: relative to each program's working directory, two
 	 * programs would keep two counts and the guard would not hold. */
-	{ .key = "state-dir", .type = HKP11_OPT_STRING, .offset = offsetof (hkp11_lockout_settings, state_dir), .check = hkp11_conf_absolute },
+	{ .key = "state-dir",
+	  .type = HKP11_OPT_STRING,
+	  .offset = offsetof (hkp11_lockout_settings, state_dir),
+	  .check = hkp11_conf_absolute },
 	{ .key = NULL },
 };
 

@@ -22,10 +22,24 @@ parse_require (void *field, const char *value, char *why, size_t why_len)
 }
 
 static const hkp11_option options[] = {
-	{ .key = "pin-policy", .type = HKP11_OPT_CHOICE, .offset = offsetof (hkp11_policy_settings, mode), .choices = hkp11_pin_modes },
-	{ .key = "pin-min-length", .type = HKP11_OPT_UINT, .offset = offsetof (hkp11_policy_settings, min_length), .min = 1, .max = 255 },
-	{ .key = "pin-max-length", .type = HKP11_OPT_UINT, .offset = offsetof (hkp11_policy_settings, max_length), .min = 0, .max = 255 },
-	{ .key = "pin-require", .type = HKP11_OPT_CUSTOM, .offset = offsetof (hkp11_policy_settings, require), .parse = parse_require },
+	{ .key = "pin-policy",
+	  .type = HKP11_OPT_CHOICE,
+	  .offset = offsetof (hkp11_policy_settings, mode),
+	  .choices = hkp11_pin_modes },
+	{ .key = "pin-min-length",
+	  .type = HKP11_OPT_UINT,
+	  .offset = offsetof (hkp11_policy_settings, min_length),
+	  .min = 1,
+	  .max = 255 },
+	{ .key = "pin-max-length",
+	  .type = HKP11_OPT_UINT,
+	  .offset = offsetof (hkp11_policy_settings, max_length),
+	  .min = 0,
+	  .max = 255 },
+	{ .key = "pin-require",
+	  .type = HKP11_OPT_CUSTOM,
+	  .offset = offsetof (hkp11_policy_settings, require),
+	  .parse = parse_require },
 	{ .key = NULL },
 };
 

@@ -75,8 +75,7 @@ static inline bool
 call_begin (call *c, hkp11_function_id fn, int sec)
 {
 	if (sec == SEC_NONE &&
-	    (audit_now.level != HKP11_AUDIT_LEVEL_CALLS ||
-	     hkp11_fn_set_has (&audit_now.skip, fn)))
+	    (audit_now.level != HKP11_AUDIT_LEVEL_CALLS || hkp11_fn_set_has (&audit_now.skip, fn)))
 		return false;
 	c->sec = sec;
 	c->rec.kind = sec ? HKP11_AUDIT_KIND_SECURITY : HKP11_AUDIT_KIND_CALL;

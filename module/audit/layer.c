@@ -48,7 +48,7 @@ audit_snapshot audit_now;
 #define LISTED(level, name, shape, args) listed_##name = 1,
 enum { HKP11_AUDIT_CALLS (LISTED) };
 #define CHECK_LISTED(kind, name, params, args) \
-	_Static_assert (listed_##name, #name " has no line in module/audit/calls.h");
+	_Static_assert(listed_##name, #name " has no line in module/audit/calls.h");
 HKP11_FUNCTIONS_2_40 (CHECK_LISTED)
 HKP11_FUNCTIONS_3_0 (CHECK_LISTED)
 
@@ -96,11 +96,13 @@ audit_event (const hkp11_event *e)
 	if (e->function)
 		arg_bytes (&c, HKP11_AUDIT_KEY (FUNCTION), HKP11_ARG_STRING, e->function, 0);
 	if (e->tries_left >= 0)
-		arg_num (&c, HKP11_AUDIT_KEY (TRIES_LEFT), HKP11_ARG_ULONG, (CK_ULONG)e->tries_left);
+		arg_num (&c, HKP11_AUDIT_KEY (TRIES_LEFT), HKP11_ARG_ULONG,
+			 (CK_ULONG)e->tries_left);
 	if (e->reasons)
 		arg_bytes (&c, HKP11_AUDIT_KEY (REASONS), HKP11_ARG_STRING, e->reasons, 0);
 	if (e->detail)
-		arg_bytes (&c, HKP11_AUDIT_KEY (DETAIL), HKP11_ARG_TEXT, e->detail, strlen (e->detail));
+		arg_bytes (&c, HKP11_AUDIT_KEY (DETAIL), HKP11_ARG_TEXT, e->detail,
+			   strlen (e->detail));
 	c.rec.has_result = true;
 	c.rec.result = e->result;
 	hkp11_audit_log_write (&c.rec, true);
@@ -115,7 +117,8 @@ arg_peer (call *c, const hkp11_peer *peer)
 		if (peer->user[0])
 			arg_bytes (c, "peer_user", HKP11_ARG_TEXT, peer->user, strlen (peer->user));
 		if (peer->program[0])
-			arg_bytes (c, "peer_program", HKP11_ARG_TEXT, peer->program, strlen (peer->program));
+			arg_bytes (c, "peer_program", HKP11_ARG_TEXT, peer->program,
+				   strlen (peer->program));
 	}
 	if (peer->ssh_connection[0])
 		arg_bytes (c, "ssh_connection", HKP11_ARG_TEXT, peer->ssh_connection,
@@ -155,7 +158,9 @@ audit_start (void)
 	};
 	if (!hkp11_audit_log_open (&opts)) {
 		hkp11_message (HKP11_MSG_ERROR, "audit log: libcrypto offers no SHA-256%s",
-			       audit_now.deny ? "; refusing to start unaudited (audit-failure: deny)" : "");
+			       audit_now.deny
+				       ? "; refusing to start unaudited (audit-failure: deny)"
+				       : "");
 		if (audit_now.deny)
 			return CKR_FUNCTION_FAILED;
 	}

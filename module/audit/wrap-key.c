@@ -95,9 +95,9 @@ audit_C_GenerateKeyPair (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism
 	arg_template (&c, "private_template", pPrivateKeyTemplate, ulPrivateKeyAttributeCount);
 	CK_RV rv = call_permit (&c);
 	if (rv == CKR_OK)
-		rv = audit_below.C_GenerateKeyPair (hSession, pMechanism, pPublicKeyTemplate,
-					      ulPublicKeyAttributeCount, pPrivateKeyTemplate,
-					      ulPrivateKeyAttributeCount, phPublicKey, phPrivateKey);
+		rv = audit_below.C_GenerateKeyPair (
+			hSession, pMechanism, pPublicKeyTemplate, ulPublicKeyAttributeCount,
+			pPrivateKeyTemplate, ulPrivateKeyAttributeCount, phPublicKey, phPrivateKey);
 	if (rv == CKR_OK && phPublicKey != NULL && phPrivateKey != NULL) {
 		arg_num (&c, "public_key", HKP11_ARG_ULONG, *phPublicKey);
 		arg_num (&c, "private_key", HKP11_ARG_ULONG, *phPrivateKey);
@@ -116,7 +116,8 @@ audit_C_WrapKey (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 	/* Wrapping takes a key off the token: recorded like a use of it. */
 	int sec = pWrappedKey != NULL ? SEC_GUARD : SEC_NONE;
 	if (!call_begin (&c, HKP11_FN_C_WrapKey, sec))
-		PASS (C_WrapKey, (hSession, pMechanism, hWrappingKey, hKey, pWrappedKey, pulWrappedKeyLen));
+		PASS (C_WrapKey,
+		      (hSession, pMechanism, hWrappingKey, hKey, pWrappedKey, pulWrappedKeyLen));
 	call_session (&c, hSession);
 	arg_mechanism (&c, pMechanism);
 	arg_num (&c, "wrapping_key", HKP11_ARG_ULONG, hWrappingKey);
@@ -128,7 +129,7 @@ audit_C_WrapKey (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 	CK_RV rv = call_permit (&c);
 	if (rv == CKR_OK)
 		rv = audit_below.C_WrapKey (hSession, pMechanism, hWrappingKey, hKey, pWrappedKey,
-				      pulWrappedKeyLen);
+					    pulWrappedKeyLen);
 	arg_out_len (&c, "wrapped_len", pulWrappedKeyLen, rv);
 	call_end (&c, rv);
 	return rv;
@@ -136,8 +137,9 @@ audit_C_WrapKey (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 
 CK_RV
 audit_C_UnwrapKey (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
-		   CK_OBJECT_HANDLE hUnwrappingKey, CK_BYTE_PTR pWrappedKey, CK_ULONG ulWrappedKeyLen,
-		   CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulAttributeCount, CK_OBJECT_HANDLE_PTR phKey)
+		   CK_OBJECT_HANDLE hUnwrappingKey, CK_BYTE_PTR pWrappedKey,
+		   CK_ULONG ulWrappedKeyLen, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulAttributeCount,
+		   CK_OBJECT_HANDLE_PTR phKey)
 {
 	call c;
 	object_info key, oi;
@@ -154,7 +156,7 @@ audit_C_UnwrapKey (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 	CK_RV rv = call_permit (&c);
 	if (rv == CKR_OK)
 		rv = audit_below.C_UnwrapKey (hSession, pMechanism, hUnwrappingKey, pWrappedKey,
-					ulWrappedKeyLen, pTemplate, ulAttributeCount, phKey);
+					      ulWrappedKeyLen, pTemplate, ulAttributeCount, phKey);
 	if (rv == CKR_OK && phKey != NULL)
 		arg_num (&c, "new_key", HKP11_ARG_ULONG, *phKey);
 	call_end (&c, rv);
@@ -162,8 +164,9 @@ audit_C_UnwrapKey (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 }
 
 CK_RV
-audit_C_DeriveKey (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hBaseKey,
-		   CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulAttributeCount, CK_OBJECT_HANDLE_PTR phKey)
+audit_C_DeriveKey (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
+		   CK_OBJECT_HANDLE hBaseKey, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulAttributeCount,
+		   CK_OBJECT_HANDLE_PTR phKey)
 {
 	call c;
 	object_info key, oi;
@@ -178,8 +181,8 @@ audit_C_DeriveKey (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_O
 	arg_template (&c, "template", pTemplate, ulAttributeCount);
 	CK_RV rv = call_permit (&c);
 	if (rv == CKR_OK)
-		rv = audit_below.C_DeriveKey (hSession, pMechanism, hBaseKey, pTemplate, ulAttributeCount,
-					phKey);
+		rv = audit_below.C_DeriveKey (hSession, pMechanism, hBaseKey, pTemplate,
+					      ulAttributeCount, phKey);
 	if (rv == CKR_OK && phKey != NULL)
 		arg_num (&c, "new_key", HKP11_ARG_ULONG, *phKey);
 	call_end (&c, rv);

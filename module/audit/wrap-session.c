@@ -9,14 +9,16 @@
 #include "internal.h"
 
 CK_RV
-audit_C_InitToken (CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen, CK_UTF8CHAR_PTR pLabel)
+audit_C_InitToken (CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen,
+		   CK_UTF8CHAR_PTR pLabel)
 {
 	call c;
 	call_begin (&c, HKP11_FN_C_InitToken, SEC_GUARD);
 	call_slot (&c, slotID);
 	/* The label is 32 blank-padded bytes with no terminator. */
 	if (pLabel != NULL)
-		arg_bytes (&c, "token_label", HKP11_ARG_LABEL, pLabel, hkp11_padded_len (pLabel, 32));
+		arg_bytes (&c, "token_label", HKP11_ARG_LABEL, pLabel,
+			   hkp11_padded_len (pLabel, 32));
 	CK_RV rv = call_permit (&c);
 	if (rv == CKR_OK)
 		rv = audit_below.C_InitToken (slotID, pPin, ulPinLen, pLabel);
@@ -156,7 +158,7 @@ audit_C_SetOperationState (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationSta
 	arg_num (&c, "encryption_key", HKP11_ARG_ULONG, hEncryptionKey);
 	arg_num (&c, "authentication_key", HKP11_ARG_ULONG, hAuthenticationKey);
 	CK_RV rv = audit_below.C_SetOperationState (hSession, pOperationState, ulOperationStateLen,
-					      hEncryptionKey, hAuthenticationKey);
+						    hEncryptionKey, hAuthenticationKey);
 	call_end (&c, rv);
 	return rv;
 }
@@ -190,7 +192,8 @@ audit_C_LoginUser (CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHA
 		arg_bytes (&c, "username", HKP11_ARG_TEXT, pUsername, ulUsernameLen);
 	CK_RV rv = call_permit (&c);
 	if (rv == CKR_OK)
-		rv = audit_below.C_LoginUser (hSession, userType, pPin, ulPinLen, pUsername, ulUsernameLen);
+		rv = audit_below.C_LoginUser (hSession, userType, pPin, ulPinLen, pUsername,
+					      ulUsernameLen);
 	if (rv != CKR_OK && rv != CKR_FUNCTION_FAILED)
 		arg_pin_state (&c, userType);
 	call_end (&c, rv);

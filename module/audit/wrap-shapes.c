@@ -25,7 +25,7 @@
  * the private and secret key families, the key's class, label and id. */
 #define WRAP_mech_key(name, sec) \
 	CK_RV audit_##name (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, \
-				   CK_OBJECT_HANDLE hKey) \
+			    CK_OBJECT_HANDLE hKey) \
 	{ \
 		call c; \
 		object_info key; \
@@ -50,7 +50,7 @@
  * the output length. */
 #define WRAP_in_out(name, in_key, out_key, completes) \
 	CK_RV audit_##name (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pIn, CK_ULONG ulInLen, \
-				   CK_BYTE_PTR pOut, CK_ULONG_PTR pulOutLen) \
+			    CK_BYTE_PTR pOut, CK_ULONG_PTR pulOutLen) \
 	{ \
 		call c; \
 		int sec = (completes) && pOut != NULL ? SEC_RECORD : SEC_NONE; \
@@ -96,8 +96,8 @@
 /* (hSession, param, param_len, aad, aad_len): a 3.0 message begins. */
 #define WRAP_message_begin(name, unused) \
 	CK_RV audit_##name (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, \
-				   CK_ULONG ulParameterLen, CK_BYTE_PTR pAssociatedData, \
-				   CK_ULONG ulAssociatedDataLen) \
+			    CK_ULONG ulParameterLen, CK_BYTE_PTR pAssociatedData, \
+			    CK_ULONG ulAssociatedDataLen) \
 	{ \
 		call c; \
 		if (!call_begin (&c, HKP11_FN_##name, SEC_NONE)) \
@@ -106,8 +106,8 @@
 		call_session (&c, hSession); \
 		arg_num (&c, "parameter_len", HKP11_ARG_ULONG, ulParameterLen); \
 		arg_num (&c, "aad_len", HKP11_ARG_ULONG, ulAssociatedDataLen); \
-		CK_RV rv = audit_below.name (hSession, pParameter, ulParameterLen, pAssociatedData, \
-				       ulAssociatedDataLen); \
+		CK_RV rv = audit_below.name (hSession, pParameter, ulParameterLen, \
+					     pAssociatedData, ulAssociatedDataLen); \
 		call_end (&c, rv); \
 		return rv; \
 	}
@@ -115,9 +115,9 @@
 /* (hSession, param, param_len, aad, aad_len, in, in_len, out, out_len) */
 #define WRAP_message(name, completes) \
 	CK_RV audit_##name (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, \
-				   CK_ULONG ulParameterLen, CK_BYTE_PTR pAssociatedData, \
-				   CK_ULONG ulAssociatedDataLen, CK_BYTE_PTR pIn, CK_ULONG ulInLen, \
-				   CK_BYTE_PTR pOut, CK_ULONG_PTR pulOutLen) \
+			    CK_ULONG ulParameterLen, CK_BYTE_PTR pAssociatedData, \
+			    CK_ULONG ulAssociatedDataLen, CK_BYTE_PTR pIn, CK_ULONG ulInLen, \
+			    CK_BYTE_PTR pOut, CK_ULONG_PTR pulOutLen) \
 	{ \
 		call c; \
 		int sec = (completes) && pOut != NULL ? SEC_RECORD : SEC_NONE; \
@@ -128,8 +128,9 @@
 		arg_num (&c, "parameter_len", HKP11_ARG_ULONG, ulParameterLen); \
 		arg_num (&c, "aad_len", HKP11_ARG_ULONG, ulAssociatedDataLen); \
 		arg_num (&c, "data_len", HKP11_ARG_ULONG, ulInLen); \
-		CK_RV rv = audit_below.name (hSession, pParameter, ulParameterLen, pAssociatedData, \
-				       ulAssociatedDataLen, pIn, ulInLen, pOut, pulOutLen); \
+		CK_RV rv = \
+			audit_below.name (hSession, pParameter, ulParameterLen, pAssociatedData, \
+					  ulAssociatedDataLen, pIn, ulInLen, pOut, pulOutLen); \
 		arg_out_len (&c, "out_len", pulOutLen, rv); \
 		call_end (&c, rv); \
 		return rv; \
@@ -139,8 +140,8 @@
  * the last part (CKF_END_OF_MESSAGE) completes a decryption. */
 #define WRAP_message_next(name, completes) \
 	CK_RV audit_##name (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, \
-				   CK_ULONG ulParameterLen, CK_BYTE_PTR pIn, CK_ULONG ulInLen, \
-				   CK_BYTE_PTR pOut, CK_ULONG_PTR pulOutLen, CK_FLAGS flags) \
+			    CK_ULONG ulParameterLen, CK_BYTE_PTR pIn, CK_ULONG ulInLen, \
+			    CK_BYTE_PTR pOut, CK_ULONG_PTR pulOutLen, CK_FLAGS flags) \
 	{ \
 		call c; \
 		int sec = (completes) && pOut != NULL && (flags & CKF_END_OF_MESSAGE) ? SEC_RECORD \
@@ -152,8 +153,8 @@
 		arg_num (&c, "parameter_len", HKP11_ARG_ULONG, ulParameterLen); \
 		arg_num (&c, "data_len", HKP11_ARG_ULONG, ulInLen); \
 		arg_num (&c, "flags", HKP11_ARG_HEXNUM, flags); \
-		CK_RV rv = audit_below.name (hSession, pParameter, ulParameterLen, pIn, ulInLen, pOut, \
-				       pulOutLen, flags); \
+		CK_RV rv = audit_below.name (hSession, pParameter, ulParameterLen, pIn, ulInLen, \
+					     pOut, pulOutLen, flags); \
 		arg_out_len (&c, "out_len", pulOutLen, rv); \
 		call_end (&c, rv); \
 		return rv; \
@@ -162,7 +163,7 @@
 /* (hSession, param, param_len) */
 #define WRAP_param(name, unused) \
 	CK_RV audit_##name (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, \
-				   CK_ULONG ulParameterLen) \
+			    CK_ULONG ulParameterLen) \
 	{ \
 		call c; \
 		if (!call_begin (&c, HKP11_FN_##name, SEC_NONE)) \
@@ -177,8 +178,8 @@
 /* (hSession, param, param_len, data, data_len, sig, sig_len) */
 #define WRAP_verify_message(name, unused) \
 	CK_RV audit_##name (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, \
-				   CK_ULONG ulParameterLen, CK_BYTE_PTR pData, CK_ULONG ulDataLen, \
-				   CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen) \
+			    CK_ULONG ulParameterLen, CK_BYTE_PTR pData, CK_ULONG ulDataLen, \
+			    CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen) \
 	{ \
 		call c; \
 		if (!call_begin (&c, HKP11_FN_##name, SEC_NONE)) \
@@ -188,8 +189,8 @@
 		arg_num (&c, "parameter_len", HKP11_ARG_ULONG, ulParameterLen); \
 		arg_num (&c, "data_len", HKP11_ARG_ULONG, ulDataLen); \
 		arg_num (&c, "signature_len", HKP11_ARG_ULONG, ulSignatureLen); \
-		CK_RV rv = audit_below.name (hSession, pParameter, ulParameterLen, pData, ulDataLen, \
-				       pSignature, ulSignatureLen); \
+		CK_RV rv = audit_below.name (hSession, pParameter, ulParameterLen, pData, \
+					     ulDataLen, pSignature, ulSignatureLen); \
 		call_end (&c, rv); \
 		return rv; \
 	}
@@ -198,8 +199,8 @@
  * message; C_SignMessageNext signs when given somewhere to put it. */
 #define WRAP_sign_message(name, unused) \
 	CK_RV audit_##name (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, \
-				   CK_ULONG ulParameterLen, CK_BYTE_PTR pData, CK_ULONG ulDataLen, \
-				   CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen) \
+			    CK_ULONG ulParameterLen, CK_BYTE_PTR pData, CK_ULONG ulDataLen, \
+			    CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen) \
 	{ \
 		call c; \
 		int sec = pSignature != NULL && pulSignatureLen != NULL ? SEC_RECORD : SEC_NONE; \
@@ -209,8 +210,8 @@
 		call_session (&c, hSession); \
 		arg_num (&c, "parameter_len", HKP11_ARG_ULONG, ulParameterLen); \
 		arg_num (&c, "data_len", HKP11_ARG_ULONG, ulDataLen); \
-		CK_RV rv = audit_below.name (hSession, pParameter, ulParameterLen, pData, ulDataLen, \
-				       pSignature, pulSignatureLen); \
+		CK_RV rv = audit_below.name (hSession, pParameter, ulParameterLen, pData, \
+					     ulDataLen, pSignature, pulSignatureLen); \
 		arg_out_len (&c, "signature_len", pulSignatureLen, rv); \
 		call_end (&c, rv); \
 		return rv; \

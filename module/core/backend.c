@@ -11,7 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 /* Typed stubs for functions a backend does not provide. */
 #define UNSUPPORTED(kind, name, params, args) \
 	static CK_RV unsupported_##name params \
@@ -63,7 +62,8 @@ get_functions (hkp11_backend *b, hkp11_error *err)
 	if (get_interface != NULL) {
 		CK_INTERFACE_PTR iface = NULL;
 		CK_VERSION v3 = { 3, 0 };
-		if (get_interface ((CK_UTF8CHAR_PTR)HKP11_INTERFACE_NAME, &v3, &iface, 0) == CKR_OK &&
+		if (get_interface ((CK_UTF8CHAR_PTR)HKP11_INTERFACE_NAME, &v3, &iface, 0) ==
+			    CKR_OK &&
 		    iface != NULL && iface->pFunctionList != NULL) {
 			const CK_FUNCTION_LIST_3_0 *list = iface->pFunctionList;
 			if (list->version.major >= 3) {
@@ -74,7 +74,8 @@ get_functions (hkp11_backend *b, hkp11_error *err)
 		}
 	}
 
-	CK_C_GetFunctionList get_list = (CK_C_GetFunctionList)dlsym (b->handle, "C_GetFunctionList");
+	CK_C_GetFunctionList get_list =
+		(CK_C_GetFunctionList)dlsym (b->handle, "C_GetFunctionList");
 	if (get_list == NULL) {
 		snprintf (err->text, sizeof err->text,
 			  "backend %s (%s) is not a PKCS#11 library: it has no C_GetFunctionList",
@@ -95,8 +96,8 @@ get_functions (hkp11_backend *b, hkp11_error *err)
 done:
 	if (table.C_Initialize == NULL || table.C_Finalize == NULL) {
 		snprintf (err->text, sizeof err->text,
-			  "backend %s (%s) is not a usable PKCS#11 library: no C_Initialize", b->path,
-			  b->chosen_by);
+			  "backend %s (%s) is not a usable PKCS#11 library: no C_Initialize",
+			  b->path, b->chosen_by);
 		return CKR_GENERAL_ERROR;
 	}
 	fill_missing (&table);
@@ -129,9 +130,8 @@ open_path (hkp11_backend *b, const char *path, hkp11_error *err)
 		void *handle = dlopen (path, RTLD_NOW | RTLD_LOCAL);
 		if (handle == NULL) {
 			const char *why = dlerror ();
-			snprintf (err->text, sizeof err->text,
-				  "cannot load backend %s (%s): %s", path, b->chosen_by,
-				  why ? why : "unknown error");
+			snprintf (err->text, sizeof err->text, "cannot load backend %s (%s): %s",
+				  path, b->chosen_by, why ? why : "unknown error");
 			return CKR_GENERAL_ERROR;
 		}
 		/* What dlopen mapped, judged by the object its entry point lies

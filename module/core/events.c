@@ -21,9 +21,9 @@ hkp11_event_subscribe (hkp11_event_sink sink)
 }
 
 void
-hkp11_event_tell (hkp11_event_level level, const char *name, const char *function,
-		  CK_SLOT_ID slot, CK_SESSION_HANDLE session, long tries_left, CK_RV result,
-		  const char *reasons, const char *detail)
+hkp11_event_tell (hkp11_event_level level, const char *name, const char *function, CK_SLOT_ID slot,
+		  CK_SESSION_HANDLE session, long tries_left, CK_RV result, const char *reasons,
+		  const char *detail)
 {
 	hkp11_event event = {
 		.level = level,

@@ -46,16 +46,11 @@ entry_C_Finalize (CK_VOID_PTR pReserved)
 
 #define FIELD(kind, name, params, args) .name = entry_##name,
 
-static CK_FUNCTION_LIST functions_2_40 = {
-	.version = { 2, 40 },
-	HKP11_FUNCTIONS_2_40 (FIELD)
-};
+static CK_FUNCTION_LIST functions_2_40 = { .version = { 2, 40 }, HKP11_FUNCTIONS_2_40 (FIELD) };
 
-static CK_FUNCTION_LIST_3_0 functions_3_0 = {
-	.version = { 3, 0 },
-	HKP11_FUNCTIONS_2_40 (FIELD)
-	HKP11_FUNCTIONS_3_0 (FIELD)
-};
+static CK_FUNCTION_LIST_3_0 functions_3_0 = { .version = { 3, 0 },
+					      HKP11_FUNCTIONS_2_40 (FIELD)
+						      HKP11_FUNCTIONS_3_0 (FIELD) };
 
 #undef FIELD
 

@@ -18,10 +18,6 @@ extern hkp11_layer hkp11_labels_layer;
 extern hkp11_layer hkp11_identity_layer;
 
 hkp11_layer *const hkp11_layers[] = {
-	&hkp11_audit_layer,
-	&hkp11_policy_layer,
-	&hkp11_lockout_layer,
-	&hkp11_labels_layer,
-	&hkp11_identity_layer,
-	NULL,
+	&hkp11_audit_layer,  &hkp11_policy_layer,   &hkp11_lockout_layer,
+	&hkp11_labels_layer, &hkp11_identity_layer, NULL,
 };

@@ -35,9 +35,9 @@ hkp11_self_file (const char *path)
 #define NOTE_ALIGN(n) (((n) + 3u) & ~(size_t)3u)
 
 typedef struct {
-	uintptr_t addr;        /* an address inside the object sought */
-	unsigned char id[64];  /* its GNU build ID */
-	size_t len;            /* 0: none found */
+	uintptr_t addr;       /* an address inside the object sought */
+	unsigned char id[64]; /* its GNU build ID */
+	size_t len;           /* 0: none found */
 } build_id_query;
 
 static bool

@@ -15,8 +15,8 @@
 /* What the registry knows of a slot.  The record is published before it
  * is used and lives until C_Finalize. */
 typedef struct slot_rec {
-	CK_SLOT_ID slot;       /* never changes */
-	struct slot_rec *next; /* set before the record is published */
+	CK_SLOT_ID slot;          /* never changes */
+	struct slot_rec *next;    /* set before the record is published */
 	unsigned long n_sessions; /* changed under the lock, read atomically */
 	int login;                /* hkp11_login, likewise */
 } slot_rec;
@@ -123,8 +123,8 @@ hkp11_login_any (CK_SLOT_ID *slot, hkp11_login *login)
 }
 
 bool
-hkp11_session_slot (const CK_FUNCTION_LIST_3_0 *ask, CK_SESSION_HANDLE session,
-		    CK_SLOT_ID *slot, bool *so)
+hkp11_session_slot (const CK_FUNCTION_LIST_3_0 *ask, CK_SESSION_HANDLE session, CK_SLOT_ID *slot,
+		    bool *so)
 {
 	hkp11_return_val_if_fail (ask != NULL && slot != NULL, false);
 	if (hkp11_session_find (session, slot, NULL)) {

@@ -127,7 +127,8 @@ set_finding_unlocked (find_rec *s, bool finding)
 {
 	if (s->finding == finding)
 		return;
-	__atomic_store_n (&labels_n_finding, labels_n_finding + (finding ? 1 : -1), __ATOMIC_SEQ_CST);
+	__atomic_store_n (&labels_n_finding, labels_n_finding + (finding ? 1 : -1),
+			  __ATOMIC_SEQ_CST);
 	__atomic_store_n (&s->finding, finding, __ATOMIC_SEQ_CST);
 }
 

@@ -29,7 +29,8 @@ wants_friendly_label (CK_SESSION_HANDLE session, const CK_ATTRIBUTE *label)
 {
 	CK_SLOT_ID slot;
 	if (label->pValue == NULL || label->ulValueLen == 0 ||
-	    label->ulValueLen == CK_UNAVAILABLE_INFORMATION || !hkp11_session_slot (&labels_below, session, &slot, NULL))
+	    label->ulValueLen == CK_UNAVAILABLE_INFORMATION ||
+	    !hkp11_session_slot (&labels_below, session, &slot, NULL))
 		return false;
 	token *t = ready_token_locked (slot, session, false);
 	if (t == NULL)
@@ -161,13 +162,16 @@ labels_C_FindObjectsInit (CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate
 
 	pthread_mutex_lock (&labels_lock);
 	s = hkp11_handle_map_get (&labels_finds, hSession, 0);
-	if (s == NULL && fresh != NULL && hkp11_handle_map_put (&labels_finds, hSession, 0, fresh, NULL)) {
+	if (s == NULL && fresh != NULL &&
+	    hkp11_handle_map_put (&labels_finds, hSession, 0, fresh, NULL)) {
 		s = fresh;
 		fresh = NULL;
 	}
 	if (s == NULL || s->finding) {
 		/* Closed, or another thread started a find on it, meanwhile. */
-		rv = s != NULL ? CKR_OPERATION_ACTIVE : open ? CKR_HOST_MEMORY : CKR_SESSION_HANDLE_INVALID;
+		rv = s != NULL ? CKR_OPERATION_ACTIVE
+		     : open    ? CKR_HOST_MEMORY
+			       : CKR_SESSION_HANDLE_INVALID;
 		free (found);
 	} else {
 		s->found = found;
@@ -185,12 +189,14 @@ labels_C_FindObjects (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject,
 		      CK_ULONG ulMaxObjectCount, CK_ULONG_PTR pulObjectCount)
 {
 	if (!finding_here (hSession))
-		return labels_below.C_FindObjects (hSession, phObject, ulMaxObjectCount, pulObjectCount);
+		return labels_below.C_FindObjects (hSession, phObject, ulMaxObjectCount,
+						   pulObjectCount);
 	pthread_mutex_lock (&labels_lock);
 	find_rec *s = hkp11_handle_map_get (&labels_finds, hSession, 0);
 	if (s == NULL || !s->finding) {
 		pthread_mutex_unlock (&labels_lock);
-		return labels_below.C_FindObjects (hSession, phObject, ulMaxObjectCount, pulObjectCount);
+		return labels_below.C_FindObjects (hSession, phObject, ulMaxObjectCount,
+						   pulObjectCount);
 	}
 	CK_RV rv = CKR_OK;
 	if (phObject == NULL || pulObjectCount == NULL) {

@@ -62,7 +62,7 @@ typedef struct {
 } cert_rec;
 
 typedef struct token {
-	CK_SLOT_ID slot;   /* never changes */
+	CK_SLOT_ID slot;    /* never changes */
 	struct token *next; /* set before the token is published */
 	/* scanned && !stale, read without the lock: labels in objects for
 	 * this slot may be answered as they are. */
@@ -108,9 +108,9 @@ extern CK_FUNCTION_LIST_3_0 labels_below;
 
 /* Guards every change to the tables below, and the certificate lists. */
 extern pthread_mutex_t labels_lock;
-extern token *labels_tokens;             /* read without the lock */
-extern hkp11_handle_map labels_objects;  /* (slot, handle) -> obj_rec */
-extern hkp11_handle_map labels_finds;    /* (session, 0) -> find_rec */
+extern token *labels_tokens;            /* read without the lock */
+extern hkp11_handle_map labels_objects; /* (slot, handle) -> obj_rec */
+extern hkp11_handle_map labels_finds;   /* (session, 0) -> find_rec */
 /* Sessions whose find this layer answers: while there are none, every
  * other find passes by without even a lookup. */
 extern unsigned long labels_n_finding;

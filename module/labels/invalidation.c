@@ -104,7 +104,8 @@ CK_RV
 labels_C_LoginUser (CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin,
 		    CK_ULONG ulPinLen, CK_UTF8CHAR_PTR pUsername, CK_ULONG ulUsernameLen)
 {
-	CK_RV rv = labels_below.C_LoginUser (hSession, userType, pPin, ulPinLen, pUsername, ulUsernameLen);
+	CK_RV rv = labels_below.C_LoginUser (hSession, userType, pPin, ulPinLen, pUsername,
+					     ulUsernameLen);
 	if (rv == CKR_OK)
 		invalidate_session_slot (hSession);
 	return rv;
@@ -190,8 +191,8 @@ labels_C_CreateObject (CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, C
 }
 
 CK_RV
-labels_C_CopyObject (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ATTRIBUTE_PTR pTemplate,
-		     CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phNewObject)
+labels_C_CopyObject (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
+		     CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phNewObject)
 {
 	CK_RV rv = labels_below.C_CopyObject (hSession, hObject, pTemplate, ulCount, phNewObject);
 	if (rv == CKR_OK)
@@ -224,9 +225,9 @@ labels_C_GenerateKeyPair (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanis
 			  CK_ATTRIBUTE_PTR pPrivateKeyTemplate, CK_ULONG ulPrivateKeyAttributeCount,
 			  CK_OBJECT_HANDLE_PTR phPublicKey, CK_OBJECT_HANDLE_PTR phPrivateKey)
 {
-	CK_RV rv = labels_below.C_GenerateKeyPair (hSession, pMechanism, pPublicKeyTemplate,
-					    ulPublicKeyAttributeCount, pPrivateKeyTemplate,
-					    ulPrivateKeyAttributeCount, phPublicKey, phPrivateKey);
+	CK_RV rv = labels_below.C_GenerateKeyPair (
+		hSession, pMechanism, pPublicKeyTemplate, ulPublicKeyAttributeCount,
+		pPrivateKeyTemplate, ulPrivateKeyAttributeCount, phPublicKey, phPrivateKey);
 	/* A handle the backend reuses must not inherit an old answer. */
 	if (rv == CKR_OK) {
 		forget_object (hSession, *phPublicKey);
@@ -237,11 +238,12 @@ labels_C_GenerateKeyPair (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanis
 
 CK_RV
 labels_C_UnwrapKey (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
-		    CK_OBJECT_HANDLE hUnwrappingKey, CK_BYTE_PTR pWrappedKey, CK_ULONG ulWrappedKeyLen,
-		    CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulAttributeCount, CK_OBJECT_HANDLE_PTR phKey)
+		    CK_OBJECT_HANDLE hUnwrappingKey, CK_BYTE_PTR pWrappedKey,
+		    CK_ULONG ulWrappedKeyLen, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulAttributeCount,
+		    CK_OBJECT_HANDLE_PTR phKey)
 {
 	CK_RV rv = labels_below.C_UnwrapKey (hSession, pMechanism, hUnwrappingKey, pWrappedKey,
-				      ulWrappedKeyLen, pTemplate, ulAttributeCount, phKey);
+					     ulWrappedKeyLen, pTemplate, ulAttributeCount, phKey);
 	if (rv == CKR_OK)
 		forget_object (hSession, *phKey);
 	return rv;

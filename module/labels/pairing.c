@@ -89,8 +89,7 @@ pair_by_id_unlocked (const token *t, const unsigned char *id, size_t id_len, siz
 }
 
 static const cert_rec *
-pair_by_key_unlocked (const token *t, const key_digests *k, const unsigned char *id,
-		      size_t id_len)
+pair_by_key_unlocked (const token *t, const key_digests *k, const unsigned char *id, size_t id_len)
 {
 	const cert_rec *match = NULL;
 	bool match_has_id = false;
@@ -100,7 +99,8 @@ pair_by_key_unlocked (const token *t, const key_digests *k, const unsigned char 
 			continue;
 		/* Several certificates for one key (a renewal): prefer one that
 		 * also shares the ID, then the newest. */
-		bool has_id = id_len > 0 && c->p->id_len == id_len && memcmp (c->p->id, id, id_len) == 0;
+		bool has_id =
+			id_len > 0 && c->p->id_len == id_len && memcmp (c->p->id, id, id_len) == 0;
 		if (match == NULL || (has_id && !match_has_id) ||
 		    (has_id == match_has_id && better (c, match))) {
 			match = c;

@@ -75,8 +75,9 @@ compact_cert (const hkp11_ecert *e, const unsigned char *id, size_t id_len)
 	const char *srn = NULL, *serial = NULL;
 
 	if (e->recognised)
-		hkp11_label_build (e, labels_now.label_template ? labels_now.label_template
-							: hkp11_label_default_template (lang),
+		hkp11_label_build (e,
+				   labels_now.label_template ? labels_now.label_template
+							     : hkp11_label_default_template (lang),
 				   lang, label, sizeof label);
 	else if (e->parsed && labels_now.mode == HKP11_LABELS_ALL)
 		hkp11_label_build (e, hkp11_label_subject_template (lang), lang, label,
@@ -255,8 +256,8 @@ open_own_session (CK_SLOT_ID slot, CK_SESSION_HANDLE *session)
 	CK_RV rv = labels_below.C_OpenSession (slot, CKF_SERIAL_SESSION, NULL, NULL, session);
 	/* With the SO logged in only R/W sessions may open. */
 	if (rv == CKR_SESSION_READ_WRITE_SO_EXISTS)
-		rv = labels_below.C_OpenSession (slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL,
-					  session);
+		rv = labels_below.C_OpenSession (slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL,
+						 NULL, session);
 	return rv;
 }
 
@@ -305,8 +306,7 @@ scan_token (CK_SLOT_ID slot, CK_SESSION_HANDLE caller, bool force)
 		own = true;
 	else
 		session = caller;
-	if (session == CK_INVALID_HANDLE ||
-	    find_all (session, tmpl, 2, &found, &n_found) != CKR_OK)
+	if (session == CK_INVALID_HANDLE || find_all (session, tmpl, 2, &found, &n_found) != CKR_OK)
 		goto out;
 	certs = calloc (n_found ? n_found : 1, sizeof *certs);
 	if (certs == NULL)
@@ -370,7 +370,8 @@ out:
 		void *replaced = NULL;
 		if (o != NULL)
 			o->is_cert = true;
-		if (o != NULL && !hkp11_handle_map_put (&labels_objects, slot, certs[i].handle, o, &replaced))
+		if (o != NULL &&
+		    !hkp11_handle_map_put (&labels_objects, slot, certs[i].handle, o, &replaced))
 			free (o);
 		hkp11_epoch_retire (replaced, free);
 	}

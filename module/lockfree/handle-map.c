@@ -185,8 +185,8 @@ hkp11_handle_map_steal (hkp11_handle_map *map, CK_ULONG a, CK_ULONG b)
 
 void
 hkp11_handle_map_remove_if (hkp11_handle_map *map,
-			    bool (*drop) (CK_ULONG a, CK_ULONG b, void *value, void *ctx), void *ctx,
-			    void (*free_value) (void *value))
+			    bool (*drop) (CK_ULONG a, CK_ULONG b, void *value, void *ctx),
+			    void *ctx, void (*free_value) (void *value))
 {
 	hkp11_return_if_fail (map != NULL);
 	hkp11_handle_table *t = map->table;

@@ -36,10 +36,11 @@ call_below (const counted_call *c)
 	case CALL_LOGIN:
 		return lockout_below.C_Login (c->session, c->user_type, c->pin, c->pin_len);
 	case CALL_LOGIN_USER:
-		return lockout_below.C_LoginUser (c->session, c->user_type, c->pin, c->pin_len, c->username,
-					  c->username_len);
+		return lockout_below.C_LoginUser (c->session, c->user_type, c->pin, c->pin_len,
+						  c->username, c->username_len);
 	case CALL_SET_PIN:
-		return lockout_below.C_SetPIN (c->session, c->pin, c->pin_len, c->new_pin, c->new_len);
+		return lockout_below.C_SetPIN (c->session, c->pin, c->pin_len, c->new_pin,
+					       c->new_len);
 	}
 	return CKR_GENERAL_ERROR;
 }
@@ -55,7 +56,8 @@ counted (const counted_call *c)
 	CK_RV rv;
 
 	/* The SO PIN, or a session we cannot place: not ours to count. */
-	if (c->user_type == CKU_SO || !hkp11_session_slot (&lockout_below, c->session, &slot, &so) || so ||
+	if (c->user_type == CKU_SO ||
+	    !hkp11_session_slot (&lockout_below, c->session, &slot, &so) || so ||
 	    !read_tries (c->function, slot, NULL, &t))
 		return call_below (c);
 
@@ -71,7 +73,9 @@ counted (const counted_call *c)
 				  "the same wrong PIN was refused for token '%s' (%s) %.0f seconds "
 				  "ago: refused again without asking the token, no try spent",
 				  t.id.label, t.id.text, ago);
-			hkp11_event_tell (HKP11_EVENT_WARNING, "repeat-pin-refused", c->function, t.slot, c->session, t.left, CKR_PIN_INCORRECT, NULL, detail);
+			hkp11_event_tell (HKP11_EVENT_WARNING, "repeat-pin-refused", c->function,
+					  t.slot, c->session, t.left, CKR_PIN_INCORRECT, NULL,
+					  detail);
 			hkp11_message_tty (HKP11_MSG_WARNING,
 					   "%s: the same wrong PIN for token '%s' was refused %.0f "
 					   "seconds ago; not sent again, so no try was spent",
@@ -110,9 +114,11 @@ counted (const counted_call *c)
 			wrong_pins_forget (t.id.key);
 	} else if (rv == CKR_PIN_LOCKED) {
 		char detail[600];
-		snprintf (detail, sizeof detail, "token '%s' (%s) answered that its user PIN is locked",
-			  t.id.label, t.id.text);
-		hkp11_event_tell (HKP11_EVENT_ERROR, "token-locked", c->function, t.slot, c->session, 0, rv, NULL, detail);
+		snprintf (detail, sizeof detail,
+			  "token '%s' (%s) answered that its user PIN is locked", t.id.label,
+			  t.id.text);
+		hkp11_event_tell (HKP11_EVENT_ERROR, "token-locked", c->function, t.slot,
+				  c->session, 0, rv, NULL, detail);
 		hkp11_message (HKP11_MSG_ERROR, "%s: token '%s' (%s) says its user PIN is locked",
 			       c->function, t.id.label, t.id.text);
 	}

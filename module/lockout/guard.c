@@ -71,7 +71,8 @@ refuse_counted_out (const char *function, CK_SESSION_HANDLE session, const tries
 		  "Authority hotline 2921 6633). %s.",
 		  t->id.label, t->id.text, t->record.failures, t->record.failures == 1 ? "" : "s",
 		  lockout_now.attempts, release);
-	hkp11_event_tell (HKP11_EVENT_ERROR, "lockout-guard", function, t->slot, session, 0, CKR_PIN_LOCKED, NULL, detail);
+	hkp11_event_tell (HKP11_EVENT_ERROR, "lockout-guard", function, t->slot, session, 0,
+			  CKR_PIN_LOCKED, NULL, detail);
 	hkp11_message (HKP11_MSG_ERROR,
 		       "%s refused: token '%s' (%s) reads as locked: hkpost-p11 counted %u wrong "
 		       "PIN%s, all that lockout-attempts allows. A locked e-Cert token has to be "
@@ -99,7 +100,8 @@ refuse (const char *function, CK_SESSION_HANDLE session, const tries *t)
 		  "refused without asking the token: %ld tr%s left%s before token '%s' (%s) "
 		  "locks for good. %s",
 		  left, left == 1 ? "y" : "ies", busy, t->id.label, t->id.text, release);
-	hkp11_event_tell (HKP11_EVENT_ERROR, "lockout-guard", function, t->slot, session, left, CKR_PIN_LOCKED, NULL, detail);
+	hkp11_event_tell (HKP11_EVENT_ERROR, "lockout-guard", function, t->slot, session, left,
+			  CKR_PIN_LOCKED, NULL, detail);
 	hkp11_message (HKP11_MSG_ERROR,
 		       "%s refused: only %ld tr%s left%s before token '%s' (%s) locks for good, "
 		       "and a locked e-Cert token has to be replaced. hkpost-p11 holds back the "
@@ -117,7 +119,8 @@ report_release_used (const char *function, CK_SESSION_HANDLE session, const trie
 	snprintf (detail, sizeof detail,
 		  "the guard was released: this try goes to the token with %ld tr%s left", t->left,
 		  t->left == 1 ? "y" : "ies");
-	hkp11_event_tell (HKP11_EVENT_WARNING, "lockout-guard-released", function, t->slot, session, t->left, CKR_OK, NULL, detail);
+	hkp11_event_tell (HKP11_EVENT_WARNING, "lockout-guard-released", function, t->slot, session,
+			  t->left, CKR_OK, NULL, detail);
 }
 
 void
@@ -134,7 +137,8 @@ warn_tries (const char *function, CK_SESSION_HANDLE session, const tries *t, con
 	snprintf (detail, sizeof detail,
 		  "%s: %ld tr%s left before token '%s' (%s) locks for good.%s", what, t->left,
 		  t->left == 1 ? "y" : "ies", t->id.label, t->id.text, after);
-	hkp11_event_tell (HKP11_EVENT_WARNING, "lockout-warning", function, t->slot, session, t->left, CKR_OK, NULL, detail);
+	hkp11_event_tell (HKP11_EVENT_WARNING, "lockout-warning", function, t->slot, session,
+			  t->left, CKR_OK, NULL, detail);
 	hkp11_message_tty (HKP11_MSG_WARNING,
 			   "%s for token '%s': %ld tr%s left before it locks for good, and a "
 			   "locked e-Cert token has to be replaced.%s",

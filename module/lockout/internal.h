@@ -46,20 +46,18 @@ extern pthread_mutex_t lockout_lock;
 typedef struct {
 	CK_SLOT_ID slot;
 	hkp11_token_id id;
-	CK_FLAGS flags;       /* the backend's token flags */
-	bool maybe_safenet;   /* worth asking for SafeNet's retry counter */
-	bool token_counts;    /* left comes from the token itself */
-	long token_left;      /* the token's own count, when token_counts */
+	CK_FLAGS flags;          /* the backend's token flags */
+	bool maybe_safenet;      /* worth asking for SafeNet's retry counter */
+	bool token_counts;       /* left comes from the token itself */
+	long token_left;         /* the token's own count, when token_counts */
 	unsigned int ended_seen; /* the record's count of ended tries before it was read */
-	long left;            /* tries left, as the user is told */
-	long guard_left;      /* tries left, tries at the token now taken as spent */
-	long max;             /* tries when none is spent */
-	bool counted_out;     /* the shim's count has run out: the token reads as locked */
+	long left;               /* tries left, as the user is told */
+	long guard_left;         /* tries left, tries at the token now taken as spent */
+	long max;                /* tries when none is spent */
+	bool counted_out;        /* the shim's count has run out: the token reads as locked */
 	hkp11_lockout_record record;
-	bool in_memory;        /* the store could not keep this token's count */
+	bool in_memory; /* the store could not keep this token's count */
 } tries;
-
-
 
 /* ---- tries.c ---------------------------------------------------------------- */
 

@@ -65,8 +65,9 @@ pin_mac (const char *key, CK_UTF8CHAR_PTR pin, CK_ULONG len, unsigned char mac[M
 		return false;
 	memcpy (data, key, key_len);
 	memcpy (data + key_len, pin, len);
-	bool ok = HMAC (EVP_sha256 (), mac_key, sizeof mac_key, data, total, mac, &mac_len) != NULL &&
-		  mac_len == MAC_LEN;
+	bool ok =
+		HMAC (EVP_sha256 (), mac_key, sizeof mac_key, data, total, mac, &mac_len) != NULL &&
+		mac_len == MAC_LEN;
 	hkp11_wipe (data, total);
 	free (data);
 	return ok;
@@ -119,7 +120,8 @@ wrong_pin_remember (const char *key, const unsigned char mac[MAC_LEN])
 	if (slot == REPEAT_MAX) {
 		slot = 0;
 		for (size_t i = 1; i < n_wrong_pins; i++) {
-			if (seconds_since (&wrong_pins[i].when) > seconds_since (&wrong_pins[slot].when))
+			if (seconds_since (&wrong_pins[i].when) >
+			    seconds_since (&wrong_pins[slot].when))
 				slot = i;
 		}
 	} else if (slot == n_wrong_pins) {

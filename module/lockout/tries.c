@@ -103,7 +103,8 @@ report_state_note (const char *function, const tries *t, const hkp11_state_note 
 	pthread_mutex_unlock (&lockout_lock);
 	if (!tell)
 		return;
-	hkp11_event_tell (HKP11_EVENT_WARNING, name, function, t->slot, CK_INVALID_HANDLE, -1, CKR_OK, NULL, note->text);
+	hkp11_event_tell (HKP11_EVENT_WARNING, name, function, t->slot, CK_INVALID_HANDLE, -1,
+			  CKR_OK, NULL, note->text);
 	hkp11_message_tty (HKP11_MSG_WARNING, "%s", note->text);
 }
 
@@ -115,7 +116,7 @@ try_rule (const tries *t, hkp11_try_rule *rule)
 	rule->ended_seen = t->ended_seen;
 	rule->attempts = lockout_now.attempts;
 	/* The backend's own flags bound what any count says. */
-	rule->left_cap = (t->flags & CKF_USER_PIN_LOCKED)       ? 0
+	rule->left_cap = (t->flags & CKF_USER_PIN_LOCKED)      ? 0
 			 : (t->flags & CKF_USER_PIN_FINAL_TRY) ? 1
 							       : -1;
 	/* A token locked already answers for itself: nothing to hold back. */
@@ -164,9 +165,8 @@ begin_try (const char *function, tries *t)
 	hkp11_state_note note;
 
 	try_rule (t, &rule);
-	if (store == NULL ||
-	    !hkp11_lockout_store_begin_try (store, t->id.key, t->id.text, &rule, &verdict,
-					    &t->record, &note))
+	if (store == NULL || !hkp11_lockout_store_begin_try (store, t->id.key, t->id.text, &rule,
+							     &verdict, &t->record, &note))
 		return HKP11_TRY_GRANTED; /* a token it cannot name is not counted at all */
 	after_store (function, t, &note);
 	return verdict;
@@ -221,7 +221,8 @@ token_counter (tries *t)
 	if (source == SOURCE_SHIM || !t->maybe_safenet)
 		return false;
 
-	hkp11_etoken_result result = hkp11_etoken_read_retries (&lockout_below, t->slot, &left, &max);
+	hkp11_etoken_result result =
+		hkp11_etoken_read_retries (&lockout_below, t->slot, &left, &max);
 	if (result == HKP11_ETOKEN_FAILED)
 		return false; /* ask again next time */
 

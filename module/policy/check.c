@@ -32,8 +32,7 @@ rules_for_slot (CK_SLOT_ID slot, hkp11_pin_rules *rules, hkp11_token_id *id)
 		memset (&token, 0, sizeof token);
 		if (info.ulMinPinLen != CK_UNAVAILABLE_INFORMATION && info.ulMinPinLen < 1024)
 			token.min_length = (unsigned int)info.ulMinPinLen;
-		if (policy_now.max_length == 0 &&
-		    info.ulMaxPinLen != CK_UNAVAILABLE_INFORMATION &&
+		if (policy_now.max_length == 0 && info.ulMaxPinLen != CK_UNAVAILABLE_INFORMATION &&
 		    info.ulMaxPinLen != CK_EFFECTIVELY_INFINITE && info.ulMaxPinLen < 1024)
 			token.max_length = (unsigned int)info.ulMaxPinLen;
 		hkp11_pin_rules_merge (rules, &token);
@@ -64,10 +63,15 @@ check_new_pin (const char *function, CK_SESSION_HANDLE session, CK_SLOT_ID slot,
 	const char *who = enforce ? "hkpost-p11's PIN policy refused it"
 				  : "hkpost-p11's PIN policy would refuse it";
 	hkp11_pin_reason_names (&verdict, reasons, sizeof reasons);
-	hkp11_event_tell (enforce ? HKP11_EVENT_WARNING : HKP11_EVENT_INFO, "pin-policy-rejected", function, slot, session, -1, enforce ? rv : CKR_OK, reasons, enforce ? "the new PIN does not meet the policy: refused, the token was not asked"
+	hkp11_event_tell (
+		enforce ? HKP11_EVENT_WARNING : HKP11_EVENT_INFO, "pin-policy-rejected", function,
+		slot, session, -1, enforce ? rv : CKR_OK, reasons,
+		enforce ? "the new PIN does not meet the policy: refused, the token was not asked"
 			: "the new PIN does not meet the policy: pin-policy: warn, passed on");
-	snprintf (shown, sizeof shown, "%s for token '%s' (%s): the new PIN does not meet the "
-		  "policy (%s), so %s. %s", function, id.label, id.text, reasons, who, outcome);
+	snprintf (shown, sizeof shown,
+		  "%s for token '%s' (%s): the new PIN does not meet the "
+		  "policy (%s), so %s. %s",
+		  function, id.label, id.text, reasons, who, outcome);
 	hkp11_pin_describe (&verdict, &rules, why, sizeof why);
 	snprintf (told, sizeof told, "%s for token '%s' (%s): the new PIN %s, so %s. %s", function,
 		  id.label, id.text, why, who, outcome);
@@ -98,7 +102,8 @@ tell_token_refused (CK_SESSION_HANDLE session, CK_SLOT_ID slot, CK_RV rv)
 	snprintf (detail, sizeof detail,
 		  "the token refused a new PIN that meets hkpost-p11's PIN policy (%s)",
 		  hkp11_rv_name (rv));
-	hkp11_event_tell (HKP11_EVENT_WARNING, "pin-refused-by-token", "C_SetPIN", slot, session, -1, rv, NULL, detail);
+	hkp11_event_tell (HKP11_EVENT_WARNING, "pin-refused-by-token", "C_SetPIN", slot, session,
+			  -1, rv, NULL, detail);
 	hkp11_message (HKP11_MSG_WARNING,
 		       "C_SetPIN for token '%s' (%s): the token refused the new PIN (%s), which "
 		       "meets hkpost-p11's PIN policy: the token has rules of its own (some cards "

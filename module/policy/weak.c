@@ -73,8 +73,10 @@ note_weak_pin (const char *function, CK_SESSION_HANDLE session, CK_UTF8CHAR_PTR 
 	if (hkp11_pin_check (&rules, pin, len, NULL, 0, &verdict) || !first_weak_report (id.key))
 		return;
 	hkp11_pin_reason_names (&verdict, reasons, sizeof reasons);
-	hkp11_event_tell (HKP11_EVENT_WARNING, "weak-pin-in-use", function, slot, session, -1, CKR_OK, reasons, "the PIN in use does not meet the policy; change it (for example with "
-		"pkcs11-tool --change-pin)");
+	hkp11_event_tell (HKP11_EVENT_WARNING, "weak-pin-in-use", function, slot, session, -1,
+			  CKR_OK, reasons,
+			  "the PIN in use does not meet the policy; change it (for example with "
+			  "pkcs11-tool --change-pin)");
 	snprintf (shown, sizeof shown,
 		  "the PIN of token '%s' (%s) is weak: it does not meet the policy (%s). Please "
 		  "change it.",
@@ -103,7 +105,8 @@ CK_RV
 policy_C_LoginUser (CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin,
 		    CK_ULONG ulPinLen, CK_UTF8CHAR_PTR pUsername, CK_ULONG ulUsernameLen)
 {
-	CK_RV rv = policy_below.C_LoginUser (hSession, userType, pPin, ulPinLen, pUsername, ulUsernameLen);
+	CK_RV rv = policy_below.C_LoginUser (hSession, userType, pPin, ulPinLen, pUsername,
+					     ulUsernameLen);
 	if (rv == CKR_OK && userType == CKU_USER)
 		note_weak_pin ("C_LoginUser", hSession, pPin, ulPinLen);
 	return rv;

@@ -108,7 +108,8 @@ hkp11_etoken_read_retries (const CK_FUNCTION_LIST_3_0 *f, CK_SLOT_ID slot, unsig
 }
 
 hkp11_etoken_result
-hkp11_etoken_read_pin_policy (const CK_FUNCTION_LIST_3_0 *f, CK_SLOT_ID slot, hkp11_pin_rules *rules)
+hkp11_etoken_read_pin_policy (const CK_FUNCTION_LIST_3_0 *f, CK_SLOT_ID slot,
+			      hkp11_pin_rules *rules)
 {
 	hkp11_return_val_if_fail (f != NULL && rules != NULL, HKP11_ETOKEN_FAILED);
 	enum { MIN_LEN, MAX_LEN, MIX, REPEATED, NUMBERS, UPPER, LOWER, SPECIAL, N };

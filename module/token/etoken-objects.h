@@ -14,9 +14,9 @@
 #include <stdbool.h>
 
 typedef enum {
-	HKP11_ETOKEN_FOUND,   /* read */
-	HKP11_ETOKEN_ABSENT,  /* the token has no such object or attribute */
-	HKP11_ETOKEN_FAILED,  /* could not ask (no session, device error): try later */
+	HKP11_ETOKEN_FOUND,  /* read */
+	HKP11_ETOKEN_ABSENT, /* the token has no such object or attribute */
+	HKP11_ETOKEN_FAILED, /* could not ask (no session, device error): try later */
 } hkp11_etoken_result;
 
 /* User PIN tries left and the maximum, from ETCKH_TOKEN_OBJECT. */

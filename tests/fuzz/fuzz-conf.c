@@ -46,8 +46,10 @@ static size_t n_groups;
 static void
 init (void)
 {
-	groups[n_groups++] = (hkp11_option_group){ .name = "core", .options = core_options,
-						   .settings = &core, .defaults = &core_defaults,
+	groups[n_groups++] = (hkp11_option_group){ .name = "core",
+						   .options = core_options,
+						   .settings = &core,
+						   .defaults = &core_defaults,
 						   .size = sizeof core };
 	for (size_t i = 0; hkp11_layers[i] && n_groups < MAX_GROUPS; i++) {
 		if (hkp11_layers[i]->options)

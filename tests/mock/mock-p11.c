@@ -77,11 +77,9 @@ mock_state mock = {
 	.event = PTHREAD_COND_INITIALIZER,
 };
 
-
 #define MOCK_NAME(kind, name, params, args) #name,
-static const char *const function_names[MOCK_FN_COUNT] = {
-	HKP11_FUNCTIONS_2_40 (MOCK_NAME) HKP11_FUNCTIONS_3_0 (MOCK_NAME)
-};
+static const char *const function_names[MOCK_FN_COUNT] = { HKP11_FUNCTIONS_2_40 (
+	MOCK_NAME) HKP11_FUNCTIONS_3_0 (MOCK_NAME) };
 #undef MOCK_NAME
 
 int
@@ -161,15 +159,10 @@ HKP11_FUNCTIONS_3_0 (MOCK_WRAP)
 #undef MOCK_WRAP
 
 #define MOCK_FIELD(kind, name, params, args) .name = mock_##name,
-static CK_FUNCTION_LIST_3_0 table_3_0 = {
-	.version = { 3, 0 },
-	HKP11_FUNCTIONS_2_40 (MOCK_FIELD)
-	HKP11_FUNCTIONS_3_0 (MOCK_FIELD)
-};
-static CK_FUNCTION_LIST table_2 = {
-	.version = { 2, 40 },
-	HKP11_FUNCTIONS_2_40 (MOCK_FIELD)
-};
+static CK_FUNCTION_LIST_3_0 table_3_0 = { .version = { 3, 0 },
+					  HKP11_FUNCTIONS_2_40 (MOCK_FIELD)
+						  HKP11_FUNCTIONS_3_0 (MOCK_FIELD) };
+static CK_FUNCTION_LIST table_2 = { .version = { 2, 40 }, HKP11_FUNCTIONS_2_40 (MOCK_FIELD) };
 #undef MOCK_FIELD
 
 static CK_INTERFACE interfaces[] = {

@@ -14,7 +14,7 @@
 
 typedef struct {
 	void *handle;
-	CK_FUNCTION_LIST_PTR f;     /* from C_GetFunctionList */
+	CK_FUNCTION_LIST_PTR f;      /* from C_GetFunctionList */
 	CK_FUNCTION_LIST_3_0_PTR f3; /* from C_GetInterface, or NULL */
 } p11t_module;
 
