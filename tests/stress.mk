@@ -70,6 +70,7 @@ MEMCHECK_TESTS = \
 	tests/test-shim-life \
 	tests/test-shim-bad \
 	tests/test-shim-outputs \
+	tests/test-sessions \
 	tests/test-labels \
 	tests/test-lockout \
 	tests/stress/test-hostile \
