@@ -9,7 +9,7 @@ tools_hkpost_p11_SOURCES = \
 	tools/audit-record.c tools/audit-record.h \
 	tools/cmd-status.c tools/cmd-show.c tools/cmd-change-pin.c tools/cmd-check-pin.c \
 	tools/cmd-guard.c tools/cmd-audit.c tools/cmd-register.c \
-	tools/register.h tools/register-java.c \
+	tools/register.h tools/register-java.c tools/register-desktop.c \
 	module/token-id.c module/token-id.h \
 	module/etoken-objects.c module/etoken-objects.h \
 	$(NULL)
@@ -27,7 +27,7 @@ endif
 # and translations it uses when it runs from the build tree.
 tools_hkpost_p11_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS) $(GIO_CFLAGS) \
 	-I$(top_srcdir)/tools \
-	-DMODULEDIR=\"$(moduledir)\" -DLOCALEDIR=\"$(localedir)\" \
+	-DMODULEDIR=\"$(moduledir)\" -DBINDIR=\"$(bindir)\" -DLOCALEDIR=\"$(localedir)\" \
 	-DP11KIT_CONFIG_DIR=\"$(p11kitconfigdir)\" \
 	-DCLI_BUILDDIR=\"$(abs_top_builddir)\"
 # The audit library first: it uses the common one.
