@@ -21,6 +21,16 @@ mon_text_language (void)
 	return strcmp (_("en"), "zh-Hant") == 0 ? HKP11_LANG_ZH_HANT : HKP11_LANG_EN;
 }
 
+/* Two sentences as one text: a space between them in English, none in
+ * Chinese. */
+static void
+join (char *out, size_t len, const char *first, const char *second)
+{
+	/* TRANSLATORS: two sentences one after the other; Chinese needs no
+	 * space between them. */
+	snprintf (out, len, _("%s %s"), first, second);
+}
+
 static void
 begin (mon_note *n, const char *event, mon_urgency urgency, const char *icon,
        const mon_token_facts *t)
@@ -63,8 +73,10 @@ mon_text_tries_low (mon_note *n, const mon_token_facts *t, const char *program)
 			      "Post then has to revoke the e-Cert, and you pay for a new one.",
 			      t->left),
 			  t->left);
-	snprintf (n->body, sizeof n->body, "%s %s %s", typed, after,
-		  _("Do not guess: find the password you set (or the 8-digit one from the "
+	char both[1600];
+	join (both, sizeof both, typed, after);
+	join (n->body, sizeof n->body, both,
+		  _("Do not guess: find the password you set (or the one in Hongkong Post's PIN "
 		    "envelope, if you never changed it). A right password gives every try back."));
 }
 
@@ -132,8 +144,8 @@ mon_text_locked (mon_note *n, const mon_token_facts *t)
 	/* The words `hkpost-p11 status` uses for the same lock. */
 	memset (&as_tool, 0, sizeof as_tool);
 	as_tool.counted_out = t->counted_out;
-	snprintf (n->body, sizeof n->body, "%s %s",
-		  _("The e-Cert on it can no longer sign or log in."), cli_locked_fix (&as_tool));
+	join (n->body, sizeof n->body, _("The e-Cert on it can no longer sign or log in."),
+	      cli_locked_fix (&as_tool));
 }
 
 void
