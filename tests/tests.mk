@@ -35,3 +35,4 @@ include tests/cli.mk
 include tests/remote.mk
 include tests/privilege.mk
 include tests/smartcard.mk
+include tests/monitor.mk

@@ -1,0 +1,12 @@
+# hkpost-p11 monitor (issue 16): warnings on the desktop.  Each test starts
+# a private session bus; a stand-in notification server written for the
+# tests (tests/monitor/notify-server.py, Debian's /usr/bin/python3 with
+# python3-dbus and python3-gi) records every Notify, or dunst does under
+# Xvfb.  A test skips (77) only when dbus-daemon, python3-dbus, python3-gi
+# or the monitor itself (no gio-2.0) is missing: CI installs them all.
+MONITOR_TESTS = \
+	tests/monitor/pkcs11-tool.sh \
+	$(NULL)
+TESTS += $(MONITOR_TESTS)
+dist_check_SCRIPTS += $(MONITOR_TESTS)
+EXTRA_DIST += tests/monitor/common.sh tests/monitor/notify-server.py
