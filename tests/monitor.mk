@@ -6,6 +6,9 @@
 # or the monitor itself (no gio-2.0) is missing: CI installs them all.
 MONITOR_TESTS = \
 	tests/monitor/pkcs11-tool.sh \
+	tests/monitor/etoken.sh \
+	tests/monitor/expiry.sh \
+	tests/monitor/no-bus.sh \
 	$(NULL)
 TESTS += $(MONITOR_TESTS)
 dist_check_SCRIPTS += $(MONITOR_TESTS)

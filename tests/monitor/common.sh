@@ -5,6 +5,7 @@
 #                             socket in the test's directory), exported
 #   notify_server_start FILE  the stand-in notification server, recording each
 #                             Notify as a JSON line in FILE
+#   notify_server_stop        ends it
 #   monitor_start [ARG...]    hkpost-p11 monitor in the background (mon.out,
 #                             mon.err); waits until it watches
 #   monitor_stop              ends it (SIGTERM) and checks that it ended well
@@ -81,6 +82,12 @@ notify_server_start ()
 		fi
 		sleep 0.1
 	done
+}
+
+notify_server_stop ()
+{
+	kill "$server_pid" 2>/dev/null || :
+	wait "$server_pid" 2>/dev/null || :
 }
 
 monitor_start ()

@@ -78,8 +78,7 @@ run_phase ()
 	# Nothing more comes: nothing is told twice.
 	sleep 2
 	monitor_stop
-	kill "$server_pid" 2>/dev/null || :
-	wait "$server_pid" 2>/dev/null || :
+	notify_server_stop
 	[ "$(wc -l <"$notes")" -eq 9 ] || { show "$notes"; fail "more than 9 notifications ($name)"; }
 	ok "exactly 9 notifications ($name)"
 
