@@ -9,7 +9,12 @@ MONITOR_TESTS = \
 	tests/monitor/etoken.sh \
 	tests/monitor/expiry.sh \
 	tests/monitor/no-bus.sh \
+	tests/monitor/dunst.sh \
 	$(NULL)
 TESTS += $(MONITOR_TESTS)
 dist_check_SCRIPTS += $(MONITOR_TESTS)
 EXTRA_DIST += tests/monitor/common.sh tests/monitor/notify-server.py
+# dunst.sh leaves its screenshots beside its log, for a person to look at.
+CLEANFILES += tests/monitor/dunst-en.png tests/monitor/dunst-zh_HK.png
+# README.md's screenshot, taken by dunst.sh.
+EXTRA_DIST += doc/monitor-notification.png
