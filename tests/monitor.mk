@@ -10,10 +10,11 @@ MONITOR_TESTS = \
 	tests/monitor/expiry.sh \
 	tests/monitor/no-bus.sh \
 	tests/monitor/dunst.sh \
+	tests/monitor/firefox.sh \
 	$(NULL)
 TESTS += $(MONITOR_TESTS)
 dist_check_SCRIPTS += $(MONITOR_TESTS)
-EXTRA_DIST += tests/monitor/common.sh tests/monitor/notify-server.py
+EXTRA_DIST += tests/monitor/common.sh tests/monitor/notify-server.py tests/monitor/firefox.py
 # dunst.sh leaves its screenshots beside its log, for a person to look at.
 CLEANFILES += tests/monitor/dunst-en.png tests/monitor/dunst-zh_HK.png
 # README.md's screenshot, taken by dunst.sh.
