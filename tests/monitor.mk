@@ -11,6 +11,7 @@ MONITOR_TESTS = \
 	tests/monitor/no-bus.sh \
 	tests/monitor/dunst.sh \
 	tests/monitor/firefox.sh \
+	tests/monitor/register.sh \
 	$(NULL)
 TESTS += $(MONITOR_TESTS)
 dist_check_SCRIPTS += $(MONITOR_TESTS)

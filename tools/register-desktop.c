@@ -104,7 +104,6 @@ user_unit (char *text, size_t len)
 		  "# removes it).\n"
 		  "[Unit]\n"
 		  "Description=hkpost-p11 monitor: e-Cert token warnings on the desktop\n"
-		  "Documentation=man:hkpost-p11(1)\n"
 		  "PartOf=graphical-session.target\n"
 		  "After=graphical-session.target\n"
 		  "\n"
