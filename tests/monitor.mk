@@ -20,3 +20,15 @@ EXTRA_DIST += tests/monitor/common.sh tests/monitor/notify-server.py tests/monit
 CLEANFILES += tests/monitor/dunst-en.png tests/monitor/dunst-zh_HK.png
 # README.md's screenshot, taken by dunst.sh.
 EXTRA_DIST += doc/monitor-notification.png
+
+# The monitor's pure parts in C: the expiry thresholds and their memory, and
+# following the audit log (run under ASan in CI, as every C test is).
+if BUILD_MONITOR
+TESTS += tests/test-monitor
+check_PROGRAMS += tests/test-monitor
+tests_test_monitor_SOURCES = tests/test-monitor.c \
+	tools/monitor/expiry.c tools/monitor/audit-feed.c tools/audit-record.c
+tests_test_monitor_CPPFLAGS = $(TEST_CPPFLAGS) $(CHECK_CFLAGS) $(GIO_CFLAGS) \
+	-I$(top_srcdir)/tools -I$(top_srcdir)/tools/monitor
+tests_test_monitor_LDADD = common/libhkp11-common.la $(TEST_LIBS) $(GIO_LIBS) $(LIBCRYPTO_LIBS)
+endif
