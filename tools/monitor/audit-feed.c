@@ -63,9 +63,15 @@ mon_audit_feed_read (mon_audit_feed *feed, void (*record) (const cli_record *r, 
 		close (fd);
 		return;
 	}
-	/* Another file at the path, or this one cut short: from the start. */
+	/* Another file at the path, or this one cut short: from the start.
+	 * A file deleted and made again may get the same inode; then the
+	 * byte before where reading goes on is no record's end. */
+	char before = '\n';
+	if (feed->known && feed->offset > 0 && st.st_size >= feed->offset &&
+	    pread (fd, &before, 1, feed->offset - 1) != 1)
+		before = '?';
 	if (!feed->known || st.st_dev != feed->dev || st.st_ino != feed->ino ||
-	    st.st_size < feed->offset) {
+	    st.st_size < feed->offset || before != '\n') {
 		feed->dev = st.st_dev;
 		feed->ino = st.st_ino;
 		feed->offset = 0;
