@@ -23,7 +23,7 @@ HKPOST_P11_CONF=$HKP11_TMP/p11.conf
 # Firefox's own files stay in the test's directory.
 HOME=$HKP11_TMP/home
 mkdir -p "$HOME"
-export HKPOST_P11_CONF HOME
+export HKPOST_P11_CONF HOME HKP11_PIN
 bus_start
 notes=$HKP11_TMP/notes.jsonl
 notify_server_start "$notes"
