@@ -21,6 +21,7 @@ common_libhkp11_common_la_SOURCES = \
 	common/settings-lockout.c common/settings-lockout.h \
 	common/settings-audit.c common/settings-audit.h \
 	common/settings-labels.c common/settings-labels.h \
+	common/settings-monitor.c common/settings-monitor.h \
 	$(NULL)
 common_libhkp11_common_la_CFLAGS = $(AM_CFLAGS) -fPIC
 # e-Cert recognition decodes X.509 with libcrypto.

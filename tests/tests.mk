@@ -37,3 +37,4 @@ include tests/remote.mk
 include tests/privilege.mk
 include tests/smartcard.mk
 include tests/release.mk
+include tests/monitor.mk

@@ -13,6 +13,7 @@
  */
 #include "config.h"
 #include "hkpost-p11.h"
+#include "audit-record.h"
 #include "audit-verify.h"
 #include "compat.h"
 
@@ -147,184 +148,6 @@ verify (int argc, char **argv)
 
 /* ---- show ---------------------------------------------------------------------- */
 
-#define MAX_FIELDS 40
-
-/* A record's fields; keys and values are copies in store, strings without
- * their quotes and with only \" and \\ undone: other escapes stay. */
-typedef struct {
-	const char *key[MAX_FIELDS];
-	const char *value[MAX_FIELDS];
-	size_t n;
-	char store[16384];
-	size_t used;
-} record;
-
-static const char *
-get (const record *r, const char *key)
-{
-	for (size_t i = 0; i < r->n; i++) {
-		if (strcmp (r->key[i], key) == 0)
-			return r->value[i];
-	}
-	return NULL;
-}
-
-/* Copies len bytes of raw text; NULL when the store is full. */
-static const char *
-keep (record *r, const char *p, size_t len)
-{
-	if (r->used + len + 1 > sizeof r->store)
-		return NULL;
-	char *out = r->store + r->used;
-	memcpy (out, p, len);
-	out[len] = '\0';
-	r->used += len + 1;
-	return out;
-}
-
-/* Copies the quoted string whose opening quote is at *pp; moves *pp past
- * the closing one. */
-static const char *
-keep_string (record *r, const char **pp)
-{
-	const char *p = *pp + 1;
-	char *out = r->store + r->used;
-	size_t room = sizeof r->store - r->used;
-	size_t n = 0;
-	while (*p && *p != '"') {
-		char c[2];
-		size_t k = 1;
-		if (p[0] == '\\' && (p[1] == '"' || p[1] == '\\')) {
-			c[0] = p[1];
-			p += 2;
-		} else if (p[0] == '\\' && p[1] != '\0') {
-			c[0] = p[0];
-			c[1] = p[1];
-			k = 2;
-			p += 2;
-		} else {
-			c[0] = *p++;
-		}
-		if (n + k + 1 > room)
-			return NULL;
-		memcpy (out + n, c, k);
-		n += k;
-	}
-	if (*p != '"' || n + 1 > room)
-		return NULL;
-	out[n] = '\0';
-	r->used += n + 1;
-	*pp = p + 1;
-	return out;
-}
-
-static bool
-add (record *r, const char *key, const char *value)
-{
-	if (key == NULL || value == NULL || r->n >= MAX_FIELDS)
-		return false;
-	r->key[r->n] = key;
-	r->value[r->n++] = value;
-	return true;
-}
-
-/* A text record: "TS key=value key="string" ...". */
-static bool
-parse_text (const char *line, record *r)
-{
-	const char *p = line;
-	r->n = 0;
-	r->used = 0;
-	size_t ts_len = strcspn (p, " ");
-	if (p[ts_len] != ' ' || !add (r, "ts", keep (r, p, ts_len)))
-		return false;
-	p += ts_len;
-	while (*p) {
-		while (*p == ' ')
-			p++;
-		size_t key_len = strcspn (p, "= ");
-		if (p[key_len] != '=')
-			break;
-		const char *key = keep (r, p, key_len);
-		const char *value;
-		p += key_len + 1;
-		if (*p == '"') {
-			value = keep_string (r, &p);
-		} else {
-			size_t len = strcspn (p, " ");
-			value = keep (r, p, len);
-			p += len;
-		}
-		if (!add (r, key, value))
-			return false;
-	}
-	return get (r, "seq") != NULL && get (r, "event") != NULL;
-}
-
-/* Skips a JSON value that is an array, strings inside included. */
-static const char *
-skip_array (const char *p)
-{
-	int depth = 0;
-	do {
-		if (*p == '"') {
-			p++;
-			while (*p && *p != '"')
-				p += p[0] == '\\' && p[1] ? 2 : 1;
-			if (*p == '\0')
-				return NULL;
-		} else if (*p == '[') {
-			depth++;
-		} else if (*p == ']') {
-			depth--;
-		} else if (*p == '\0') {
-			return NULL;
-		}
-		p++;
-	} while (depth > 0);
-	return p;
-}
-
-/* A JSON record: one object, whose "args" object is flattened in. */
-static bool
-parse_json (const char *line, record *r)
-{
-	const char *p = line;
-	r->n = 0;
-	r->used = 0;
-	while (*p) {
-		if (*p == '{' || *p == '}' || *p == ',' || *p == ' ') {
-			p++;
-			continue;
-		}
-		if (*p != '"')
-			return false;
-		const char *key = keep_string (r, &p);
-		if (key == NULL || *p != ':')
-			return false;
-		p++;
-		if (*p == '{')
-			continue; /* "args": its fields follow */
-		const char *value;
-		if (*p == '"') {
-			value = keep_string (r, &p);
-		} else if (*p == '[') {
-			const char *end = skip_array (p);
-			if (end == NULL)
-				return false;
-			value = keep (r, p, (size_t)(end - p));
-			p = end;
-		} else {
-			size_t len = strcspn (p, ",}");
-			value = keep (r, p, len);
-			p += len;
-		}
-		if (!add (r, key, value))
-			return false;
-	}
-	return get (r, "seq") != NULL && get (r, "event") != NULL;
-}
-
 /* "2024-05-01T10:00:00.123456Z" in local time, "2024-05-01 18:00:00". */
 static void
 local_time (const char *ts, char *buf, size_t len)
@@ -344,10 +167,10 @@ local_time (const char *ts, char *buf, size_t len)
 
 /* What a record means, in a few words. */
 static const char *
-meaning (const record *r)
+meaning (const cli_record *r)
 {
-	const char *event = get (r, "event");
-	const char *result = get (r, "result");
+	const char *event = cli_record_get (r, "event");
+	const char *result = cli_record_get (r, "result");
 	bool ok = result == NULL || strcmp (result, "CKR_OK") == 0;
 
 	static const struct {
@@ -387,23 +210,23 @@ meaning (const record *r)
 }
 
 static void
-print_record (record *r)
+print_record (cli_record *r)
 {
 	/* A log file can be edited by anyone who can write it. */
 	for (size_t i = 0; i < r->n; i++)
 		cli_sanitise ((char *)r->value[i]);
 
 	char when[64];
-	const char *program = get (r, "program");
-	const char *pid = get (r, "pid");
-	const char *event = get (r, "event");
-	const char *result = get (r, "result");
-	const char *token = get (r, "token");
-	const char *detail = get (r, "detail");
-	const char *reasons = get (r, "reasons");
+	const char *program = cli_record_get (r, "program");
+	const char *pid = cli_record_get (r, "pid");
+	const char *event = cli_record_get (r, "event");
+	const char *result = cli_record_get (r, "result");
+	const char *token = cli_record_get (r, "token");
+	const char *detail = cli_record_get (r, "detail");
+	const char *reasons = cli_record_get (r, "reasons");
 	const char *what = meaning (r);
 
-	local_time (get (r, "ts") ? get (r, "ts") : "?", when, sizeof when);
+	local_time (cli_record_get (r, "ts") ? cli_record_get (r, "ts") : "?", when, sizeof when);
 	printf ("%s  %s[%s]  %s", when, program ? program : "?", pid ? pid : "?", event);
 	if (what)
 		printf (" (%s)", what);
@@ -467,7 +290,7 @@ show (int argc, char **argv)
 	size_t cap = 0;
 	ssize_t got;
 	long total = 0, shown = 0, skipped_lines = 0;
-	record *r = malloc (sizeof *r);
+	cli_record *r = malloc (sizeof *r);
 	if (r == NULL) {
 		fclose (f);
 		return CLI_FAILED;
@@ -491,13 +314,13 @@ show (int argc, char **argv)
 		const char *text = strstr (line, " seq=");
 		bool ok = false;
 		if (json != NULL) {
-			ok = parse_json (json, r);
+			ok = cli_record_parse_json (json, r);
 		} else if (text != NULL) {
 			/* The timestamp is the word before " seq=". */
 			const char *start = text;
 			while (start > line && start[-1] != ' ')
 				start--;
-			ok = parse_text (start, r);
+			ok = cli_record_parse_text (start, r);
 		}
 		if (ok) {
 			print_record (r);
