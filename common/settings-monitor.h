@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The desktop monitor's settings (`hkpost-p11 monitor`, tools/monitor/):
  * the module itself does nothing with them, but it reads the same file, so

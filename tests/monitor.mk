@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # hkpost-p11 monitor (issue 16): warnings on the desktop.  Each test starts
 # a private session bus; a stand-in notification server written for the
 # tests (tests/monitor/notify-server.py, Debian's /usr/bin/python3 with

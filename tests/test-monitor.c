@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The monitor's pure parts (tools/monitor/): the expiry thresholds and
  * their memory, and following the audit log (history left out, lines cut

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Audit records read back (the writer is common/audit-format.c): for
  * `hkpost-p11 audit show` and for the monitor, which follows the log.

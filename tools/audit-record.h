@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Audit records read back from a log line, in either written form (text or
  * JSON Lines, common/audit-format.h): `hkpost-p11 audit show` prints them,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hkpost-p11 register / unregister desktop: start `hkpost-p11 monitor`
  * with each desktop session of the user, or stop doing so.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Shared by the tests of hkpost-p11 monitor (sourced after tests/lib.sh and
 # tests/cli/common.sh).
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # What the holder sees: hkpost-p11 monitor with a real notification daemon,
 # dunst, on an X server of the test's own (Xvfb), after wrong passwords typed
 # through pkcs11-tool.  dunst must show the warnings (dunstctl counts them),

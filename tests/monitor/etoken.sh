@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # hkpost-p11 monitor over the mock SafeNet eToken, which counts its own
 # tries (ETCKA_RETRY_USER, shared between processes through MOCK_P11_STATE):
 # the warnings follow the token's counter.  The mock's token is taken out

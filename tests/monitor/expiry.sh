@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # e-Cert expiry through hkpost-p11 monitor: a token holds a stand-in e-Cert
 # that expires in 20 days and one that expired 10 days ago
 # (make-ecerts.sh --relative).  At start the monitor tells each once, at

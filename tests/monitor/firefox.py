@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Wrong passwords typed into a real Firefox (headless, Marionette), one at
 a time as a person types them, while hkpost-p11 monitor runs (driven by
 firefox.sh).  After each, the warning must be in the notifications file

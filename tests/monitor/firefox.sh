@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # hkpost-p11 monitor with wrong passwords typed into a real Firefox's
 # password dialog (headless, Marionette; firefox.py), the monitor speaking
 # Traditional Chinese: each warning arrives before the next password is

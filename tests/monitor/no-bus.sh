@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Where hkpost-p11 monitor cannot run (an ssh session, a root shell, CI: no
 # session bus; a bus without a notification server), it says why and exits
 # 2, quickly, without starting a bus of its own; the programs that use the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """A stand-in desktop notification server for the tests.
 
 It owns org.freedesktop.Notifications on the session bus named by

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # hkpost-p11 monitor with wrong passwords typed through pkcs11-tool, in
 # English and in Traditional Chinese: on a private session bus, a stand-in
 # notification server records each Notify, and each warning must arrive

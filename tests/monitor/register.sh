@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # hkpost-p11 register / unregister desktop.  Without a systemd user manager:
 # an autostart entry that is not hidden in ~/.config/autostart, and only a
 # file of ours is removed.  With one (a stand-in systemctl on PATH that

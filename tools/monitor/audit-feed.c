@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The audit log as news: the records appended since the monitor last
  * looked.  The log names what the state files cannot: the program that

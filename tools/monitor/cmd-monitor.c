@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hkpost-p11 monitor: runs in the holder's desktop session, in the
  * foreground, and tells through desktop notifications what the module

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * e-Cert expiry: the thresholds at which the holder is told (60, 30, 7 and
  * 1 days before, and once expired), and the memory of what was told, so

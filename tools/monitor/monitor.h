@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hkpost-p11 monitor: warnings that reach the holder on the desktop.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Desktop notifications: org.freedesktop.Notifications.Notify on the
  * session bus, through GLib's GDBus (no wire code of our own).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What each notification says, in the session's language: the tool's own
  * gettext catalogue (English source, zh_HK in po/zh_HK.po).  Each text

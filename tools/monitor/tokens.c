@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The tokens as the monitor last saw them, and what changed since.
  *

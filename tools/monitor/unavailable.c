@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hkpost-p11 monitor in a build without GLib's GIO (configure found no
  * gio-2.0): it says so, and how to get it.

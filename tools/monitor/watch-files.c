@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * inotify on the directories the module writes to: the lockout state
  * directory (each try replaces a token's <key>.state file by a rename) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Tokens coming and going: a thread of the monitor waits in a blocking
  * C_WaitForSlotEvent through the module and hands each event to the main
