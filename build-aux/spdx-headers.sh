@@ -52,6 +52,7 @@ exception ()
 	debian/changelog) echo "dpkg's changelog format has no comments" ;;
 	debian/source/format) echo "dpkg reads its one line, comments not allowed" ;;
 	tests/fuzz/corpus/*) echo "fuzzer seed inputs: a comment would change the input" ;;
+	*.png) echo "an image, made by a test: no comment syntax" ;;
 	*) return 1 ;;
 	esac
 }
@@ -64,7 +65,7 @@ header_for ()
 	*.md) echo "<!-- $ID -->" ;;
 	*.1) echo ".\\\" $ID" ;;
 	configure.ac) echo "dnl $ID" ;;
-	*.sh | *.py | *.mk | Makefile.am | *.conf | *.module.in | *.service.in | *.supp | *.txt | \
+	*.sh | *.py | *.mk | Makefile.am | *.conf | *.module.in | *.service.in | *.desktop.in | *.supp | *.txt | \
 		*.po | *.pot | po/POTFILES | .gitignore | .clang-format | .ci/run | \
 		debian/rules | debian/control | debian/tests/control | debian/tests/* | \
 		debian/*.install | debian/*.lintian-overrides | debian/*.docs | debian/not-installed | \

@@ -23,6 +23,7 @@ common_libhkp11_common_la_SOURCES = \
 	common/settings/lockout.c common/settings/lockout.h \
 	common/settings/audit.c common/settings/audit.h \
 	common/settings/labels.c common/settings/labels.h \
+	common/settings/monitor.c common/settings/monitor.h \
 	common/lockout/rules.c common/lockout/rules.h \
 	common/lockout/store.c common/lockout/store.h \
 	common/ecert/ecert.c common/ecert/ecert.h \

@@ -38,3 +38,4 @@ include tests/remote.mk
 include tests/privilege.mk
 include tests/smartcard.mk
 include tests/release.mk
+include tests/monitor.mk

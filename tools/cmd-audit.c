@@ -13,7 +13,7 @@
  */
 #include "config.h"
 #include "hkpost-p11.h"
-#include "audit/parse.h"
+#include "audit-record.h"
 #include "audit/verify.h"
 #include "base/compat.h"
 
@@ -154,101 +154,6 @@ verify (int argc, char **argv)
 
 /* ---- show ---------------------------------------------------------------------- */
 
-#define MAX_FIELDS 40
-#define KEY(id) hkp11_audit_field_keys[HKP11_AUDIT_F_##id]
-
-/* A record's fields; keys and values are copies in store, strings without
- * their quotes and with only \" and \\ undone: other escapes stay. */
-typedef struct {
-	const char *key[MAX_FIELDS];
-	const char *value[MAX_FIELDS];
-	size_t n;
-	char store[16384];
-	size_t used;
-} record;
-
-static const char *
-get (const record *r, const char *key)
-{
-	for (size_t i = 0; i < r->n; i++) {
-		if (strcmp (r->key[i], key) == 0)
-			return r->value[i];
-	}
-	return NULL;
-}
-
-/* Copies len bytes of raw text; NULL when the store is full. */
-static const char *
-keep (record *r, const char *p, size_t len)
-{
-	if (r->used + len + 1 > sizeof r->store)
-		return NULL;
-	char *out = r->store + r->used;
-	memcpy (out, p, len);
-	out[len] = '\0';
-	r->used += len + 1;
-	return out;
-}
-
-/* Copies a quoted string without its quotes, with only \" and \\ undone;
- * NULL when the store is full. */
-static const char *
-keep_string (record *r, const char *p, size_t len)
-{
-	char *out = r->store + r->used;
-	size_t room = sizeof r->store - r->used;
-	size_t n = 0;
-	const char *end = p + len - 1;
-	for (p++; p < end;) {
-		size_t k = p[0] == '\\' && p + 1 < end ? 2 : 1;
-		if (k == 2 && (p[1] == '"' || p[1] == '\\')) {
-			p++;
-			k = 1;
-		}
-		if (n + k + 1 > room)
-			return NULL;
-		memcpy (out + n, p, k);
-		n += k;
-		p += k;
-	}
-	out[n] = '\0';
-	r->used += n + 1;
-	return out;
-}
-
-static bool
-add (record *r, const char *key, const char *value)
-{
-	if (key == NULL || value == NULL || r->n >= MAX_FIELDS)
-		return false;
-	r->key[r->n] = key;
-	r->value[r->n++] = value;
-	return true;
-}
-
-/* A record in either form (common/audit/parse.h): its fields, the JSON
- * form's "args" among them as in text.  A line cut short keeps the fields
- * before the cut. */
-static bool
-parse_record (const char *start, const char *end, bool json, record *r)
-{
-	hkp11_audit_cursor c;
-	const char *key, *value;
-	size_t key_len, value_len;
-	r->n = 0;
-	r->used = 0;
-	hkp11_audit_cursor_init (&c, start, end, json);
-	while (hkp11_audit_next_field (&c, &key, &key_len, &value, &value_len) == 1) {
-		const char *k = keep (r, key, key_len);
-		const char *v = value_len >= 2 && value[0] == '"'
-					? keep_string (r, value, value_len)
-					: keep (r, value, value_len);
-		if (!add (r, k, v))
-			return false;
-	}
-	return get (r, KEY (SEQ)) != NULL && get (r, KEY (EVENT)) != NULL;
-}
-
 /* "2024-05-01T10:00:00.123456Z" in local time, "2024-05-01 18:00:00". */
 static void
 local_time (const char *ts, char *buf, size_t len)
@@ -269,10 +174,10 @@ local_time (const char *ts, char *buf, size_t len)
 
 /* What a record means, in a few words. */
 static const char *
-meaning (const record *r)
+meaning (const cli_record *r)
 {
-	const char *event = get (r, KEY (EVENT));
-	const char *result = get (r, KEY (RESULT));
+	const char *event = cli_record_field (r, EVENT);
+	const char *result = cli_record_field (r, RESULT);
 	bool ok = result == NULL || strcmp (result, "CKR_OK") == 0;
 
 	static const struct {
@@ -315,23 +220,23 @@ meaning (const record *r)
 }
 
 static void
-print_record (record *r)
+print_record (cli_record *r)
 {
 	/* A log file can be edited by anyone who can write it. */
 	for (size_t i = 0; i < r->n; i++)
 		cli_sanitise ((char *)r->value[i]);
 
 	char when[64];
-	const char *program = get (r, KEY (PROGRAM));
-	const char *pid = get (r, KEY (PID));
-	const char *event = get (r, KEY (EVENT));
-	const char *result = get (r, KEY (RESULT));
-	const char *token = get (r, KEY (TOKEN));
-	const char *detail = get (r, KEY (DETAIL));
-	const char *reasons = get (r, KEY (REASONS));
+	const char *program = cli_record_field (r, PROGRAM);
+	const char *pid = cli_record_field (r, PID);
+	const char *event = cli_record_field (r, EVENT);
+	const char *result = cli_record_field (r, RESULT);
+	const char *token = cli_record_field (r, TOKEN);
+	const char *detail = cli_record_field (r, DETAIL);
+	const char *reasons = cli_record_field (r, REASONS);
 	const char *what = meaning (r);
 
-	local_time (get (r, KEY (TS)) ? get (r, KEY (TS)) : "?", when, sizeof when);
+	local_time (cli_record_field (r, TS) ? cli_record_field (r, TS) : "?", when, sizeof when);
 	printf ("%s  %s[%s]  %s", when, program ? program : "?", pid ? pid : "?", event);
 	if (what)
 		printf (" (%s)", what);
@@ -396,13 +301,13 @@ show (int argc, char **argv)
 	size_t cap = 0;
 	ssize_t got;
 	long total = 0, shown = 0, skipped_lines = 0;
-	record *r = malloc (sizeof *r);
+	cli_record *r = malloc (sizeof *r);
 	if (r == NULL) {
 		fclose (f);
 		return CLI_FAILED;
 	}
 	while ((got = getline (&line, &cap, f)) > 0) {
-		if (strstr (line, KEY (SEQ)) != NULL)
+		if (strstr (line, hkp11_audit_field_keys[HKP11_AUDIT_F_SEQ]) != NULL)
 			total++;
 	}
 	rewind (f);
@@ -411,14 +316,12 @@ show (int argc, char **argv)
 	while ((got = getline (&line, &cap, f)) > 0) {
 		if (line[got - 1] == '\n')
 			line[--got] = '\0';
-		if (strstr (line, KEY (SEQ)) == NULL)
+		if (strstr (line, hkp11_audit_field_keys[HKP11_AUDIT_F_SEQ]) == NULL)
 			continue;
 		if (index++ < skip)
 			continue;
 		/* A syslog copy has a prefix before the record. */
-		bool json = false;
-		const char *start = hkp11_audit_find_record (line, line + got, &json);
-		bool ok = start != NULL && parse_record (start, line + got, json, r);
+		bool ok = cli_record_parse (line, line + got, r);
 		if (ok) {
 			print_record (r);
 			shown++;

@@ -16,6 +16,8 @@
  *   ssh                   a PKCS11Provider line at the top of ~/.ssh/config
  *                         (--print only prints it).
  *   java                  a SunPKCS11 configuration (register-java.c).
+ *   desktop               hkpost-p11 monitor with each desktop session
+ *                         (register-desktop.c).
  */
 #include "config.h"
 #include "hkpost-p11.h"
@@ -62,6 +64,9 @@ usage (FILE *out, int status)
 		    "  java          writes ~/.config/hkpost-p11/java-pkcs11.cfg for keytool,\n"
 		    "                jarsigner and Java's SunPKCS11 provider, and says how to\n"
 		    "                pass it\n"
+		    "  desktop       starts 'hkpost-p11 monitor' (warnings on the desktop) with\n"
+		    "                each desktop session: the systemd user unit where a user\n"
+		    "                manager runs, else ~/.config/autostart\n"
 		    "\n"
 		    "Options:\n"
 		    "  --profile DIR   only this Firefox or Thunderbird profile directory\n"
@@ -77,10 +82,8 @@ usage (FILE *out, int status)
 
 /* ---- running a helper program ----------------------------------------------------- */
 
-/* Runs argv with stdin from /dev/null; its output goes to out.  Returns
- * the exit status, or -1 when it could not start. */
-static int
-run (char *const argv[], char *out, size_t out_len)
+int
+reg_run (char *const argv[], char *out, size_t out_len)
 {
 	posix_spawn_file_actions_t fa;
 	FILE *tmp = tmpfile ();
@@ -106,8 +109,8 @@ run (char *const argv[], char *out, size_t out_len)
 	return status;
 }
 
-static bool
-on_path (const char *tool)
+bool
+reg_on_path (const char *tool)
 {
 	const char *path = getenv ("PATH");
 	char buf[PATH_MAX];
@@ -286,7 +289,7 @@ nss_one (const char *program, const char *dir, char *const create[], const reg_o
 
 	snprintf (db, sizeof db, "sql:%s", dir);
 	if (!o->unregister && !file_exists (dir, "cert9.db")) {
-		rc = run (create, out, sizeof out);
+		rc = reg_run (create, out, sizeof out);
 		if (rc != 0) {
 			cli_error (NULL, _ ("%s cannot create the NSS database in %s: %s"),
 				   create[0], dir, out);
@@ -299,7 +302,7 @@ nss_one (const char *program, const char *dir, char *const create[], const reg_o
 	}
 
 	char *list[] = { "modutil", "-list", "-dbdir", db, NULL };
-	rc = run (list, out, sizeof out);
+	rc = reg_run (list, out, sizeof out);
 	if (rc != 0) {
 		cli_error (_ ("Check that the profile directory is the program's and readable."),
 			   _ ("modutil cannot read the NSS database in %s: %s"), dir, out);
@@ -314,7 +317,7 @@ nss_one (const char *program, const char *dir, char *const create[], const reg_o
 			return CLI_OK;
 		}
 		char *del[] = { "modutil", "-delete", NSS_NAME, "-dbdir", db, "-force", NULL };
-		rc = run (del, out, sizeof out);
+		rc = reg_run (del, out, sizeof out);
 		if (rc != 0) {
 			cli_error (NULL, _ ("modutil cannot remove the module from %s: %s"), dir,
 				   out);
@@ -327,11 +330,11 @@ nss_one (const char *program, const char *dir, char *const create[], const reg_o
 	if (present) {
 		/* Registered before, perhaps from another path: do it again. */
 		char *del[] = { "modutil", "-delete", NSS_NAME, "-dbdir", db, "-force", NULL };
-		run (del, out, sizeof out);
+		reg_run (del, out, sizeof out);
 	}
 	char *add[] = { "modutil", "-add", NSS_NAME, "-libfile", (char *)o->module,
 			"-dbdir",  db,     "-force", NULL };
-	rc = run (add, out, sizeof out);
+	rc = reg_run (add, out, sizeof out);
 	if (rc != 0) {
 		cli_error (_ ("Run 'hkpost-p11 status': the module must start (it needs the token "
 			      "library) for NSS to take it."),
@@ -342,7 +345,7 @@ nss_one (const char *program, const char *dir, char *const create[], const reg_o
 
 	/* SafeNet's library loaded beside it shows the token twice, and
 	 * calls through it bypass every protection. */
-	rc = run (list, out, sizeof out);
+	rc = reg_run (list, out, sizeof out);
 	modules_loading (out, "libeTPkcs11", names, sizeof names);
 	if (names[0] == '\0')
 		modules_loading (out, "libeToken", names, sizeof names);
@@ -361,7 +364,7 @@ nss_register (const char *program, const reg_options *o)
 	profile_list l = { NULL, 0 };
 	int status = CLI_OK;
 
-	if (!on_path ("modutil")) {
+	if (!reg_on_path ("modutil")) {
 		cli_error (_ ("Install it: apt-get install libnss3-tools"),
 			   _ ("modutil, the NSS database tool, is not installed"));
 		return CLI_SETUP;
@@ -485,7 +488,7 @@ chromium_register (const reg_options *o)
 	char pki[PATH_MAX], dir[PATH_MAX + 8], db[PATH_MAX + 16];
 	const char *home = hkp11_home_dir ();
 
-	if (!on_path ("modutil") || !on_path ("certutil")) {
+	if (!reg_on_path ("modutil") || !reg_on_path ("certutil")) {
 		cli_error (_ ("Install it: apt-get install libnss3-tools"),
 			   _ ("modutil and certutil, the NSS database tools, are not installed"));
 		return CLI_SETUP;
@@ -829,6 +832,9 @@ register_main (const cli_globals *g, int argc, char **argv, bool unregister)
 	}
 	if (program == NULL)
 		return usage (cli_err, CLI_USAGE);
+	/* The monitor finds the module itself. */
+	if (strcmp (program, "desktop") == 0)
+		return reg_desktop (&o);
 
 	cli_module_locate (&m, g->module_option);
 	if (realpath (m.path, o.module) == NULL) {
@@ -852,7 +858,8 @@ register_main (const cli_globals *g, int argc, char **argv, bool unregister)
 		return p11kit_register (&o);
 	if (strcmp (program, "ssh") == 0)
 		return ssh_register (&o);
-	cli_error (_ ("The programs are: firefox, thunderbird, chromium, p11-kit, ssh, java."),
+	cli_error (_ ("The programs are: firefox, thunderbird, chromium, p11-kit, ssh, java, "
+		      "desktop."),
 		   _ ("cannot register with '%s'"), program);
 	return CLI_USAGE;
 }

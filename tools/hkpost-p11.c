@@ -145,8 +145,10 @@ usage (FILE *out, int status)
 		    "  audit verify [FILE]    check that the audit log was not edited\n"
 		    "  audit show [FILE]      read the audit log\n"
 		    "  register PROGRAM       set up firefox, thunderbird, chromium, p11-kit,\n"
-		    "                         ssh or java\n"
+		    "                         ssh, java or desktop (the monitor)\n"
 		    "  unregister PROGRAM     undo it\n"
+		    "  monitor                warnings on the desktop: tries left, the guard,\n"
+		    "                         a locked token, an e-Cert that expires soon\n"
 		    "\n"
 		    "Options:\n"
 		    "  --module PATH   the hkpost-p11 module to load (default: %s)\n"
@@ -228,6 +230,7 @@ main (int argc, char **argv)
 		{ "change-pin", cli_change_pin_main }, { "check-pin", cli_check_pin_main },
 		{ "guard", cli_guard_main },           { "audit", cli_audit_main },
 		{ "register", cli_register_main },     { "unregister", cli_unregister_main },
+		{ "monitor", cli_monitor_main },
 	};
 	for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) {
 		if (strcmp (argv[i], commands[c].name) == 0)

@@ -108,6 +108,7 @@ typedef struct {
 	const hkp11_lockout_settings *lockout;
 	const hkp11_audit_settings *audit;
 	const hkp11_labels_settings *labels;
+	const hkp11_monitor_settings *monitor;
 } cli_settings;
 
 /* Returns false with a message in why (file, line, key) when the file
@@ -266,5 +267,6 @@ int cli_guard_main (const cli_globals *g, int argc, char **argv);
 int cli_audit_main (const cli_globals *g, int argc, char **argv);
 int cli_register_main (const cli_globals *g, int argc, char **argv);
 int cli_unregister_main (const cli_globals *g, int argc, char **argv);
+int cli_monitor_main (const cli_globals *g, int argc, char **argv);
 
 #endif

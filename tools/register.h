@@ -8,6 +8,7 @@
 #define HKP11_REGISTER_H
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -39,5 +40,15 @@ bool reg_write_file (const char *path, const char *text, mode_t mode);
 
 /* register java: a SunPKCS11 configuration in the user's config dir. */
 int reg_java (const reg_options *o);
+
+/* register desktop: hkpost-p11 monitor with each desktop session. */
+int reg_desktop (const reg_options *o);
+
+/* Runs argv with stdin from /dev/null; its output goes to out.  Returns
+ * the exit status, or -1 when it could not start. */
+int reg_run (char *const argv[], char *out, size_t out_len);
+
+/* Whether tool is on PATH. */
+bool reg_on_path (const char *tool);
 
 #endif

@@ -38,6 +38,7 @@ cli_settings_load (cli_settings *s, char *why, size_t why_len)
 	s->lockout = &hkp11_lockout_conf;
 	s->audit = &hkp11_audit_conf;
 	s->labels = &hkp11_labels_conf;
+	s->monitor = &hkp11_monitor_conf;
 	why[0] = '\0';
 	if (!hkp11_config_load (groups, groups_of (groups), NULL, &sources, &err)) {
 		hkp11_strlcpy (why, err.text, why_len);

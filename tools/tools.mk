@@ -8,17 +8,29 @@ tools_hkpost_p11_SOURCES = \
 	tools/hkpost-p11.c tools/hkpost-p11.h \
 	tools/json.c tools/settings.c tools/module.c tools/token.c \
 	tools/certs.c tools/certs.h tools/pin-input.c \
+	tools/audit-record.c tools/audit-record.h \
 	tools/cmd-status.c tools/cmd-show.c tools/cmd-change-pin.c tools/cmd-check-pin.c \
 	tools/cmd-guard.c tools/cmd-audit.c tools/cmd-register.c \
-	tools/register.h tools/register-java.c \
+	tools/register.h tools/register-java.c tools/register-desktop.c \
 	$(NULL)
+# The desktop monitor (hkpost-p11 monitor) needs GLib's GDBus: without it,
+# the command only says so.
+if BUILD_MONITOR
+tools_hkpost_p11_SOURCES += \
+	tools/monitor/monitor.h tools/monitor/cmd-monitor.c tools/monitor/notifier.c \
+	tools/monitor/watch-files.c tools/monitor/watch-slots.c tools/monitor/audit-feed.c \
+	tools/monitor/tokens.c tools/monitor/expiry.c tools/monitor/texts.c
+else
+tools_hkpost_p11_SOURCES += tools/monitor/unavailable.c
+endif
 # MODULEDIR: the module it loads once installed; CLI_BUILDDIR: the module
 # and translations it uses when it runs from the build tree.
-tools_hkpost_p11_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS) \
-	-DMODULEDIR=\"$(moduledir)\" -DLOCALEDIR=\"$(localedir)\" \
+tools_hkpost_p11_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS) $(GIO_CFLAGS) \
+	-I$(top_srcdir)/tools \
+	-DMODULEDIR=\"$(moduledir)\" -DBINDIR=\"$(bindir)\" -DLOCALEDIR=\"$(localedir)\" \
 	-DP11KIT_CONFIG_DIR=\"$(p11kitconfigdir)\" \
 	-DCLI_BUILDDIR=\"$(abs_top_builddir)\"
-tools_hkpost_p11_LDADD = $(HKP11_MODULE_LIBS)
+tools_hkpost_p11_LDADD = $(HKP11_MODULE_LIBS) $(GIO_LIBS)
 
 dist_man1_MANS = doc/hkpost-p11.1
 

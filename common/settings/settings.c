@@ -4,7 +4,7 @@
 
 static const hkp11_option_group *const groups[] = {
 	&hkp11_core_group,  &hkp11_policy_group, &hkp11_lockout_group,
-	&hkp11_audit_group, &hkp11_labels_group,
+	&hkp11_audit_group, &hkp11_labels_group, &hkp11_monitor_group,
 };
 _Static_assert(sizeof groups / sizeof groups[0] <= HKP11_SETTINGS_MAX_GROUPS,
 	       "HKP11_SETTINGS_MAX_GROUPS");

@@ -14,6 +14,7 @@
 #include "settings/core.h"
 #include "settings/labels.h"
 #include "settings/lockout.h"
+#include "settings/monitor.h"
 #include "settings/policy.h"
 
 /* Room for every group hkp11_settings_groups fills in. */

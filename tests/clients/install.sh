@@ -108,6 +108,29 @@ if ! grep -q -e '--with-module-dir' -e '--with-p11-kit-config-dir' "$top_builddi
 		expected.configdir installed.configdir
 fi
 
+# hkpost-p11 monitor: a systemd user unit and an XDG autostart entry, both
+# off until 'hkpost-p11 register desktop'.
+if grep -q '^#define HAVE_MONITOR 1' "$top_builddir/config.h"; then
+	tool=$(find "$stage" -path '*/bin/hkpost-p11' -type f)
+	entry=$(find "$stage" -name hkpost-p11-monitor.desktop)
+	[ -n "$tool" ] || fail "no hkpost-p11 installed"
+	[ -n "$entry" ] || fail "no hkpost-p11-monitor.desktop installed"
+	case $entry in
+	*/xdg/autostart/hkpost-p11-monitor.desktop) ok "make install puts the monitor's autostart entry in xdg/autostart" ;;
+	*) fail "the autostart entry is not in an xdg/autostart directory: $entry" ;;
+	esac
+	expect_grep "it is hidden: off until register desktop" '^Hidden=true$' "$entry"
+	expect_grep "it runs the installed tool" "^Exec=${tool#"$stage"} monitor\$" "$entry"
+	if [ "$unitdir" != no ]; then
+		munit=$(find "$stage" -name hkpost-p11-monitor.service)
+		[ -n "$munit" ] || fail "no hkpost-p11-monitor.service installed"
+		[ "$(dirname "$munit")" = "$(dirname "$unit")" ] || fail "the monitor's unit is not beside the server's"
+		ok "make install puts hkpost-p11-monitor.service in the user unit directory"
+		expect_grep "the unit runs the installed tool" "^ExecStart=${tool#"$stage"} monitor\$" "$munit"
+		expect_grep "for the graphical session" '^WantedBy=graphical-session.target$' "$munit"
+	fi
+fi
+
 # The installed module, not the one in the build tree, does the work.
 softhsm_setup
 token_init eToken

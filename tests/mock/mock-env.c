@@ -234,6 +234,9 @@ mock_settings_read (mock_settings *set)
 	v = getenv ("MOCK_P11_STATE");
 	if (v != NULL && v[0] != '\0')
 		snprintf (set->state_path, sizeof set->state_path, "%s", v);
+	v = getenv ("MOCK_P11_PRESENT_FILE");
+	if (v != NULL && v[0] != '\0')
+		snprintf (set->present_path, sizeof set->present_path, "%s", v);
 	v = getenv ("MOCK_P11_PIN_POLICY");
 	if (v != NULL && v[0] != '\0')
 		read_pin_policy (set, v);

@@ -49,6 +49,9 @@
  *        ETCKH_PIN_POLICY object with those ETCKA_PIN_* values (0 don't care,
  *        1 forbidden, 2 enforce for the classes), which C_SetPIN and
  *        C_InitPIN also enforce: CKR_PIN_LEN_RANGE or CKR_PIN_INVALID.
+ *   MOCK_P11_PRESENT_FILE=FILE  the token of slot 7 is in its reader while
+ *        FILE exists: another process inserts and removes it (creating and
+ *        deleting FILE), and C_WaitForSlotEvent sees it within 100 ms.
  *   MOCK_P11_STATE=FILE  keep the user PIN and the retry counters of slot 7
  *        in FILE, so that several processes see one token: read by
  *        C_Initialize, written (temp file + rename) on every change.  The
@@ -129,6 +132,7 @@ gate (int index)
 	if (index == MOCK_FN_C_Finalize)
 		return MOCK_PROCEED;
 	mock.calls++;
+	mock_present_sync ();
 	if (mock.set.remove_after != 0 && mock.calls > mock.set.remove_after) {
 		mock.set.remove_after = 0;
 		for (int i = 0; i < MOCK_N_SLOTS; i++) {

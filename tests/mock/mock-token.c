@@ -13,6 +13,8 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 static const CK_SLOT_ID slot_ids[MOCK_N_SLOTS] = { MOCK_P11_SLOT, MOCK_P11_SLOT2 };
 static CK_SESSION_HANDLE next_session = MOCK_SESSION_BASE;
@@ -137,6 +139,22 @@ wake:
 	pthread_cond_broadcast (&mock.event);
 }
 
+void
+mock_present_sync (void)
+{
+	if (mock.set.present_path[0] == '\0')
+		return;
+	bool present = access (mock.set.present_path, F_OK) == 0;
+	mock_token *t = &mock.tokens[0];
+	if (present == t->present)
+		return;
+	if (present)
+		mock_token_insert (t);
+	else
+		mock_token_remove (t);
+	mock_slot_event (t->slot);
+}
+
 CK_FLAGS
 mock_token_pin_flags (const mock_token *t)
 {
@@ -211,6 +229,8 @@ mock_impl_C_Initialize (CK_VOID_PTR init_args)
 			token_setup (i);
 	}
 	inherited = false;
+	if (mock.set.present_path[0] != '\0')
+		mock.tokens[0].present = access (mock.set.present_path, F_OK) == 0;
 	mock.n_events = 0;
 	mock.calls = 0;
 	mock.initialized = true;
@@ -345,6 +365,7 @@ mock_impl_C_WaitForSlotEvent (CK_FLAGS flags, CK_SLOT_ID_PTR slot, CK_VOID_PTR r
 	if (slot == NULL || reserved != NULL)
 		return CKR_ARGUMENTS_BAD;
 	for (;;) {
+		mock_present_sync ();
 		if (mock.n_events > 0) {
 			*slot = mock.events[0];
 			memmove (mock.events, mock.events + 1,
@@ -353,8 +374,20 @@ mock_impl_C_WaitForSlotEvent (CK_FLAGS flags, CK_SLOT_ID_PTR slot, CK_VOID_PTR r
 		}
 		if (flags & CKF_DONT_BLOCK)
 			return CKR_NO_EVENT;
-		/* Lets go of the lock while it waits. */
-		pthread_cond_wait (&mock.event, &mock.lock);
+		/* Lets go of the lock while it waits; a token that another
+		 * process inserts (MOCK_P11_PRESENT_FILE) is looked for. */
+		if (mock.set.present_path[0] != '\0') {
+			struct timespec until;
+			clock_gettime (CLOCK_REALTIME, &until);
+			until.tv_nsec += 100 * 1000 * 1000;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait (&mock.event, &mock.lock, &until);
+		} else {
+			pthread_cond_wait (&mock.event, &mock.lock);
+		}
 		if (mock.generation != generation || !mock.initialized)
 			return CKR_CRYPTOKI_NOT_INITIALIZED;
 	}

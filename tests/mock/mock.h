@@ -131,7 +131,8 @@ typedef struct {
 	char user_pin[MOCK_MAX_PIN + 1];
 	char so_pin[MOCK_MAX_PIN + 1];
 	char state_path[4096];
-	bool pin_policy; /* an ETCKH_PIN_POLICY object */
+	char present_path[4096]; /* "": the token of slot 7 stays */
+	bool pin_policy;         /* an ETCKH_PIN_POLICY object */
 	unsigned long policy_min_len, policy_max_len, policy_mix, policy_history;
 	unsigned long policy_max_repeated, policy_numbers, policy_upper, policy_lower,
 		policy_special, policy_max_age;
@@ -214,6 +215,8 @@ mock_token *mock_session_token (const mock_session *s);
 void mock_token_remove (mock_token *t);
 void mock_token_insert (mock_token *t);
 void mock_slot_event (CK_SLOT_ID slot);
+/* MOCK_P11_PRESENT_FILE: slot 7's token follows whether the file exists. */
+void mock_present_sync (void);
 void mock_pad (unsigned char *dst, size_t size, const char *src);
 CK_FLAGS mock_token_pin_flags (const mock_token *t);
 /* Open sessions of slot that have every flag in need. */
