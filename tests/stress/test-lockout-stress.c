@@ -186,7 +186,13 @@ etoken_tries_left (const char *path)
  * The same at a token that counts its own tries (the mock as an eToken,
  * one counter shared by every process): each process reads the token's
  * counter, and the tries other processes have at the token are pending in
- * the store, so again exactly 14 of 32 reach it and it keeps its last try.
+ * the store, so the token keeps its last try however the processes
+ * interleave.  A try that ends at the token between another process's read
+ * of the counter and its decision is taken as spent twice (the safe way
+ * round: module/lockout/ cannot read the counter and the store at one
+ * instant without holding the store's lock across a login), so the one
+ * process deciding at the last try but one may be held back too: 14 reach
+ * the token, or 13 when that happens.  Never 15.
  */
 START_TEST (test_etoken_at_the_guard)
 {
@@ -211,8 +217,9 @@ START_TEST (test_etoken_at_the_guard)
 
 	unsigned long reached = fail_at_once (32, 1);
 	unsigned long left = etoken_tries_left (token_state);
-	ck_assert_uint_eq (reached, 14);
-	ck_assert_uint_eq (left, 1);
+	ck_assert_uint_le (reached, 14);
+	ck_assert_uint_ge (reached, 13);
+	ck_assert_uint_eq (left, 15 - reached);
 	/* The shim counts nothing itself for such a token. */
 	ck_assert_uint_eq (stress_state_failures (state_dir), 0);
 	printf ("lockout: eToken counting itself, 32 processes, one wrong PIN each, guard 1: %lu "
