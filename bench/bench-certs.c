@@ -66,8 +66,12 @@ bench_material_make (bench_material *m, size_t n)
 		bench_die ("cannot generate keys with OpenSSL");
 
 	static const char *const issuer_pairs[] = {
-		"C", "HK", "ST", "Hong Kong", "L", "Hong Kong", "O", "Hongkong Post",
-		"CN", "Hongkong Post e-Cert CA 2 - 17", NULL,
+		"C",  "HK",
+		"ST", "Hong Kong",
+		"L",  "Hong Kong",
+		"O",  "Hongkong Post",
+		"CN", "Hongkong Post e-Cert CA 2 - 17",
+		NULL,
 	};
 	X509_NAME *issuer = name_of (issuer_pairs);
 
@@ -79,7 +83,8 @@ bench_material_make (bench_material *m, size_t n)
 		snprintf (srn, sizeof srn, "%010zu", 1000000000 + i * 7919 % 999999999);
 		snprintf (cn, sizeof cn, "CHAN Tai Man %zu", i);
 		const char *const subject_pairs[] = {
-			"C", "HK", "O", "Hongkong Post e-Cert (Personal)", "OU", srn, "CN", cn, NULL,
+			"C",  "HK", "O",  "Hongkong Post e-Cert (Personal)", "OU", srn,
+			"CN", cn,   NULL,
 		};
 		X509_NAME *subject = name_of (subject_pairs);
 		X509 *x = X509_new ();
@@ -131,4 +136,3 @@ bench_material_make (bench_material *m, size_t n)
 	EVP_PKEY_free (key);
 	EVP_PKEY_free (ca);
 }
-

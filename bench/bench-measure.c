@@ -16,8 +16,8 @@
 #include <string.h>
 
 const char *const bench_op_keys[N_OPS] = {
-	"sessioninfo", "label", "find", "findread", "random", "sign",
-	"mt-sessioninfo", "mt-label", "rss",
+	"sessioninfo", "label",          "find",     "findread", "random",
+	"sign",        "mt-sessioninfo", "mt-label", "rss",
 };
 
 const char *const bench_op_names[N_OPS] = {
@@ -39,9 +39,10 @@ const char *const bench_op_names[N_OPS] = {
 
 /* DigestInfo of SHA-256 over 32 bytes, as NSS hands it to CKM_RSA_PKCS. */
 static const CK_BYTE digest_info[51] = {
-	0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,
-	0x05, 0x00, 0x04, 0x20, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
-	19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32,
+	0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04,
+	0x02, 0x01, 0x05, 0x00, 0x04, 0x20, 1,    2,    3,    4,    5,    6,    7,
+	8,    9,    10,   11,   12,   13,   14,   15,   16,   17,   18,   19,   20,
+	21,   22,   23,   24,   25,   26,   27,   28,   29,   30,   31,   32,
 };
 
 unsigned
@@ -147,7 +148,8 @@ run_op (bench_op op, bench_module *m, int thread, unsigned scale, uint64_t iters
 		for (uint64_t i = 0; i < iters; i++) {
 			CK_ULONG len = sizeof buf;
 			CHECK (f->C_SignInit (s, &mech, m->key), "C_SignInit");
-			CHECK (f->C_Sign (s, (CK_BYTE_PTR)digest_info, sizeof digest_info, buf, &len),
+			CHECK (f->C_Sign (s, (CK_BYTE_PTR)digest_info, sizeof digest_info, buf,
+					  &len),
 			       "C_Sign");
 			if (len != 256)
 				bench_die ("%s: C_Sign gave %lu bytes, expected 256",
@@ -272,8 +274,8 @@ bench_measure (bench_module *mods, bench_op op, unsigned scale, int out_fd)
 	}
 	for (int k = 0; k < N_MODS; k++) {
 		if (mods[k].usable)
-			emit_stat (out_fd, op, scale, &mods[k], stats (&samples[k * rounds], rounds),
-				   iters[k], rounds);
+			emit_stat (out_fd, op, scale, &mods[k],
+				   stats (&samples[k * rounds], rounds), iters[k], rounds);
 	}
 	free (samples);
 	free (handles);

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 const char *const bench_mod_names[N_MODS] = {
-	"direct", "hkpost-p11 off", "hkpost-p11 defaults", "hkpost-p11 audit:calls",
+	"direct",        "hkpost-p11 off", "hkpost-p11 defaults", "hkpost-p11 audit:calls",
 	"p11-kit-proxy", "pkcs11-spy",
 };
 const char *const bench_mod_keys[N_MODS] = {
@@ -337,7 +337,9 @@ start_shim (bench_module *m, const bench_backend *b)
 		if (!retried) {
 			const char *nl = strrchr (msg, '\n');
 			snprintf (m->why, sizeof m->why, "C_Initialize: %s: %s", bench_rv_name (rv),
-				  nl ? nl + 1 : msg[0] ? msg : "(no message)");
+				  nl       ? nl + 1
+				  : msg[0] ? msg
+					   : "(no message)");
 			return rv;
 		}
 	}
@@ -469,14 +471,14 @@ bench_module_start (bench_module *m, const bench_backend *b, char serial[16])
 	}
 
 	if (!find_slot (m, serial)) {
-		snprintf (m->why, sizeof m->why, "the benchmark's token (serial %.16s) is not listed",
-			  serial);
+		snprintf (m->why, sizeof m->why,
+			  "the benchmark's token (serial %.16s) is not listed", serial);
 		m->usable = false;
 		return;
 	}
 	for (int i = 0; i < 2; i++) {
-		bench_check (m->f->C_OpenSession (m->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL,
-						  NULL, &m->sess[i]),
+		bench_check (m->f->C_OpenSession (m->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION,
+						  NULL, NULL, &m->sess[i]),
 			     CKR_OK, "C_OpenSession", name);
 	}
 	/* The login state belongs to the backend's token, which the modules
@@ -502,8 +504,8 @@ find_one (bench_module *m, CK_OBJECT_CLASS klass, const unsigned char *id, size_
 	bench_check (m->f->C_FindObjects (m->sess[0], found, 2, &n), CKR_OK, "C_FindObjects", name);
 	bench_check (m->f->C_FindObjectsFinal (m->sess[0]), CKR_OK, "C_FindObjectsFinal", name);
 	if (n != 1)
-		bench_die ("%s: %lu objects of class %lu with the benchmark's CKA_ID, expected 1", name,
-			   (unsigned long)n, (unsigned long)klass);
+		bench_die ("%s: %lu objects of class %lu with the benchmark's CKA_ID, expected 1",
+			   name, (unsigned long)n, (unsigned long)klass);
 	return found[0];
 }
 

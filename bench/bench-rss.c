@@ -50,22 +50,24 @@ hold_certificates (bench_module *under, size_t expected)
 			     "C_FindObjectsInit", name);
 		do {
 			got = 0;
-			bench_check (under->f->C_FindObjects (under->sess[0], handles + n, 64, &got),
-				     CKR_OK, "C_FindObjects", name);
+			bench_check (
+				under->f->C_FindObjects (under->sess[0], handles + n, 64, &got),
+				CKR_OK, "C_FindObjects", name);
 			n += got;
 		} while (got == 64 && n <= expected);
 		bench_check (under->f->C_FindObjectsFinal (under->sess[0]), CKR_OK,
 			     "C_FindObjectsFinal", name);
 		if (n != expected)
-			bench_die ("%s: found %lu certificates, expected %zu", name, (unsigned long)n,
-				   expected);
+			bench_die ("%s: found %lu certificates, expected %zu", name,
+				   (unsigned long)n, expected);
 		for (CK_ULONG i = 0; i < n; i++) {
 			CK_ATTRIBUTE a[] = {
 				{ CKA_LABEL, label, sizeof label },
 				{ CKA_VALUE, value, sizeof value },
 			};
-			bench_check (under->f->C_GetAttributeValue (under->sess[0], handles[i], a, 2),
-				     CKR_OK, "C_GetAttributeValue", name);
+			bench_check (
+				under->f->C_GetAttributeValue (under->sess[0], handles[i], a, 2),
+				CKR_OK, "C_GetAttributeValue", name);
 		}
 	}
 	free (handles);
@@ -77,7 +79,7 @@ main (int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "module", required_argument, NULL, 'M' },
 		{ "hold", no_argument, NULL, 'H' },
-		BENCH_COMMON_OPTIONS
+		BENCH_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	static bench_module direct, m;
@@ -106,7 +108,8 @@ main (int argc, char **argv)
 		b.name = "softhsm";
 		b.is_null = false;
 	}
-	snprintf (b.path, sizeof b.path, "%s", b.is_null ? bench_opt.null_module : bench_opt.softhsm);
+	snprintf (b.path, sizeof b.path, "%s",
+		  b.is_null ? bench_opt.null_module : bench_opt.softhsm);
 	bench_backend_name = b.name;
 
 	snprintf (path, sizeof path, "%s/certs.bin", bench_opt.workdir);

@@ -76,8 +76,10 @@ bench_material_load (bench_material *m, const char *path)
 				bench_die ("out of memory");
 		}
 		bench_cert *c = &m->certs[m->n_certs++];
-		ok = get_blob (data, size, &off, &c->der) && get_blob (data, size, &off, &c->subject) &&
-		     get_blob (data, size, &off, &c->issuer) && get_blob (data, size, &off, &c->serial);
+		ok = get_blob (data, size, &off, &c->der) &&
+		     get_blob (data, size, &off, &c->subject) &&
+		     get_blob (data, size, &off, &c->issuer) &&
+		     get_blob (data, size, &off, &c->serial);
 	}
 	free (data);
 	return ok;
@@ -91,8 +93,8 @@ encode_id (unsigned char id[2], size_t i)
 }
 
 void
-bench_add_certs (CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s, const bench_material *m,
-		 size_t from, size_t to)
+bench_add_certs (CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s, const bench_material *m, size_t from,
+		 size_t to)
 {
 	CK_OBJECT_CLASS klass = CKO_CERTIFICATE;
 	CK_CERTIFICATE_TYPE type = CKC_X_509;
@@ -185,8 +187,8 @@ init_token_child (const char *softhsm)
 		bench_die ("SoftHSM offers no slot");
 	CK_UTF8CHAR label[32];
 	pad (label, "hkp11-bench", sizeof label);
-	bench_check (f->C_InitToken (slots[0], (CK_UTF8CHAR_PTR)BENCH_SO_PIN,
-				     strlen (BENCH_SO_PIN), label),
+	bench_check (f->C_InitToken (slots[0], (CK_UTF8CHAR_PTR)BENCH_SO_PIN, strlen (BENCH_SO_PIN),
+				     label),
 		     CKR_OK, "C_InitToken", "SoftHSM");
 	/* SoftHSM moves the initialised token to a new slot id. */
 	n = 8;

@@ -42,33 +42,33 @@ bench_rv_name (CK_RV rv)
 #define NAME(x) \
 	case x: \
 		return #x;
-	NAME (CKR_OK)
-	NAME (CKR_HOST_MEMORY)
-	NAME (CKR_SLOT_ID_INVALID)
-	NAME (CKR_GENERAL_ERROR)
-	NAME (CKR_FUNCTION_FAILED)
-	NAME (CKR_ARGUMENTS_BAD)
-	NAME (CKR_ATTRIBUTE_SENSITIVE)
-	NAME (CKR_ATTRIBUTE_TYPE_INVALID)
-	NAME (CKR_ATTRIBUTE_VALUE_INVALID)
-	NAME (CKR_DEVICE_ERROR)
-	NAME (CKR_FUNCTION_NOT_SUPPORTED)
-	NAME (CKR_KEY_HANDLE_INVALID)
-	NAME (CKR_MECHANISM_INVALID)
-	NAME (CKR_OBJECT_HANDLE_INVALID)
-	NAME (CKR_OPERATION_ACTIVE)
-	NAME (CKR_OPERATION_NOT_INITIALIZED)
-	NAME (CKR_PIN_INCORRECT)
-	NAME (CKR_PIN_LOCKED)
-	NAME (CKR_SESSION_HANDLE_INVALID)
-	NAME (CKR_SESSION_READ_ONLY)
-	NAME (CKR_TEMPLATE_INCOMPLETE)
-	NAME (CKR_TOKEN_NOT_PRESENT)
-	NAME (CKR_USER_ALREADY_LOGGED_IN)
-	NAME (CKR_USER_NOT_LOGGED_IN)
-	NAME (CKR_BUFFER_TOO_SMALL)
-	NAME (CKR_CRYPTOKI_NOT_INITIALIZED)
-	NAME (CKR_CRYPTOKI_ALREADY_INITIALIZED)
+		NAME (CKR_OK)
+		NAME (CKR_HOST_MEMORY)
+		NAME (CKR_SLOT_ID_INVALID)
+		NAME (CKR_GENERAL_ERROR)
+		NAME (CKR_FUNCTION_FAILED)
+		NAME (CKR_ARGUMENTS_BAD)
+		NAME (CKR_ATTRIBUTE_SENSITIVE)
+		NAME (CKR_ATTRIBUTE_TYPE_INVALID)
+		NAME (CKR_ATTRIBUTE_VALUE_INVALID)
+		NAME (CKR_DEVICE_ERROR)
+		NAME (CKR_FUNCTION_NOT_SUPPORTED)
+		NAME (CKR_KEY_HANDLE_INVALID)
+		NAME (CKR_MECHANISM_INVALID)
+		NAME (CKR_OBJECT_HANDLE_INVALID)
+		NAME (CKR_OPERATION_ACTIVE)
+		NAME (CKR_OPERATION_NOT_INITIALIZED)
+		NAME (CKR_PIN_INCORRECT)
+		NAME (CKR_PIN_LOCKED)
+		NAME (CKR_SESSION_HANDLE_INVALID)
+		NAME (CKR_SESSION_READ_ONLY)
+		NAME (CKR_TEMPLATE_INCOMPLETE)
+		NAME (CKR_TOKEN_NOT_PRESENT)
+		NAME (CKR_USER_ALREADY_LOGGED_IN)
+		NAME (CKR_USER_NOT_LOGGED_IN)
+		NAME (CKR_BUFFER_TOO_SMALL)
+		NAME (CKR_CRYPTOKI_NOT_INITIALIZED)
+		NAME (CKR_CRYPTOKI_ALREADY_INITIALIZED)
 #undef NAME
 	default:
 		snprintf (buf, sizeof buf, "0x%08lx", (unsigned long)rv);
@@ -80,8 +80,8 @@ void
 bench_check (CK_RV rv, CK_RV expected, const char *what, const char *module)
 {
 	if (rv != expected)
-		bench_die ("%s through %s returned %s, expected %s", what, module, bench_rv_name (rv),
-			   bench_rv_name (expected));
+		bench_die ("%s through %s returned %s, expected %s", what, module,
+			   bench_rv_name (rv), bench_rv_name (expected));
 }
 
 uint64_t
@@ -154,30 +154,6 @@ bench_read_file (const char *path, size_t *len)
 	return buf;
 }
 
-void
-bench_rmtree (const char *dir)
-{
-	DIR *d = opendir (dir);
-	if (d == NULL) {
-		unlink (dir);
-		return;
-	}
-	struct dirent *e;
-	while ((e = readdir (d)) != NULL) {
-		if (strcmp (e->d_name, ".") == 0 || strcmp (e->d_name, "..") == 0)
-			continue;
-		char child[PATH_MAX];
-		snprintf (child, sizeof child, "%s/%s", dir, e->d_name);
-		struct stat st;
-		if (lstat (child, &st) == 0 && S_ISDIR (st.st_mode))
-			bench_rmtree (child);
-		else
-			unlink (child);
-	}
-	closedir (d);
-	rmdir (dir);
-}
-
 long
 bench_vm_hwm_kib (void)
 {
@@ -204,16 +180,20 @@ void
 bench_default_paths (void)
 {
 	static const char *const spy_paths[] = {
-		BENCH_LIBDIR "/pkcs11-spy.so", "/usr/lib/x86_64-linux-gnu/pkcs11-spy.so",
-		"/usr/lib64/pkcs11-spy.so", "/usr/lib/pkcs11-spy.so",
+		BENCH_LIBDIR "/pkcs11-spy.so",   "/usr/lib/x86_64-linux-gnu/pkcs11-spy.so",
+		"/usr/lib64/pkcs11-spy.so",      "/usr/lib/pkcs11-spy.so",
 		"/usr/lib/pkcs11/pkcs11-spy.so", NULL,
 	};
 	static const char *const proxy_paths[] = {
-		BENCH_LIBDIR "/p11-kit-proxy.so", "/usr/lib/x86_64-linux-gnu/p11-kit-proxy.so",
-		"/usr/lib64/p11-kit-proxy.so", "/usr/lib/p11-kit-proxy.so", NULL,
+		BENCH_LIBDIR "/p11-kit-proxy.so",
+		"/usr/lib/x86_64-linux-gnu/p11-kit-proxy.so",
+		"/usr/lib64/p11-kit-proxy.so",
+		"/usr/lib/p11-kit-proxy.so",
+		NULL,
 	};
 	const char *softhsm = getenv ("SOFTHSM2_MODULE");
-	snprintf (bench_opt.shim, PATH_MAX, "%s/module/.libs/hkpost-p11.%s", BENCH_BUILDDIR, SHLEXT);
+	snprintf (bench_opt.shim, PATH_MAX, "%s/module/.libs/hkpost-p11.%s", BENCH_BUILDDIR,
+		  SHLEXT);
 	snprintf (bench_opt.null_module, PATH_MAX, "%s/bench/.libs/null-p11.%s", BENCH_BUILDDIR,
 		  SHLEXT);
 	snprintf (bench_opt.softhsm, PATH_MAX, "%s",

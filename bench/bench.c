@@ -186,10 +186,9 @@ emit_library_info (int fd, const bench_module *m)
 	if (!m->usable || m->f->C_GetInfo (&info) != CKR_OK)
 		return;
 	bench_emit (fd, "N\t%s\t%s: C_GetInfo says \"%.*s\", \"%.*s\", version %u.%u",
-		    bench_backend_name, bench_mod_names[m->id],
-		    unpadded (info.manufacturerID, 32), info.manufacturerID,
-		    unpadded (info.libraryDescription, 32), info.libraryDescription,
-		    info.libraryVersion.major, info.libraryVersion.minor);
+		    bench_backend_name, bench_mod_names[m->id], unpadded (info.manufacturerID, 32),
+		    info.manufacturerID, unpadded (info.libraryDescription, 32),
+		    info.libraryDescription, info.libraryVersion.major, info.libraryVersion.minor);
 }
 
 /* Lines written to the logs of audit:calls and of pkcs11-spy so far. */
@@ -290,19 +289,21 @@ run_backend (const bench_backend *b, int fd)
 	drain_logs (b);
 
 	if (mods[MOD_SHIM_AUDIT].usable)
-		bench_emit (fd,
-			    "N\t%s\taudit:calls wrote %llu records (%.0f bytes each) for %llu calls "
-			    "made through it",
-			    b->name, (unsigned long long)log_lines[0],
-			    log_lines[0] ? (double)log_bytes[0] / (double)log_lines[0] : 0.0,
-			    (unsigned long long)mods[MOD_SHIM_AUDIT].calls);
+		bench_emit (
+			fd,
+			"N\t%s\taudit:calls wrote %llu records (%.0f bytes each) for %llu calls "
+			"made through it",
+			b->name, (unsigned long long)log_lines[0],
+			log_lines[0] ? (double)log_bytes[0] / (double)log_lines[0] : 0.0,
+			(unsigned long long)mods[MOD_SHIM_AUDIT].calls);
 	if (mods[MOD_SPY].usable)
-		bench_emit (fd,
-			    "N\t%s\tpkcs11-spy wrote %llu lines (%.0f bytes per call) for %llu calls",
-			    b->name, (unsigned long long)log_lines[1],
-			    mods[MOD_SPY].calls ? (double)log_bytes[1] / (double)mods[MOD_SPY].calls
-						: 0.0,
-			    (unsigned long long)mods[MOD_SPY].calls);
+		bench_emit (
+			fd,
+			"N\t%s\tpkcs11-spy wrote %llu lines (%.0f bytes per call) for %llu calls",
+			b->name, (unsigned long long)log_lines[1],
+			mods[MOD_SPY].calls ? (double)log_bytes[1] / (double)mods[MOD_SPY].calls
+					    : 0.0,
+			(unsigned long long)mods[MOD_SPY].calls);
 	if (mods[MOD_SHIM_AUDIT].usable && log_lines[0] < mods[MOD_SHIM_AUDIT].calls)
 		bench_emit (fd,
 			    "N\t%s\taudit:calls logged fewer records than calls: part of what was "
@@ -332,10 +333,11 @@ measure_rss (const bench_backend *b, const char *prog)
 			close (pipefd[1]);
 			execl (prog, prog, "--module", bench_mod_keys[k], "--backend", b->name,
 			       "--workdir", bench_opt.workdir, "--shim", bench_opt.shim,
-			       "--null-module", bench_opt.null_module, "--softhsm", bench_opt.softhsm,
-			       "--spy", bench_opt.spy, "--proxy", bench_opt.proxy, "--confdir",
-			       bench_opt.confdir, "--p11kit-configs", bench_opt.p11kit_configs,
-			       hold ? "--hold" : (char *)NULL, (char *)NULL);
+			       "--null-module", bench_opt.null_module, "--softhsm",
+			       bench_opt.softhsm, "--spy", bench_opt.spy, "--proxy",
+			       bench_opt.proxy, "--confdir", bench_opt.confdir, "--p11kit-configs",
+			       bench_opt.p11kit_configs, hold ? "--hold" : (char *)NULL,
+			       (char *)NULL);
 			_exit (127);
 		}
 		close (pipefd[1]);
@@ -372,8 +374,7 @@ typedef struct {
 	size_t len, cap;
 } sbuf;
 
-static void
-out (sbuf *s, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+static void out (sbuf *s, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 
 static void
 out (sbuf *s, const char *fmt, ...)
@@ -417,8 +418,8 @@ fmt_delta (char *buf, size_t len, double d)
 	snprintf (buf, len, "%s%s", d < 0 ? "−" : "+", v);
 }
 
-static const bench_op table_ops[] = { OP_SESSIONINFO, OP_LABEL, OP_FIND, OP_FINDREAD, OP_RANDOM,
-				      OP_SIGN };
+static const bench_op table_ops[] = { OP_SESSIONINFO, OP_LABEL,  OP_FIND,
+				      OP_FINDREAD,    OP_RANDOM, OP_SIGN };
 
 static void
 table_header (sbuf *s, const char *first)
@@ -461,15 +462,16 @@ static void
 report_backend (sbuf *s, const bench_backend *b, int bi)
 {
 	char cell[64], d[32];
-	out (s, "\n### Backend: %s\n\n", b->is_null ? "null (answers at once; shows each module's own cost)"
-					       : "SoftHSMv2");
+	out (s, "\n### Backend: %s\n\n",
+	     b->is_null ? "null (answers at once; shows each module's own cost)" : "SoftHSMv2");
 	out (s, "Median ns per operation; in brackets, the difference from the direct call and "
 		"the ratio to it.\n\n");
 	table_header (s, "Operation");
 	for (size_t t = 0; t < sizeof table_ops / sizeof table_ops[0]; t++) {
 		for (unsigned i = 0; i < bench_opt.n_scales; i++) {
 			unsigned scale = bench_opt.scales[i];
-			const result *direct = find_result (b->name, table_ops[t], scale, MOD_DIRECT);
+			const result *direct =
+				find_result (b->name, table_ops[t], scale, MOD_DIRECT);
 			if (direct == NULL)
 				continue;
 			out (s, "| %s | %u |", short_op (table_ops[t]), scale);
@@ -491,9 +493,10 @@ report_backend (sbuf *s, const bench_backend *b, int bi)
 		}
 	}
 
-	out (s, "\nSpread: min / median / p90 over the rounds, ns per operation.  Up to %u "
-		"rounds; fewer (at least 11) where one round of all the modules took so long "
-		"that a measurement would not fit in about %.1f s.\n\n",
+	out (s,
+	     "\nSpread: min / median / p90 over the rounds, ns per operation.  Up to %u "
+	     "rounds; fewer (at least 11) where one round of all the modules took so long "
+	     "that a measurement would not fit in about %.1f s.\n\n",
 	     bench_opt.rounds, bench_opt.budget_ns / 1e9);
 	out (s, "| Operation | certs | rounds |");
 	for (int k = 0; k < N_MODS; k++)
@@ -505,7 +508,8 @@ report_backend (sbuf *s, const bench_backend *b, int bi)
 	for (size_t t = 0; t < sizeof table_ops / sizeof table_ops[0]; t++) {
 		for (unsigned i = 0; i < bench_opt.n_scales; i++) {
 			unsigned scale = bench_opt.scales[i];
-			const result *direct = find_result (b->name, table_ops[t], scale, MOD_DIRECT);
+			const result *direct =
+				find_result (b->name, table_ops[t], scale, MOD_DIRECT);
 			if (direct == NULL)
 				continue;
 			out (s, "| %s | %u | %u |", short_op (table_ops[t]), scale, direct->rounds);
@@ -526,15 +530,17 @@ report_backend (sbuf *s, const bench_backend *b, int bi)
 	}
 
 	if (b->is_null && find_result (b->name, OP_MT_SESSIONINFO, 1, MOD_DIRECT)) {
-		out (s, "\nTwo threads against one, each thread on its own session, %u rounds: "
-			"throughput ratio (wall-clock ns per call with 1 → 2 threads, the best "
-			"round of each: what the code allows when the machine has two CPUs free, "
-			"which other work on it cannot fake).  The null backend shares nothing "
-			"between sessions, so the direct column is what the machine allows.\n\n",
+		out (s,
+		     "\nTwo threads against one, each thread on its own session, %u rounds: "
+		     "throughput ratio (wall-clock ns per call with 1 → 2 threads, the best "
+		     "round of each: what the code allows when the machine has two CPUs free, "
+		     "which other work on it cannot fake).  The null backend shares nothing "
+		     "between sessions, so the direct column is what the machine allows.\n\n",
 		     bench_opt.mt_rounds);
 		table_header (s, "Operation");
 		for (bench_op op = OP_MT_SESSIONINFO; op <= OP_MT_LABEL; op++) {
-			out (s, "| %s | %u |", short_op (op), bench_opt.scales[bench_opt.n_scales - 1]);
+			out (s, "| %s | %u |", short_op (op),
+			     bench_opt.scales[bench_opt.n_scales - 1]);
 			for (int k = 0; k < N_MODS; k++) {
 				const result *one = find_result (b->name, op, 1, k);
 				const result *two = find_result (b->name, op, 2, k);
@@ -553,10 +559,11 @@ report_backend (sbuf *s, const bench_backend *b, int bi)
 
 	const result *rd = find_result (b->name, OP_RSS, (unsigned)material.n_certs, MOD_DIRECT);
 	if (rd != NULL) {
-		out (s, "\nPeak resident memory (VmHWM) of a fresh process per module: having "
-			"loaded it, initialised it and logged in; then holding %zu certificates "
-			"(found, every label and value read twice).  In brackets, the difference "
-			"from the direct process.\n\n",
+		out (s,
+		     "\nPeak resident memory (VmHWM) of a fresh process per module: having "
+		     "loaded it, initialised it and logged in; then holding %zu certificates "
+		     "(found, every label and value read twice).  In brackets, the difference "
+		     "from the direct process.\n\n",
 		     material.n_certs);
 		out (s, "| Process |");
 		for (int k = 0; k < N_MODS; k++)
@@ -626,8 +633,8 @@ why_skipped (const char *backend, bench_mod_id mod)
 
 /* Largest median difference from direct over a set of single calls. */
 static bool
-worst_overhead (const char *backend, bench_mod_id mod, const bench_op *ops, size_t n,
-		double *worst, char *detail, size_t len)
+worst_overhead (const char *backend, bench_mod_id mod, const bench_op *ops, size_t n, double *worst,
+		char *detail, size_t len)
 {
 	*worst = -1e30;
 	detail[0] = '\0';
@@ -688,8 +695,9 @@ report_targets (sbuf *s)
 
 	/* 2. Defaults, calls that are not security events. */
 	if (worst_overhead ("null", MOD_SHIM_DEFAULTS, plain_ops, 2, &worst, value, sizeof value))
-		target_row (s, "Overhead over the null backend, defaults, calls that are not security "
-			       "events",
+		target_row (s,
+			    "Overhead over the null backend, defaults, calls that are not security "
+			    "events",
 			    "≤ 15 ns/call", value, worst <= 15 ? T_MET : T_MISSED,
 			    "label reads are the friendly-label target below");
 	else
@@ -698,8 +706,8 @@ report_targets (sbuf *s)
 
 	/* 3. audit: calls. */
 	if (worst_overhead ("null", MOD_SHIM_AUDIT, forward_ops, 3, &worst, value, sizeof value))
-		target_row (s, "`audit: calls`, JSON to a file (null backend)", "≤ 500 ns/call", value,
-			    worst <= 500 ? T_MET : T_MISSED, "worst of the three");
+		target_row (s, "`audit: calls`, JSON to a file (null backend)", "≤ 500 ns/call",
+			    value, worst <= 500 ? T_MET : T_MISSED, "worst of the three");
 	else
 		target_row (s, "`audit: calls`, JSON to a file", "≤ 500 ns/call", "–", T_UNMEASURED,
 			    why_skipped ("null", MOD_SHIM_AUDIT));
@@ -712,7 +720,8 @@ report_targets (sbuf *s)
 		for (unsigned i = 0; i < bench_opt.n_scales; i++) {
 			unsigned sc = bench_opt.scales[i];
 			const result *d = find_result (ratio_backend, OP_LABEL, sc, MOD_DIRECT);
-			const result *r = find_result (ratio_backend, OP_LABEL, sc, MOD_SHIM_DEFAULTS);
+			const result *r =
+				find_result (ratio_backend, OP_LABEL, sc, MOD_SHIM_DEFAULTS);
 			if (d == NULL || r == NULL) {
 				ok = false;
 				break;
@@ -749,8 +758,8 @@ report_targets (sbuf *s)
 			double grow_d = (dh->st.med / hi) / (dm->st.med / mid);
 			bool linear = grow_s <= grow_d * 1.1 + 0.05;
 			snprintf (value, sizeof value,
-				  "%.2f× direct; per certificate, %u vs %u: %.2f (direct %.2f)", ratio,
-				  hi, mid, grow_s, grow_d);
+				  "%.2f× direct; per certificate, %u vs %u: %.2f (direct %.2f)",
+				  ratio, hi, mid, grow_s, grow_d);
 			snprintf (why, sizeof why,
 				  "defaults over %s; linear = per-certificate cost grows no faster "
 				  "than direct's (+10%%)",
@@ -758,8 +767,8 @@ report_targets (sbuf *s)
 			target_row (s, measure, "≤ 1.2× direct, growing linearly", value,
 				    ratio <= 1.2 && linear ? T_MET : T_MISSED, why);
 		} else {
-			target_row (s, measure, "≤ 1.2× direct, growing linearly", "–", T_UNMEASURED,
-				    why_skipped (ratio_backend, MOD_SHIM_DEFAULTS));
+			target_row (s, measure, "≤ 1.2× direct, growing linearly", "–",
+				    T_UNMEASURED, why_skipped (ratio_backend, MOD_SHIM_DEFAULTS));
 		}
 	}
 
@@ -795,10 +804,13 @@ report_targets (sbuf *s)
 		}
 		if (direct_x < 1.8 && worst_x < 0.9 * direct_x)
 			snprintf (why, sizeof why,
-				  "the machine did not allow 1.8× (direct calls %.2f×, %ld CPUs, load "
-				  "average %.1f at the end), but hkpost-p11 falls to %.2f×, well under "
+				  "the machine did not allow 1.8× (direct calls %.2f×, %ld CPUs, "
+				  "load "
+				  "average %.1f at the end), but hkpost-p11 falls to %.2f×, well "
+				  "under "
 				  "the direct calls: contention",
-				  direct_x, sysconf (_SC_NPROCESSORS_ONLN), load_average (), worst_x);
+				  direct_x, sysconf (_SC_NPROCESSORS_ONLN), load_average (),
+				  worst_x);
 		else if (direct_x < 1.8)
 			snprintf (why, sizeof why,
 				  "this run cannot tell: the direct calls reached only %.2f× (%ld "
@@ -810,7 +822,7 @@ report_targets (sbuf *s)
 		if (worst_x < 1e30)
 			target_row (s, "Two threads over the null backend",
 				    "≥ 1.8× one thread's throughput", value,
-				    ok && worst_x >= 1.8		    ? T_MET
+				    ok && worst_x >= 1.8                          ? T_MET
 				    : direct_x < 1.8 && worst_x >= 0.9 * direct_x ? T_UNDECIDED
 										  : T_MISSED,
 				    why);
@@ -826,8 +838,8 @@ report_targets (sbuf *s)
 		value[0] = '\0';
 		for (size_t i = 0; i < n_backends_run; i++) {
 			const char *bn = backends_run[i]->name;
-			const result *d = find_result (bn, OP_RSS, (unsigned)material.n_certs,
-						       MOD_DIRECT);
+			const result *d =
+				find_result (bn, OP_RSS, (unsigned)material.n_certs, MOD_DIRECT);
 			const result *r = find_result (bn, OP_RSS, (unsigned)material.n_certs,
 						       MOD_SHIM_DEFAULTS);
 			if (d == NULL || r == NULL)
@@ -844,14 +856,15 @@ report_targets (sbuf *s)
 					  " (%+.2f MiB before any object is read, %+.2f MiB with "
 					  "the objects)",
 					  (r0->st.med - d0->st.med) / 1024,
-					  ((r->st.med - r0->st.med) - (d->st.med - d0->st.med)) / 1024);
+					  ((r->st.med - r0->st.med) - (d->st.med - d0->st.med)) /
+						  1024);
 		}
 		char measure[128];
 		snprintf (measure, sizeof measure, "Extra resident memory at %zu objects",
 			  material.n_certs);
 		if (value[0])
-			target_row (s, measure, "≤ 2 MiB", value,
-				    worst_mib <= 2 ? T_MET : T_MISSED, "defaults, VmHWM");
+			target_row (s, measure, "≤ 2 MiB", value, worst_mib <= 2 ? T_MET : T_MISSED,
+				    "defaults, VmHWM");
 		else
 			target_row (s, measure, "≤ 2 MiB", "–", T_UNMEASURED, "no memory figures");
 	}
@@ -896,16 +909,19 @@ machine (sbuf *s)
 	out (s, "- Date: %s\n", date);
 	out (s, "- Machine: %ld CPUs (nproc), %s, Linux %s, %s\n", sysconf (_SC_NPROCESSORS_ONLN),
 	     cpu, u.release, u.machine);
-	out (s, "- hkpost-p11: %s%s%s%s\n", bench_opt.shim, bench_opt.revision[0] ? " (source " : "",
-	     bench_opt.revision, bench_opt.revision[0] ? ")" : "");
-	out (s, "- Run: up to %u rounds of about %.1f ms per module and operation (at least one "
-		"call), modules interleaved and their order rotated each round; threads: %u "
-		"rounds of %.1f ms\n",
+	out (s, "- hkpost-p11: %s%s%s%s\n", bench_opt.shim,
+	     bench_opt.revision[0] ? " (source " : "", bench_opt.revision,
+	     bench_opt.revision[0] ? ")" : "");
+	out (s,
+	     "- Run: up to %u rounds of about %.1f ms per module and operation (at least one "
+	     "call), modules interleaved and their order rotated each round; threads: %u "
+	     "rounds of %.1f ms\n",
 	     bench_opt.rounds, bench_opt.round_ns / 1e6, bench_opt.mt_rounds,
 	     8 * bench_opt.round_ns / 1e6);
 	const char *slash = strrchr (bench_opt.workdir, '/');
-	out (s, "- Logs of audit:calls and pkcs11-spy: files in %.*s (%s), emptied after each "
-		"measurement so that they never reach the disk while others are measured\n",
+	out (s,
+	     "- Logs of audit:calls and pkcs11-spy: files in %.*s (%s), emptied after each "
+	     "measurement so that they never reach the disk while others are measured\n",
 	     slash && slash != bench_opt.workdir ? (int)(slash - bench_opt.workdir) : 1,
 	     bench_opt.workdir, fs_name (bench_opt.workdir));
 	out (s, "- Load average at the end: %.2f (other work on the machine shows in the spread)\n",
@@ -971,7 +987,7 @@ remove_workdir (void)
 	if (keep_workdir)
 		fprintf (stderr, "hkpost-p11-bench: kept %s\n", bench_opt.workdir);
 	else
-		bench_rmtree (bench_opt.workdir);
+		p11t_rmtree (bench_opt.workdir);
 }
 
 static void
@@ -1004,7 +1020,7 @@ main (int argc, char **argv)
 		{ "write", required_argument, NULL, 'w' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
-		BENCH_COMMON_OPTIONS
+		BENCH_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	bench_backend all_backends[2] = {
@@ -1091,7 +1107,8 @@ main (int argc, char **argv)
 	unsetenv ("HKPOST_P11_BACKEND");
 
 	for (int i = 0; i < 2; i++) {
-		if (bench_opt.only_backend && strcmp (bench_opt.only_backend, all_backends[i].name) != 0)
+		if (bench_opt.only_backend &&
+		    strcmp (bench_opt.only_backend, all_backends[i].name) != 0)
 			continue;
 		if (access (all_backends[i].path, R_OK) != 0) {
 			add_note ("%s: backend %s not found, not measured", all_backends[i].name,

@@ -7,7 +7,8 @@
 #ifndef HKP11_BENCH_H
 #define HKP11_BENCH_H
 
-#include "p11.h"
+#include "p11/p11.h"
+#include "rmtree.h"
 
 #include <limits.h>
 #include <stdbool.h>
@@ -25,8 +26,8 @@ typedef enum {
 	N_MODS
 } bench_mod_id;
 
-extern const char *const bench_mod_names[N_MODS];  /* column headings */
-extern const char *const bench_mod_keys[N_MODS];   /* short names for --rss-child */
+extern const char *const bench_mod_names[N_MODS]; /* column headings */
+extern const char *const bench_mod_keys[N_MODS];  /* short names for --rss-child */
 
 typedef struct {
 	bench_mod_id id;
@@ -34,12 +35,12 @@ typedef struct {
 	void *handle;
 	CK_FUNCTION_LIST_PTR f;
 	bool usable;
-	char why[1024]; /* why it is not usable */
+	char why[1024];  /* why it is not usable */
 	char note[1024]; /* how it was set up, when that needs saying */
 	CK_SLOT_ID slot;
-	CK_SESSION_HANDLE sess[2]; /* one per thread */
+	CK_SESSION_HANDLE sess[2];  /* one per thread */
 	CK_OBJECT_HANDLE cert, key; /* as this module names them */
-	uint64_t calls; /* PKCS#11 calls made through it while measuring */
+	uint64_t calls;             /* PKCS#11 calls made through it while measuring */
 } bench_module;
 
 typedef struct {
@@ -59,11 +60,11 @@ typedef struct {
 	const char *only_backend;
 	char shim[PATH_MAX], null_module[PATH_MAX], softhsm[PATH_MAX];
 	char spy[PATH_MAX], proxy[PATH_MAX];
-	char confdir[PATH_MAX];   /* the configuration templates */
-	char workdir[PATH_MAX];   /* scratch, removed at the end */
+	char confdir[PATH_MAX];        /* the configuration templates */
+	char workdir[PATH_MAX];        /* scratch, removed at the end */
 	char p11kit_configs[PATH_MAX]; /* p11-kit's module config directory */
-	char command[256];        /* how to reproduce, for the report */
-	char revision[128];       /* the source measured (git describe), or "" */
+	char command[256];             /* how to reproduce, for the report */
+	char revision[128];            /* the source measured (git describe), or "" */
 } bench_options;
 
 extern bench_options bench_opt;
@@ -165,7 +166,6 @@ uint64_t bench_now_ns (void);
 void bench_emit (int fd, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 bool bench_write_file (const char *path, const char *text);
 char *bench_read_file (const char *path, size_t *len);
-void bench_rmtree (const char *dir);
 /* VmHWM of this process in KiB, or -1. */
 long bench_vm_hwm_kib (void);
 /* The options both programs take (getopt_long values). */
@@ -182,14 +182,16 @@ enum {
 };
 #define BENCH_COMMON_OPTIONS \
 	{ "shim", required_argument, NULL, BENCH_OPT_SHIM }, \
-	{ "null-module", required_argument, NULL, BENCH_OPT_NULL }, \
-	{ "softhsm", required_argument, NULL, BENCH_OPT_SOFTHSM }, \
-	{ "spy", required_argument, NULL, BENCH_OPT_SPY }, \
-	{ "proxy", required_argument, NULL, BENCH_OPT_PROXY }, \
-	{ "confdir", required_argument, NULL, BENCH_OPT_CONFDIR }, \
-	{ "workdir", required_argument, NULL, BENCH_OPT_WORKDIR }, \
-	{ "p11kit-configs", required_argument, NULL, BENCH_OPT_P11KIT_CONFIGS }, \
-	{ "backend", required_argument, NULL, BENCH_OPT_BACKEND },
+		{ "null-module", required_argument, NULL, BENCH_OPT_NULL }, \
+		{ "softhsm", required_argument, NULL, BENCH_OPT_SOFTHSM }, \
+		{ "spy", required_argument, NULL, BENCH_OPT_SPY }, \
+		{ "proxy", required_argument, NULL, BENCH_OPT_PROXY }, \
+		{ "confdir", required_argument, NULL, BENCH_OPT_CONFDIR }, \
+		{ "workdir", required_argument, NULL, BENCH_OPT_WORKDIR }, \
+		{ "p11kit-configs", required_argument, NULL, BENCH_OPT_P11KIT_CONFIGS }, \
+	{ \
+		"backend", required_argument, NULL, BENCH_OPT_BACKEND \
+	}
 /* Fills in the default paths of the modules, the templates and p11-kit's
  * config directory; call before parsing options. */
 void bench_default_paths (void);

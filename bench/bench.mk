@@ -9,7 +9,7 @@ bench_null_p11_la_SOURCES = bench/null-p11.c
 bench_null_p11_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -no-undefined -rpath /nowhere \
 	-export-symbols-regex '^C_GetFunctionList$$'
 
-BENCH_CPPFLAGS = $(AM_CPPFLAGS) \
+BENCH_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/support \
 	-DBENCH_BUILDDIR=\"$(abs_top_builddir)\" \
 	-DBENCH_SRCDIR=\"$(abs_top_srcdir)\" \
 	-DBENCH_SOFTHSM2_MODULE=\"$(SOFTHSM2_MODULE)\" \
@@ -20,6 +20,7 @@ BENCH_COMMON_SOURCES = \
 	bench/bench-util.c \
 	bench/bench-modules.c \
 	bench/bench-token.c \
+	tests/support/rmtree.c tests/support/rmtree.h \
 	$(NULL)
 
 check_PROGRAMS += bench/hkpost-p11-bench

@@ -13,7 +13,7 @@
  * with release/acquire.  Creating, destroying and opening take one mutex.
  */
 #include "config.h"
-#include "p11.h"
+#include "p11/p11.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -36,7 +36,7 @@ typedef struct {
 } null_attr;
 
 typedef struct {
-	int destroyed; /* atomic */
+	int destroyed;           /* atomic */
 	CK_SESSION_HANDLE owner; /* 0 for a token object */
 	bool private_obj;
 	CK_OBJECT_CLASS klass;
@@ -57,7 +57,7 @@ typedef struct {
 } null_session;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static int initialized; /* atomic */
+static int initialized;    /* atomic */
 static int user_logged_in; /* atomic; the token's login state, shared by sessions */
 static null_session sessions[MAX_SESSIONS];
 static null_object *objects[MAX_OBJECTS];
@@ -273,8 +273,8 @@ null_C_GetTokenInfo (CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info)
 	pad (info->manufacturerID, "hkpost-p11 benchmark", sizeof info->manufacturerID);
 	pad (info->model, "null", sizeof info->model);
 	pad ((CK_UTF8CHAR *)info->serialNumber, "NULLP11BENCH0001", sizeof info->serialNumber);
-	info->flags = CKF_RNG | CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED |
-		      CKF_TOKEN_INITIALIZED;
+	info->flags =
+		CKF_RNG | CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED | CKF_TOKEN_INITIALIZED;
 	info->ulMaxSessionCount = MAX_SESSIONS;
 	info->ulMaxRwSessionCount = MAX_SESSIONS;
 	info->ulSessionCount = CK_UNAVAILABLE_INFORMATION;
@@ -696,8 +696,7 @@ matches (const null_object *o, const CK_ATTRIBUTE *tmpl, CK_ULONG n)
 }
 
 static CK_RV
-null_C_FindObjects (CK_SESSION_HANDLE h, CK_OBJECT_HANDLE_PTR out, CK_ULONG max,
-		    CK_ULONG_PTR found)
+null_C_FindObjects (CK_SESSION_HANDLE h, CK_OBJECT_HANDLE_PTR out, CK_ULONG max, CK_ULONG_PTR found)
 {
 	SESSION_OR_RETURN (s, h);
 	if (!s->finding)

@@ -1,138 +1,31 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The module's entry points: the only symbols it exports are
- * C_GetFunctionList, C_GetInterfaceList and C_GetInterface.  Every table
- * handed out is the shim's own, whatever version the backend speaks.
+ * C_GetFunctionList, C_GetInterfaceList and C_GetInterface.  The tables
+ * they hand out are module/core/functions.c's; everything else is in the
+ * convenience library module/libhkp11-module.la, which the tool and the
+ * tests link as well.
  */
 #include "config.h"
-#include "shim.h"
-
-#include <string.h>
+#include "core/shim.h"
 
 #define HKP11_EXPORT __attribute__ ((visibility ("default")))
-
-/* Forwarded functions: refuse before C_Initialize, then dispatch. */
-#define ENTRY(kind, name, params, args) ENTRY_##kind (name, params, args)
-#define ENTRY_special(name, params, args)
-#define ENTRY_forward(name, params, args) \
-	static CK_RV entry_##name params \
-	{ \
-		if (!hkp11_is_initialized ()) \
-			return CKR_CRYPTOKI_NOT_INITIALIZED; \
-		return hkp11_dispatch.name args; \
-	}
-HKP11_FUNCTIONS_2_40 (ENTRY)
-HKP11_FUNCTIONS_3_0 (ENTRY)
-#undef ENTRY
-#undef ENTRY_special
-#undef ENTRY_forward
-
-static CK_RV
-entry_C_Initialize (CK_VOID_PTR pInitArgs)
-{
-	return hkp11_shim_initialize (pInitArgs);
-}
-
-static CK_RV
-entry_C_Finalize (CK_VOID_PTR pReserved)
-{
-	return hkp11_shim_finalize (pReserved);
-}
-
-static CK_RV entry_C_GetFunctionList (CK_FUNCTION_LIST_PTR_PTR list);
-static CK_RV entry_C_GetInterfaceList (CK_INTERFACE_PTR list, CK_ULONG_PTR count);
-static CK_RV entry_C_GetInterface (CK_UTF8CHAR_PTR name, CK_VERSION_PTR version,
-				   CK_INTERFACE_PTR_PTR iface, CK_FLAGS flags);
-
-#define FIELD(kind, name, params, args) .name = entry_##name,
-
-static CK_FUNCTION_LIST functions_2_40 = {
-	.version = { 2, 40 },
-	HKP11_FUNCTIONS_2_40 (FIELD)
-};
-
-static CK_FUNCTION_LIST_3_0 functions_3_0 = {
-	.version = { 3, 0 },
-	HKP11_FUNCTIONS_2_40 (FIELD)
-	HKP11_FUNCTIONS_3_0 (FIELD)
-};
-
-#undef FIELD
-
-/* The 3.0 interface first: it is the default.  Neither is fork-safe in
- * the 3.0 sense: a child must call C_Initialize again, as with p11-kit. */
-static CK_INTERFACE interfaces[] = {
-	{ (CK_CHAR *)HKP11_INTERFACE_NAME, &functions_3_0, 0 },
-	{ (CK_CHAR *)HKP11_INTERFACE_NAME, &functions_2_40, 0 },
-};
-#define N_INTERFACES (sizeof interfaces / sizeof interfaces[0])
-
-static CK_RV
-entry_C_GetFunctionList (CK_FUNCTION_LIST_PTR_PTR list)
-{
-	if (list == NULL)
-		return CKR_ARGUMENTS_BAD;
-	*list = &functions_2_40;
-	return CKR_OK;
-}
-
-static CK_RV
-entry_C_GetInterfaceList (CK_INTERFACE_PTR list, CK_ULONG_PTR count)
-{
-	if (count == NULL)
-		return CKR_ARGUMENTS_BAD;
-	if (list == NULL) {
-		*count = N_INTERFACES;
-		return CKR_OK;
-	}
-	if (*count < N_INTERFACES) {
-		*count = N_INTERFACES;
-		return CKR_BUFFER_TOO_SMALL;
-	}
-	memcpy (list, interfaces, sizeof interfaces);
-	*count = N_INTERFACES;
-	return CKR_OK;
-}
-
-static CK_RV
-entry_C_GetInterface (CK_UTF8CHAR_PTR name, CK_VERSION_PTR version, CK_INTERFACE_PTR_PTR iface,
-		      CK_FLAGS flags)
-{
-	if (iface == NULL)
-		return CKR_ARGUMENTS_BAD;
-
-	for (size_t i = 0; i < N_INTERFACES; i++) {
-		const CK_VERSION *offered = &((CK_FUNCTION_LIST *)interfaces[i].pFunctionList)->version;
-		if (name != NULL && strcmp ((const char *)name, HKP11_INTERFACE_NAME) != 0)
-			continue;
-		if (version != NULL &&
-		    (version->major != offered->major || version->minor != offered->minor))
-			continue;
-		if ((interfaces[i].flags & flags) != flags)
-			continue;
-		*iface = &interfaces[i];
-		return CKR_OK;
-	}
-	/* Never CKR_OK with a NULL interface: NSS would crash on it. */
-	*iface = NULL;
-	return CKR_ARGUMENTS_BAD;
-}
 
 HKP11_EXPORT CK_RV
 C_GetFunctionList (CK_FUNCTION_LIST_PTR_PTR list)
 {
-	return entry_C_GetFunctionList (list);
+	return hkp11_get_function_list (list);
 }
 
 HKP11_EXPORT CK_RV
 C_GetInterfaceList (CK_INTERFACE_PTR list, CK_ULONG_PTR count)
 {
-	return entry_C_GetInterfaceList (list, count);
+	return hkp11_get_interface_list (list, count);
 }
 
 HKP11_EXPORT CK_RV
 C_GetInterface (CK_UTF8CHAR_PTR name, CK_VERSION_PTR version, CK_INTERFACE_PTR_PTR iface,
 		CK_FLAGS flags)
 {
-	return entry_C_GetInterface (name, version, iface, flags);
+	return hkp11_get_interface (name, version, iface, flags);
 }

@@ -10,10 +10,10 @@
  * there is no sign of tampering but records were lost as they were written
  * (torn by a full disk or a program that stopped, or said lost by their
  * writer).  The
- * logic is common/audit-verify.c, which the token-manager tool will share.
+ * logic is common/audit/verify.c, which the token-manager tool will share.
  */
 #include "config.h"
-#include "audit-verify.h"
+#include "audit/verify.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -54,8 +54,8 @@ main (int argc, char **argv)
 	if (first >= argc)
 		return usage (stderr);
 
-	bool ok = hkp11_audit_verify_files ((const char *const *)argv + first, (size_t)(argc - first),
-					    &opts, &result);
+	bool ok = hkp11_audit_verify_files ((const char *const *)argv + first,
+					    (size_t)(argc - first), &opts, &result);
 	if (!ok)
 		return 1;
 	return result.torn + result.lost > 0 ? 3 : 0;

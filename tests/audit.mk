@@ -4,10 +4,10 @@
 # and threads sharing one file; real clients; and, after everything else,
 # a canary that no PIN or test secret reached any log the suite wrote.
 AUDIT_CPPFLAGS = $(TEST_CPPFLAGS) $(CHECK_CFLAGS) $(LIBCRYPTO_CFLAGS)
-AUDIT_LIBS = common/libhkp11-audit.la common/libhkp11-common.la $(LIBCRYPTO_LIBS) $(SYSTEMD_LIBS)
+AUDIT_LIBS = common/libhkp11-audit.la $(HKP11_COMMON_LIBS) $(LIBCRYPTO_LIBS) $(SYSTEMD_LIBS)
 
 # The chain verifier's command line (the token-manager tool will take over
-# its logic, common/audit-verify.c).
+# its logic, common/audit/verify.c).
 check_PROGRAMS += tests/audit-verify
 tests_audit_verify_SOURCES = tests/audit-verify.c
 tests_audit_verify_LDADD = $(AUDIT_LIBS)

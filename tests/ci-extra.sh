@@ -142,7 +142,7 @@ step_memcheck ()
 
 step_tsan ()
 {
-	tests="tests/stress/test-threads tests/stress/test-fork tests/test-audit-stress tests/test-lockout-state"
+	tests="tests/stress/test-threads tests/stress/test-fork tests/test-audit-stress tests/test-lockout-state tests/test-sessions tests/test-handle-map"
 	# Only what these tests need: the module, the mock and the programs.
 	build tsan "module/hkpost-p11.la tests/mock/mock-p11.la tests/fixtures/ecerts/fixtures.txt $tests" \
 		--enable-tsan

@@ -15,13 +15,8 @@ FUZZ_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS) -I$(top_srcdir)/tests/mock \
 	-DFUZZ_MOCK=\"$(abs_top_builddir)/tests/mock/.libs/mock-p11.$(SHLEXT)\"
 FUZZ_LIBS = $(LIBCRYPTO_LIBS) $(SYSTEMD_LIBS) -lpthread
 
-# The module is a loadable module, which nothing links: its sources again,
-# as a library for the targets that need the layers.
-check_LTLIBRARIES += tests/fuzz/libfuzz-module.la
-tests_fuzz_libfuzz_module_la_SOURCES = $(module_hkpost_p11_la_SOURCES)
-tests_fuzz_libfuzz_module_la_CFLAGS = $(module_hkpost_p11_la_CFLAGS)
-FUZZ_MODULE_LIBS = tests/fuzz/libfuzz-module.la common/libhkp11-common.la \
-	common/libhkp11-audit.la $(FUZZ_LIBS)
+# The targets that need the layers link the module's library.
+FUZZ_MODULE_LIBS = $(HKP11_MODULE_LIBS) $(FUZZ_LIBS)
 
 FUZZ_SEEDS = \
 	tests/fuzz/fuzz-conf-seeds \
@@ -44,12 +39,12 @@ tests_fuzz_fuzz_conf_seeds_LDADD = $(FUZZ_MODULE_LIBS)
 tests_fuzz_fuzz_state_seeds_SOURCES = tests/fuzz/fuzz-state.c tests/fuzz/fuzz-driver.c
 tests_fuzz_fuzz_state_seeds_CPPFLAGS = $(FUZZ_CPPFLAGS) \
 	-DFUZZ_CORPUS=\"$(abs_top_srcdir)/tests/fuzz/corpus/state\"
-tests_fuzz_fuzz_state_seeds_LDADD = common/libhkp11-common.la $(FUZZ_LIBS)
+tests_fuzz_fuzz_state_seeds_LDADD = $(HKP11_COMMON_LIBS) $(FUZZ_LIBS)
 
 tests_fuzz_fuzz_audit_seeds_SOURCES = tests/fuzz/fuzz-audit.c tests/fuzz/fuzz-driver.c
 tests_fuzz_fuzz_audit_seeds_CPPFLAGS = $(FUZZ_CPPFLAGS) \
 	-DFUZZ_CORPUS=\"$(abs_top_srcdir)/tests/fuzz/corpus/audit\"
-tests_fuzz_fuzz_audit_seeds_LDADD = common/libhkp11-audit.la common/libhkp11-common.la \
+tests_fuzz_fuzz_audit_seeds_LDADD = common/libhkp11-audit.la $(HKP11_COMMON_LIBS) \
 	$(FUZZ_LIBS)
 
 tests_fuzz_fuzz_template_seeds_SOURCES = tests/fuzz/fuzz-template.c tests/fuzz/fuzz-driver.c
@@ -62,8 +57,9 @@ if ENABLE_FUZZING
 FUZZ_INSTRUMENT = -fsanitize=fuzzer-no-link,address,undefined
 FUZZER_FLAGS = -fsanitize=fuzzer,address,undefined
 noinst_LTLIBRARIES += tests/fuzz/libfuzz-instrumented.la
-tests_fuzz_libfuzz_instrumented_la_SOURCES = $(module_hkpost_p11_la_SOURCES) \
-	$(common_libhkp11_common_la_SOURCES) $(common_libhkp11_audit_la_SOURCES)
+tests_fuzz_libfuzz_instrumented_la_SOURCES = $(module_libhkp11_module_la_SOURCES) \
+	$(common_libhkp11_common_la_SOURCES) $(common_libhkp11_paths_la_SOURCES) \
+	$(common_libhkp11_audit_la_SOURCES)
 tests_fuzz_libfuzz_instrumented_la_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS) $(SYSTEMD_CFLAGS)
 tests_fuzz_libfuzz_instrumented_la_CFLAGS = $(AM_CFLAGS) $(FUZZ_INSTRUMENT)
 FUZZ_INSTRUMENTED_LIBS = tests/fuzz/libfuzz-instrumented.la $(FUZZ_LIBS) -ldl

@@ -17,7 +17,7 @@ TESTS += tests/test-ecert
 check_PROGRAMS += tests/test-ecert
 tests_test_ecert_SOURCES = tests/test-ecert.c $(LABELS_TEST_SOURCES)
 tests_test_ecert_CPPFLAGS = $(LABELS_TEST_CPPFLAGS) $(LIBCRYPTO_CFLAGS)
-tests_test_ecert_LDADD = common/libhkp11-common.la $(TEST_LIBS) $(LIBCRYPTO_LIBS)
+tests_test_ecert_LDADD = $(HKP11_COMMON_LIBS) $(TEST_LIBS) $(LIBCRYPTO_LIBS)
 
 TESTS += tests/test-labels
 check_PROGRAMS += tests/test-labels
@@ -29,10 +29,9 @@ tests_test_labels_LDADD = $(TEST_LIBS) $(LIBCRYPTO_LIBS) -lpthread
 # readers against a writer (most telling under --enable-tsan).
 TESTS += tests/test-handle-map
 check_PROGRAMS += tests/test-handle-map
-tests_test_handle_map_SOURCES = tests/test-handle-map.c \
-	module/handle-map.c module/handle-map.h module/epoch.c module/epoch.h
-tests_test_handle_map_CPPFLAGS = $(AM_CPPFLAGS) $(CHECK_CFLAGS)
-tests_test_handle_map_LDADD = $(CHECK_LIBS) -lpthread
+tests_test_handle_map_SOURCES = tests/test-handle-map.c
+tests_test_handle_map_CPPFLAGS = $(TEST_CPPFLAGS) $(CHECK_CFLAGS)
+tests_test_handle_map_LDADD = module/libhkp11-module.la $(HKP11_COMMON_LIBS) $(TEST_LIBS) -lpthread
 
 # Real clients: pkcs11-tool, p11tool, certutil, ssh-keygen.
 TESTS += tests/clients/labels.sh
@@ -46,14 +45,14 @@ check_PROGRAMS += tests/fuzz/fuzz-ecert-seeds
 tests_fuzz_fuzz_ecert_seeds_SOURCES = tests/fuzz/fuzz-ecert.c tests/fuzz/fuzz-driver.c
 tests_fuzz_fuzz_ecert_seeds_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DFUZZ_CORPUS=\"$(abs_top_srcdir)/tests/fuzz/corpus/ecert\"
-tests_fuzz_fuzz_ecert_seeds_LDADD = common/libhkp11-common.la $(LIBCRYPTO_LIBS)
+tests_fuzz_fuzz_ecert_seeds_LDADD = $(HKP11_COMMON_LIBS) $(LIBCRYPTO_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/ecert
 
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz-ecert
 # The code under test is compiled in, so that libFuzzer sees its coverage.
-tests_fuzz_fuzz_ecert_SOURCES = tests/fuzz/fuzz-ecert.c common/ecert.c common/compat.c \
-	common/audit-escape.c
+tests_fuzz_fuzz_ecert_SOURCES = tests/fuzz/fuzz-ecert.c common/ecert/ecert.c common/base/compat.c \
+	common/base/text.c common/base/buffer.c common/base/debug.c common/base/message.c
 tests_fuzz_fuzz_ecert_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS)
 tests_fuzz_fuzz_ecert_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer,address,undefined
 tests_fuzz_fuzz_ecert_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer,address,undefined

@@ -5,26 +5,23 @@ TESTS += tests/test-pin-policy
 check_PROGRAMS += tests/test-pin-policy
 tests_test_pin_policy_SOURCES = tests/test-pin-policy.c
 tests_test_pin_policy_CPPFLAGS = $(TEST_CPPFLAGS) $(CHECK_CFLAGS)
-tests_test_pin_policy_LDADD = common/libhkp11-common.la $(TEST_LIBS)
+tests_test_pin_policy_LDADD = $(HKP11_COMMON_LIBS) $(TEST_LIBS)
 
 TESTS += tests/test-lockout-state
 check_PROGRAMS += tests/test-lockout-state
 tests_test_lockout_state_SOURCES = tests/test-lockout-state.c
 tests_test_lockout_state_CPPFLAGS = $(TEST_CPPFLAGS) $(CHECK_CFLAGS)
-tests_test_lockout_state_LDADD = common/libhkp11-common.la $(TEST_LIBS)
+tests_test_lockout_state_LDADD = $(HKP11_COMMON_LIBS) $(TEST_LIBS)
 
 # The layers through the whole shim over SoftHSM.  The program links the
-# shim's core and these two layers from source, with a layer table of its
-# own (policy over lockout, nothing else), so that it can subscribe to the
-# layers' events and stand in for syslog(3).
+# module's library with a layer table of its own (policy over lockout,
+# nothing else: the library's module/core/layers.c is then left out), so
+# that it can subscribe to the layers' events and stand in for syslog(3).
 TESTS += tests/test-lockout
 check_PROGRAMS += tests/test-lockout
-tests_test_lockout_SOURCES = tests/test-lockout.c \
-	module/entry.c module/shim.c module/backend.c module/self-identity.c module/stack.c \
-	module/events.c \
-	module/layer-policy.c module/layer-lockout.c module/token-id.c module/etoken-objects.c
+tests_test_lockout_SOURCES = tests/test-lockout.c
 tests_test_lockout_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/tests/mock $(CHECK_CFLAGS) $(LIBCRYPTO_CFLAGS)
-tests_test_lockout_LDADD = common/libhkp11-common.la $(LIBCRYPTO_LIBS) $(TEST_LIBS)
+tests_test_lockout_LDADD = $(HKP11_MODULE_LIBS) $(TEST_LIBS)
 
 # Real clients: pkcs11-tool through the built module over SoftHSM, a small
 # helper that prints the raw token flags pkcs11-tool 0.23 leaves as hex, and

@@ -31,7 +31,7 @@ tests_test_monitor_SOURCES = tests/test-monitor.c \
 	tools/monitor/expiry.c tools/monitor/audit-feed.c tools/audit-record.c
 tests_test_monitor_CPPFLAGS = $(TEST_CPPFLAGS) $(CHECK_CFLAGS) $(GIO_CFLAGS) \
 	-I$(top_srcdir)/tools -I$(top_srcdir)/tools/monitor
-tests_test_monitor_LDADD = common/libhkp11-common.la $(TEST_LIBS) $(GIO_LIBS) $(LIBCRYPTO_LIBS)
+tests_test_monitor_LDADD = $(HKP11_MODULE_LIBS) $(TEST_LIBS) $(GIO_LIBS)
 # Under valgrind too, where GLib's thread caches are in view (ASan's leak
 # check cannot see them here: tests/stress/lsan.supp).
 MEMCHECK_TESTS += tests/test-monitor

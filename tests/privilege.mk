@@ -13,19 +13,22 @@ tests_privilege_recorder_la_SOURCES = tests/privilege/recorder.c
 tests_privilege_recorder_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -no-undefined \
 	-rpath /nowhere
 
-# The module once more, the same sources, with its two system paths in the
-# build tree, so that the test can write the system-wide configuration and
-# make the system's state directory (as root) without touching the machine's.
+# The module once more, with its two system paths in the build tree, so
+# that the test can write the system-wide configuration and make the
+# system's state directory (as root) without touching the machine's: its
+# entry points and common/base/paths.c built with those paths, over the
+# same libraries as the module.
 PRIVILEGE_SYSTEM = $(abs_top_builddir)/tests/tmp/privilege
 check_LTLIBRARIES += tests/privilege/hkpost-p11-system.la
-tests_privilege_hkpost_p11_system_la_SOURCES = \
-	$(module_hkpost_p11_la_SOURCES) $(common_libhkp11_common_la_SOURCES)
+tests_privilege_hkpost_p11_system_la_SOURCES = $(module_hkpost_p11_la_SOURCES) \
+	common/base/paths.c
 tests_privilege_hkpost_p11_system_la_CPPFLAGS = \
 	-I$(top_srcdir)/common -I$(top_srcdir)/module $(P11KIT_CFLAGS) $(LIBCRYPTO_CFLAGS) \
 	-DSYSCONFDIR=\"$(PRIVILEGE_SYSTEM)/etc\" \
 	-DHKP11_SYSTEM_STATE_DIR=\"$(PRIVILEGE_SYSTEM)/state\"
 tests_privilege_hkpost_p11_system_la_CFLAGS = $(AM_CFLAGS) $(LIBCRYPTO_CFLAGS)
-tests_privilege_hkpost_p11_system_la_LIBADD = common/libhkp11-audit.la $(LIBCRYPTO_LIBS)
+tests_privilege_hkpost_p11_system_la_LIBADD = module/libhkp11-module.la common/libhkp11-audit.la \
+	common/libhkp11-common.la $(LIBCRYPTO_LIBS)
 tests_privilege_hkpost_p11_system_la_LDFLAGS = $(module_hkpost_p11_la_LDFLAGS) -rpath /nowhere
 
 PRIVILEGE_TESTS = tests/privilege/setuid.sh

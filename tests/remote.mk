@@ -10,13 +10,13 @@
 # the per-call costs through the remote path.
 check_PROGRAMS += tests/remote/hkp11-remote-client
 tests_remote_hkp11_remote_client_SOURCES = tests/remote/remote-client.c
-tests_remote_hkp11_remote_client_LDADD = common/libhkp11-common.la
+tests_remote_hkp11_remote_client_LDADD = $(HKP11_COMMON_LIBS)
 
-# Who is at the other end of p11-kit-remote's stdin (common/peer-identity.c).
+# Who is at the other end of p11-kit-remote's stdin (common/audit/peer-identity.c).
 check_PROGRAMS += tests/remote/test-peer-identity
 tests_remote_test_peer_identity_SOURCES = tests/remote/test-peer-identity.c
 tests_remote_test_peer_identity_CPPFLAGS = $(TEST_CPPFLAGS) $(CHECK_CFLAGS)
-tests_remote_test_peer_identity_LDADD = common/libhkp11-common.la $(CHECK_LIBS)
+tests_remote_test_peer_identity_LDADD = common/libhkp11-audit.la $(HKP11_COMMON_LIBS) $(TEST_LIBS)
 
 REMOTE_SHELL_TESTS = \
 	tests/remote/ssh-forward.sh \

@@ -9,7 +9,7 @@
 # Drives a module through a script in one process (tests/smartcard/p11-script.c).
 check_PROGRAMS += tests/smartcard/hkp11-p11-script
 tests_smartcard_hkp11_p11_script_SOURCES = tests/smartcard/p11-script.c
-tests_smartcard_hkp11_p11_script_LDADD = common/libhkp11-common.la
+tests_smartcard_hkp11_p11_script_LDADD = $(HKP11_COMMON_LIBS)
 
 if HAVE_LIBCACARD
 check_PROGRAMS += tests/smartcard/hkp11-vcard

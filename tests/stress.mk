@@ -10,7 +10,7 @@ STRESS_CPPFLAGS = $(TEST_CPPFLAGS) $(CHECK_CFLAGS) $(LIBCRYPTO_CFLAGS) \
 STRESS_SOURCES = tests/stress/stress.c tests/stress/stress.h \
 	tests/mock/shim-fixture.c tests/mock/shim-fixture.h \
 	tests/fixtures/fixtures.c tests/fixtures/fixtures.h
-STRESS_LIBS = common/libhkp11-audit.la common/libhkp11-common.la $(TEST_LIBS) \
+STRESS_LIBS = common/libhkp11-audit.la $(HKP11_COMMON_LIBS) $(TEST_LIBS) \
 	$(LIBCRYPTO_LIBS) $(SYSTEMD_LIBS) -lpthread
 
 # Every argument of every function made hostile in turn, through the shim
@@ -70,6 +70,7 @@ MEMCHECK_TESTS = \
 	tests/test-shim-life \
 	tests/test-shim-bad \
 	tests/test-shim-outputs \
+	tests/test-sessions \
 	tests/test-labels \
 	tests/test-lockout \
 	tests/stress/test-hostile \

@@ -6,10 +6,10 @@
  * writes and lost records told apart from them).
  */
 #include "config.h"
-#include "audit-chain.h"
-#include "audit-log.h"
-#include "audit-sink.h"
-#include "audit-verify.h"
+#include "audit/chain.h"
+#include "audit/log.h"
+#include "audit/sink.h"
+#include "audit/verify.h"
 #include "p11-test.h"
 
 #include <check.h>
@@ -180,7 +180,8 @@ START_TEST (test_chain_verifies)
 	ck_assert (verify (paths, 1, true, &res));
 	ck_assert_uint_eq (res.records, 40);
 	ck_assert_uint_eq (res.chains, 1);
-	ck_assert_uint_eq (res.broken + res.missing + res.edited + res.reordered + res.duplicated, 0);
+	ck_assert_uint_eq (res.broken + res.missing + res.edited + res.reordered + res.duplicated,
+			   0);
 
 	/* The file is the owner's alone. */
 	struct stat st;
@@ -333,26 +334,6 @@ START_TEST (test_symlink_refused)
 END_TEST
 
 /* stderr into a file, to count the complaints. */
-static int
-capture_stderr (const char *path)
-{
-	fflush (stderr);
-	int saved = dup (STDERR_FILENO);
-	int fd = open (path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
-	ck_assert_int_ge (fd, 0);
-	dup2 (fd, STDERR_FILENO);
-	close (fd);
-	return saved;
-}
-
-static void
-restore_stderr (int saved)
-{
-	fflush (stderr);
-	dup2 (saved, STDERR_FILENO);
-	close (saved);
-}
-
 static size_t
 count_matching (const char *path, const char *needle)
 {
@@ -371,14 +352,14 @@ START_TEST (test_disk_full_complains_once)
 {
 	char err[PATH_MAX];
 	snprintf (err, sizeof err, "%s/stderr", dir);
-	int saved = capture_stderr (err);
+	int saved = p11t_capture_stderr (err);
 	open_log (HKP11_AUDIT_TEXT, "/dev/full");
 	for (unsigned i = 1; i <= 5; i++)
 		ck_assert (!write_record (i, true));
 	ck_assert (write_record (6, false)); /* buffered: not known yet */
 	ck_assert (!hkp11_audit_log_flush ());
 	hkp11_audit_log_close ();
-	restore_stderr (saved);
+	p11t_restore_stderr (saved);
 	ck_assert_uint_eq (count_matching (err, "audit log /dev/full cannot be written"), 1);
 	ck_assert_uint_eq (count_matching (err, "No space left on device"), 1);
 }
@@ -388,7 +369,7 @@ START_TEST (test_failure_then_recovery_leaves_gap_record)
 {
 	char err[PATH_MAX];
 	snprintf (err, sizeof err, "%s/stderr", dir);
-	int saved = capture_stderr (err);
+	int saved = p11t_capture_stderr (err);
 	open_log (HKP11_AUDIT_TEXT, log_path);
 	ck_assert (write_record (1, true));
 	/* The path becomes something that cannot be written... */
@@ -400,7 +381,7 @@ START_TEST (test_failure_then_recovery_leaves_gap_record)
 	ck_assert_int_eq (rmdir (log_path), 0);
 	ck_assert (write_record (4, true));
 	hkp11_audit_log_close ();
-	restore_stderr (saved);
+	p11t_restore_stderr (saved);
 
 	ck_assert_uint_eq (count_matching (err, "cannot be written"), 1);
 	ck_assert_uint_eq (count_matching (err, "can be written again"), 1);
@@ -493,12 +474,12 @@ START_TEST (test_unwritable_home_falls_back_to_syslog)
 	snprintf (err, sizeof err, "%s/stderr", dir);
 	/* Nothing can be created under /proc, not even by root. */
 	setenv ("XDG_STATE_HOME", "/proc/self/hkp11-no-such-dir", 1);
-	int saved = capture_stderr (err);
+	int saved = p11t_capture_stderr (err);
 	open_log (HKP11_AUDIT_TEXT, NULL);
 	ck_assert (write_record (1, true));
 	ck_assert (write_record (2, true));
 	hkp11_audit_log_close ();
-	restore_stderr (saved);
+	p11t_restore_stderr (saved);
 
 	ck_assert_uint_eq (count_matching (err, "audit records go to syslog (authpriv) only"), 1);
 	ck_assert_int_gt (receive (fd, msg, sizeof msg), 0);
@@ -513,13 +494,13 @@ START_TEST (test_syslog_missing_is_a_failure)
 	setenv ("HKPOST_P11_SYSLOG_SOCKET", "/nonexistent/log.sock", 1);
 	char err[PATH_MAX];
 	snprintf (err, sizeof err, "%s/stderr", dir);
-	int saved = capture_stderr (err);
+	int saved = p11t_capture_stderr (err);
 	hkp11_audit_options opts = { .format = HKP11_AUDIT_TEXT, .file = log_path, .syslog = true };
 	ck_assert (hkp11_audit_log_open (&opts));
 	ck_assert (!write_record (1, true));
 	ck_assert (!write_record (2, true));
 	hkp11_audit_log_close ();
-	restore_stderr (saved);
+	p11t_restore_stderr (saved);
 	/* The file still has both; syslog's absence is said once. */
 	ck_assert_uint_eq (count_lines (log_path), 2);
 	ck_assert_uint_eq (count_matching (err, "cannot reach syslog"), 1);
@@ -532,13 +513,15 @@ START_TEST (test_journald_sink)
 	 * and its absence is a failure said once; without, nothing is tried. */
 	char err[PATH_MAX];
 	snprintf (err, sizeof err, "%s/stderr", dir);
-	int saved = capture_stderr (err);
-	hkp11_audit_options opts = { .format = HKP11_AUDIT_JSON, .file = log_path, .journald = true };
+	int saved = p11t_capture_stderr (err);
+	hkp11_audit_options opts = { .format = HKP11_AUDIT_JSON,
+				     .file = log_path,
+				     .journald = true };
 	ck_assert (hkp11_audit_log_open (&opts));
 	bool first = write_record (1, true);
 	bool second = write_record (2, true);
 	hkp11_audit_log_close ();
-	restore_stderr (saved);
+	p11t_restore_stderr (saved);
 
 	ck_assert_uint_eq (count_lines (log_path), 2);
 	if (!hkp11_audit_journal_built ()) {
@@ -648,7 +631,7 @@ START_TEST (test_short_write_undone)
 	ck_assert_int_ge (pid, 0);
 	if (pid == 0) {
 		int rc = 0;
-		int saved = capture_stderr (err);
+		int saved = p11t_capture_stderr (err);
 		/* Writing past the limit then fails with EFBIG, the signal aside. */
 		signal (SIGXFSZ, SIG_IGN);
 		struct rlimit old, small;
@@ -666,7 +649,7 @@ START_TEST (test_short_write_undone)
 		if (!write_record (5, true))
 			rc |= 4;
 		hkp11_audit_log_close ();
-		restore_stderr (saved);
+		p11t_restore_stderr (saved);
 		_exit (rc);
 	}
 	int status;
@@ -723,8 +706,9 @@ START_TEST (test_torn_tail_closed)
 	assert_ends_in_newline (log_path);
 	/* 2 whole, 1 torn, the child's record and its note of the torn tail. */
 	ck_assert_uint_eq (count_lines (log_path), 5);
-	ck_assert (file_has (log_path, format == HKP11_AUDIT_JSON ? "\"event\":\"audit-log-torn-tail\""
-								 : "event=audit-log-torn-tail torn_bytes="));
+	ck_assert (file_has (log_path, format == HKP11_AUDIT_JSON
+					       ? "\"event\":\"audit-log-torn-tail\""
+					       : "event=audit-log-torn-tail torn_bytes="));
 
 	const char *paths[] = { log_path };
 	hkp11_audit_verify_result res;
@@ -831,7 +815,9 @@ START_TEST (test_verifier_torn_and_lost)
 
 	/* A line cut in its first bytes: no chain to tell, but no record. */
 	f = fopen (torn, "w");
-	fputs (format == HKP11_AUDIT_JSON ? "{\"ts\":\"2024-05-01T10:0\n" : "2024-05-01T10:00:00.1\n", f);
+	fputs (format == HKP11_AUDIT_JSON ? "{\"ts\":\"2024-05-01T10:0\n"
+					  : "2024-05-01T10:00:00.1\n",
+	       f);
 	fputs ("not a record\n", f);
 	fclose (f);
 	ck_assert (!verify (paths, 1, true, &res));
@@ -876,12 +862,4 @@ suite (void)
 	return s;
 }
 
-int
-main (void)
-{
-	SRunner *sr = srunner_create (suite ());
-	srunner_run_all (sr, CK_NORMAL);
-	int failed = srunner_ntests_failed (sr);
-	srunner_free (sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+P11T_MAIN (suite)

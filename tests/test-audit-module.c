@@ -7,8 +7,8 @@
  * key value or ciphertext in any log.
  */
 #include "config.h"
-#include "audit-verify.h"
-#include "compat.h"
+#include "audit/verify.h"
+#include "base/compat.h"
 #include "p11-test.h"
 
 #include <check.h>
@@ -54,8 +54,7 @@ teardown (void)
 	free (dir);
 }
 
-static CK_RV
-initialize (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+static CK_RV initialize (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 
 /* C_Initialize with settings in pReserved, as NSS module parameters come. */
 static CK_RV
@@ -167,8 +166,16 @@ assert_no_secret (const char *path, const unsigned char *extra, size_t extra_len
 	for (size_t i = 0; i < extra_len && i < 200; i++)
 		sprintf (extra_hex + 2 * i, "%02x", extra[i]);
 	const char *secrets[] = {
-		SO_PIN, USER_PIN, NEW_PIN, WRONG_PIN, DATA, SECRET_VALUE,
-		hex_of (USER_PIN), hex_of (DATA), hex_of (SECRET_VALUE), hex_of (SO_PIN),
+		SO_PIN,
+		USER_PIN,
+		NEW_PIN,
+		WRONG_PIN,
+		DATA,
+		SECRET_VALUE,
+		hex_of (USER_PIN),
+		hex_of (DATA),
+		hex_of (SECRET_VALUE),
+		hex_of (SO_PIN),
 		extra_len ? extra_hex : NULL,
 		NULL,
 	};
@@ -255,8 +262,9 @@ exercise (CK_SLOT_ID slot)
 	CK_MECHANISM cbc = { CKM_AES_CBC_PAD, iv, sizeof iv };
 	ciphertext_len = sizeof ciphertext;
 	p11t_assert_rv (m.f->C_EncryptInit (s, &cbc, aes), CKR_OK);
-	p11t_assert_rv (m.f->C_Encrypt (s, (CK_BYTE_PTR)DATA, strlen (DATA), ciphertext, &ciphertext_len),
-			CKR_OK);
+	p11t_assert_rv (
+		m.f->C_Encrypt (s, (CK_BYTE_PTR)DATA, strlen (DATA), ciphertext, &ciphertext_len),
+		CKR_OK);
 	CK_BYTE plain[64];
 	CK_ULONG plain_len = sizeof plain;
 	p11t_assert_rv (m.f->C_DecryptInit (s, &cbc, aes), CKR_OK);
@@ -274,8 +282,9 @@ exercise (CK_SLOT_ID slot)
 		{ CKA_KEY_TYPE, &generic, sizeof generic },
 		{ CKA_LABEL, "unwrapped", 9 },
 	};
-	p11t_assert_rv (m.f->C_UnwrapKey (s, &kw, aes, wrapped, wrapped_len, unwrap_tmpl, 3, &unwrapped),
-			CKR_OK);
+	p11t_assert_rv (
+		m.f->C_UnwrapKey (s, &kw, aes, wrapped, wrapped_len, unwrap_tmpl, 3, &unwrapped),
+		CKR_OK);
 
 	/* ECDH with our own public point. */
 	CK_BYTE point[128];
@@ -319,8 +328,9 @@ exercise (CK_SLOT_ID slot)
 START_TEST (test_security_records)
 {
 	bool json = _i == 1;
-	p11t_assert_rv (initialize ("audit-file: %s; audit-format: %s", log_path, json ? "json" : "text"),
-			CKR_OK);
+	p11t_assert_rv (
+		initialize ("audit-file: %s; audit-format: %s", log_path, json ? "json" : "text"),
+		CKR_OK);
 	CK_SLOT_ID slot = p11t_init_token (&m, TOKEN_LABEL, SO_PIN, USER_PIN);
 	exercise (slot);
 	p11t_assert_rv (m.f->C_Finalize (NULL), CKR_OK);
@@ -332,21 +342,25 @@ START_TEST (test_security_records)
 	if (json) {
 		assert_record ("\"event\":\"C_Initialize\"", program, "\"backend\":\"",
 			       "libsofthsm2", "\"result\":\"CKR_OK\"");
-		assert_record ("\"event\":\"C_InitToken\"", "\"token_label\":\"audit:token \\\"one\\\"\"",
+		assert_record ("\"event\":\"C_InitToken\"",
+			       "\"token_label\":\"audit:token \\\"one\\\"\"",
 			       "\"result\":\"CKR_OK\"");
 		assert_record ("\"event\":\"C_InitPIN\"", "\"result\":\"CKR_OK\"");
-		assert_record ("\"event\":\"C_Login\"", "\"user\":\"CKU_SO\"", "\"result\":\"CKR_OK\"");
-		assert_record ("\"event\":\"C_Login\"", "\"user\":\"CKU_USER\"", "\"pin_state\":\"count-low\"",
-			       "\"result\":\"CKR_PIN_INCORRECT\"", "\"token\":\"");
-		assert_record ("\"event\":\"C_Login\"", "\"user\":\"CKU_USER\"", "\"result\":\"CKR_OK\"",
-			       "\"duration_us\":");
-		assert_record ("\"event\":\"C_GenerateKeyPair\"", "\"mechanism\":\"CKM_EC_KEY_PAIR_GEN\"",
-			       "\"label\":\"Alice \\\"e-Cert\\\":\\nsigning\"", "\"id\":\"0a1b00ff\"",
-			       "\"public_key\":", "\"private_key\":");
+		assert_record ("\"event\":\"C_Login\"", "\"user\":\"CKU_SO\"",
+			       "\"result\":\"CKR_OK\"");
+		assert_record ("\"event\":\"C_Login\"", "\"user\":\"CKU_USER\"",
+			       "\"pin_state\":\"count-low\"", "\"result\":\"CKR_PIN_INCORRECT\"",
+			       "\"token\":\"");
+		assert_record ("\"event\":\"C_Login\"", "\"user\":\"CKU_USER\"",
+			       "\"result\":\"CKR_OK\"", "\"duration_us\":");
+		assert_record ("\"event\":\"C_GenerateKeyPair\"",
+			       "\"mechanism\":\"CKM_EC_KEY_PAIR_GEN\"",
+			       "\"label\":\"Alice \\\"e-Cert\\\":\\nsigning\"",
+			       "\"id\":\"0a1b00ff\"", "\"public_key\":", "\"private_key\":");
 		assert_record ("\"event\":\"C_SignInit\"", "\"mechanism\":\"CKM_ECDSA\"",
 			       "\"key_class\":\"CKO_PRIVATE_KEY\"",
-			       "\"key_label\":\"Alice \\\"e-Cert\\\":\\nsigning\"", "\"key_id\":\"0a1b00ff\"",
-			       "\"result\":\"CKR_OK\"");
+			       "\"key_label\":\"Alice \\\"e-Cert\\\":\\nsigning\"",
+			       "\"key_id\":\"0a1b00ff\"", "\"result\":\"CKR_OK\"");
 		assert_record ("\"event\":\"C_Sign\"", "\"data_len\":24", "\"signature_len\":64",
 			       "\"result\":\"CKR_OK\"");
 		assert_record ("\"event\":\"C_CreateObject\"", "\"class\":\"CKO_SECRET_KEY\"",
@@ -363,12 +377,14 @@ START_TEST (test_security_records)
 		assert_record ("\"event\":\"C_UnwrapKey\"", "\"key_label\":\"aes:key\"",
 			       "\"new_label\":\"unwrapped\"", "\"new_key\":");
 		assert_record ("\"event\":\"C_DeriveKey\"", "\"mechanism\":\"CKM_ECDH1_DERIVE\"",
-			       "\"key_label\":\"Alice", "\"new_label\":\"derived\"", "\"result\":\"CKR_OK\"");
+			       "\"key_label\":\"Alice", "\"new_label\":\"derived\"",
+			       "\"result\":\"CKR_OK\"");
 		assert_record ("\"event\":\"C_MessageSignInit\"", "\"key_id\":\"0a1b00ff\"",
 			       "\"result\":\"CKR_FUNCTION_NOT_SUPPORTED\"");
 		assert_record ("\"event\":\"C_DestroyObject\"", "\"class\":\"CKO_SECRET_KEY\"",
 			       "\"label\":\"unwrapped\"");
-		assert_record ("\"event\":\"C_SetPIN\"", "\"user\":\"CKU_USER\"", "\"result\":\"CKR_OK\"");
+		assert_record ("\"event\":\"C_SetPIN\"", "\"user\":\"CKU_USER\"",
+			       "\"result\":\"CKR_OK\"");
 		assert_record ("\"event\":\"C_Logout\"", "\"result\":\"CKR_OK\"");
 		assert_record ("\"event\":\"C_Finalize\"");
 		/* Not at the security level. */
@@ -377,14 +393,18 @@ START_TEST (test_security_records)
 		assert_no_record ("\"event\":\"C_Encrypt");
 		assert_no_record ("\"event\":\"C_OpenSession\"");
 	} else {
-		assert_record (" event=C_Initialize ", program, " backend=\"", "libsofthsm2", "result=CKR_OK");
-		assert_record (" event=C_InitToken ", "token_label=\"audit:token \\\"one\\\"\"", "result=CKR_OK");
+		assert_record (" event=C_Initialize ", program, " backend=\"", "libsofthsm2",
+			       "result=CKR_OK");
+		assert_record (" event=C_InitToken ", "token_label=\"audit:token \\\"one\\\"\"",
+			       "result=CKR_OK");
 		assert_record (" event=C_Login ", "user=CKU_USER", "pin_state=\"count-low\"",
 			       "result=CKR_PIN_INCORRECT");
-		assert_record (" event=C_SignInit ", "mechanism=CKM_ECDSA", "key_class=CKO_PRIVATE_KEY",
-			       "key_label=\"Alice \\\"e-Cert\\\":\\nsigning\"", "key_id=\"0a1b00ff\"",
+		assert_record (" event=C_SignInit ", "mechanism=CKM_ECDSA",
+			       "key_class=CKO_PRIVATE_KEY",
+			       "key_label=\"Alice \\\"e-Cert\\\":\\nsigning\"",
+			       "key_id=\"0a1b00ff\"", "result=CKR_OK");
+		assert_record (" event=C_Sign ", "data_len=24", "signature_len=64",
 			       "result=CKR_OK");
-		assert_record (" event=C_Sign ", "data_len=24", "signature_len=64", "result=CKR_OK");
 		assert_record (" event=C_CreateObject ", "class=CKO_SECRET_KEY", "CKA_VALUE:32");
 		assert_record (" event=C_DestroyObject ", "label=\"unwrapped\"");
 		assert_record (" event=C_SetPIN ", "user=CKU_USER", "result=CKR_OK");
@@ -432,7 +452,8 @@ START_TEST (test_calls_level_and_skip)
 	CK_BYTE digest[32];
 	CK_ULONG digest_len = sizeof digest;
 	p11t_assert_rv (m.f->C_DigestInit (s, &sha), CKR_OK);
-	p11t_assert_rv (m.f->C_Digest (s, (CK_BYTE_PTR)DATA, strlen (DATA), digest, &digest_len), CKR_OK);
+	p11t_assert_rv (m.f->C_Digest (s, (CK_BYTE_PTR)DATA, strlen (DATA), digest, &digest_len),
+			CKR_OK);
 	p11t_assert_rv (m.f->C_CloseSession (s), CKR_OK);
 	p11t_assert_rv (m.f->C_Finalize (NULL), CKR_OK);
 
@@ -443,8 +464,8 @@ START_TEST (test_calls_level_and_skip)
 	assert_no_record ("\"event\":\"C_GetSlotInfo\"");
 	assert_no_record ("\"event\":\"C_GetSessionInfo\"");
 	assert_record ("\"event\":\"C_OpenSession\"", "\"flags\":\"0x00000006\"", "\"session\":");
-	assert_record ("\"event\":\"C_FindObjectsInit\"", "\"template\":[\"CKA_CLASS:8\"]", "\"slot\":",
-		       "\"token\":");
+	assert_record ("\"event\":\"C_FindObjectsInit\"", "\"template\":[\"CKA_CLASS:8\"]",
+		       "\"slot\":", "\"token\":");
 	assert_record ("\"event\":\"C_FindObjects\"", "\"max\":4", "\"count\":0");
 	assert_record ("\"event\":\"C_GenerateRandom\"", "\"random_len\":16");
 	assert_record ("\"event\":\"C_DigestInit\"", "\"mechanism\":\"CKM_SHA256\"");
@@ -465,24 +486,27 @@ START_TEST (test_layer_events_recorded)
 	CK_SLOT_ID slot = p11t_init_token (&m, "events", SO_PIN, USER_PIN);
 	CK_SESSION_HANDLE s = p11t_open_session (&m, slot, USER_PIN);
 	/* Too short for the policy: refused before the token sees it. */
-	CK_RV rv = m.f->C_SetPIN (s, (CK_UTF8CHAR_PTR)USER_PIN, strlen (USER_PIN), (CK_UTF8CHAR_PTR) "ab1", 3);
+	CK_RV rv = m.f->C_SetPIN (s, (CK_UTF8CHAR_PTR)USER_PIN, strlen (USER_PIN),
+				  (CK_UTF8CHAR_PTR) "ab1", 3);
 	ck_assert_msg (rv == CKR_PIN_LEN_RANGE || rv == CKR_PIN_INVALID, "%s", p11t_rv_name (rv));
 	p11t_assert_rv (m.f->C_Finalize (NULL), CKR_OK);
 
 	read_log (log_path);
 	assert_record (" kind=event event=pin-policy-rejected ", "function=\"C_SetPIN\"",
-		       "severity=\"warning\"", " reasons=\"too-short,missing-class\"", " detail=\"");
+		       "severity=\"warning\"", " reasons=\"too-short,missing-class\"",
+		       " detail=\"");
 	/* The names of the rules broken, nothing of the PIN: not its length,
 	 * not the kinds of character it has or lacks. */
 	static const char *const makeup[] = {
 		" characters", "lacks", "upper-case", "lower-case", "a digit", "special character",
 	};
 	for (size_t i = 0; i < sizeof makeup / sizeof makeup[0]; i++)
-		ck_assert_msg (strstr (log_text, makeup[i]) == NULL, "'%s' in the log:\n%s", makeup[i],
-			       log_text);
+		ck_assert_msg (strstr (log_text, makeup[i]) == NULL, "'%s' in the log:\n%s",
+			       makeup[i], log_text);
 	assert_record (" event=C_SetPIN ", p11t_rv_name (rv));
 	/* The event comes before the call's own record. */
-	ck_assert (strstr (log_text, "event=pin-policy-rejected") < strstr (log_text, " event=C_SetPIN "));
+	ck_assert (strstr (log_text, "event=pin-policy-rejected") <
+		   strstr (log_text, " event=C_SetPIN "));
 	ck_assert_ptr_null (strstr (log_text, "ab1\""));
 }
 END_TEST
@@ -530,26 +554,6 @@ START_TEST (test_bad_settings_refused)
 END_TEST
 
 /* stderr into a file, to count complaints. */
-static int
-capture_stderr (const char *path)
-{
-	fflush (stderr);
-	int saved = dup (STDERR_FILENO);
-	int fd = open (path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
-	ck_assert_int_ge (fd, 0);
-	dup2 (fd, STDERR_FILENO);
-	close (fd);
-	return saved;
-}
-
-static void
-restore_stderr (int saved)
-{
-	fflush (stderr);
-	dup2 (saved, STDERR_FILENO);
-	close (saved);
-}
-
 /* A token with a user PIN, made with an ordinary log. */
 static void
 token_for_failure_tests (void)
@@ -571,7 +575,8 @@ find_token (const char *label)
 	for (CK_ULONG i = 0; i < n; i++) {
 		CK_TOKEN_INFO ti;
 		if (m.f->C_GetTokenInfo (slots[i], &ti) == CKR_OK &&
-		    memcmp (ti.label, label, strlen (label)) == 0 && ti.label[strlen (label)] == ' ')
+		    memcmp (ti.label, label, strlen (label)) == 0 &&
+		    ti.label[strlen (label)] == ' ')
 			return slots[i];
 	}
 	ck_abort_msg ("token %s not found", label);
@@ -583,16 +588,17 @@ START_TEST (test_disk_full_continue)
 	char err[PATH_MAX];
 	snprintf (err, sizeof err, "%s/stderr", dir);
 	token_for_failure_tests ();
-	int saved = capture_stderr (err);
+	int saved = p11t_capture_stderr (err);
 	CK_RV init = initialize ("audit-file: /dev/full; audit-failure: continue");
 	CK_SLOT_ID slot = init == CKR_OK ? find_token ("full") : 0;
 	CK_SESSION_HANDLE s = 0;
-	CK_RV open_rv = init == CKR_OK ? m.f->C_OpenSession (slot, CKF_SERIAL_SESSION, NULL, NULL, &s)
-				       : init;
+	CK_RV open_rv = init == CKR_OK
+				? m.f->C_OpenSession (slot, CKF_SERIAL_SESSION, NULL, NULL, &s)
+				: init;
 	CK_RV login = m.f->C_Login (s, CKU_USER, (CK_UTF8CHAR_PTR)USER_PIN, strlen (USER_PIN));
 	CK_RV logout = m.f->C_Logout (s);
 	m.f->C_Finalize (NULL);
-	restore_stderr (saved);
+	p11t_restore_stderr (saved);
 
 	p11t_assert_rv (init, CKR_OK);
 	p11t_assert_rv (open_rv, CKR_OK);
@@ -610,12 +616,13 @@ START_TEST (test_disk_full_deny)
 	char err[PATH_MAX];
 	snprintf (err, sizeof err, "%s/stderr", dir);
 	token_for_failure_tests ();
-	int saved = capture_stderr (err);
+	int saved = p11t_capture_stderr (err);
 	CK_RV init = initialize ("audit-file: /dev/full; audit-failure: deny");
 	CK_SLOT_ID slot = init == CKR_OK ? find_token ("full") : 0;
 	CK_SESSION_HANDLE s = 0;
-	CK_RV open_rv = init == CKR_OK ? m.f->C_OpenSession (slot, CKF_SERIAL_SESSION, NULL, NULL, &s)
-				       : init;
+	CK_RV open_rv = init == CKR_OK
+				? m.f->C_OpenSession (slot, CKF_SERIAL_SESSION, NULL, NULL, &s)
+				: init;
 	CK_RV login = m.f->C_Login (s, CKU_USER, (CK_UTF8CHAR_PTR)USER_PIN, strlen (USER_PIN));
 	CK_SESSION_INFO info = { 0 };
 	CK_RV info_rv = m.f->C_GetSessionInfo (s, &info);
@@ -623,7 +630,7 @@ START_TEST (test_disk_full_deny)
 	CK_RV token_rv = m.f->C_GetTokenInfo (slot, &token);
 	CK_RV logout = m.f->C_Logout (s);
 	m.f->C_Finalize (NULL);
-	restore_stderr (saved);
+	p11t_restore_stderr (saved);
 
 	/* The token can still be looked at... */
 	p11t_assert_rv (init, CKR_OK);
@@ -711,7 +718,7 @@ START_TEST (test_disk_fills_up)
 	ck_assert_int_eq (mkdir (disk, 0700), 0);
 	private_tmpfs (disk, "size=64k");
 
-	int saved = capture_stderr (err);
+	int saved = p11t_capture_stderr (err);
 	CK_RV init = initialize ("audit-file: %s; audit: calls", tmpfs_log);
 	CK_SLOT_ID slot = p11t_init_token (&m, "tmpfs", SO_PIN, USER_PIN);
 	CK_SESSION_HANDLE s = p11t_open_session (&m, slot, NULL);
@@ -735,7 +742,7 @@ START_TEST (test_disk_fills_up)
 	CK_RV logout = m.f->C_Logout (s);
 	p11t_assert_rv (m.f->C_CloseSession (s), CKR_OK);
 	p11t_assert_rv (m.f->C_Finalize (NULL), CKR_OK);
-	restore_stderr (saved);
+	p11t_restore_stderr (saved);
 
 	p11t_assert_rv (init, CKR_OK);
 	/* The token works on (audit-failure: continue). */
@@ -833,12 +840,4 @@ suite (void)
 	return s;
 }
 
-int
-main (void)
-{
-	SRunner *sr = srunner_create (suite ());
-	srunner_run_all (sr, CK_NORMAL);
-	int failed = srunner_ntests_failed (sr);
-	srunner_free (sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+P11T_MAIN (suite)

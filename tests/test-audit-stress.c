@@ -6,7 +6,7 @@
  * and every process's chain must verify.
  */
 #include "config.h"
-#include "audit-verify.h"
+#include "audit/verify.h"
 #include "p11-test.h"
 
 #include <check.h>
@@ -111,9 +111,5 @@ main (void)
 	tcase_set_timeout (tc, 120);
 	tcase_add_loop_test (tc, test_processes_and_threads_share_a_file, 0, 2);
 	suite_add_tcase (s, tc);
-	SRunner *sr = srunner_create (s);
-	srunner_run_all (sr, CK_NORMAL);
-	int failed = srunner_ntests_failed (sr);
-	srunner_free (sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return p11t_run_suite (s);
 }

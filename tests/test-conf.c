@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Unit tests of the settings parser: every error path names where and what. */
 #include "config.h"
-#include "conf.h"
-#include "audit-escape.h"
-#include "message.h"
+#include "settings/conf.h"
+#include "base/text.h"
+#include "base/message.h"
 #include "p11-test.h"
 
 #include <check.h>
@@ -41,16 +41,33 @@ parse_even (void *field, const char *value, char *why, size_t why_len)
 
 static const hkp11_option options[] = {
 	{ .key = "path", .type = HKP11_OPT_STRING, .offset = offsetof (test_settings, path) },
-	{ .key = "count", .type = HKP11_OPT_UINT, .offset = offsetof (test_settings, count), .min = 1, .max = 99 },
+	{ .key = "count",
+	  .type = HKP11_OPT_UINT,
+	  .offset = offsetof (test_settings, count),
+	  .min = 1,
+	  .max = 99 },
 	{ .key = "flag", .type = HKP11_OPT_BOOL, .offset = offsetof (test_settings, flag) },
-	{ .key = "level", .type = HKP11_OPT_CHOICE, .offset = offsetof (test_settings, level), .choices = levels },
-	{ .key = "even", .type = HKP11_OPT_CUSTOM, .offset = offsetof (test_settings, custom), .parse = parse_even },
-	{ .key = "log", .type = HKP11_OPT_STRING, .offset = offsetof (test_settings, log), .check = hkp11_conf_absolute_or_none },
+	{ .key = "level",
+	  .type = HKP11_OPT_CHOICE,
+	  .offset = offsetof (test_settings, level),
+	  .choices = levels },
+	{ .key = "even",
+	  .type = HKP11_OPT_CUSTOM,
+	  .offset = offsetof (test_settings, custom),
+	  .parse = parse_even },
+	{ .key = "log",
+	  .type = HKP11_OPT_STRING,
+	  .offset = offsetof (test_settings, log),
+	  .check = hkp11_conf_absolute_or_none },
 	{ .key = NULL },
 };
 
 static const hkp11_option_group group = {
-	.name = "test", .options = options, .settings = &settings, .defaults = &defaults, .size = sizeof settings,
+	.name = "test",
+	.options = options,
+	.settings = &settings,
+	.defaults = &defaults,
+	.size = sizeof settings,
 };
 
 static char *tmp;
@@ -97,7 +114,8 @@ load_fails (const char *reserved)
 }
 
 #define ck_assert_contains(hay, needle) \
-	ck_assert_msg (strstr ((hay), (needle)) != NULL, "'%s' does not contain '%s'", (hay), (needle))
+	ck_assert_msg (strstr ((hay), (needle)) != NULL, "'%s' does not contain '%s'", (hay), \
+		       (needle))
 
 /* Nothing that would drive a terminal or break a log line, and valid UTF-8. */
 static void
@@ -113,7 +131,8 @@ START_TEST (test_valid_file)
 {
 	hkp11_config_sources src;
 	hkp11_error err;
-	WRITE_CONF ("# a comment\n\n   path :  /usr/lib/x.so  \ncount: 42\nflag: no\nlevel: calls\neven: 4\n");
+	WRITE_CONF ("# a comment\n\n   path :  /usr/lib/x.so  \ncount: 42\nflag: no\nlevel: "
+		    "calls\neven: 4\n");
 	ck_assert_msg (hkp11_config_load (&group, 1, NULL, &src, &err), "%s", err.text);
 	ck_assert_str_eq (settings.path, "/usr/lib/x.so");
 	ck_assert_uint_eq (settings.count, 42);
@@ -181,7 +200,8 @@ START_TEST (test_checked_string)
 	WRITE_CONF ("log: none\n");
 	ck_assert_msg (hkp11_config_load (&group, 1, NULL, NULL, &err), "%s", err.text);
 	ck_assert_str_eq (settings.log, "none");
-	ck_assert_msg (hkp11_config_load (&group, 1, "log: /var/log/x.log", NULL, &err), "%s", err.text);
+	ck_assert_msg (hkp11_config_load (&group, 1, "log: /var/log/x.log", NULL, &err), "%s",
+		       err.text);
 	ck_assert_str_eq (settings.log, "/var/log/x.log");
 	hkp11_config_reset (&group, 1);
 	ck_assert_ptr_null (settings.log);
@@ -222,7 +242,8 @@ START_TEST (test_reserved_overrides_file)
 	hkp11_config_sources src;
 	hkp11_error err;
 	WRITE_CONF ("count: 3\npath: /from/file\n");
-	ck_assert_msg (hkp11_config_load (&group, 1, "count: 9; level: off", &src, &err), "%s", err.text);
+	ck_assert_msg (hkp11_config_load (&group, 1, "count: 9; level: off", &src, &err), "%s",
+		       err.text);
 	ck_assert_uint_eq (settings.count, 9);
 	ck_assert_int_eq (settings.level, 0);
 	ck_assert_str_eq (settings.path, "/from/file");
@@ -402,7 +423,8 @@ START_TEST (test_message_one_printable_line)
 	fclose (f);
 	got[n] = '\0';
 	ck_assert_str_eq (
-	    got, "hkpost-p11: token '\\u001b[31mred\\r\\nhkpost-p11: forged\\xff \xe9\x8c\xaf'\n");
+		got,
+		"hkpost-p11: token '\\u001b[31mred\\r\\nhkpost-p11: forged\\xff \xe9\x8c\xaf'\n");
 }
 END_TEST
 
@@ -416,8 +438,7 @@ static range_settings range;
 static const range_settings range_defaults = { 2, 10 };
 
 static bool
-range_agrees (const void *values, const char **key, const char **other, char *why,
-	      size_t why_len)
+range_agrees (const void *values, const char **key, const char **other, char *why, size_t why_len)
 {
 	const range_settings *r = values;
 	if (r->low <= r->high)
@@ -429,17 +450,32 @@ range_agrees (const void *values, const char **key, const char **other, char *wh
 }
 
 static const hkp11_option range_options[] = {
-	{ .key = "low", .type = HKP11_OPT_UINT, .offset = offsetof (range_settings, low), .min = 0, .max = 99 },
-	{ .key = "high", .type = HKP11_OPT_UINT, .offset = offsetof (range_settings, high), .min = 0, .max = 99 },
+	{ .key = "low",
+	  .type = HKP11_OPT_UINT,
+	  .offset = offsetof (range_settings, low),
+	  .min = 0,
+	  .max = 99 },
+	{ .key = "high",
+	  .type = HKP11_OPT_UINT,
+	  .offset = offsetof (range_settings, high),
+	  .min = 0,
+	  .max = 99 },
 	{ .key = NULL },
 };
 
 /* The test group first, so that the range's entries are not the first. */
 static const hkp11_option_group two_groups[] = {
-	{ .name = "test", .options = options, .settings = &settings, .defaults = &defaults,
+	{ .name = "test",
+	  .options = options,
+	  .settings = &settings,
+	  .defaults = &defaults,
 	  .size = sizeof settings },
-	{ .name = "range", .options = range_options, .settings = &range,
-	  .defaults = &range_defaults, .size = sizeof range, .agree = range_agrees },
+	{ .name = "range",
+	  .options = range_options,
+	  .settings = &range,
+	  .defaults = &range_defaults,
+	  .size = sizeof range,
+	  .agree = range_agrees },
 };
 
 static const char *
@@ -608,12 +644,4 @@ conf_suite (void)
 	return s;
 }
 
-int
-main (void)
-{
-	SRunner *sr = srunner_create (conf_suite ());
-	srunner_run_all (sr, CK_NORMAL);
-	int failed = srunner_ntests_failed (sr);
-	srunner_free (sr);
-	return failed == 0 ? 0 : 1;
-}
+P11T_MAIN (conf_suite)

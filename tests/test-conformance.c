@@ -37,9 +37,5 @@ main (void)
 	suite_add_tcase (suite, conf_tcase_wrap ());
 	suite_add_tcase (suite, conf_tcase_arguments ());
 
-	SRunner *runner = srunner_create (suite);
-	srunner_run_all (runner, CK_NORMAL);
-	int failed = srunner_ntests_failed (runner);
-	srunner_free (runner);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return p11t_run_suite (suite);
 }

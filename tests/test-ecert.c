@@ -4,7 +4,7 @@
  * fixture of make-ecerts.sh, in English and in Traditional Chinese.
  */
 #include "config.h"
-#include "ecert.h"
+#include "ecert/ecert.h"
 #include "fixtures.h"
 #include "p11-test.h"
 
@@ -34,16 +34,14 @@ typedef struct {
 
 static const expectation fixtures[] = {
 	{ "personal", true, HKP11_ECERT_PERSONAL, "CHAN TAI MAN", "9000471235", "", "2045-06-30",
-	  CA2_17, false, false, HKP11_KEY_RSA,
-	  "CHAN TAI MAN (Personal e-Cert, expires 2045-06-30)",
+	  CA2_17, false, false, HKP11_KEY_RSA, "CHAN TAI MAN (Personal e-Cert, expires 2045-06-30)",
 	  "CHAN TAI MAN（個人電子證書，2045-06-30到期）" },
 	{ "personal-renewed", true, HKP11_ECERT_PERSONAL, "CHAN TAI MAN", "9000471236", "",
 	  "2045-06-30", CA2_17, false, false, HKP11_KEY_RSA,
 	  "CHAN TAI MAN (Personal e-Cert, expires 2045-06-30)",
 	  "CHAN TAI MAN（個人電子證書，2045-06-30到期）" },
 	{ "minor", true, HKP11_ECERT_MINOR, "CHAN SIU MING", "2345678901", "", "2040-01-31", CA2_17,
-	  false, false, HKP11_KEY_RSA,
-	  "CHAN SIU MING (Personal/Minor e-Cert, expires 2040-01-31)",
+	  false, false, HKP11_KEY_RSA, "CHAN SIU MING (Personal/Minor e-Cert, expires 2040-01-31)",
 	  "CHAN SIU MING（個人/未成年人電子證書，2040-01-31到期）" },
 	{ "org3", true, HKP11_ECERT_ORGANISATIONAL, "LEE SIU KEUNG", "3456789012", WING_ON,
 	  "2044-11-30", CA2_17, false, false, HKP11_KEY_RSA,
@@ -253,8 +251,8 @@ START_TEST (test_templates)
 		NULL,
 	};
 	static const char *const bad[] = {
-		"", "{holder", "holder}", "{name}", "[{holder}", "{holder}]", "[[{holder}]", "[a[b]]",
-		NULL,
+		"",          "{holder",     "holder}", "{name}", "[{holder}",
+		"{holder}]", "[[{holder}]", "[a[b]]",  NULL,
 	};
 	for (int i = 0; good[i]; i++)
 		ck_assert_msg (hkp11_label_template_check (good[i], why, sizeof why), "%s: %s",
@@ -325,19 +323,24 @@ START_TEST (test_sanitise)
 {
 	char out[64];
 	/* ':' -> U+FF1A, controls -> space, bad bytes and overlongs -> U+FFFD. */
-	size_t len = hkp11_label_sanitise ("a:b\tc\x7f" "d\xff" "e\xc0\xaf" "f\xed\xa0\x80", 15, out,
-					   sizeof out);
-	ck_assert_str_eq (out, "a\xef\xbc\x9a" "b c d\xef\xbf\xbd" "e\xef\xbf\xbd\xef\xbf\xbd"
+	size_t len = hkp11_label_sanitise ("a:b\tc\x7f"
+					   "d\xff"
+					   "e\xc0\xaf"
+					   "f\xed\xa0\x80",
+					   15, out, sizeof out);
+	ck_assert_str_eq (out, "a\xef\xbc\x9a"
+			       "b c d\xef\xbf\xbd"
+			       "e\xef\xbf\xbd\xef\xbf\xbd"
 			       "f\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
 	ck_assert_uint_eq (len, strlen (out));
 	/* Format characters (Unicode Cf) go: bidirectional marks, overrides and
 	 * isolates, zero-width characters, the BOM, a tag; C1 controls and the
 	 * line separator become spaces. */
 	static const char *const hidden[] = {
-		"\xe2\x80\x8e", "\xe2\x80\x8f", "\xe2\x80\xaa", "\xe2\x80\xab", "\xe2\x80\xac",
-		"\xe2\x80\xad", "\xe2\x80\xae", "\xe2\x81\xa6", "\xe2\x81\xa7", "\xe2\x81\xa8",
-		"\xe2\x81\xa9", "\xe2\x80\x8b", "\xe2\x80\x8c", "\xe2\x80\x8d", "\xe2\x81\xa0",
-		"\xef\xbb\xbf", "\xc2\xad", "\xd8\x9c", "\xf3\xa0\x80\x81", NULL,
+		"\xe2\x80\x8e", "\xe2\x80\x8f", "\xe2\x80\xaa", "\xe2\x80\xab",     "\xe2\x80\xac",
+		"\xe2\x80\xad", "\xe2\x80\xae", "\xe2\x81\xa6", "\xe2\x81\xa7",     "\xe2\x81\xa8",
+		"\xe2\x81\xa9", "\xe2\x80\x8b", "\xe2\x80\x8c", "\xe2\x80\x8d",     "\xe2\x81\xa0",
+		"\xef\xbb\xbf", "\xc2\xad",     "\xd8\x9c",     "\xf3\xa0\x80\x81", NULL,
 	};
 	for (int i = 0; hidden[i]; i++) {
 		char in[32];
@@ -346,7 +349,11 @@ START_TEST (test_sanitise)
 		ck_assert_msg (strcmp (out, "ab") == 0, "format character %d kept", i);
 		ck_assert_uint_eq (len, 2);
 	}
-	len = hkp11_label_sanitise ("a\xc2\x9b" "b\xc2\x85" "c\xe2\x80\xa8" "d", 11, out, sizeof out);
+	len = hkp11_label_sanitise ("a\xc2\x9b"
+				    "b\xc2\x85"
+				    "c\xe2\x80\xa8"
+				    "d",
+				    11, out, sizeof out);
 	ck_assert_str_eq (out, "a b c d");
 	/* A raw C1 byte is no UTF-8: U+FFFD. */
 	len = hkp11_label_sanitise ("a\x9b[2J", 5, out, sizeof out);
@@ -377,13 +384,16 @@ START_TEST (test_unique)
 	ck_assert (hkp11_label_make_unique (entries, 4));
 	/* Same holder, kind and expiry: the SRN tells them apart; a copy of the
 	 * same certificate is numbered; the one without a twin is untouched. */
-	ck_assert_str_eq (labels[0],
-			  "CHAN TAI MAN (Personal e-Cert, expires 2045-06-30) (SRN 9000471235) #1001");
-	ck_assert_str_eq (labels[1], "CHAN TAI MAN (Personal e-Cert, expires 2045-06-30) (SRN 9000471236)");
+	ck_assert_str_eq (
+		labels[0],
+		"CHAN TAI MAN (Personal e-Cert, expires 2045-06-30) (SRN 9000471235) #1001");
+	ck_assert_str_eq (labels[1],
+			  "CHAN TAI MAN (Personal e-Cert, expires 2045-06-30) (SRN 9000471236)");
 	ck_assert_str_eq (labels[2],
 			  "LEE SIU KEUNG (Organisational e-Cert, " WING_ON ", expires 2044-11-30)");
-	ck_assert_str_eq (labels[3],
-			  "CHAN TAI MAN (Personal e-Cert, expires 2045-06-30) (SRN 9000471235) #1001 (2)");
+	ck_assert_str_eq (
+		labels[3],
+		"CHAN TAI MAN (Personal e-Cert, expires 2045-06-30) (SRN 9000471235) #1001 (2)");
 	for (int i = 0; i < 4; i++)
 		for (int j = i + 1; j < 4; j++)
 			ck_assert_str_ne (labels[i], labels[j]);
@@ -438,9 +448,5 @@ main (void)
 {
 	/* Generate (or find) the fixtures once, before Check forks. */
 	fx_dir ();
-	SRunner *sr = srunner_create (ecert_suite ());
-	srunner_run_all (sr, CK_NORMAL);
-	int failed = srunner_ntests_failed (sr);
-	srunner_free (sr);
-	return failed == 0 ? 0 : 1;
+	return p11t_run_suite (ecert_suite ());
 }

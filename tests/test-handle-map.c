@@ -7,8 +7,9 @@
  * value freed too early is a report there, and a wrong answer here).
  */
 #include "config.h"
-#include "epoch.h"
-#include "handle-map.h"
+#include "lockfree/epoch.h"
+#include "lockfree/handle-map.h"
+#include "p11-test.h"
 
 #include <check.h>
 #include <pthread.h>
@@ -227,7 +228,7 @@ START_TEST (test_readers_and_writer)
 	for (int i = 0; i < 3; i++) {
 		ck_assert_int_eq (pthread_join (t[i], &result), 0);
 		ck_assert_msg (result == NULL, "reader %d: %s", i,
-			       result == (void *)2 ? "saw a freed or wrong value"
+			       result == (void *)2   ? "saw a freed or wrong value"
 			       : result == (void *)3 ? "never found a value"
 						     : "no epoch record");
 	}
@@ -249,9 +250,5 @@ main (void)
 	tcase_add_test (tc, test_readers_and_writer);
 	suite_add_tcase (s, tc);
 
-	SRunner *sr = srunner_create (s);
-	srunner_run_all (sr, CK_NORMAL);
-	int failed = srunner_ntests_failed (sr);
-	srunner_free (sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return p11t_run_suite (s);
 }

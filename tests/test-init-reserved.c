@@ -8,8 +8,8 @@
  * shim over the mock, as an application calls it.
  */
 #include "config.h"
-#include "safe-copy.h"
-#include "conf.h"
+#include "base/safe-copy.h"
+#include "settings/conf.h"
 #include "shim-fixture.h"
 
 #include <check.h>
@@ -162,7 +162,8 @@ copy_cases_in_child (void)
 		return 10;
 	/* The filter holds. */
 	char a = 'a', b = 0;
-	struct iovec local = { .iov_base = &b, .iov_len = 1 }, remote = { .iov_base = &a, .iov_len = 1 };
+	struct iovec local = { .iov_base = &b, .iov_len = 1 },
+		     remote = { .iov_base = &a, .iov_len = 1 };
 	if (process_vm_readv (getpid (), &local, 1, &remote, 1, 0) != -1 || errno != EPERM)
 		return 11;
 
@@ -316,12 +317,4 @@ suite (void)
 	return s;
 }
 
-int
-main (void)
-{
-	SRunner *runner = srunner_create (suite ());
-	srunner_run_all (runner, CK_NORMAL);
-	int failed = srunner_ntests_failed (runner);
-	srunner_free (runner);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+P11T_MAIN (suite)

@@ -24,7 +24,8 @@
 #define PERSONAL "CHAN TAI MAN (Personal e-Cert, expires 2045-06-30) (SRN 9000471235)"
 #define RENEWED "CHAN TAI MAN (Personal e-Cert, expires 2045-06-30) (SRN 9000471236)"
 #define ORG3 \
-	"LEE SIU KEUNG (Organisational e-Cert, Wing On Trading Company Limited, expires 2044-11-30)"
+	"LEE SIU KEUNG (Organisational e-Cert, Wing On Trading Company Limited, expires " \
+	"2044-11-30)"
 #define EC "CHEUNG WAI (Personal e-Cert, expires 2046-03-01)"
 #define MR "WONG MEI LING (Personal e-Cert, mutual recognition, expires 2042-10-15)"
 #define TRIAL "TEST USER (Trial Personal e-Cert, expires 2041-01-01)"
@@ -63,16 +64,17 @@ populate (void)
 	CK_SESSION_HANDLE w = p11t_open_session (&m, slot, NULL);
 
 	/* Certificate, private and public key sharing ID and container label. */
-	opt = (fx_options){ "te-3f2a0001", "te-3f2a0001", (const unsigned char *)"\x01\x01", 2,
-			    true, true, true };
+	opt = (fx_options){
+		"te-3f2a0001", "te-3f2a0001", (const unsigned char *)"\x01\x01", 2, true, true, true
+	};
 	fx_create (&m, w, "personal", &opt, &o.personal);
 	/* The same holder again; its key has no label (a PKCS#12 import). */
-	opt = (fx_options){ "te-3f2a0002", NULL, (const unsigned char *)"\x02\x02", 2, true, true,
-			    false };
+	opt = (fx_options){ "te-3f2a0002", NULL, (const unsigned char *)"\x02\x02", 2, true,
+			    true,          false };
 	fx_create (&m, w, "personal-renewed", &opt, &o.renewed);
 	/* A key with neither ID nor label: only its modulus pairs it. */
-	opt = (fx_options){ "te-3f2a0003", NULL, (const unsigned char *)"\x03\x03", 2, true, false,
-			    false };
+	opt = (fx_options){ "te-3f2a0003", NULL, (const unsigned char *)"\x03\x03", 2, true,
+			    false,         false };
 	fx_create (&m, w, "org3", &opt, &o.org3);
 	opt = (fx_options){ NULL, NULL, NULL, 0, false, true, false };
 	fx_objects k;
@@ -85,12 +87,14 @@ populate (void)
 	fx_create (&m, w, "personal-ec", &opt, &k);
 	o.ec_key = k.key;
 	/* Two e-Certs and keys under one shared ID: the modulus decides. */
-	opt = (fx_options){ "te-shared", NULL, (const unsigned char *)"\xaa", 1, true, true, false };
+	opt = (fx_options){
+		"te-shared", NULL, (const unsigned char *)"\xaa", 1, true, true, false
+	};
 	fx_create (&m, w, "mr", &opt, &o.mr);
 	fx_create (&m, w, "trial", &opt, &o.trial);
 	/* Not an e-Cert: keeps its labels. */
-	opt = (fx_options){ "Jane Doe", "Jane's key", (const unsigned char *)"\x0b", 1, true, true,
-			    false };
+	opt = (fx_options){ "Jane Doe", "Jane's key", (const unsigned char *)"\x0b", 1, true,
+			    true,       false };
 	fx_create (&m, w, "other", &opt, &o.other);
 	size_t len;
 	unsigned char *bad = fx_read ("malformed", ".der", &len);
@@ -264,9 +268,11 @@ compare_with_direct (CK_OBJECT_HANDLE h, CK_ATTRIBUTE *tmpl, CK_ULONG n, CK_RV *
 			continue;
 		ck_assert_msg (copy[i].ulValueLen == tmpl[i].ulValueLen,
 			       "attribute %lu: direct %lu, shim %lu", (unsigned long)tmpl[i].type,
-			       (unsigned long)copy[i].ulValueLen, (unsigned long)tmpl[i].ulValueLen);
+			       (unsigned long)copy[i].ulValueLen,
+			       (unsigned long)tmpl[i].ulValueLen);
 		if (tmpl[i].pValue != NULL && tmpl[i].ulValueLen != CK_UNAVAILABLE_INFORMATION)
-			ck_assert (memcmp (copy[i].pValue, tmpl[i].pValue, tmpl[i].ulValueLen) == 0);
+			ck_assert (memcmp (copy[i].pValue, tmpl[i].pValue, tmpl[i].ulValueLen) ==
+				   0);
 	}
 	return rv;
 }
@@ -522,8 +528,8 @@ START_TEST (test_destroy_and_create)
 
 	/* And comes back. */
 	fx_objects again;
-	fx_options opt = { "te-3f2a0002", NULL, (const unsigned char *)"\x02\x02", 2, true, false,
-			   false };
+	fx_options opt = { "te-3f2a0002", NULL, (const unsigned char *)"\x02\x02", 2, true,
+			   false,         false };
 	fx_create (&m, s, "personal-renewed", &opt, &again);
 	assert_label (again.cert, RENEWED);
 	assert_label (o.personal.cert, PERSONAL);
@@ -617,7 +623,8 @@ START_TEST (test_language)
 	assert_label (o.org3.cert, "LEE SIU KEUNG（機構電子證書，Wing On Trading Company Limited，"
 				   "2044-11-30到期）");
 	assert_label (o.mr.key, "WONG MEI LING（個人電子證書，粵港互認，2042-10-15到期）");
-	assert_label (o.personal.cert, "CHAN TAI MAN（個人電子證書，2045-06-30到期） (SRN 9000471235)");
+	assert_label (o.personal.cert,
+		      "CHAN TAI MAN（個人電子證書，2045-06-30到期） (SRN 9000471235)");
 }
 END_TEST
 
@@ -679,8 +686,7 @@ START_TEST (test_token_label)
 	token_label (label);
 	ck_assert_uint_eq (strlen (label), 32);
 	ck_assert_ptr_null (strchr (label, ':'));
-	ck_assert (strncmp (label, "香港郵政 CHEUNG WAI：", strlen ("香港郵政 CHEUNG WAI：")) ==
-		   0);
+	ck_assert (strncmp (label, "香港郵政 CHEUNG WAI：", strlen ("香港郵政 CHEUNG WAI：")) == 0);
 }
 END_TEST
 
@@ -726,10 +732,9 @@ writer (void *arg)
 			return (void *)1;
 		CK_SESSION_HANDLE extra = p11t_open_session (&m, slot, NULL);
 		m.f->C_CloseSession (extra);
-		if (i % 50 == 49 &&
-		    (m.f->C_Logout (own) != CKR_OK ||
-		     m.f->C_Login (own, CKU_USER, (CK_UTF8CHAR_PTR)USER_PIN, strlen (USER_PIN)) !=
-			     CKR_OK))
+		if (i % 50 == 49 && (m.f->C_Logout (own) != CKR_OK ||
+				     m.f->C_Login (own, CKU_USER, (CK_UTF8CHAR_PTR)USER_PIN,
+						   strlen (USER_PIN)) != CKR_OK))
 			return (void *)1;
 	}
 	m.f->C_CloseSession (own);
@@ -795,9 +800,5 @@ main (void)
 		return 77;
 	}
 	fx_dir ();
-	SRunner *sr = srunner_create (labels_suite ());
-	srunner_run_all (sr, CK_NORMAL);
-	int failed = srunner_ntests_failed (sr);
-	srunner_free (sr);
-	return failed == 0 ? 0 : 1;
+	return p11t_run_suite (labels_suite ());
 }

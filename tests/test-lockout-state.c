@@ -4,7 +4,7 @@
  * and no trust in a file that is corrupt or not ours.
  */
 #include "config.h"
-#include "lockout-state.h"
+#include "lockout/store.h"
 #include "p11-test.h"
 
 #include <check.h>
@@ -45,7 +45,8 @@ count (hkp11_lockout_store *store, hkp11_state_status expect)
 {
 	hkp11_lockout_record r;
 	hkp11_state_note note;
-	ck_assert (hkp11_lockout_store_update (store, KEY, "test token", HKP11_STATE_READ, &r, &note));
+	ck_assert (
+		hkp11_lockout_store_update (store, KEY, "test token", HKP11_STATE_READ, &r, &note));
 	ck_assert_msg (note.status == expect, "status %d, expected %d: %s", note.status, expect,
 		       note.text);
 	return r.failures;
@@ -56,7 +57,8 @@ add_failure (hkp11_lockout_store *store, hkp11_state_status expect)
 {
 	hkp11_lockout_record r;
 	hkp11_state_note note;
-	ck_assert (hkp11_lockout_store_update (store, KEY, "test token", HKP11_STATE_FAIL, &r, &note));
+	ck_assert (
+		hkp11_lockout_store_update (store, KEY, "test token", HKP11_STATE_FAIL, &r, &note));
 	ck_assert_msg (note.status == expect, "status %d, expected %d: %s", note.status, expect,
 		       note.text);
 	return r.failures;
@@ -146,7 +148,8 @@ START_TEST (test_count_and_reset)
 	ck_assert (hkp11_lockout_store_begin_try (other, KEY, NULL, &at_guard, &verdict, &r, NULL));
 	ck_assert_int_eq (verdict, HKP11_TRY_RELEASED);
 	ck_assert_uint_eq (r.released, 0);
-	ck_assert (hkp11_lockout_store_end_try (other, KEY, NULL, &at_guard, HKP11_TRY_OTHER, &r, NULL));
+	ck_assert (hkp11_lockout_store_end_try (other, KEY, NULL, &at_guard, HKP11_TRY_OTHER, &r,
+						NULL));
 	at_guard.ended_seen = r.ended;
 	ck_assert (hkp11_lockout_store_begin_try (other, KEY, NULL, &at_guard, &verdict, &r, NULL));
 	ck_assert_int_eq (verdict, HKP11_TRY_REFUSED);
@@ -207,8 +210,8 @@ START_TEST (test_try_shim_counts)
 	/* Until it is stale: then it is taken for a process that died there,
 	 * and shown as spent. */
 	ck_assert_int_eq (hkp11_lockout_tries_left (&r, &rule,
-						     time (NULL) + HKP11_PENDING_STALE_SECONDS + 2,
-						     HKP11_LEFT_SHOWN),
+						    time (NULL) + HKP11_PENDING_STALE_SECONDS + 2,
+						    HKP11_LEFT_SHOWN),
 			  2);
 	/* A second try while the first is at the token: granted, and then
 	 * the guard holds for a third. */
@@ -373,8 +376,9 @@ START_TEST (test_try_token_counts)
 	rule.ended_seen = r.ended;
 	ck_assert_int_eq (begin (store, &rule, &r), HKP11_TRY_GRANTED);
 	ck_assert_int_eq (hkp11_lockout_tries_left (&r, &rule, now, HKP11_LEFT_GUARD), 2);
-	ck_assert_int_eq (hkp11_lockout_tries_left (&r, &rule, now + HKP11_PENDING_STALE_SECONDS + 2,
-						     HKP11_LEFT_GUARD),
+	ck_assert_int_eq (hkp11_lockout_tries_left (&r, &rule,
+						    now + HKP11_PENDING_STALE_SECONDS + 2,
+						    HKP11_LEFT_GUARD),
 			  3);
 	/* What was written reads back, pending and all. */
 	ck_assert (hkp11_lockout_store_update (store, KEY, NULL, HKP11_STATE_READ, &seen, NULL));
@@ -436,7 +440,8 @@ START_TEST (test_keys)
 
 	for (int i = 0; bad[i]; i++) {
 		ck_assert_msg (!hkp11_lockout_key_valid (bad[i]), "'%s' accepted", bad[i]);
-		ck_assert (!hkp11_lockout_store_update (store, bad[i], NULL, HKP11_STATE_FAIL, &r, NULL));
+		ck_assert (!hkp11_lockout_store_update (store, bad[i], NULL, HKP11_STATE_FAIL, &r,
+							NULL));
 	}
 	ck_assert (!hkp11_lockout_key_valid (longkey));
 	ck_assert (hkp11_lockout_key_valid (KEY));
@@ -467,8 +472,8 @@ START_TEST (test_concurrent_processes)
 			for (int j = 0; j < EACH; j++) {
 				hkp11_lockout_record r;
 				hkp11_state_note note;
-				if (!hkp11_lockout_store_update (mine, KEY, "t", HKP11_STATE_FAIL, &r,
-								 &note) ||
+				if (!hkp11_lockout_store_update (mine, KEY, "t", HKP11_STATE_FAIL,
+								 &r, &note) ||
 				    note.status != HKP11_STATE_OK)
 					_exit (2);
 			}
@@ -532,7 +537,8 @@ START_TEST (test_killed_writer)
 			hkp11_lockout_store *mine = hkp11_lockout_store_new (dir);
 			for (;;) {
 				hkp11_lockout_record r;
-				hkp11_lockout_store_update (mine, KEY, "t", HKP11_STATE_FAIL, &r, NULL);
+				hkp11_lockout_store_update (mine, KEY, "t", HKP11_STATE_FAIL, &r,
+							    NULL);
 			}
 		}
 		usleep ((useconds_t)(rand () % 4000));
@@ -560,9 +566,9 @@ START_TEST (test_corrupt_files)
 	} bad[] = {
 		{ "", 0 },
 		{ "garbage", 7 },
-		{ "version: 1\nfailures: 3\n", 23 },                 /* no end line */
-		{ "version: 1\nfailures: 3\nend", 26 },              /* cut short */
-		{ "version: 2\nfailures: 3\nend\n", 27 },            /* unknown format */
+		{ "version: 1\nfailures: 3\n", 23 },      /* no end line */
+		{ "version: 1\nfailures: 3\nend", 26 },   /* cut short */
+		{ "version: 2\nfailures: 3\nend\n", 27 }, /* unknown format */
 		{ "version: 1\nfailures: -3\nend\n", 28 },
 		{ "version: 1\nfailures: 99999999999\nend\n", 37 },
 		{ "version: 1\nfailures: 3\0\nend\n", 28 },
@@ -579,13 +585,17 @@ START_TEST (test_corrupt_files)
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		write_file (state_path (".state"), bad[i].text, bad[i].len);
 		/* A reader is told and does not trust it. */
-		ck_assert (hkp11_lockout_store_update (store, KEY, NULL, HKP11_STATE_READ, &r, &note));
-		ck_assert_msg (note.status == HKP11_STATE_CORRUPT, "case %zu: status %d", i, note.status);
+		ck_assert (
+			hkp11_lockout_store_update (store, KEY, NULL, HKP11_STATE_READ, &r, &note));
+		ck_assert_msg (note.status == HKP11_STATE_CORRUPT, "case %zu: status %d", i,
+			       note.status);
 		ck_assert_uint_eq (r.failures, 0);
 		ck_assert_msg (strstr (note.text, state_path (".state")) != NULL, "%s", note.text);
 		/* A writer moves it aside and starts again. */
-		ck_assert (hkp11_lockout_store_update (store, KEY, NULL, HKP11_STATE_FAIL, &r, &note));
-		ck_assert_msg (note.status == HKP11_STATE_CORRUPT, "case %zu: status %d", i, note.status);
+		ck_assert (
+			hkp11_lockout_store_update (store, KEY, NULL, HKP11_STATE_FAIL, &r, &note));
+		ck_assert_msg (note.status == HKP11_STATE_CORRUPT, "case %zu: status %d", i,
+			       note.status);
 		ck_assert_msg (strstr (note.text, "moved to") != NULL, "%s", note.text);
 		ck_assert_uint_eq (r.failures, 1);
 		ck_assert_int_eq (stat (state_path (".state.corrupt"), &st), 0);
@@ -709,10 +719,12 @@ START_TEST (test_existing_dir_left_alone)
 		hkp11_lockout_store *store = hkp11_lockout_store_new (dir);
 		ck_assert_uint_eq (add_failure (store, HKP11_STATE_MEMORY), 1);
 		ck_assert_uint_eq (add_failure (store, HKP11_STATE_MEMORY), 2);
-		ck_assert (hkp11_lockout_store_update (store, KEY, NULL, HKP11_STATE_READ, &r, &note));
+		ck_assert (
+			hkp11_lockout_store_update (store, KEY, NULL, HKP11_STATE_READ, &r, &note));
 		ck_assert_uint_eq (r.failures, 2);
 		ck_assert_int_eq (note.status, HKP11_STATE_MEMORY);
-		ck_assert_msg (strstr (note.text, dir) != NULL && strstr (note.text, "open to others") &&
+		ck_assert_msg (strstr (note.text, dir) != NULL &&
+				       strstr (note.text, "open to others") &&
 				       strstr (note.text, "in memory"),
 			       "%s", note.text);
 		/* Untouched: its mode, and nothing written into it. */
@@ -855,7 +867,8 @@ START_TEST (test_no_home)
 		if (store == NULL || hkp11_lockout_store_dir (store)[0] != '\0')
 			_exit (11);
 		for (int i = 1; i <= 3; i++) {
-			if (!hkp11_lockout_store_update (store, KEY, NULL, HKP11_STATE_FAIL, &r, &note) ||
+			if (!hkp11_lockout_store_update (store, KEY, NULL, HKP11_STATE_FAIL, &r,
+							 &note) ||
 			    note.status != HKP11_STATE_MEMORY || r.failures != (unsigned int)i)
 				_exit (12);
 		}
@@ -867,7 +880,8 @@ START_TEST (test_no_home)
 	}
 	int status;
 	ck_assert_int_eq (waitpid (pid, &status, 0), pid);
-	ck_assert_msg (WIFEXITED (status) && WEXITSTATUS (status) == 0, "child status 0x%x", status);
+	ck_assert_msg (WIFEXITED (status) && WEXITSTATUS (status) == 0, "child status 0x%x",
+		       status);
 }
 END_TEST
 
@@ -897,9 +911,5 @@ main (void)
 	tcase_add_test (tc, test_no_home);
 	suite_add_tcase (s, tc);
 
-	SRunner *sr = srunner_create (s);
-	srunner_run_all (sr, CK_NORMAL);
-	int failed = srunner_ntests_failed (sr);
-	srunner_free (sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return p11t_run_suite (s);
 }

@@ -2,18 +2,18 @@
 /*
  * The PIN policy and lockout layers through the whole shim over SoftHSM.
  *
- * This program links the module's own sources, so that it can hear what the
+ * This program links the module's library, so that it can hear what the
  * layers report: it subscribes to the security events, takes the place of
  * syslog(3), and points stderr at a file or at a terminal of its own.  Every
  * test ends by searching all it captured, and the state directory, for the
  * PINs it used.
  */
 #include "config.h"
-#include "events.h"
-#include "shim.h"
-#include "lockout-state.h"
+#include "core/events.h"
+#include "core/shim.h"
+#include "lockout/store.h"
 #include "p11-test.h"
-#include "token-id.h"
+#include "token/token-id.h"
 
 #include <check.h>
 #include <errno.h>
@@ -38,11 +38,11 @@
 
 /* Every PIN any test hands the shim: none may appear in what it wrote. */
 static const char *const secrets[] = {
-	SO_PIN, USER_PIN, NEW_PIN, ENVELOPE_PIN, "Wrong-Pin-", "abcdefgh", "Abcdefgh",
-	"Same-Wrong-1!", "Zz9!Zz9!Zz9!", NULL,
+	SO_PIN,     USER_PIN,   NEW_PIN,         ENVELOPE_PIN,   "Wrong-Pin-",
+	"abcdefgh", "Abcdefgh", "Same-Wrong-1!", "Zz9!Zz9!Zz9!", NULL,
 };
 
-/* The layers under test, policy over lockout, as in module/layers.c. */
+/* The layers under test, policy over lockout, as in module/core/layers.c. */
 extern hkp11_layer hkp11_policy_layer;
 extern hkp11_layer hkp11_lockout_layer;
 hkp11_layer *const hkp11_layers[] = {
@@ -111,12 +111,14 @@ syslog (int priority, const char *format, ...)
 	va_list ap;
 	va_start (ap, format);
 	if (syslog_used < sizeof syslog_text) {
-		int n = vsnprintf (syslog_text + syslog_used, sizeof syslog_text - syslog_used, format, ap);
+		int n = vsnprintf (syslog_text + syslog_used, sizeof syslog_text - syslog_used,
+				   format, ap);
 		if (n > 0)
 			syslog_used += (size_t)n;
 		if (syslog_used < sizeof syslog_text - 1)
 			syslog_text[syslog_used++] = '\n';
-		syslog_text[syslog_used < sizeof syslog_text ? syslog_used : sizeof syslog_text - 1] = '\0';
+		syslog_text[syslog_used < sizeof syslog_text ? syslog_used
+							     : sizeof syslog_text - 1] = '\0';
 	}
 	va_end (ap);
 	(void)priority;
@@ -211,8 +213,11 @@ static void
 assert_no_pin_makeup_in (const char *what, const char *text)
 {
 	static const char *const words[] = {
-		" characters", "lacks", "upper-case", "lower-case", "a digit", "special character",
-		"printable ASCII", "kinds of character", "times in a row", NULL,
+		" characters",     "lacks",
+		"upper-case",      "lower-case",
+		"a digit",         "special character",
+		"printable ASCII", "kinds of character",
+		"times in a row",  NULL,
 	};
 	for (int i = 0; words[i]; i++)
 		ck_assert_msg (strstr (text, words[i]) == NULL, "'%s' tells of a PIN in %s: %s",
@@ -278,15 +283,16 @@ shim_start (const char *settings)
 	CK_INTERFACE_PTR iface = NULL;
 	CK_VERSION v3 = { 3, 0 };
 
-	snprintf (reserved, sizeof reserved, "state-dir: %s%s%s", state_dir, settings[0] ? "; " : "",
-		  settings);
+	snprintf (reserved, sizeof reserved, "state-dir: %s%s%s", state_dir,
+		  settings[0] ? "; " : "", settings);
 	memset (&args, 0, sizeof args);
 	args.flags = CKF_OS_LOCKING_OK;
 	args.pReserved = reserved;
-	ck_assert_int_eq (C_GetInterface ((CK_UTF8CHAR_PTR) "PKCS 11", &v3, &iface, 0), CKR_OK);
+	ck_assert_int_eq (hkp11_get_interface ((CK_UTF8CHAR_PTR) "PKCS 11", &v3, &iface, 0),
+			  CKR_OK);
 	f = iface->pFunctionList;
 	memset (&shim, 0, sizeof shim);
-	ck_assert_int_eq (C_GetFunctionList (&shim.f), CKR_OK);
+	ck_assert_int_eq (hkp11_get_function_list (&shim.f), CKR_OK);
 	shim.f3 = f;
 	p11t_assert_rv (f->C_Initialize (&args), CKR_OK);
 	hkp11_event_subscribe (event_sink);
@@ -419,7 +425,9 @@ START_TEST (test_policy_set_pin)
 		{ ENVELOPE_PIN, CKR_PIN_INVALID, "missing-class" },
 		{ "abcdefgh", CKR_PIN_INVALID, "missing-class" },
 		{ "Abcdefgh1", CKR_PIN_INVALID, "missing-class" },
-		{ "Abcdefgh\xc3\xa9" "1!", CKR_PIN_INVALID, "bad-character" },
+		{ "Abcdefgh\xc3\xa9"
+		  "1!",
+		  CKR_PIN_INVALID, "bad-character" },
 		{ USER_PIN, CKR_PIN_INVALID, "same-as-old" },
 	};
 	make_token (LABEL, USER_PIN);
@@ -432,8 +440,9 @@ START_TEST (test_policy_set_pin)
 		const seen_event *e = last_event ("pin-policy-rejected");
 		ck_assert_str_eq (e->function, "C_SetPIN");
 		ck_assert_uint_eq (e->result, refused[i].rv);
-		ck_assert_msg (strncmp (e->reasons, refused[i].reason, strlen (refused[i].reason)) == 0,
-			       "case %zu: %s", i, e->reasons);
+		ck_assert_msg (
+			strncmp (e->reasons, refused[i].reason, strlen (refused[i].reason)) == 0,
+			"case %zu: %s", i, e->reasons);
 	}
 	/* A refusal costs no try: even a wrong old PIN is not counted. */
 	p11t_assert_rv (set_pin (slot, "Wrong-Pin-00", "abcdefgh"), CKR_PIN_INVALID);
@@ -445,8 +454,9 @@ START_TEST (test_policy_set_pin)
 	 * looks for more).  Without audit-syslog, syslog heard nothing. */
 	p11t_assert_rv (login (slot, USER_PIN), CKR_OK);
 	const char *err = stderr_read ();
-	ck_assert_msg (strstr (err, "the new PIN does not meet the policy (too-short,missing-class)"),
-		       "%s", err);
+	ck_assert_msg (
+		strstr (err, "the new PIN does not meet the policy (too-short,missing-class)"),
+		"%s", err);
 	ck_assert_msg (strstr (err, "no try was spent") != NULL, "%s", err);
 	ck_assert_str_eq (syslog_text, "");
 
@@ -455,7 +465,8 @@ START_TEST (test_policy_set_pin)
 	p11t_assert_rv (set_pin (slot, USER_PIN, "123"), CKR_PIN_LEN_RANGE);
 	p11t_assert_rv (set_pin (slot, USER_PIN, "Abcdefgh1"), CKR_PIN_INVALID);
 	const char *tty = tty_read ();
-	ck_assert_msg (strstr (tty, "the new PIN has 3 characters, at least 8 are required") != NULL,
+	ck_assert_msg (strstr (tty, "the new PIN has 3 characters, at least 8 are required") !=
+			       NULL,
 		       "%s", tty);
 	ck_assert_msg (strstr (tty, "the new PIN lacks a special character") != NULL, "%s", tty);
 	stderr_to_file ();
@@ -486,11 +497,12 @@ START_TEST (test_policy_init_pin_and_so)
 	/* The SO setting a weak user PIN: refused. */
 	p11t_assert_rv (f->C_InitPIN (s, (CK_UTF8CHAR_PTR)ENVELOPE_PIN, 8), CKR_PIN_INVALID);
 	ck_assert_str_eq (last_event ("pin-policy-rejected")->function, "C_InitPIN");
-	p11t_assert_rv (f->C_InitPIN (s, (CK_UTF8CHAR_PTR)"Ab1!", 4), CKR_PIN_LEN_RANGE);
+	p11t_assert_rv (f->C_InitPIN (s, (CK_UTF8CHAR_PTR) "Ab1!", 4), CKR_PIN_LEN_RANGE);
 	p11t_assert_rv (f->C_InitPIN (s, (CK_UTF8CHAR_PTR)NEW_PIN, strlen (NEW_PIN)), CKR_OK);
 	/* The SO's own PIN is not the user policy's business. */
 	int before = count_events ("pin-policy-rejected");
-	p11t_assert_rv (f->C_SetPIN (s, (CK_UTF8CHAR_PTR)SO_PIN, strlen (SO_PIN), (CK_UTF8CHAR_PTR) "87654321", 8),
+	p11t_assert_rv (f->C_SetPIN (s, (CK_UTF8CHAR_PTR)SO_PIN, strlen (SO_PIN),
+				     (CK_UTF8CHAR_PTR) "87654321", 8),
 			CKR_OK);
 	ck_assert_int_eq (count_events ("pin-policy-rejected"), before);
 	p11t_assert_rv (f->C_Logout (s), CKR_OK);
@@ -615,9 +627,10 @@ START_TEST (test_countdown_and_guard)
 			char want[64];
 			ck_assert_int_eq (e->tries_left, left);
 			ck_assert_int_eq (e->level, HKP11_EVENT_WARNING);
-			snprintf (want, sizeof want, "eToken (%ld tr%s left)", left, left == 1 ? "y" : "ies");
-			ck_assert_msg (strncmp (label_of (&info), want, strlen (want)) == 0, "label '%s'",
-				       label_of (&info));
+			snprintf (want, sizeof want, "eToken (%ld tr%s left)", left,
+				  left == 1 ? "y" : "ies");
+			ck_assert_msg (strncmp (label_of (&info), want, strlen (want)) == 0,
+				       "label '%s'", label_of (&info));
 			snprintf (want, sizeof want, "%ld tr%s left before it locks", left,
 				  left == 1 ? "y" : "ies");
 			ck_assert_msg (strstr (syslog_text, want) != NULL, "%s", syslog_text);
@@ -627,7 +640,8 @@ START_TEST (test_countdown_and_guard)
 	}
 	/* stderr is not a terminal here: the countdown went to syslog only. */
 	ck_assert_msg (strstr (stderr_read (), "tries left") == NULL, "%s", stderr_read ());
-	ck_assert_msg (strstr (syslog_text, "1 try left before it locks") != NULL, "%s", syslog_text);
+	ck_assert_msg (strstr (syslog_text, "1 try left before it locks") != NULL, "%s",
+		       syslog_text);
 
 	/* The fifteenth try is held back, the right PIN too: the guard
 	 * cannot tell them apart without spending the try. */
@@ -675,8 +689,8 @@ START_TEST (test_guard_release_and_off)
 	hkp11_token_id_from_info (&info, &id);
 	hkp11_lockout_store *store = hkp11_lockout_store_new (state_dir);
 	ck_assert (hkp11_lockout_store_release (store, id.key, NULL));
-	ck_assert_msg (strncmp (label_now (slot), "eToken (1 try left)", 19) == 0,
-		       "%s", label_now (slot));
+	ck_assert_msg (strncmp (label_now (slot), "eToken (1 try left)", 19) == 0, "%s",
+		       label_now (slot));
 	p11t_assert_rv (login (slot, wrong_pin (4)), CKR_PIN_INCORRECT);
 	ck_assert_uint_eq (stored_failures (slot), 4);
 	ck_assert (token_info (slot).flags & CKF_USER_PIN_LOCKED);
@@ -696,7 +710,8 @@ START_TEST (test_guard_release_and_off)
 	ck_assert_int_eq (count_events ("lockout-guard"), 0);
 	info = token_info (slot);
 	ck_assert (info.flags & CKF_USER_PIN_LOCKED);
-	ck_assert_msg (strncmp (label_of (&info), "eToken (locked)", 15) == 0, "%s", label_of (&info));
+	ck_assert_msg (strncmp (label_of (&info), "eToken (locked)", 15) == 0, "%s",
+		       label_of (&info));
 	/* Past the last, the token reads as locked, guard or no guard: the
 	 * right PIN too is refused (SoftHSM never locks: it would open),
 	 * until a release lets it through. */
@@ -777,8 +792,8 @@ START_TEST (test_released_try_is_the_last)
 	ck_assert_uint_eq (stored_failures (slot), 0);
 	info = token_info (slot);
 	ck_assert_str_eq (label_of (&info), padded ("eToken"));
-	ck_assert (!(info.flags & (CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY |
-				   CKF_USER_PIN_LOCKED)));
+	ck_assert (!(info.flags &
+		     (CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY | CKF_USER_PIN_LOCKED)));
 
 	/* The SO setting a new user PIN unlocks a token for good, and the
 	 * count starts afresh. */
@@ -871,8 +886,9 @@ START_TEST (test_tty_warning)
 	shim_start ("lockout-warn: 14");
 	stderr_to_tty ();
 	p11t_assert_rv (login (slot, wrong_pin (1)), CKR_PIN_INCORRECT);
-	ck_assert_msg (strstr (tty_read (), "hkpost-p11: wrong PIN for token 'eToken': 14 tries left "
-					    "before it locks for good") != NULL,
+	ck_assert_msg (strstr (tty_read (),
+			       "hkpost-p11: wrong PIN for token 'eToken': 14 tries left "
+			       "before it locks for good") != NULL,
 		       "%s", tty_read ());
 	shim_stop ();
 }
@@ -890,11 +906,12 @@ START_TEST (test_processes_share_count)
 
 	make_token (LABEL, USER_PIN);
 	for (int i = 0; i < PROCS; i++) {
-		snprintf (cmd, sizeof cmd,
-			  "mkdir '%s/copy-%d' && cp -a '%s/tokens' '%s/copy-%d/' && "
-			  "printf 'directories.tokendir = %s/copy-%d/tokens\\nobjectstore.backend = "
-			  "file\\nlog.level = ERROR\\n' >'%s/copy-%d/softhsm2.conf'",
-			  hsm_dir, i, hsm_dir, hsm_dir, i, hsm_dir, i, hsm_dir, i);
+		snprintf (
+			cmd, sizeof cmd,
+			"mkdir '%s/copy-%d' && cp -a '%s/tokens' '%s/copy-%d/' && "
+			"printf 'directories.tokendir = %s/copy-%d/tokens\\nobjectstore.backend = "
+			"file\\nlog.level = ERROR\\n' >'%s/copy-%d/softhsm2.conf'",
+			hsm_dir, i, hsm_dir, hsm_dir, i, hsm_dir, i, hsm_dir, i);
 		ck_assert_int_eq (system (cmd), 0);
 	}
 
@@ -912,7 +929,8 @@ START_TEST (test_processes_share_count)
 				_exit (3);
 			CK_RV rv = login (slot, wrong_pin (i));
 			if (rv != CKR_PIN_INCORRECT)
-				fprintf (stdout, "child %d: %s\n", i, p11t_rv_name (rv)), fflush (stdout);
+				fprintf (stdout, "child %d: %s\n", i, p11t_rv_name (rv)),
+					fflush (stdout);
 			_exit (rv == CKR_PIN_INCORRECT ? 0 : 2);
 		}
 	}
@@ -948,7 +966,8 @@ START_TEST (test_threads_share_count)
 	make_token (LABEL, USER_PIN);
 	shim_start ("lockout-warn: 0");
 	for (int i = 0; i < THREADS; i++)
-		ck_assert_int_eq (pthread_create (&t[i], NULL, thread_login, (void *)(intptr_t)i), 0);
+		ck_assert_int_eq (pthread_create (&t[i], NULL, thread_login, (void *)(intptr_t)i),
+				  0);
 	for (int i = 0; i < THREADS; i++) {
 		void *ok;
 		pthread_join (t[i], &ok);
@@ -1017,7 +1036,8 @@ START_TEST (test_label_room)
 		const char *shown;
 	} cases[] = {
 		{ "Hongkong Post e-Cert token 0001", "Hongkong Post e-C (5 tries left)" },
-		{ "\xe9\xa6\x99\xe6\xb8\xaf\xe9\x83\xb5\xe6\x94\xbf\xe9\x9b\xbb\xe5\xad\x90\xe8\xad\x89\xe6\x9b\xb8",
+		{ "\xe9\xa6\x99\xe6\xb8\xaf\xe9\x83\xb5\xe6\x94\xbf\xe9\x9b\xbb\xe5\xad\x90\xe8\xad"
+		  "\x89\xe6\x9b\xb8",
 		  "\xe9\xa6\x99\xe6\xb8\xaf\xe9\x83\xb5\xe6\x94\xbf\xe9\x9b\xbb (5 tries left)" },
 		{ "x", "x (5 tries left)" },
 	};
@@ -1026,8 +1046,8 @@ START_TEST (test_label_room)
 		shim_start ("lockout-attempts: 6");
 		p11t_assert_rv (login (slot, wrong_pin (1)), CKR_PIN_INCORRECT);
 		CK_TOKEN_INFO info = token_info (slot);
-		ck_assert_msg (memcmp (info.label, padded (cases[i].shown), 32) == 0, "case %zu: '%s'",
-			       i, label_of (&info));
+		ck_assert_msg (memcmp (info.label, padded (cases[i].shown), 32) == 0,
+			       "case %zu: '%s'", i, label_of (&info));
 		p11t_assert_rv (login (slot, USER_PIN), CKR_OK);
 		shim_stop ();
 	}
@@ -1036,7 +1056,7 @@ END_TEST
 
 /* ---- Over the mock eToken (the token counts) --------------------------- */
 
-#include "etoken.h"
+#include "p11/etoken.h"
 #include "mock-p11.h"
 
 #include <dlfcn.h>
@@ -1104,7 +1124,8 @@ etoken_countdown (bool token_counts)
 		if (i >= 10) {
 			char want[40];
 			ck_assert_int_eq (last_event ("lockout-warning")->tries_left, left);
-			snprintf (want, sizeof want, "eToken (%ld tr%s left)", left, left == 1 ? "y" : "ies");
+			snprintf (want, sizeof want, "eToken (%ld tr%s left)", left,
+				  left == 1 ? "y" : "ies");
 			ck_assert_str_eq (label_of (&info), padded (want));
 		}
 	}
@@ -1264,10 +1285,12 @@ START_TEST (test_etoken_counter_is_the_tokens)
 {
 	CK_SESSION_HANDLE s;
 	shim_start ("");
-	p11t_assert_rv (mock_direct->C_OpenSession (slot, CKF_SERIAL_SESSION, NULL, NULL, &s), CKR_OK);
+	p11t_assert_rv (mock_direct->C_OpenSession (slot, CKF_SERIAL_SESSION, NULL, NULL, &s),
+			CKR_OK);
 	for (int i = 0; i < 12; i++)
-		p11t_assert_rv (mock_direct->C_Login (s, CKU_USER, (CK_UTF8CHAR_PTR)wrong_pin (i), 12),
-				CKR_PIN_INCORRECT);
+		p11t_assert_rv (
+			mock_direct->C_Login (s, CKU_USER, (CK_UTF8CHAR_PTR)wrong_pin (i), 12),
+			CKR_PIN_INCORRECT);
 	mock_direct->C_CloseSession (s);
 	CK_TOKEN_INFO info = token_info (slot);
 	ck_assert_str_eq (label_of (&info), padded ("eToken (3 tries left)"));
@@ -1284,7 +1307,8 @@ END_TEST
 /* The token's own password policy, merged with the settings. */
 START_TEST (test_etoken_pin_policy)
 {
-	setenv ("MOCK_P11_PIN_POLICY", "min-len=10,max-len=12,upper=2,lower=2,numbers=2,special=1", 1);
+	setenv ("MOCK_P11_PIN_POLICY", "min-len=10,max-len=12,upper=2,lower=2,numbers=2,special=1",
+		1);
 	shim_start ("");
 	unsigned long sets = mock_calls ("C_SetPIN");
 	/* Longer than pin-min-length wants, but shorter than the token's 10. */
@@ -1293,8 +1317,8 @@ START_TEST (test_etoken_pin_policy)
 	/* The token forbids special characters, which the settings require:
 	 * the token's rule wins, or no PIN could ever be set. */
 	p11t_assert_rv (set_pin (slot, ENVELOPE_PIN, "Abcdefg1!x"), CKR_PIN_INVALID);
-	ck_assert_msg (strstr (last_event ("pin-policy-rejected")->reasons, "forbidden-class"), "%s",
-		       last_event ("pin-policy-rejected")->reasons);
+	ck_assert_msg (strstr (last_event ("pin-policy-rejected")->reasons, "forbidden-class"),
+		       "%s", last_event ("pin-policy-rejected")->reasons);
 	ck_assert_uint_eq (mock_calls ("C_SetPIN"), sets);
 	ck_assert_int_eq (mock_tries_left (slot), ETOKEN_USER_RETRY_MAX);
 	p11t_assert_rv (set_pin (slot, ENVELOPE_PIN, "Abcdefgh12"), CKR_OK);
@@ -1388,9 +1412,5 @@ main (void)
 	tcase_add_test (etoken, test_etoken_pin_pad);
 	suite_add_tcase (s, etoken);
 
-	SRunner *sr = srunner_create (s);
-	srunner_run_all (sr, CK_NORMAL);
-	int failed = srunner_ntests_failed (sr);
-	srunner_free (sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return p11t_run_suite (s);
 }

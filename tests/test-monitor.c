@@ -51,8 +51,8 @@ START_TEST (test_stages)
 		long days;
 		int stage;
 	} cases[] = {
-		{ 400, 0 }, { 61, 0 }, { 60, 1 }, { 31, 1 }, { 30, 2 }, { 20, 2 }, { 8, 2 },
-		{ 7, 3 }, { 2, 3 }, { 1, 4 }, { 0, 4 }, { -1, 5 }, { -400, 5 },
+		{ 400, 0 }, { 61, 0 }, { 60, 1 }, { 31, 1 }, { 30, 2 }, { 20, 2 },   { 8, 2 },
+		{ 7, 3 },   { 2, 3 },  { 1, 4 },  { 0, 4 },  { -1, 5 }, { -400, 5 },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		ck_assert_msg (mon_expiry_stage (cases[i].days) == cases[i].stage,
@@ -127,7 +127,7 @@ static void
 record (const cli_record *r, void *data)
 {
 	(void)data;
-	const char *seq = cli_record_get (r, "seq");
+	const char *seq = cli_record_field (r, SEQ);
 	ck_assert_ptr_nonnull (seq);
 	if (n_seen < 16)
 		snprintf (seen[n_seen++], sizeof seen[0], "%s", seq);
@@ -142,7 +142,10 @@ append (const char *path, const char *text)
 	close (fd);
 }
 
-#define REC(n) "2026-01-01T00:00:00.000000Z seq=" #n " chain=h/1/1 prev=00 pid=1 program=\"x\" kind=event event=lockout-guard token=\"S\" result=CKR_PIN_LOCKED\n"
+#define REC(n) \
+	"2026-01-01T00:00:00.000000Z seq=" #n \
+	" chain=h/1/1 prev=00 pid=1 program=\"x\" kind=event event=lockout-guard token=\"S\" " \
+	"result=CKR_PIN_LOCKED\n"
 
 START_TEST (test_audit_feed)
 {
@@ -188,7 +191,8 @@ START_TEST (test_audit_feed)
 	ck_assert_uint_eq (n_seen, 4);
 
 	/* JSON Lines. */
-	append (path, "{\"ts\":\"t\",\"seq\":7,\"event\":\"C_Login\",\"args\":{\"x\":1},\"result\":\"CKR_PIN_INCORRECT\"}\n");
+	append (path, "{\"ts\":\"t\",\"seq\":7,\"event\":\"C_Login\",\"args\":{\"x\":1},\"result\":"
+		      "\"CKR_PIN_INCORRECT\"}\n");
 	mon_audit_feed_read (&feed, record, NULL);
 	ck_assert_uint_eq (n_seen, 5);
 	ck_assert_str_eq (seen[4], "7");

@@ -2,7 +2,7 @@
 /* Unit tests of the PIN policy: a table of PINs, each accepted or refused
  * with its reason, under the default rules and under variations. */
 #include "config.h"
-#include "pin-policy.h"
+#include "policy/pin-policy.h"
 #include "p11-test.h"
 
 #include <check.h>
@@ -29,9 +29,9 @@ typedef struct {
 static const pin_case default_cases[] = {
 	{ "Abcdef1!", 0, 0 },
 	{ "Tr0ub4dor&3", 0, 0 },
-	{ "correct Horse 9", 0, 0 },  /* space is special */
+	{ "correct Horse 9", 0, 0 }, /* space is special */
 	{ "~Zz9~Zz9~Zz9~Zz9~Zz9~Zz9~Zz9~Zz9~Zz9~Zz9~Zz9~Zz9", 0, 0 },
-	{ "12345678", MISS, U | L | S },  /* the envelope PIN */
+	{ "12345678", MISS, U | L | S }, /* the envelope PIN */
 	{ "87654321", MISS, U | L | S },
 	{ "abcdefgh", MISS, U | D | S },
 	{ "ABCDEFGH", MISS, L | D | S },
@@ -44,7 +44,7 @@ static const pin_case default_cases[] = {
 	{ "Ab1!xyz", SHORT, 0 },
 	{ "", SHORT | MISS, U | L | D | S },
 	{ "1234", SHORT | MISS, U | L | S },
-	{ "Abcdef1\xc3\xa9", BAD, 0 },   /* UTF-8 e-acute counts as special but is refused */
+	{ "Abcdef1\xc3\xa9", BAD, 0 }, /* UTF-8 e-acute counts as special but is refused */
 	{ "Abcdef1!\t", BAD, 0 },
 	{ "Abcdef1!\x7f", BAD, 0 },
 	{ "abc\x01", SHORT | BAD | MISS, U | D },
@@ -56,12 +56,15 @@ run_cases (const hkp11_pin_rules *rules, const pin_case *cases, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		hkp11_pin_verdict v;
 		const char *pin = cases[i].pin;
-		bool ok = hkp11_pin_check (rules, (const unsigned char *)pin, strlen (pin), NULL, 0, &v);
+		bool ok = hkp11_pin_check (rules, (const unsigned char *)pin, strlen (pin), NULL, 0,
+					   &v);
 		ck_assert_msg (ok == (cases[i].failures == 0), "case %zu: ok=%d", i, ok);
-		ck_assert_msg (v.failures == cases[i].failures, "case %zu: failures 0x%x, expected 0x%x",
-			       i, v.failures, cases[i].failures);
-		ck_assert_msg (v.missing == cases[i].missing, "case %zu: missing 0x%x, expected 0x%x", i,
-			       v.missing, cases[i].missing);
+		ck_assert_msg (v.failures == cases[i].failures,
+			       "case %zu: failures 0x%x, expected 0x%x", i, v.failures,
+			       cases[i].failures);
+		ck_assert_msg (v.missing == cases[i].missing,
+			       "case %zu: missing 0x%x, expected 0x%x", i, v.missing,
+			       cases[i].missing);
 		ck_assert_uint_eq (v.length, strlen (pin));
 	}
 }
@@ -101,7 +104,9 @@ START_TEST (test_relaxed)
 	static const pin_case cases[] = {
 		{ "1234", 0, 0 },
 		{ "12345678", 0, 0 },
-		{ "\xc3\xa9\xc3\xa9" "1", 0, 0 }, /* non-ASCII allowed when not restricted */
+		{ "\xc3\xa9\xc3\xa9"
+		  "1",
+		  0, 0 }, /* non-ASCII allowed when not restricted */
 		{ "abcd", MISS, D },
 		{ "123", SHORT, 0 },
 	};
@@ -202,8 +207,8 @@ START_TEST (test_reason_names)
 	ck_assert_str_eq (hkp11_pin_reason_names (&v, text, sizeof text), "too-long");
 	hkp11_pin_check (&rules, (const unsigned char *)"Abbb1!\x80x", 8, NULL, 0, &v);
 	ck_assert_str_eq (hkp11_pin_reason_names (&v, text, sizeof text), "bad-character,repeated");
-	hkp11_pin_check (&rules, (const unsigned char *)"Abcdef1!", 8, (const unsigned char *)"Abcdef1!",
-			 8, &v);
+	hkp11_pin_check (&rules, (const unsigned char *)"Abcdef1!", 8,
+			 (const unsigned char *)"Abcdef1!", 8, &v);
 	ck_assert_str_eq (hkp11_pin_reason_names (&v, text, sizeof text), "same-as-old");
 	hkp11_pin_check (&rules, (const unsigned char *)"Abcdef1!", 8, NULL, 0, &v);
 	ck_assert_str_eq (hkp11_pin_reason_names (&v, text, sizeof text), "ok");
@@ -235,13 +240,14 @@ START_TEST (test_describe)
 	hkp11_pin_describe (&v, &rules, text, sizeof text);
 	ck_assert_str_eq (text, "lacks a special character");
 
-	hkp11_pin_check (&rules, (const unsigned char *)"Abcdef1!", 8, (const unsigned char *)"Abcdef1!",
-			 8, &v);
+	hkp11_pin_check (&rules, (const unsigned char *)"Abcdef1!", 8,
+			 (const unsigned char *)"Abcdef1!", 8, &v);
 	hkp11_pin_describe (&v, &rules, text, sizeof text);
 	ck_assert_str_eq (text, "is the same as the current PIN");
 
 	/* The description never quotes the PIN, whatever it is. */
-	static const char *const pins[] = { "Qx7#Qx7#", "qwertyui", "QWERTYUIOP", "zz\x01zz", "Zz9!Zz9!Zz9!Zz9!Zz9!" };
+	static const char *const pins[] = { "Qx7#Qx7#", "qwertyui", "QWERTYUIOP", "zz\x01zz",
+					    "Zz9!Zz9!Zz9!Zz9!Zz9!" };
 	rules.max_length = 12;
 	rules.max_repeated = 1;
 	for (size_t i = 0; i < sizeof pins / sizeof pins[0]; i++) {
@@ -332,9 +338,5 @@ main (void)
 	tcase_add_test (tc, test_require_parse);
 	suite_add_tcase (s, tc);
 
-	SRunner *sr = srunner_create (s);
-	srunner_run_all (sr, CK_NORMAL);
-	int failed = srunner_ntests_failed (sr);
-	srunner_free (sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return p11t_run_suite (s);
 }

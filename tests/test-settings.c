@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The settings groups against their documentation: every key the module and
- * the tool load (common/settings.h) is documented in config/hkpost-p11.conf,
+ * the tool load (common/settings/settings.h) is documented in config/hkpost-p11.conf,
  * every key documented there is known, and each documented "#key: value"
  * is the default, so that neither the code nor the file can drift.
  *
@@ -11,8 +11,8 @@
  * still be a value the parser takes.
  */
 #include "config.h"
-#include "conf.h"
-#include "settings.h"
+#include "settings/conf.h"
+#include "settings/settings.h"
 #include "p11-test.h"
 
 #include <check.h>
@@ -289,7 +289,8 @@ START_TEST (test_default_backends_documented)
 	size_t n = 0;
 	for (; hkp11_default_backends[n]; n++)
 		ck_assert_msg (strstr (doc_text, hkp11_default_backends[n]) != NULL,
-			       "config/hkpost-p11.conf does not list %s", hkp11_default_backends[n]);
+			       "config/hkpost-p11.conf does not list %s",
+			       hkp11_default_backends[n]);
 	ck_assert_uint_gt (n, 0);
 }
 END_TEST
@@ -306,7 +307,8 @@ load_conf_fails (const char *text)
 	fputs (text, f);
 	fclose (f);
 	setenv ("HKPOST_P11_CONF", path, 1);
-	ck_assert_msg (!hkp11_config_load (groups, n_groups, NULL, NULL, &err), "accepted: %s", text);
+	ck_assert_msg (!hkp11_config_load (groups, n_groups, NULL, NULL, &err), "accepted: %s",
+		       text);
 	ck_assert_msg (strstr (err.text, path) != NULL, "%s", err.text);
 	/* Nothing of it stays. */
 	ck_assert_uint_eq (hkp11_policy_conf.min_length, 8);
@@ -315,12 +317,14 @@ load_conf_fails (const char *text)
 }
 
 #define ck_assert_contains(hay, needle) \
-	ck_assert_msg (strstr ((hay), (needle)) != NULL, "'%s' does not contain '%s'", (hay), (needle))
+	ck_assert_msg (strstr ((hay), (needle)) != NULL, "'%s' does not contain '%s'", (hay), \
+		       (needle))
 
 START_TEST (test_relative_state_dir_refused)
 {
 	const char *why = load_conf_fails ("# counts\nstate-dir: relstate\n");
-	ck_assert_contains (why, "line 2: bad value for key 'state-dir': expected an absolute path");
+	ck_assert_contains (why,
+			    "line 2: bad value for key 'state-dir': expected an absolute path");
 	why = load_conf_fails ("state-dir: ~/state\n");
 	ck_assert_contains (why, "line 1: bad value for key 'state-dir'");
 	/* From pReserved too, and blamed on it. */
@@ -342,8 +346,8 @@ START_TEST (test_pin_lengths_contradiction_refused)
 	ck_assert_contains (why, "line 3: key 'pin-max-length' contradicts 'pin-min-length'");
 	ck_assert_contains (why, "line 1)");
 	why = load_conf_fails ("pin-max-length: 7\n");
-	ck_assert_contains (why,
-			    "line 1: key 'pin-max-length' contradicts 'pin-min-length' (its default)");
+	ck_assert_contains (
+		why, "line 1: key 'pin-max-length' contradicts 'pin-min-length' (its default)");
 	why = load_conf_fails ("pin-max-length: 10\npin-min-length: 12\n");
 	ck_assert_contains (why, "line 2: key 'pin-min-length' contradicts 'pin-max-length'");
 
@@ -388,12 +392,4 @@ settings_suite (void)
 	return s;
 }
 
-int
-main (void)
-{
-	SRunner *sr = srunner_create (settings_suite ());
-	srunner_run_all (sr, CK_NORMAL);
-	int failed = srunner_ntests_failed (sr);
-	srunner_free (sr);
-	return failed == 0 ? 0 : 1;
-}
+P11T_MAIN (settings_suite)

@@ -18,7 +18,8 @@
 static void
 assert_entry_points_work (void)
 {
-	CK_C_GetFunctionList gfl = (CK_C_GetFunctionList)dlsym (fx.shim.handle, "C_GetFunctionList");
+	CK_C_GetFunctionList gfl =
+		(CK_C_GetFunctionList)dlsym (fx.shim.handle, "C_GetFunctionList");
 	CK_C_GetInterface gi = (CK_C_GetInterface)dlsym (fx.shim.handle, "C_GetInterface");
 	CK_FUNCTION_LIST_PTR list = NULL;
 	CK_INTERFACE_PTR iface = NULL;
@@ -41,7 +42,8 @@ assert_init_fails (CK_RV expected, const char *const *words)
 	p11t_assert_rv (rv, expected);
 	ck_assert_msg (fx_count_lines (err) == 1, "expected one line on stderr, got: %s", err);
 	for (int i = 0; words[i]; i++)
-		ck_assert_msg (strstr (err, words[i]) != NULL, "'%s' missing from: %s", words[i], err);
+		ck_assert_msg (strstr (err, words[i]) != NULL, "'%s' missing from: %s", words[i],
+			       err);
 	free (err);
 	ck_assert_uint_eq (fx.call_count ("C_Initialize"), 0);
 	assert_entry_points_work ();
@@ -171,7 +173,8 @@ START_TEST (test_null_arguments)
 	p11t_assert_rv (f->C_GetSlotInfo (MOCK_P11_SLOT, NULL), CKR_ARGUMENTS_BAD);
 	p11t_assert_rv (f->C_GetTokenInfo (MOCK_P11_SLOT, NULL), CKR_ARGUMENTS_BAD);
 	p11t_assert_rv (f->C_GetMechanismList (MOCK_P11_SLOT, NULL, NULL), CKR_ARGUMENTS_BAD);
-	p11t_assert_rv (f->C_GetMechanismInfo (MOCK_P11_SLOT, CKM_RSA_PKCS, NULL), CKR_ARGUMENTS_BAD);
+	p11t_assert_rv (f->C_GetMechanismInfo (MOCK_P11_SLOT, CKM_RSA_PKCS, NULL),
+			CKR_ARGUMENTS_BAD);
 	p11t_assert_rv (f->C_OpenSession (MOCK_P11_SLOT, CKF_SERIAL_SESSION, NULL, NULL, NULL),
 			CKR_ARGUMENTS_BAD);
 	p11t_assert_rv (f->C_GetSessionInfo (h, NULL), CKR_ARGUMENTS_BAD);
@@ -212,12 +215,4 @@ suite (void)
 	return s;
 }
 
-int
-main (void)
-{
-	SRunner *runner = srunner_create (suite ());
-	srunner_run_all (runner, CK_NORMAL);
-	int failed = srunner_ntests_failed (runner);
-	srunner_free (runner);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+P11T_MAIN (suite)

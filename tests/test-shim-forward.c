@@ -44,14 +44,14 @@ notify (CK_SESSION_HANDLE h, CK_NOTIFICATION event, CK_VOID_PTR app)
 
 #define DECLARE(x) x;
 #define FILL(x) \
-	x = _Generic ((x), \
-		CK_ULONG: (CK_ULONG)scalar_next++, \
-		CK_BBOOL: (CK_BBOOL)CK_TRUE, \
-		CK_MECHANISM_PTR: &mechanism, \
-		CK_ATTRIBUTE_PTR: attributes, \
-		CK_NOTIFY: notify, \
-		default: next_buf ());
-#define AS_WORD(x) (uintptr_t)(x),
+	x = _Generic((x), CK_ULONG \
+		     : (CK_ULONG)scalar_next++, CK_BBOOL \
+		     : (CK_BBOOL)CK_TRUE, CK_MECHANISM_PTR \
+		     : &mechanism, CK_ATTRIBUTE_PTR \
+		     : attributes, CK_NOTIFY \
+		     : notify, default \
+		     : next_buf ());
+#define AS_WORD(x) (uintptr_t) (x),
 
 #define COUNT_FORWARD(kind, name, params, args) +COUNT_##kind
 #define COUNT_forward 1
@@ -72,8 +72,8 @@ check_record (const char *name, CK_RV got, unsigned long calls_before, const uin
 		       p11t_rv_name (c->rv), p11t_rv_name (got));
 	ck_assert_uint_eq (c->n_args, n_args);
 	for (unsigned int i = 0; i < n_args; i++)
-		ck_assert_msg (c->args[i] == want[i], "%s argument %u: 0x%lx arrived as 0x%lx", name,
-			       i, (unsigned long)want[i], (unsigned long)c->args[i]);
+		ck_assert_msg (c->args[i] == want[i], "%s argument %u: 0x%lx arrived as 0x%lx",
+			       name, i, (unsigned long)want[i], (unsigned long)c->args[i]);
 }
 
 #define CHECK_ARGS(kind, name, params, args) CHECK_ARGS_##kind (name, params, args)
@@ -108,10 +108,20 @@ END_TEST
 
 /* The backend's CK_RV reaches the caller untouched, whatever it is. */
 static const CK_RV injected[] = {
-	CKR_DEVICE_ERROR, CKR_PIN_INCORRECT, CKR_TOKEN_NOT_PRESENT, CKR_SESSION_HANDLE_INVALID,
-	CKR_BUFFER_TOO_SMALL, CKR_PIN_LOCKED, CKR_VENDOR_DEFINED | 0x123, CKR_GENERAL_ERROR,
-	CKR_USER_NOT_LOGGED_IN, CKR_DEVICE_REMOVED, CKR_FUNCTION_NOT_SUPPORTED, CKR_ARGUMENTS_BAD,
-	CKR_CRYPTOKI_NOT_INITIALIZED, 0x7fffffffUL,
+	CKR_DEVICE_ERROR,
+	CKR_PIN_INCORRECT,
+	CKR_TOKEN_NOT_PRESENT,
+	CKR_SESSION_HANDLE_INVALID,
+	CKR_BUFFER_TOO_SMALL,
+	CKR_PIN_LOCKED,
+	CKR_VENDOR_DEFINED | 0x123,
+	CKR_GENERAL_ERROR,
+	CKR_USER_NOT_LOGGED_IN,
+	CKR_DEVICE_REMOVED,
+	CKR_FUNCTION_NOT_SUPPORTED,
+	CKR_ARGUMENTS_BAD,
+	CKR_CRYPTOKI_NOT_INITIALIZED,
+	0x7fffffffUL,
 };
 #define N_INJECTED (sizeof injected / sizeof injected[0])
 
@@ -156,8 +166,8 @@ END_TEST
 		P11E_EACH_T (DECLARE, params) \
 		P11E_EACH_T (FILL, args) \
 		CK_RV rv_ = fx.shim.f3->name args; \
-		ck_assert_msg (rv_ == CKR_FUNCTION_NOT_SUPPORTED, "%s over a %s backend: %s", #name, \
-			       getenv ("MOCK_P11_VERSION"), p11t_rv_name (rv_)); \
+		ck_assert_msg (rv_ == CKR_FUNCTION_NOT_SUPPORTED, "%s over a %s backend: %s", \
+			       #name, getenv ("MOCK_P11_VERSION"), p11t_rv_name (rv_)); \
 		ck_assert_uint_eq (fx.call_count (#name), 0); \
 		n++; \
 	}
@@ -279,7 +289,8 @@ START_TEST (test_handles_and_buffers)
 	ck_assert_mem_eq (got, value, 11);
 	p11t_assert_rv (f->C_DestroyObject (h, obj), CKR_OK);
 	ck_assert_uint_eq (fx_last ("C_DestroyObject")->args[1], obj);
-	p11t_assert_rv (fx.mock_f->C_GetAttributeValue (h, obj, &read, 1), CKR_OBJECT_HANDLE_INVALID);
+	p11t_assert_rv (fx.mock_f->C_GetAttributeValue (h, obj, &read, 1),
+			CKR_OBJECT_HANDLE_INVALID);
 }
 END_TEST
 
@@ -298,12 +309,4 @@ suite (void)
 	return s;
 }
 
-int
-main (void)
-{
-	SRunner *runner = srunner_create (suite ());
-	srunner_run_all (runner, CK_NORMAL);
-	int failed = srunner_ntests_failed (runner);
-	srunner_free (runner);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+P11T_MAIN (suite)

@@ -115,8 +115,10 @@ END_TEST
 START_TEST (test_app_flags_and_callbacks_pass_down)
 {
 	CK_C_INITIALIZE_ARGS args = {
-		.CreateMutex = create_mutex, .DestroyMutex = mutex_op,
-		.LockMutex = mutex_op, .UnlockMutex = mutex_op,
+		.CreateMutex = create_mutex,
+		.DestroyMutex = mutex_op,
+		.LockMutex = mutex_op,
+		.UnlockMutex = mutex_op,
 		.flags = CKF_LIBRARY_CANT_CREATE_OS_THREADS,
 	};
 	p11t_assert_rv (fx.shim.f->C_Initialize (&args), CKR_OK);
@@ -165,7 +167,8 @@ END_TEST
 
 START_TEST (test_get_function_list)
 {
-	CK_C_GetFunctionList gfl = (CK_C_GetFunctionList)dlsym (fx.shim.handle, "C_GetFunctionList");
+	CK_C_GetFunctionList gfl =
+		(CK_C_GetFunctionList)dlsym (fx.shim.handle, "C_GetFunctionList");
 	CK_FUNCTION_LIST_PTR list = NULL;
 	ck_assert_ptr_nonnull (gfl);
 	p11t_assert_rv (gfl (NULL), CKR_ARGUMENTS_BAD);
@@ -179,7 +182,8 @@ END_TEST
 
 START_TEST (test_interface_list)
 {
-	CK_C_GetInterfaceList gil = (CK_C_GetInterfaceList)dlsym (fx.shim.handle, "C_GetInterfaceList");
+	CK_C_GetInterfaceList gil =
+		(CK_C_GetInterfaceList)dlsym (fx.shim.handle, "C_GetInterfaceList");
 	CK_INTERFACE list[4];
 	CK_ULONG count = 0;
 	ck_assert_ptr_nonnull (gil);
@@ -234,7 +238,8 @@ START_TEST (test_tables_are_own)
 {
 	static const char *const versions[] = { "3.0", "2.40", "2.20" };
 	const char *version = versions[_i];
-	CK_C_GetInterfaceList gil = (CK_C_GetInterfaceList)dlsym (fx.shim.handle, "C_GetInterfaceList");
+	CK_C_GetInterfaceList gil =
+		(CK_C_GetInterfaceList)dlsym (fx.shim.handle, "C_GetInterfaceList");
 	CK_INTERFACE list[2];
 	CK_ULONG count = 2;
 	CK_FUNCTION_LIST_PTR mock_list = NULL;
@@ -289,12 +294,4 @@ suite (void)
 	return s;
 }
 
-int
-main (void)
-{
-	SRunner *runner = srunner_create (suite ());
-	srunner_run_all (runner, CK_NORMAL);
-	int failed = srunner_ntests_failed (runner);
-	srunner_free (runner);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+P11T_MAIN (suite)

@@ -64,7 +64,8 @@ join_waiter (pthread_t thread, waiter *w, const struct timespec *t0)
 {
 	for (int i = 0; i < 100 && !__atomic_load_n (&w->done, __ATOMIC_ACQUIRE); i++)
 		usleep (10000);
-	ck_assert_msg (__atomic_load_n (&w->done, __ATOMIC_ACQUIRE), "waiter still blocked after 1 s");
+	ck_assert_msg (__atomic_load_n (&w->done, __ATOMIC_ACQUIRE),
+		       "waiter still blocked after 1 s");
 	ck_assert_int_eq (pthread_join (thread, NULL), 0);
 	return seconds_since (t0, &w->end);
 }
@@ -144,14 +145,15 @@ START_TEST (test_token_removed_mid_session)
 
 	setenv ("MOCK_P11_REMOVE_AFTER", "4", 1);
 	fx_init ();
-	CK_SESSION_HANDLE h = fx_session (MOCK_P11_SLOT, true);            /* calls 1, 2 */
+	CK_SESSION_HANDLE h = fx_session (MOCK_P11_SLOT, true);          /* calls 1, 2 */
 	p11t_assert_rv (fx.shim.f->C_GetSessionInfo (h, &info), CKR_OK); /* 3 */
 	p11t_assert_rv (fx.shim.f->C_GenerateRandom (h, random, 16), CKR_OK);
 	p11t_assert_rv (fx.shim.f->C_GenerateRandom (h, random, 16), CKR_DEVICE_REMOVED);
 	p11t_assert_rv (fx.shim.f->C_GetSessionInfo (h, &info), CKR_DEVICE_REMOVED);
 	p11t_assert_rv (fx.shim.f->C_GetTokenInfo (MOCK_P11_SLOT, &token), CKR_TOKEN_NOT_PRESENT);
-	p11t_assert_rv (fx.shim.f->C_OpenSession (MOCK_P11_SLOT, CKF_SERIAL_SESSION, NULL, NULL, &h),
-			CKR_TOKEN_NOT_PRESENT);
+	p11t_assert_rv (
+		fx.shim.f->C_OpenSession (MOCK_P11_SLOT, CKF_SERIAL_SESSION, NULL, NULL, &h),
+		CKR_TOKEN_NOT_PRESENT);
 	p11t_assert_rv (fx.shim.f->C_WaitForSlotEvent (CKF_DONT_BLOCK, &slot, NULL), CKR_OK);
 	ck_assert_uint_eq (slot, MOCK_P11_SLOT);
 }
@@ -239,7 +241,8 @@ START_TEST (test_fork)
 	layers_for (_i);
 	fx_init ();
 	CK_SESSION_HANDLE h = fx_session (MOCK_P11_SLOT, true);
-	p11t_assert_rv (f->C_GenerateKeyPair (h, &gen, pub_tmpl, 2, priv_tmpl, 2, &pub, &priv), CKR_OK);
+	p11t_assert_rv (f->C_GenerateKeyPair (h, &gen, pub_tmpl, 2, priv_tmpl, 2, &pub, &priv),
+			CKR_OK);
 	p11t_assert_rv (sign_with_token_key (h, sig, &sig_len), CKR_OK);
 
 	for (int i = 0; i < CHILDREN; i++) {
@@ -251,7 +254,8 @@ START_TEST (test_fork)
 	for (int i = 0; i < CHILDREN; i++) {
 		int status;
 		ck_assert_int_eq (waitpid (pids[i], &status, 0), pids[i]);
-		ck_assert_msg (WIFEXITED (status), "child %d died of signal %d", i, WTERMSIG (status));
+		ck_assert_msg (WIFEXITED (status), "child %d died of signal %d", i,
+			       WTERMSIG (status));
 		ck_assert_msg (WEXITSTATUS (status) == 0, "child %d failed at step %d", i,
 			       WEXITSTATUS (status));
 	}
@@ -282,12 +286,4 @@ suite (void)
 	return s;
 }
 
-int
-main (void)
-{
-	SRunner *runner = srunner_create (suite ());
-	srunner_run_all (runner, CK_NORMAL);
-	int failed = srunner_ntests_failed (runner);
-	srunner_free (runner);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+P11T_MAIN (suite)

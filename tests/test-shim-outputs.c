@@ -5,13 +5,13 @@
  * the mock's own table and against the shim's, and the two transcripts
  * (every CK_RV, length and output byte) must be identical.  One answer
  * differs on purpose: C_GetInfo names hkpost-p11 and its version
- * (module/layer-identity.c); the rest of it is the backend's.  Run with the
+ * (module/identity/layer.c); the rest of it is the backend's.  Run with the
  * mock plain, as an eToken with a password policy, with two tokens, as a
  * 2.20 library, and answering size queries with odd lengths.
  */
 #include "config.h"
 #include "shim-fixture.h"
-#include "etoken.h"
+#include "p11/etoken.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -56,12 +56,9 @@ attributes (CK_FUNCTION_LIST_PTR f, transcript *t, CK_OBJECT_HANDLE obj)
 	CK_ULONG klass = 0;
 	/* Fine, size query, too small, sensitive, absent: in one call. */
 	CK_ATTRIBUTE tmpl[] = {
-		{ CKA_CLASS, &klass, sizeof klass },
-		{ CKA_LABEL, NULL, 0 },
-		{ CKA_VALUE, small, sizeof small },
-		{ CKA_PRIVATE_EXPONENT, big, sizeof big },
-		{ CKA_MODULUS, big, sizeof big },
-		{ 0x7fff1234UL, big, sizeof big },
+		{ CKA_CLASS, &klass, sizeof klass }, { CKA_LABEL, NULL, 0 },
+		{ CKA_VALUE, small, sizeof small },  { CKA_PRIVATE_EXPONENT, big, sizeof big },
+		{ CKA_MODULUS, big, sizeof big },    { 0x7fff1234UL, big, sizeof big },
 	};
 	CK_RV rv = f->C_GetAttributeValue (session, obj, tmpl, 6);
 	for (int i = 0; i < 6; i++) {
@@ -112,7 +109,8 @@ scenario (CK_FUNCTION_LIST_PTR f, transcript *t)
 	put (t, "C_GetMechanismList", rv, mechs, n * sizeof mechs[0]);
 	for (CK_ULONG i = 0; rv == CKR_OK && i <= n; i++) {
 		memset (&mech_info, 0, sizeof mech_info);
-		CK_RV r = f->C_GetMechanismInfo (MOCK_P11_SLOT, i < n ? mechs[i] : 0x7fffUL, &mech_info);
+		CK_RV r = f->C_GetMechanismInfo (MOCK_P11_SLOT, i < n ? mechs[i] : 0x7fffUL,
+						 &mech_info);
 		put (t, "C_GetMechanismInfo", r, &mech_info, sizeof mech_info);
 	}
 	memset (&session_info, 0, sizeof session_info);
@@ -227,7 +225,7 @@ START_TEST (test_same_outputs)
 		CK_ULONG odd;
 		ck_assert_str_eq (shimmed.steps[1].name, "C_GetSlotList size");
 		memcpy (&odd, shimmed.steps[1].out, sizeof odd);
-		ck_assert_uint_eq (odd, modes[_i][1][0] == '0' ? 0
+		ck_assert_uint_eq (odd, modes[_i][1][0] == '0'   ? 0
 					: modes[_i][1][0] == 'h' ? ~(CK_ULONG)0 >> 1
 								 : CK_UNAVAILABLE_INFORMATION);
 	}
@@ -249,12 +247,4 @@ suite (void)
 	return s;
 }
 
-int
-main (void)
-{
-	SRunner *runner = srunner_create (suite ());
-	srunner_run_all (runner, CK_NORMAL);
-	int failed = srunner_ntests_failed (runner);
-	srunner_free (runner);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+P11T_MAIN (suite)

@@ -8,7 +8,8 @@ TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/support \
 	-DP11T_SOFTHSM2_MODULE=\"$(SOFTHSM2_MODULE)\"
 
 check_LTLIBRARIES += tests/support/libp11-test.la
-tests_support_libp11_test_la_SOURCES = tests/support/p11-test.c tests/support/p11-test.h
+tests_support_libp11_test_la_SOURCES = tests/support/p11-test.c tests/support/p11-test.h \
+	tests/support/rmtree.c tests/support/rmtree.h
 tests_support_libp11_test_la_CPPFLAGS = $(TEST_CPPFLAGS) $(CHECK_CFLAGS)
 tests_support_libp11_test_la_LIBADD = $(CHECK_LIBS)
 

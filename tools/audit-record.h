@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Audit records read back from a log line, in either written form (text or
- * JSON Lines, common/audit-format.h): `hkpost-p11 audit show` prints them,
- * `hkpost-p11 monitor` acts on them.
+ * JSON Lines), through the module's one record parser (common/audit/
+ * parse.h): `hkpost-p11 audit show` prints them, `hkpost-p11 monitor` acts
+ * on them.
  */
 #ifndef HKP11_TOOL_AUDIT_RECORD_H
 #define HKP11_TOOL_AUDIT_RECORD_H
+
+#include "audit/fields.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -14,7 +17,7 @@
 
 /* A record's fields; keys and values are copies in store, strings without
  * their quotes and with only \" and \\ undone: other escapes stay.  The
- * fields of a JSON record's "args" object are flattened in. */
+ * fields of a JSON record's "args" object come one by one, as in text. */
 typedef struct {
 	const char *key[CLI_RECORD_MAX_FIELDS];
 	const char *value[CLI_RECORD_MAX_FIELDS];
@@ -26,11 +29,11 @@ typedef struct {
 /* The value of key, or NULL. */
 const char *cli_record_get (const cli_record *r, const char *key);
 
-/* A text record: "TS key=value key="string" ...".  False when the line is
- * no record (it has no seq and no event). */
-bool cli_record_parse_text (const char *line, cli_record *r);
+/* The value of one of the record's fields (audit/fields.h), or NULL. */
+#define cli_record_field(r, id) cli_record_get ((r), hkp11_audit_field_keys[HKP11_AUDIT_F_##id])
 
-/* A JSON Lines record. */
-bool cli_record_parse_json (const char *line, cli_record *r);
+/* The record in [line, end), in either form, after a syslog prefix or
+ * none.  False when the line holds no record (no seq or no event). */
+bool cli_record_parse (const char *line, const char *end, cli_record *r);
 
 #endif

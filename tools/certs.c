@@ -37,8 +37,8 @@ read_attribute (CK_FUNCTION_LIST_3_0 *f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o
 	CK_ATTRIBUTE a = { type, NULL, 0 };
 	*value = NULL;
 	*len = 0;
-	if (f->C_GetAttributeValue (s, o, &a, 1) != CKR_OK || a.ulValueLen == CK_UNAVAILABLE_INFORMATION ||
-	    a.ulValueLen > 1024 * 1024)
+	if (f->C_GetAttributeValue (s, o, &a, 1) != CKR_OK ||
+	    a.ulValueLen == CK_UNAVAILABLE_INFORMATION || a.ulValueLen > 1024 * 1024)
 		return false;
 	a.pValue = malloc (a.ulValueLen + 1);
 	if (a.pValue == NULL)
@@ -96,7 +96,8 @@ cli_certs_read (CK_FUNCTION_LIST_3_0 *f, CK_SLOT_ID slot, cli_cert **certs, size
 		if (!read_attribute (f, s, found[i], CKA_VALUE, &c->der, &c->der_len))
 			continue;
 		if (read_attribute (f, s, found[i], CKA_LABEL, &label, &label_len)) {
-			hkp11_label_sanitise ((const char *)label, label_len, c->label, sizeof c->label);
+			hkp11_label_sanitise ((const char *)label, label_len, c->label,
+					      sizeof c->label);
 			free (label);
 		}
 		if (read_attribute (f, s, found[i], CKA_ID, &id, &id_len)) {

@@ -3,8 +3,8 @@
 #ifndef HKP11_TOOL_CERTS_H
 #define HKP11_TOOL_CERTS_H
 
-#include "p11.h"
-#include "ecert.h"
+#include "p11/p11.h"
+#include "ecert/ecert.h"
 
 #include <stdbool.h>
 #include <stddef.h>

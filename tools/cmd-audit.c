@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hkpost-p11 audit verify [FILE...]: the hash chains of the audit log are
- * checked by the common verifier (common/audit-verify.c), which says
+ * checked by the common verifier (common/audit/verify.c), which says
  * which records are missing, reordered, duplicated or edited, and which
  * were lost as they were written (a disk full, a program that stopped):
  * those are no sign of tampering and get an exit status of their own.
@@ -14,8 +14,8 @@
 #include "config.h"
 #include "hkpost-p11.h"
 #include "audit-record.h"
-#include "audit-verify.h"
-#include "compat.h"
+#include "audit/verify.h"
+#include "base/compat.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -25,24 +25,25 @@
 static int
 usage (FILE *out, int status)
 {
-	fprintf (out, _("Usage: hkpost-p11 audit verify [--strict] [--quiet] [--verbose] [FILE...]\n"
-			"       hkpost-p11 audit show [--last N] [--all] [FILE]\n"
-			"\n"
-			"verify checks the hash chains of the audit log: a record deleted, edited,\n"
-			"reordered or copied shows.  Give rotated files oldest first.  Without FILE\n"
-			"it checks the log the configuration names.\n"
-			"  --strict    a chain that starts after its first record is a problem\n"
-			"  --quiet     no report, only the exit status\n"
-			"  --verbose   also list the chains that are intact\n"
-			"\n"
-			"show prints the records as readable lines (the last 50 by default).\n"
-			"  --last N    the last N records\n"
-			"  --all       every record\n"
-			"\n"
-			"Exit status: 0 intact; 7 the log was edited or damaged; 10 no sign of\n"
-			"tampering, but records were lost as they were written (torn by a full\n"
-			"disk or a program that stopped, or missing where the log says so);\n"
-			"2 it cannot be read.\n"));
+	fprintf (out,
+		 _ ("Usage: hkpost-p11 audit verify [--strict] [--quiet] [--verbose] [FILE...]\n"
+		    "       hkpost-p11 audit show [--last N] [--all] [FILE]\n"
+		    "\n"
+		    "verify checks the hash chains of the audit log: a record deleted, edited,\n"
+		    "reordered or copied shows.  Give rotated files oldest first.  Without FILE\n"
+		    "it checks the log the configuration names.\n"
+		    "  --strict    a chain that starts after its first record is a problem\n"
+		    "  --quiet     no report, only the exit status\n"
+		    "  --verbose   also list the chains that are intact\n"
+		    "\n"
+		    "show prints the records as readable lines (the last 50 by default).\n"
+		    "  --last N    the last N records\n"
+		    "  --all       every record\n"
+		    "\n"
+		    "Exit status: 0 intact; 7 the log was edited or damaged; 10 no sign of\n"
+		    "tampering, but records were lost as they were written (torn by a full\n"
+		    "disk or a program that stopped, or missing where the log says so);\n"
+		    "2 it cannot be read.\n"));
 	return status;
 }
 
@@ -52,14 +53,14 @@ default_file (char *buf, size_t len)
 	cli_settings s;
 	char why[2048];
 	if (!cli_settings_load (&s, why, sizeof why)) {
-		cli_error (_("Correct the configuration file, or name the log file."), "%s", why);
+		cli_error (_ ("Correct the configuration file, or name the log file."), "%s", why);
 		return false;
 	}
 	cli_settings_audit_file (&s, buf, len);
 	cli_settings_free (&s);
 	if (buf[0] == '\0') {
-		cli_error (_("Name the log file, or set 'audit-file' in the configuration."),
-			   _("the configuration writes the audit log to no file"));
+		cli_error (_ ("Name the log file, or set 'audit-file' in the configuration."),
+			   _ ("the configuration writes the audit log to no file"));
 		return false;
 	}
 	return true;
@@ -89,8 +90,8 @@ verify (int argc, char **argv)
 		} else if (strcmp (argv[first], "-") == 0) {
 			break;
 		} else {
-			cli_error (_("Run 'hkpost-p11 audit --help'."), _("unknown argument '%s'"),
-				   argv[first]);
+			cli_error (_ ("Run 'hkpost-p11 audit --help'."),
+				   _ ("unknown argument '%s'"), argv[first]);
 			return CLI_USAGE;
 		}
 	}
@@ -107,8 +108,9 @@ verify (int argc, char **argv)
 	bool ok = hkp11_audit_verify_files (paths, n, &opts, &result);
 	fflush (stdout);
 	if (result.unreadable > 0) {
-		cli_error (_("Check the file name and its permissions."),
-			   P_ ("%zu file cannot be read", "%zu files cannot be read", result.unreadable),
+		cli_error (_ ("Check the file name and its permissions."),
+			   P_ ("%zu file cannot be read", "%zu files cannot be read",
+			       result.unreadable),
 			   result.unreadable);
 		return CLI_SETUP;
 	}
@@ -116,11 +118,14 @@ verify (int argc, char **argv)
 	if (opts.out == NULL)
 		return !ok ? CLI_NOT_INTACT : lost > 0 ? CLI_RECORDS_LOST : CLI_OK;
 	if (ok && lost > 0) {
-		printf (P_ ("The audit log shows no sign of tampering, but %zu record was lost as it "
+		printf (P_ ("The audit log shows no sign of tampering, but %zu record was lost as "
+			    "it "
 			    "was written (see above): the disk was full, the file could not be "
 			    "written, or a program stopped while writing.\n",
-			    "The audit log shows no sign of tampering, but %zu records were lost as "
-			    "they were written (see above): the disk was full, the file could not be "
+			    "The audit log shows no sign of tampering, but %zu records were lost "
+			    "as "
+			    "they were written (see above): the disk was full, the file could not "
+			    "be "
 			    "written, or a program stopped while writing.\n",
 			    lost),
 			lost);
@@ -139,10 +144,11 @@ verify (int argc, char **argv)
 				result.records, result.chains);
 		return CLI_OK;
 	}
-	printf ("%s\n", _("The audit log is NOT intact: records were removed, edited, reordered or "
-			  "copied, or lines that are not records were added (see above)."));
-	printf ("%s\n", _("Keep a copy of the file as it is, and compare it with the copy in "
-			  "syslog or the systemd journal if the log goes there too."));
+	printf ("%s\n",
+		_ ("The audit log is NOT intact: records were removed, edited, reordered or "
+		   "copied, or lines that are not records were added (see above)."));
+	printf ("%s\n", _ ("Keep a copy of the file as it is, and compare it with the copy in "
+			   "syslog or the systemd journal if the log goes there too."));
 	return CLI_NOT_INTACT;
 }
 
@@ -161,7 +167,8 @@ local_time (const char *ts, char *buf, size_t len)
 	}
 	time_t t = timegm (&tm);
 	struct tm local;
-	if (localtime_r (&t, &local) == NULL || strftime (buf, len, "%Y-%m-%d %H:%M:%S", &local) == 0)
+	if (localtime_r (&t, &local) == NULL ||
+	    strftime (buf, len, "%Y-%m-%d %H:%M:%S", &local) == 0)
 		hkp11_strlcpy (buf, ts, len);
 }
 
@@ -169,43 +176,46 @@ local_time (const char *ts, char *buf, size_t len)
 static const char *
 meaning (const cli_record *r)
 {
-	const char *event = cli_record_get (r, "event");
-	const char *result = cli_record_get (r, "result");
+	const char *event = cli_record_field (r, EVENT);
+	const char *result = cli_record_field (r, RESULT);
 	bool ok = result == NULL || strcmp (result, "CKR_OK") == 0;
 
 	static const struct {
 		const char *event;
 		const char *ok, *pin_incorrect;
 	} known[] = {
-		{ "C_Login", N_("logged in"), N_("wrong password") },
-		{ "C_LoginUser", N_("logged in"), N_("wrong password") },
-		{ "C_Logout", N_("logged out"), NULL },
-		{ "C_SetPIN", N_("password changed"), N_("password change: wrong current password") },
-		{ "C_InitPIN", N_("password set by the security officer"), NULL },
-		{ "C_InitToken", N_("token initialised"), NULL },
-		{ "C_Initialize", N_("program started using the token"), NULL },
-		{ "C_Finalize", N_("program stopped using the token"), NULL },
-		{ "pin-policy-rejected", N_("new password refused by the policy"), NULL },
-		{ "weak-pin-in-use", N_("the password in use is weak"), NULL },
-		{ "lockout-warning", N_("few tries left"), NULL },
-		{ "lockout-guard", N_("last try held back"), NULL },
-		{ "lockout-guard-released", N_("a try went past the released guard"), NULL },
-		{ "repeat-pin-refused", N_("the same wrong password refused again"), NULL },
-		{ "token-locked", N_("the token is locked"), NULL },
-		{ "audit-log-gap", N_("records before this one could not be written"), NULL },
-		{ "audit-log-torn-tail", N_("a record cut short at the end of the log was closed"), NULL },
+		{ "C_Login", N_ ("logged in"), N_ ("wrong password") },
+		{ "C_LoginUser", N_ ("logged in"), N_ ("wrong password") },
+		{ "C_Logout", N_ ("logged out"), NULL },
+		{ "C_SetPIN", N_ ("password changed"),
+		  N_ ("password change: wrong current password") },
+		{ "C_InitPIN", N_ ("password set by the security officer"), NULL },
+		{ "C_InitToken", N_ ("token initialised"), NULL },
+		{ "C_Initialize", N_ ("program started using the token"), NULL },
+		{ "C_Finalize", N_ ("program stopped using the token"), NULL },
+		{ "pin-policy-rejected", N_ ("new password refused by the policy"), NULL },
+		{ "weak-pin-in-use", N_ ("the password in use is weak"), NULL },
+		{ "lockout-warning", N_ ("few tries left"), NULL },
+		{ "lockout-guard", N_ ("last try held back"), NULL },
+		{ "lockout-guard-released", N_ ("a try went past the released guard"), NULL },
+		{ "repeat-pin-refused", N_ ("the same wrong password refused again"), NULL },
+		{ "token-locked", N_ ("the token is locked"), NULL },
+		{ "audit-log-gap", N_ ("records before this one could not be written"), NULL },
+		{ "audit-log-torn-tail", N_ ("a record cut short at the end of the log was closed"),
+		  NULL },
 	};
 	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
 		if (strcmp (event, known[i].event) != 0)
 			continue;
-		if (result != NULL && strcmp (result, "CKR_PIN_INCORRECT") == 0 && known[i].pin_incorrect)
-			return _(known[i].pin_incorrect);
+		if (result != NULL && strcmp (result, "CKR_PIN_INCORRECT") == 0 &&
+		    known[i].pin_incorrect)
+			return _ (known[i].pin_incorrect);
 		if (ok || strncmp (event, "C_", 2) != 0)
-			return _(known[i].ok);
+			return _ (known[i].ok);
 		break;
 	}
 	if (strncmp (event, "C_Sign", 6) == 0 || strncmp (event, "C_Decrypt", 9) == 0)
-		return ok ? _("the private key was used") : _("use of the private key failed");
+		return ok ? _ ("the private key was used") : _ ("use of the private key failed");
 	return NULL;
 }
 
@@ -217,28 +227,28 @@ print_record (cli_record *r)
 		cli_sanitise ((char *)r->value[i]);
 
 	char when[64];
-	const char *program = cli_record_get (r, "program");
-	const char *pid = cli_record_get (r, "pid");
-	const char *event = cli_record_get (r, "event");
-	const char *result = cli_record_get (r, "result");
-	const char *token = cli_record_get (r, "token");
-	const char *detail = cli_record_get (r, "detail");
-	const char *reasons = cli_record_get (r, "reasons");
+	const char *program = cli_record_field (r, PROGRAM);
+	const char *pid = cli_record_field (r, PID);
+	const char *event = cli_record_field (r, EVENT);
+	const char *result = cli_record_field (r, RESULT);
+	const char *token = cli_record_field (r, TOKEN);
+	const char *detail = cli_record_field (r, DETAIL);
+	const char *reasons = cli_record_field (r, REASONS);
 	const char *what = meaning (r);
 
-	local_time (cli_record_get (r, "ts") ? cli_record_get (r, "ts") : "?", when, sizeof when);
+	local_time (cli_record_field (r, TS) ? cli_record_field (r, TS) : "?", when, sizeof when);
 	printf ("%s  %s[%s]  %s", when, program ? program : "?", pid ? pid : "?", event);
 	if (what)
 		printf (" (%s)", what);
 	if (token)
-		printf (_("  token %s"), token);
+		printf (_ ("  token %s"), token);
 	if (result && strcmp (result, "CKR_OK") != 0)
 		printf ("  -> %s", result);
 	putchar ('\n');
 	if (detail)
 		printf ("    %s\n", detail);
 	if (reasons)
-		printf (_("    rules of the policy it breaks: %s\n"), reasons);
+		printf (_ ("    rules of the policy it breaks: %s\n"), reasons);
 }
 
 static int
@@ -257,15 +267,15 @@ show (int argc, char **argv)
 			char *end;
 			last = strtol (argv[++i], &end, 10);
 			if (*end != '\0' || last < 1) {
-				cli_error (_("Give a whole number of records, e.g. --last 20."),
-					   _("'%s' is not a number of records"), argv[i]);
+				cli_error (_ ("Give a whole number of records, e.g. --last 20."),
+					   _ ("'%s' is not a number of records"), argv[i]);
 				return CLI_USAGE;
 			}
 		} else if (argv[i][0] != '-' && file == NULL) {
 			file = argv[i];
 		} else {
-			cli_error (_("Run 'hkpost-p11 audit --help'."), _("unknown argument '%s'"),
-				   argv[i]);
+			cli_error (_ ("Run 'hkpost-p11 audit --help'."),
+				   _ ("unknown argument '%s'"), argv[i]);
 			return CLI_USAGE;
 		}
 	}
@@ -277,11 +287,12 @@ show (int argc, char **argv)
 
 	FILE *f = fopen (file, "re");
 	if (f == NULL) {
-		cli_error (errno == ENOENT ? _("No program has used the token through hkpost-p11 "
-					       "with this configuration yet, or the log is elsewhere: "
-					       "see 'hkpost-p11 status'.")
-					   : _("Check the file's permissions."),
-			   _("cannot read the audit log %s: %s"), file, strerror (errno));
+		cli_error (errno == ENOENT
+				   ? _ ("No program has used the token through hkpost-p11 "
+					"with this configuration yet, or the log is elsewhere: "
+					"see 'hkpost-p11 status'.")
+				   : _ ("Check the file's permissions."),
+			   _ ("cannot read the audit log %s: %s"), file, strerror (errno));
 		return CLI_SETUP;
 	}
 
@@ -296,7 +307,7 @@ show (int argc, char **argv)
 		return CLI_FAILED;
 	}
 	while ((got = getline (&line, &cap, f)) > 0) {
-		if (strstr (line, "seq") != NULL)
+		if (strstr (line, hkp11_audit_field_keys[HKP11_AUDIT_F_SEQ]) != NULL)
 			total++;
 	}
 	rewind (f);
@@ -305,23 +316,12 @@ show (int argc, char **argv)
 	while ((got = getline (&line, &cap, f)) > 0) {
 		if (line[got - 1] == '\n')
 			line[--got] = '\0';
-		if (strstr (line, "seq") == NULL)
+		if (strstr (line, hkp11_audit_field_keys[HKP11_AUDIT_F_SEQ]) == NULL)
 			continue;
 		if (index++ < skip)
 			continue;
 		/* A syslog copy has a prefix before the record. */
-		const char *json = strstr (line, "{\"ts\":");
-		const char *text = strstr (line, " seq=");
-		bool ok = false;
-		if (json != NULL) {
-			ok = cli_record_parse_json (json, r);
-		} else if (text != NULL) {
-			/* The timestamp is the word before " seq=". */
-			const char *start = text;
-			while (start > line && start[-1] != ' ')
-				start--;
-			ok = cli_record_parse_text (start, r);
-		}
+		bool ok = cli_record_parse (line, line + got, r);
 		if (ok) {
 			print_record (r);
 			shown++;
@@ -333,12 +333,13 @@ show (int argc, char **argv)
 	free (r);
 	fclose (f);
 	if (shown == 0 && skipped_lines == 0)
-		printf (_("The audit log %s holds no records yet.\n"), file);
+		printf (_ ("The audit log %s holds no records yet.\n"), file);
 	if (skipped_lines > 0)
-		cli_warning (P_ ("%ld line is not an audit record; 'hkpost-p11 audit verify' tells more",
-				 "%ld lines are not audit records; 'hkpost-p11 audit verify' tells more",
-				 skipped_lines),
-			     skipped_lines);
+		cli_warning (
+			P_ ("%ld line is not an audit record; 'hkpost-p11 audit verify' tells more",
+			    "%ld lines are not audit records; 'hkpost-p11 audit verify' tells more",
+			    skipped_lines),
+			skipped_lines);
 	return CLI_OK;
 }
 
@@ -352,6 +353,6 @@ cli_audit_main (const cli_globals *g, int argc, char **argv)
 		return verify (argc, argv);
 	if (strcmp (argv[1], "show") == 0)
 		return show (argc, argv);
-	cli_error (_("Run 'hkpost-p11 audit --help'."), _("unknown audit command '%s'"), argv[1]);
+	cli_error (_ ("Run 'hkpost-p11 audit --help'."), _ ("unknown audit command '%s'"), argv[1]);
 	return CLI_USAGE;
 }

@@ -9,8 +9,8 @@
  */
 #include "config.h"
 #include "hkpost-p11.h"
-#include "compat.h"
-#include "constants.h"
+#include "base/compat.h"
+#include "p11/constants.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,22 +21,23 @@
 static int
 usage (FILE *out, int status)
 {
-	fprintf (out, _("Usage: hkpost-p11 change-pin [--token LABEL|SERIAL] [--pin-stdin]\n"
-			"\n"
-			"Changes the token password.  It shows the tries left, then asks for the\n"
-			"current password, the new one and the new one again, without showing\n"
-			"them.  The new password is checked against the policy before the token\n"
-			"is asked, so a weak or mistyped new password costs no try.  A password\n"
-			"is never taken from the command line.\n"
-			"\n"
-			"  --token X     the token with this label or serial number, when several\n"
-			"                are inserted\n"
-			"  --pin-stdin   read two lines from standard input, the current password\n"
-			"                and the new one (for scripts; no confirmation)\n"
-			"\n"
-			"Exit status: 0 changed; 4 the new password was refused, nothing changed;\n"
-			"5 the current password was wrong (a try was spent); 6 the token is\n"
-			"locked or the guard holds; 3 no token; 8 cancelled.\n"));
+	fprintf (out,
+		 _ ("Usage: hkpost-p11 change-pin [--token LABEL|SERIAL] [--pin-stdin]\n"
+		    "\n"
+		    "Changes the token password.  It shows the tries left, then asks for the\n"
+		    "current password, the new one and the new one again, without showing\n"
+		    "them.  The new password is checked against the policy before the token\n"
+		    "is asked, so a weak or mistyped new password costs no try.  A password\n"
+		    "is never taken from the command line.\n"
+		    "\n"
+		    "  --token X     the token with this label or serial number, when several\n"
+		    "                are inserted\n"
+		    "  --pin-stdin   read two lines from standard input, the current password\n"
+		    "                and the new one (for scripts; no confirmation)\n"
+		    "\n"
+		    "Exit status: 0 changed; 4 the new password was refused, nothing changed;\n"
+		    "5 the current password was wrong (a try was spent); 6 the token is\n"
+		    "locked or the guard holds; 3 no token; 8 cancelled.\n"));
 	return status;
 }
 
@@ -62,20 +63,20 @@ read_pin (bool from_stdin, const char *prompt, cli_pin *pin)
 	case CLI_READ_OK:
 		return CLI_OK;
 	case CLI_READ_NO_TTY:
-		cli_error (_("Run it in a terminal, or give the passwords on standard input with "
-			     "--pin-stdin."),
-			   _("there is no terminal to ask for the password on"));
+		cli_error (_ ("Run it in a terminal, or give the passwords on standard input with "
+			      "--pin-stdin."),
+			   _ ("there is no terminal to ask for the password on"));
 		return CLI_USAGE;
 	case CLI_READ_TOO_LONG:
-		cli_error (NULL, _("the password is longer than %d characters"), CLI_PIN_MAX);
+		cli_error (NULL, _ ("the password is longer than %d characters"), CLI_PIN_MAX);
 		return CLI_PIN_REFUSED;
 	case CLI_READ_EOF:
-		cli_error (_("Nothing was changed."), _("no password was entered"));
+		cli_error (_ ("Nothing was changed."), _ ("no password was entered"));
 		return CLI_CANCELLED;
 	case CLI_READ_ERROR:
 		break;
 	}
-	cli_error (NULL, _("the password cannot be read"));
+	cli_error (NULL, _ ("the password cannot be read"));
 	return CLI_FAILED;
 }
 
@@ -86,17 +87,17 @@ check_tries (const cli_settings *s, const cli_token *t)
 	char tries[512];
 
 	cli_tries_text (t, tries, sizeof tries);
-	printf (_("Token \"%s\" (serial %s): %s.\n"), t->label, t->serial, tries);
+	printf (_ ("Token \"%s\" (serial %s): %s.\n"), t->label, t->serial, tries);
 	if (t->guard == CLI_GUARD_LOCKED) {
 		cli_error (cli_locked_fix (t), "%s",
-			   t->counted_out ? _("the token reads as locked: hkpost-p11 counted as "
-					      "many wrong passwords as lockout-attempts allows")
-					  : _("the token is locked"));
+			   t->counted_out ? _ ("the token reads as locked: hkpost-p11 counted as "
+					       "many wrong passwords as lockout-attempts allows")
+					  : _ ("the token is locked"));
 		return CLI_LOCKED;
 	}
 	if (t->guard == CLI_GUARD_HOLDS) {
-		cli_error (_("If you are sure of the current password, release the guard with "
-			     "'hkpost-p11 guard release' and try again."),
+		cli_error (_ ("If you are sure of the current password, release the guard with "
+			      "'hkpost-p11 guard release' and try again."),
 			   P_ ("only %ld try is left: hkpost-p11 holds it back, so that it is not "
 			       "spent by accident",
 			       "only %ld tries are left: hkpost-p11 holds them back, so that they "
@@ -106,8 +107,9 @@ check_tries (const cli_settings *s, const cli_token *t)
 		return CLI_LOCKED;
 	}
 	if (t->guard == CLI_GUARD_RELEASED)
-		cli_warning (_("the guard is released: if the current password is wrong, the token "
-			       "locks for good"));
+		cli_warning (
+			_ ("the guard is released: if the current password is wrong, the token "
+			   "locks for good"));
 	else if (t->warning)
 		cli_warning (P_ ("only %ld try is left; a wrong current password spends it",
 				 "only %ld tries are left; a wrong current password spends one",
@@ -125,42 +127,46 @@ read_new_pin (const cli_settings *s, const hkp11_pin_rules *rules, bool from_std
 	int status = CLI_PIN_REFUSED;
 
 	for (int round = 0; round < (from_stdin ? 1 : NEW_PIN_ROUNDS); round++) {
-		status = read_pin (from_stdin, _("New password: "), &pins.fresh);
+		status = read_pin (from_stdin, _ ("New password: "), &pins.fresh);
 		if (status != CLI_OK)
 			return status;
 		if (!from_stdin) {
-			status = read_pin (false, _("Confirm new password: "), &pins.confirm);
+			status = read_pin (false, _ ("Confirm new password: "), &pins.confirm);
 			if (status != CLI_OK)
 				return status;
-			bool same = pins.fresh.len == pins.confirm.len &&
-				    memcmp (pins.fresh.text, pins.confirm.text, pins.fresh.len) == 0;
+			bool same =
+				pins.fresh.len == pins.confirm.len &&
+				memcmp (pins.fresh.text, pins.confirm.text, pins.fresh.len) == 0;
 			cli_pin_wipe (&pins.confirm);
 			if (!same) {
 				cli_pin_wipe (&pins.fresh);
-				cli_error (_("Type the new password twice the same. The token was not "
-					     "asked, and no try was spent."),
-					   _("the two new passwords differ"));
+				cli_error (_ ("Type the new password twice the same. The token was "
+					      "not "
+					      "asked, and no try was spent."),
+					   _ ("the two new passwords differ"));
 				status = CLI_PIN_REFUSED;
 				continue;
 			}
 		}
 		if (s->policy->mode == HKP11_PIN_MODE_OFF ||
 		    hkp11_pin_check (rules, (const unsigned char *)pins.fresh.text, pins.fresh.len,
-				     (const unsigned char *)pins.current.text, pins.current.len, &v))
+				     (const unsigned char *)pins.current.text, pins.current.len,
+				     &v))
 			return CLI_OK;
 
 		if (s->policy->mode == HKP11_PIN_MODE_WARN) {
-			cli_warning (_("the new password does not meet the policy (pin-policy: warn, so "
-				       "it is used anyway). It:"));
+			cli_warning (_ (
+				"the new password does not meet the policy (pin-policy: warn, so "
+				"it is used anyway). It:"));
 			cli_pin_reasons (cli_err, "  ", &v, rules);
 			hkp11_wipe (&v, sizeof v);
 			return CLI_OK;
 		}
 		cli_pin_wipe (&pins.fresh);
-		cli_error (NULL, _("the new password does not meet the policy. It:"));
+		cli_error (NULL, _ ("the new password does not meet the policy. It:"));
 		cli_pin_reasons (cli_err, "  ", &v, rules);
 		fprintf (cli_err, "  %s\n",
-			 _("Nothing was changed: the token was not asked, and no try was spent."));
+			 _ ("Nothing was changed: the token was not asked, and no try was spent."));
 		hkp11_wipe (&v, sizeof v);
 		status = CLI_PIN_REFUSED;
 	}
@@ -174,58 +180,62 @@ report_result (cli_module *m, const cli_settings *s, cli_token *t, CK_RV rv)
 
 	switch (rv) {
 	case CKR_OK:
-		printf (_("The token password was changed. Use the new password from now on.\n"));
+		printf (_ ("The token password was changed. Use the new password from now on.\n"));
 		return CLI_OK;
 	case CKR_PIN_INCORRECT:
 		cli_token_refresh (m, s, t);
 		if (t->tries_known && !t->locked)
-			cli_error (_("Nothing was changed. Make sure of the current password before "
-				     "you try again."),
-				   P_ ("the current password is wrong: %ld try left before the token "
-				       "locks",
-				       "the current password is wrong: %ld tries left before the "
-				       "token locks",
-				       t->left),
-				   t->left);
+			cli_error (
+				_ ("Nothing was changed. Make sure of the current password before "
+				   "you try again."),
+				P_ ("the current password is wrong: %ld try left before the token "
+				    "locks",
+				    "the current password is wrong: %ld tries left before the "
+				    "token locks",
+				    t->left),
+				t->left);
 		else if (t->locked)
-			cli_error (cli_locked_fix (t), "%s",
-				   _("the current password is wrong, and the token is now locked"));
+			cli_error (
+				cli_locked_fix (t), "%s",
+				_ ("the current password is wrong, and the token is now locked"));
 		else
-			cli_error (_("Nothing was changed."), _("the current password is wrong"));
+			cli_error (_ ("Nothing was changed."), _ ("the current password is wrong"));
 		return t->locked ? CLI_LOCKED : CLI_PIN_INCORRECT;
 	case CKR_PIN_LOCKED:
 		cli_token_refresh (m, s, t);
 		if (t->guard == CLI_GUARD_HOLDS)
-			cli_error (_("If you are sure of the current password, release the guard with "
-				     "'hkpost-p11 guard release' and try again."),
-				   _("hkpost-p11 held back the last try: the token was not asked"));
+			cli_error (
+				_ ("If you are sure of the current password, release the guard "
+				   "with "
+				   "'hkpost-p11 guard release' and try again."),
+				_ ("hkpost-p11 held back the last try: the token was not asked"));
 		else
 			cli_error (cli_locked_fix (t), "%s",
 				   t->counted_out
-					   ? _("the token reads as locked: hkpost-p11 counted as "
-					       "many wrong passwords as lockout-attempts allows")
-					   : _("the token is locked"));
+					   ? _ ("the token reads as locked: hkpost-p11 counted as "
+						"many wrong passwords as lockout-attempts allows")
+					   : _ ("the token is locked"));
 		return CLI_LOCKED;
 	case CKR_PIN_INVALID:
 	case CKR_PIN_LEN_RANGE:
 	case CKR_DATA_INVALID: /* OpenSC: characters the card does not take */
-		cli_error (_("Choose another new password; the current one still applies."),
-			   _("the token refused the new password by rules of its own (%s)"), name);
+		cli_error (_ ("Choose another new password; the current one still applies."),
+			   _ ("the token refused the new password by rules of its own (%s)"), name);
 		return CLI_PIN_REFUSED;
 	case CKR_TOKEN_WRITE_PROTECTED:
 	case CKR_SESSION_READ_ONLY:
-		cli_error (_("The password of this token cannot be changed here."),
-			   _("the token is write-protected (%s)"), name);
+		cli_error (_ ("The password of this token cannot be changed here."),
+			   _ ("the token is write-protected (%s)"), name);
 		return CLI_FAILED;
 	case CKR_DEVICE_REMOVED:
 	case CKR_TOKEN_NOT_PRESENT:
-		cli_error (_("Insert the token again and start over; nothing was changed."),
-			   _("the token was removed"));
+		cli_error (_ ("Insert the token again and start over; nothing was changed."),
+			   _ ("the token was removed"));
 		return CLI_NO_TOKEN;
 	default:
-		cli_error (_("Run 'hkpost-p11 --verbose change-pin' to see what the module "
-			     "reports."),
-			   _("the token did not change the password: it answered %s (0x%08lx)"),
+		cli_error (_ ("Run 'hkpost-p11 --verbose change-pin' to see what the module "
+			      "reports."),
+			   _ ("the token did not change the password: it answered %s (0x%08lx)"),
 			   name ? name : "?", (unsigned long)rv);
 		return CLI_FAILED;
 	}
@@ -277,14 +287,16 @@ cli_change_pin_main (const cli_globals *g, int argc, char **argv)
 		} else if (strcmp (argv[i], "--token") == 0 && i + 1 < argc) {
 			want = argv[++i];
 		} else {
-			cli_error (_("Passwords are never given on the command line: type them when "
-				     "asked, or use --pin-stdin. Run 'hkpost-p11 change-pin --help'."),
-				   _("unknown argument '%s'"), argv[i]);
+			cli_error (
+				_ ("Passwords are never given on the command line: type them when "
+				   "asked, or use --pin-stdin. Run 'hkpost-p11 change-pin "
+				   "--help'."),
+				_ ("unknown argument '%s'"), argv[i]);
 			return CLI_USAGE;
 		}
 	}
 	if (!cli_settings_load (&s, why, sizeof why)) {
-		cli_error (_("Correct the configuration file."), "%s", why);
+		cli_error (_ ("Correct the configuration file."), "%s", why);
 		return CLI_SETUP;
 	}
 	cli_pin_protect (&pins, sizeof pins);
@@ -302,23 +314,24 @@ cli_change_pin_main (const cli_globals *g, int argc, char **argv)
 	if (status != CLI_OK)
 		goto out;
 	if (t->info.flags & CKF_WRITE_PROTECTED) {
-		cli_error (_("The password of this token cannot be changed here."),
-			   _("the token is write-protected"));
+		cli_error (_ ("The password of this token cannot be changed here."),
+			   _ ("the token is write-protected"));
 		status = CLI_FAILED;
 		goto out;
 	}
 
 	if (t->info.flags & CKF_PROTECTED_AUTHENTICATION_PATH) {
-		printf (_("Enter the current and the new password on the reader's PIN pad.\n"));
+		printf (_ ("Enter the current and the new password on the reader's PIN pad.\n"));
 		status = report_result (&m, &s, t, set_pin (&m, t, true));
 		goto out;
 	}
 
 	cli_token_rules (&m, &s, t, &rules);
 	if (!from_stdin && s.policy->mode != HKP11_PIN_MODE_OFF)
-		printf (_("The new password needs %s.\n"), cli_rules_text (&rules, text, sizeof text));
+		printf (_ ("The new password needs %s.\n"),
+			cli_rules_text (&rules, text, sizeof text));
 
-	status = read_pin (from_stdin, _("Current password: "), &pins.current);
+	status = read_pin (from_stdin, _ ("Current password: "), &pins.current);
 	if (status == CLI_OK)
 		status = read_new_pin (&s, &rules, from_stdin);
 	if (status == CLI_OK) {

@@ -21,7 +21,8 @@
  */
 #include "config.h"
 #include "hkpost-p11.h"
-#include "compat.h"
+#include "base/compat.h"
+#include "base/paths.h"
 #include "register.h"
 
 #include <dirent.h>
@@ -44,37 +45,38 @@ extern char **environ;
 static int
 usage (FILE *out, int status)
 {
-	fprintf (out, _("Usage: hkpost-p11 register PROGRAM [OPTIONS]\n"
-			"       hkpost-p11 unregister PROGRAM [OPTIONS]\n"
-			"\n"
-			"Sets up a program to use the e-Cert token through hkpost-p11, or undoes it.\n"
-			"\n"
-			"  firefox       adds the module to every Firefox profile of the user\n"
-			"  thunderbird   the same for Thunderbird (both with modutil, from the\n"
-			"                Debian package libnss3-tools); close the program first\n"
-			"  chromium      adds the module to ~/.pki/nssdb, the database Chromium,\n"
-			"                Chrome, Edge and Brave share (made if missing); close\n"
-			"                them first\n"
-			"  p11-kit       writes ~/.config/pkcs11/modules/hkpost-p11.module, for\n"
-			"                GnuTLS, p11tool and other p11-kit users; as root, p11-kit\n"
-			"                reads no user config: --system writes the system one\n"
-			"  ssh           adds 'PKCS11Provider MODULE' at the top of ~/.ssh/config\n"
-			"  java          writes ~/.config/hkpost-p11/java-pkcs11.cfg for keytool,\n"
-			"                jarsigner and Java's SunPKCS11 provider, and says how to\n"
-			"                pass it\n"
-			"  desktop       starts 'hkpost-p11 monitor' (warnings on the desktop) with\n"
-			"                each desktop session: the systemd user unit where a user\n"
-			"                manager runs, else ~/.config/autostart\n"
-			"\n"
-			"Options:\n"
-			"  --profile DIR   only this Firefox or Thunderbird profile directory\n"
-			"  --force         also a profile or browser in use; also a file hkpost-p11\n"
-			"                  did not write\n"
-			"  --print         ssh, java: only print the line or file to add\n"
-			"  --system        p11-kit: the system-wide config (as root)\n"
-			"\n"
-			"Exit status: 0 done; 2 a tool is missing or nothing to set up was found;\n"
-			"9 a step failed.\n"));
+	fprintf (out,
+		 _ ("Usage: hkpost-p11 register PROGRAM [OPTIONS]\n"
+		    "       hkpost-p11 unregister PROGRAM [OPTIONS]\n"
+		    "\n"
+		    "Sets up a program to use the e-Cert token through hkpost-p11, or undoes it.\n"
+		    "\n"
+		    "  firefox       adds the module to every Firefox profile of the user\n"
+		    "  thunderbird   the same for Thunderbird (both with modutil, from the\n"
+		    "                Debian package libnss3-tools); close the program first\n"
+		    "  chromium      adds the module to ~/.pki/nssdb, the database Chromium,\n"
+		    "                Chrome, Edge and Brave share (made if missing); close\n"
+		    "                them first\n"
+		    "  p11-kit       writes ~/.config/pkcs11/modules/hkpost-p11.module, for\n"
+		    "                GnuTLS, p11tool and other p11-kit users; as root, p11-kit\n"
+		    "                reads no user config: --system writes the system one\n"
+		    "  ssh           adds 'PKCS11Provider MODULE' at the top of ~/.ssh/config\n"
+		    "  java          writes ~/.config/hkpost-p11/java-pkcs11.cfg for keytool,\n"
+		    "                jarsigner and Java's SunPKCS11 provider, and says how to\n"
+		    "                pass it\n"
+		    "  desktop       starts 'hkpost-p11 monitor' (warnings on the desktop) with\n"
+		    "                each desktop session: the systemd user unit where a user\n"
+		    "                manager runs, else ~/.config/autostart\n"
+		    "\n"
+		    "Options:\n"
+		    "  --profile DIR   only this Firefox or Thunderbird profile directory\n"
+		    "  --force         also a profile or browser in use; also a file hkpost-p11\n"
+		    "                  did not write\n"
+		    "  --print         ssh, java: only print the line or file to add\n"
+		    "  --system        p11-kit: the system-wide config (as root)\n"
+		    "\n"
+		    "Exit status: 0 done; 2 a tool is missing or nothing to set up was found;\n"
+		    "9 a step failed.\n"));
 	return status;
 }
 
@@ -116,7 +118,8 @@ reg_on_path (const char *tool)
 		path = "/usr/bin:/bin";
 	while (*path) {
 		size_t n = strcspn (path, ":");
-		if (n > 0 && snprintf (buf, sizeof buf, "%.*s/%s", (int)n, path, tool) < (int)sizeof buf &&
+		if (n > 0 &&
+		    snprintf (buf, sizeof buf, "%.*s/%s", (int)n, path, tool) < (int)sizeof buf &&
 		    access (buf, X_OK) == 0)
 			return true;
 		path += n;
@@ -215,27 +218,19 @@ find_profiles (const char *program, profile_list *l)
 	 * Thunderbird, and the snap and flatpak packages under HOME. */
 	static const char *const firefox[] = { ".mozilla/firefox",
 					       "snap/firefox/common/.mozilla/firefox",
-					       ".var/app/org.mozilla.firefox/.mozilla/firefox", NULL };
+					       ".var/app/org.mozilla.firefox/.mozilla/firefox",
+					       NULL };
 	static const char *const thunderbird[] = { ".thunderbird", ".mozilla-thunderbird",
 						   "snap/thunderbird/common/.thunderbird",
 						   ".var/app/org.mozilla.Thunderbird/.thunderbird",
 						   NULL };
 	bool is_firefox = strcmp (program, "firefox") == 0;
 	const char *home = hkp11_home_dir ();
-	const char *xdg = hkp11_getenv ("XDG_CONFIG_HOME");
 	const char *const *roots = is_firefox ? firefox : thunderbird;
 	char root[PATH_MAX];
 
-	if (is_firefox) {
-		if (xdg != NULL && xdg[0] == '/')
-			snprintf (root, sizeof root, "%s/mozilla/firefox", xdg);
-		else if (home != NULL)
-			snprintf (root, sizeof root, "%s/.config/mozilla/firefox", home);
-		else
-			root[0] = '\0';
-		if (root[0])
-			read_profiles_ini (root, l);
-	}
+	if (is_firefox && hkp11_xdg_config_path ("mozilla/firefox", root, sizeof root))
+		read_profiles_ini (root, l);
 	for (int i = 0; home != NULL && roots[i]; i++) {
 		snprintf (root, sizeof root, "%s/%s", home, roots[i]);
 		read_profiles_ini (root, l);
@@ -272,10 +267,12 @@ modules_loading (const char *listing, const char *path_part, char *names, size_t
 		} else if (strncmp (q, "library name:", 13) == 0 && name[0]) {
 			size_t n = (size_t)(eol - q);
 			char lib[PATH_MAX];
-			snprintf (lib, sizeof lib, "%.*s", (int)(n < sizeof lib - 1 ? n : sizeof lib - 1), q);
+			snprintf (lib, sizeof lib, "%.*s",
+				  (int)(n < sizeof lib - 1 ? n : sizeof lib - 1), q);
 			if (strstr (lib, path_part) != NULL) {
 				size_t used = strlen (names);
-				snprintf (names + used, len - used, "%s'%s'", used ? ", " : "", name);
+				snprintf (names + used, len - used, "%s'%s'", used ? ", " : "",
+					  name);
 			}
 		}
 		p = *eol ? eol + 1 : eol;
@@ -294,21 +291,21 @@ nss_one (const char *program, const char *dir, char *const create[], const reg_o
 	if (!o->unregister && !file_exists (dir, "cert9.db")) {
 		rc = reg_run (create, out, sizeof out);
 		if (rc != 0) {
-			cli_error (NULL, _("%s cannot create the NSS database in %s: %s"), create[0], dir,
-				   out);
+			cli_error (NULL, _ ("%s cannot create the NSS database in %s: %s"),
+				   create[0], dir, out);
 			return CLI_FAILED;
 		}
 	}
 	if (o->unregister && !file_exists (dir, "cert9.db")) {
-		printf (_("%s: no NSS database, nothing to undo.\n"), dir);
+		printf (_ ("%s: no NSS database, nothing to undo.\n"), dir);
 		return CLI_OK;
 	}
 
 	char *list[] = { "modutil", "-list", "-dbdir", db, NULL };
 	rc = reg_run (list, out, sizeof out);
 	if (rc != 0) {
-		cli_error (_("Check that the profile directory is the program's and readable."),
-			   _("modutil cannot read the NSS database in %s: %s"), dir, out);
+		cli_error (_ ("Check that the profile directory is the program's and readable."),
+			   _ ("modutil cannot read the NSS database in %s: %s"), dir, out);
 		return CLI_FAILED;
 	}
 	modules_loading (out, "hkpost-p11", names, sizeof names);
@@ -316,16 +313,17 @@ nss_one (const char *program, const char *dir, char *const create[], const reg_o
 
 	if (o->unregister) {
 		if (!present) {
-			printf (_("%s: hkpost-p11 is not registered.\n"), dir);
+			printf (_ ("%s: hkpost-p11 is not registered.\n"), dir);
 			return CLI_OK;
 		}
 		char *del[] = { "modutil", "-delete", NSS_NAME, "-dbdir", db, "-force", NULL };
 		rc = reg_run (del, out, sizeof out);
 		if (rc != 0) {
-			cli_error (NULL, _("modutil cannot remove the module from %s: %s"), dir, out);
+			cli_error (NULL, _ ("modutil cannot remove the module from %s: %s"), dir,
+				   out);
 			return CLI_FAILED;
 		}
-		printf (_("%s: hkpost-p11 removed.\n"), dir);
+		printf (_ ("%s: hkpost-p11 removed.\n"), dir);
 		return CLI_OK;
 	}
 
@@ -334,16 +332,16 @@ nss_one (const char *program, const char *dir, char *const create[], const reg_o
 		char *del[] = { "modutil", "-delete", NSS_NAME, "-dbdir", db, "-force", NULL };
 		reg_run (del, out, sizeof out);
 	}
-	char *add[] = { "modutil", "-add", NSS_NAME, "-libfile", (char *)o->module, "-dbdir", db,
-			"-force", NULL };
+	char *add[] = { "modutil", "-add", NSS_NAME, "-libfile", (char *)o->module,
+			"-dbdir",  db,     "-force", NULL };
 	rc = reg_run (add, out, sizeof out);
 	if (rc != 0) {
-		cli_error (_("Run 'hkpost-p11 status': the module must start (it needs the token "
-			     "library) for NSS to take it."),
-			   _("modutil cannot add the module to %s: %s"), dir, out);
+		cli_error (_ ("Run 'hkpost-p11 status': the module must start (it needs the token "
+			      "library) for NSS to take it."),
+			   _ ("modutil cannot add the module to %s: %s"), dir, out);
 		return CLI_FAILED;
 	}
-	printf (_("%s: hkpost-p11 added (%s).\n"), dir, o->module);
+	printf (_ ("%s: hkpost-p11 added (%s).\n"), dir, o->module);
 
 	/* SafeNet's library loaded beside it shows the token twice, and
 	 * calls through it bypass every protection. */
@@ -352,10 +350,11 @@ nss_one (const char *program, const char *dir, char *const create[], const reg_o
 	if (names[0] == '\0')
 		modules_loading (out, "libeToken", names, sizeof names);
 	if (names[0] != '\0')
-		cli_warning (_("%s also loads SafeNet's library directly (module %s): the token shows "
-			       "twice and that way bypasses hkpost-p11. Remove it in the program's "
-			       "Security Devices dialog, or with: modutil -dbdir %s -delete NAME"),
-			     program, names, db);
+		cli_warning (
+			_ ("%s also loads SafeNet's library directly (module %s): the token shows "
+			   "twice and that way bypasses hkpost-p11. Remove it in the program's "
+			   "Security Devices dialog, or with: modutil -dbdir %s -delete NAME"),
+			program, names, db);
 	return CLI_OK;
 }
 
@@ -366,8 +365,8 @@ nss_register (const char *program, const reg_options *o)
 	int status = CLI_OK;
 
 	if (!reg_on_path ("modutil")) {
-		cli_error (_("Install it: apt-get install libnss3-tools"),
-			   _("modutil, the NSS database tool, is not installed"));
+		cli_error (_ ("Install it: apt-get install libnss3-tools"),
+			   _ ("modutil, the NSS database tool, is not installed"));
 		return CLI_SETUP;
 	}
 	if (o->profile != NULL)
@@ -376,14 +375,18 @@ nss_register (const char *program, const reg_options *o)
 		find_profiles (program, &l);
 	if (l.n == 0) {
 		if (strcmp (program, "firefox") == 0)
-			cli_error (_("Start Firefox once so that it creates its profile, or name a "
-				     "profile directory with --profile DIR."),
-				   _("no Firefox profile found (~/.config/mozilla/firefox/profiles.ini, "
-				     "~/.mozilla/firefox/profiles.ini)"));
+			cli_error (
+				_ ("Start Firefox once so that it creates its profile, or name a "
+				   "profile directory with --profile DIR."),
+				_ ("no Firefox profile found "
+				   "(~/.config/mozilla/firefox/profiles.ini, "
+				   "~/.mozilla/firefox/profiles.ini)"));
 		else
-			cli_error (_("Start Thunderbird once so that it creates its profile, or name a "
-				     "profile directory with --profile DIR."),
-				   _("no Thunderbird profile found (~/.thunderbird/profiles.ini)"));
+			cli_error (
+				_ ("Start Thunderbird once so that it creates its profile, or name "
+				   "a "
+				   "profile directory with --profile DIR."),
+				_ ("no Thunderbird profile found (~/.thunderbird/profiles.ini)"));
 		return CLI_SETUP;
 	}
 	for (size_t i = 0; i < l.n; i++) {
@@ -394,8 +397,8 @@ nss_register (const char *program, const reg_options *o)
 		int rc;
 		snprintf (db, sizeof db, "sql:%s", l.dirs[i]);
 		if (profile_in_use (l.dirs[i]) && !o->force) {
-			cli_error (_("Close it and run the command again (or add --force)."),
-				   _("the profile %s is in use by %s"), l.dirs[i], program);
+			cli_error (_ ("Close it and run the command again (or add --force)."),
+				   _ ("the profile %s is in use by %s"), l.dirs[i], program);
 			rc = CLI_FAILED;
 		} else {
 			rc = nss_one (program, l.dirs[i], create, o);
@@ -405,8 +408,8 @@ nss_register (const char *program, const reg_options *o)
 	}
 	free (l.dirs);
 	if (status == CLI_OK && !o->unregister)
-		printf (_("Restart %s. The token appears under Settings > Privacy & Security > "
-			  "Security Devices as 'hkpost-p11'.\n"),
+		printf (_ ("Restart %s. The token appears under Settings > Privacy & Security > "
+			   "Security Devices as 'hkpost-p11'.\n"),
 			program);
 	return status;
 }
@@ -486,12 +489,12 @@ chromium_register (const reg_options *o)
 	const char *home = hkp11_home_dir ();
 
 	if (!reg_on_path ("modutil") || !reg_on_path ("certutil")) {
-		cli_error (_("Install it: apt-get install libnss3-tools"),
-			   _("modutil and certutil, the NSS database tools, are not installed"));
+		cli_error (_ ("Install it: apt-get install libnss3-tools"),
+			   _ ("modutil and certutil, the NSS database tools, are not installed"));
 		return CLI_SETUP;
 	}
 	if (home == NULL) {
-		cli_error (_("Set HOME."), _("no home directory is known"));
+		cli_error (_ ("Set HOME."), _ ("no home directory is known"));
 		return CLI_SETUP;
 	}
 	/* Chromium's one database for every profile: HOME, not XDG. */
@@ -501,27 +504,27 @@ chromium_register (const reg_options *o)
 
 	long pid = chromium_running (home);
 	if (pid != 0 && !o->force) {
-		cli_error (_("Close it and run the command again (or add --force): it reads the "
-			     "security devices only when it starts."),
-			   _("Chromium (or Chrome, Edge, Brave) is running (process %ld)"), pid);
+		cli_error (_ ("Close it and run the command again (or add --force): it reads the "
+			      "security devices only when it starts."),
+			   _ ("Chromium (or Chrome, Edge, Brave) is running (process %ld)"), pid);
 		return CLI_FAILED;
 	}
 	if (o->unregister && !file_exists (dir, "cert9.db")) {
-		printf (_("%s: no NSS database, nothing to undo.\n"), dir);
+		printf (_ ("%s: no NSS database, nothing to undo.\n"), dir);
 		return CLI_OK;
 	}
 	if (!o->unregister && !file_exists (dir, "cert9.db") &&
 	    (!reg_make_dirs (pki, 0700) || !reg_make_dirs (dir, 0700))) {
-		cli_error (NULL, _("cannot create %s: %s"), dir, strerror (errno));
+		cli_error (NULL, _ ("cannot create %s: %s"), dir, strerror (errno));
 		return CLI_FAILED;
 	}
 	/* As Chromium creates it on first start: no password of its own. */
 	char *create[] = { "certutil", "-N", "-d", db, "--empty-password", NULL };
 	int rc = nss_one ("chromium", dir, create, o);
 	if (rc == CLI_OK && !o->unregister)
-		printf (_("Restart Chromium. Chrome, Edge and Brave read the same database. The "
-			  "e-Cert is offered to websites that ask for a certificate; the token "
-			  "password is asked in Chromium's 'Unlock Security Device' window.\n"));
+		printf (_ ("Restart Chromium. Chrome, Edge and Brave read the same database. The "
+			   "e-Cert is offered to websites that ask for a certificate; the token "
+			   "password is asked in Chromium's 'Unlock Security Device' window.\n"));
 	return rc;
 }
 
@@ -539,6 +542,37 @@ reg_written_by_us (const char *path)
 		ours = strstr (line, "hkpost-p11") != NULL && line[0] == '#';
 	fclose (f);
 	return ours;
+}
+
+int
+reg_remove_file (const reg_options *o, const char *path)
+{
+	if (access (path, F_OK) != 0) {
+		printf (_ ("%s does not exist: nothing to undo.\n"), path);
+		return CLI_OK;
+	}
+	if (!o->force && !reg_written_by_us (path)) {
+		cli_error (_ ("Remove it yourself, or add --force."),
+			   _ ("%s was not written by hkpost-p11 register"), path);
+		return CLI_FAILED;
+	}
+	if (unlink (path) != 0) {
+		cli_error (NULL, _ ("cannot remove %s: %s"), path, strerror (errno));
+		return CLI_FAILED;
+	}
+	printf (_ ("Removed %s.\n"), path);
+	return CLI_OK;
+}
+
+bool
+reg_may_replace (const reg_options *o, const char *path)
+{
+	if (access (path, F_OK) == 0 && !o->force && !reg_written_by_us (path)) {
+		cli_error (_ ("Check it, then add --force to replace it."),
+			   _ ("%s exists and was not written by hkpost-p11 register"), path);
+		return false;
+	}
+	return true;
 }
 
 bool
@@ -588,56 +622,34 @@ p11kit_register (const reg_options *o)
 		hkp11_strlcpy (dir, P11KIT_CONFIG_DIR, sizeof dir);
 	} else {
 		if (geteuid () == 0) {
-			printf (_("p11-kit reads no user configuration for root (so that a user's files "
-				  "cannot change what root loads).\n"));
+			printf (_ ("p11-kit reads no user configuration for root (so that a user's "
+				   "files "
+				   "cannot change what root loads).\n"));
 			if (access (system_file, F_OK) == 0)
-				printf (_("hkpost-p11 is registered for every user, root included, in %s.\n"),
+				printf (_ ("hkpost-p11 is registered for every user, root "
+					   "included, in %s.\n"),
 					system_file);
 			else
-				printf (_("Register it for every user, root included, with 'hkpost-p11 "
-					  "register p11-kit --system' (it writes %s), or run this "
-					  "command as the user who uses the token.\n"),
+				printf (_ ("Register it for every user, root included, with "
+					   "'hkpost-p11 "
+					   "register p11-kit --system' (it writes %s), or run this "
+					   "command as the user who uses the token.\n"),
 					system_file);
 			return CLI_OK;
 		}
-		const char *xdg = hkp11_getenv ("XDG_CONFIG_HOME");
-		const char *home = hkp11_home_dir ();
-		if (xdg != NULL && xdg[0] == '/')
-			snprintf (dir, sizeof dir, "%s/pkcs11/modules", xdg);
-		else if (home != NULL)
-			snprintf (dir, sizeof dir, "%s/.config/pkcs11/modules", home);
-		else {
-			cli_error (_("Set HOME."), _("no home directory is known"));
+		if (!hkp11_xdg_config_path ("pkcs11/modules", dir, sizeof dir)) {
+			cli_error (_ ("Set HOME."), _ ("no home directory is known"));
 			return CLI_SETUP;
 		}
 	}
 	snprintf (path, sizeof path, "%s/hkpost-p11.module", dir);
 
-	if (o->unregister) {
-		if (access (path, F_OK) != 0) {
-			printf (_("%s does not exist: nothing to undo.\n"), path);
-			return CLI_OK;
-		}
-		if (!o->force && !reg_written_by_us (path)) {
-			cli_error (_("Remove it yourself, or add --force."),
-				   _("%s was not written by hkpost-p11 register"), path);
-			return CLI_FAILED;
-		}
-		if (unlink (path) != 0) {
-			cli_error (NULL, _("cannot remove %s: %s"), path, strerror (errno));
-			return CLI_FAILED;
-		}
-		printf (_("Removed %s.\n"), path);
-		return CLI_OK;
-	}
-
-	if (access (path, F_OK) == 0 && !o->force && !reg_written_by_us (path)) {
-		cli_error (_("Check it, then add --force to replace it."),
-			   _("%s exists and was not written by hkpost-p11 register"), path);
+	if (o->unregister)
+		return reg_remove_file (o, path);
+	if (!reg_may_replace (o, path))
 		return CLI_FAILED;
-	}
 	if (!reg_make_dirs (dir, 0755)) {
-		cli_error (NULL, _("cannot create %s: %s"), dir, strerror (errno));
+		cli_error (NULL, _ ("cannot create %s: %s"), dir, strerror (errno));
 		return CLI_FAILED;
 	}
 	snprintf (text, sizeof text,
@@ -646,15 +658,15 @@ p11kit_register (const reg_options *o)
 		  "module: %s\n",
 		  o->module);
 	if (!reg_write_file (path, text, 0644)) {
-		cli_error (NULL, _("cannot write %s: %s"), path, strerror (errno));
+		cli_error (NULL, _ ("cannot write %s: %s"), path, strerror (errno));
 		return CLI_FAILED;
 	}
-	printf (_("Wrote %s.\n"), path);
-	printf (_("Programs that load modules through p11-kit (GnuTLS, p11tool, p11-kit-proxy) "
-		  "now see the token: check with 'p11-kit list-modules'.\n"));
+	printf (_ ("Wrote %s.\n"), path);
+	printf (_ ("Programs that load modules through p11-kit (GnuTLS, p11tool, p11-kit-proxy) "
+		   "now see the token: check with 'p11-kit list-modules'.\n"));
 	if (!o->system && access (system_file, F_OK) == 0)
-		printf (_("(%s registers it for every user already; this file takes its place "
-			  "for you.)\n"),
+		printf (_ ("(%s registers it for every user already; this file takes its place "
+			   "for you.)\n"),
 			system_file);
 	return CLI_OK;
 }
@@ -689,8 +701,9 @@ static void
 ssh_agent_note (const char *module)
 {
 	if (strncmp (module, "/usr/lib", 8) != 0 && strncmp (module, "/usr/local/lib", 14) != 0)
-		printf (_("Note: ssh-agent loads modules only from /usr/lib*/ and /usr/local/lib*/; "
-			  "start it with -P '%s' to use this one.\n"),
+		printf (_ ("Note: ssh-agent loads modules only from /usr/lib*/ and "
+			   "/usr/local/lib*/; "
+			   "start it with -P '%s' to use this one.\n"),
 			module);
 }
 
@@ -702,9 +715,10 @@ ssh_register (const reg_options *o)
 
 	if (o->print) {
 		printf ("%s\n", line);
-		printf (_("Put it at the top of ~/.ssh/config (before any Host line) for every host, "
-			  "or under a Host line for some. 'ssh-keygen -D %s' prints the public "
-			  "key to give to a server.\n"),
+		printf (_ ("Put it at the top of ~/.ssh/config (before any Host line) for every "
+			   "host, "
+			   "or under a Host line for some. 'ssh-keygen -D %s' prints the public "
+			   "key to give to a server.\n"),
 			o->module);
 		ssh_agent_note (o->module);
 		return CLI_OK;
@@ -712,8 +726,8 @@ ssh_register (const reg_options *o)
 
 	const char *home = hkp11_home_dir ();
 	if (home == NULL) {
-		cli_error (_("Set HOME, or use --print and edit the file yourself."),
-			   _("no home directory is known"));
+		cli_error (_ ("Set HOME, or use --print and edit the file yourself."),
+			   _ ("no home directory is known"));
 		return CLI_SETUP;
 	}
 	snprintf (dir, sizeof dir, "%s/.ssh", home);
@@ -721,7 +735,7 @@ ssh_register (const reg_options *o)
 	bool missing;
 	char *old = read_all (path, &missing);
 	if (old == NULL) {
-		cli_error (NULL, _("cannot read %s: %s"), path, strerror (errno));
+		cli_error (NULL, _ ("cannot read %s: %s"), path, strerror (errno));
 		return CLI_FAILED;
 	}
 
@@ -736,7 +750,7 @@ ssh_register (const reg_options *o)
 	}
 	if (o->unregister) {
 		if (mark == NULL) {
-			printf (_("%s holds no line of hkpost-p11: nothing to undo.\n"), path);
+			printf (_ ("%s holds no line of hkpost-p11: nothing to undo.\n"), path);
 			fclose (mem);
 			free (text);
 			free (old);
@@ -751,10 +765,12 @@ ssh_register (const reg_options *o)
 			size_t ours = (size_t)((after ? after + 1 : mark + strlen (mark)) - mark);
 			memmove (mark, mark + ours, strlen (mark + ours) + 1);
 		}
-		if (strstr (old, "PKCS11Provider") != NULL || strstr (old, "pkcs11provider") != NULL)
-			cli_warning (_("%s names another PKCS11Provider too; ssh uses the first one it "
-				       "reads, which is the line added at the top"),
-				     path);
+		if (strstr (old, "PKCS11Provider") != NULL ||
+		    strstr (old, "pkcs11provider") != NULL)
+			cli_warning (
+				_ ("%s names another PKCS11Provider too; ssh uses the first one it "
+				   "reads, which is the line added at the top"),
+				path);
 		fprintf (mem, "%s\n%s\n", MARK, line);
 		fputs (old, mem);
 	}
@@ -767,18 +783,19 @@ ssh_register (const reg_options *o)
 	struct stat st;
 	mode_t mode = stat (path, &st) == 0 ? (st.st_mode & 0777) : 0600;
 	if (!reg_make_dirs (dir, 0700) || !reg_write_file (path, text, mode)) {
-		cli_error (_("Use --print and add the line yourself."), _("cannot write %s: %s"), path,
-			   strerror (errno));
+		cli_error (_ ("Use --print and add the line yourself."), _ ("cannot write %s: %s"),
+			   path, strerror (errno));
 		free (text);
 		return CLI_FAILED;
 	}
 	free (text);
 	if (o->unregister) {
-		printf (_("Removed the PKCS11Provider line of hkpost-p11 from %s.\n"), path);
+		printf (_ ("Removed the PKCS11Provider line of hkpost-p11 from %s.\n"), path);
 	} else {
-		printf (_("Added '%s' at the top of %s.\n"), line, path);
-		printf (_("ssh now offers the e-Cert's key; 'ssh-keygen -D %s' prints the public key "
-			  "to give to a server.\n"),
+		printf (_ ("Added '%s' at the top of %s.\n"), line, path);
+		printf (_ ("ssh now offers the e-Cert's key; 'ssh-keygen -D %s' prints the public "
+			   "key "
+			   "to give to a server.\n"),
 			o->module);
 		ssh_agent_note (o->module);
 	}
@@ -808,8 +825,8 @@ register_main (const cli_globals *g, int argc, char **argv, bool unregister)
 		else if (argv[i][0] != '-' && program == NULL)
 			program = argv[i];
 		else {
-			cli_error (_("Run 'hkpost-p11 register --help'."), _("unknown argument '%s'"),
-				   argv[i]);
+			cli_error (_ ("Run 'hkpost-p11 register --help'."),
+				   _ ("unknown argument '%s'"), argv[i]);
 			return CLI_USAGE;
 		}
 	}
@@ -822,9 +839,10 @@ register_main (const cli_globals *g, int argc, char **argv, bool unregister)
 	cli_module_locate (&m, g->module_option);
 	if (realpath (m.path, o.module) == NULL) {
 		if (!unregister) {
-			cli_error (_("Install hkpost-p11 ('make install'), or name the module with "
-				     "--module PATH."),
-				   _("the module %s does not exist"), m.path);
+			cli_error (
+				_ ("Install hkpost-p11 ('make install'), or name the module with "
+				   "--module PATH."),
+				_ ("the module %s does not exist"), m.path);
 			return CLI_SETUP;
 		}
 		hkp11_strlcpy (o.module, m.path, sizeof o.module);
@@ -840,9 +858,9 @@ register_main (const cli_globals *g, int argc, char **argv, bool unregister)
 		return p11kit_register (&o);
 	if (strcmp (program, "ssh") == 0)
 		return ssh_register (&o);
-	cli_error (_("The programs are: firefox, thunderbird, chromium, p11-kit, ssh, java, "
-		     "desktop."),
-		   _("cannot register with '%s'"), program);
+	cli_error (_ ("The programs are: firefox, thunderbird, chromium, p11-kit, ssh, java, "
+		      "desktop."),
+		   _ ("cannot register with '%s'"), program);
 	return CLI_USAGE;
 }
 

@@ -13,7 +13,7 @@
 #include "config.h"
 #include "hkpost-p11.h"
 #include "certs.h"
-#include "compat.h"
+#include "base/compat.h"
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -26,21 +26,22 @@
 static int
 usage (FILE *out, int status)
 {
-	fprintf (out, _("Usage: hkpost-p11 show [LABEL | --all] [--token LABEL|SERIAL] [--json]\n"
-			"\n"
-			"Shows the Hongkong Post e-Certs on the token: holder, kind, Subscriber\n"
-			"Reference Number, organisation, issuer, serial number, validity with the\n"
-			"days left, key usage, SHA-256 fingerprint and mutual-recognition status,\n"
-			"with the name applications show, the label the token holds, and the\n"
-			"PKCS#11 URIs that name the certificate and its key (OpenSSL, curl).\n"
-			"\n"
-			"  LABEL       only the certificates whose label contains LABEL\n"
-			"  --all       every certificate on the token, not only e-Certs\n"
-			"  --token X   only the token with this label or serial number\n"
-			"  --json      the same as JSON, for scripts\n"
-			"\n"
-			"No password is needed: certificates are public.\n"
-			"Exit status: 0 shown; 3 no token, or no certificate matches.\n"));
+	fprintf (out,
+		 _ ("Usage: hkpost-p11 show [LABEL | --all] [--token LABEL|SERIAL] [--json]\n"
+		    "\n"
+		    "Shows the Hongkong Post e-Certs on the token: holder, kind, Subscriber\n"
+		    "Reference Number, organisation, issuer, serial number, validity with the\n"
+		    "days left, key usage, SHA-256 fingerprint and mutual-recognition status,\n"
+		    "with the name applications show, the label the token holds, and the\n"
+		    "PKCS#11 URIs that name the certificate and its key (OpenSSL, curl).\n"
+		    "\n"
+		    "  LABEL       only the certificates whose label contains LABEL\n"
+		    "  --all       every certificate on the token, not only e-Certs\n"
+		    "  --token X   only the token with this label or serial number\n"
+		    "  --json      the same as JSON, for scripts\n"
+		    "\n"
+		    "No password is needed: certificates are public.\n"
+		    "Exit status: 0 shown; 3 no token, or no certificate matches.\n"));
 	return status;
 }
 
@@ -91,7 +92,8 @@ match_original (cli_cert *c, CK_SLOT_ID slot, const slot_certs *orig, size_t n)
 			const cli_cert *o = &orig[i].certs[k];
 			if (o->der_len == c->der_len && memcmp (o->der, c->der, c->der_len) == 0 &&
 			    o->id_len == c->id_len && memcmp (o->id, c->id, c->id_len) == 0) {
-				hkp11_strlcpy (c->original_label, o->label, sizeof c->original_label);
+				hkp11_strlcpy (c->original_label, o->label,
+					       sizeof c->original_label);
 				c->have_original = true;
 				return;
 			}
@@ -99,7 +101,7 @@ match_original (cli_cert *c, CK_SLOT_ID slot, const slot_certs *orig, size_t n)
 	}
 }
 
-/* ---- what OpenSSL reads beyond common/ecert.c ------------------------------------ */
+/* ---- what OpenSSL reads beyond common/ecert/ecert.c ------------------------------------ */
 
 typedef struct {
 	char not_before[32], not_after[32];         /* for people */
@@ -129,7 +131,7 @@ static void
 append_name (char *buf, size_t len, const char *name)
 {
 	size_t used = strlen (buf);
-	snprintf (buf + used, len - used, "%s%s", used ? _(", ") : "", name);
+	snprintf (buf + used, len - used, "%s%s", used ? _ (", ") : "", name);
 }
 
 static void
@@ -143,8 +145,8 @@ read_extra (const cli_cert *c, cert_extra *x)
 	if (EVP_Digest (c->der, c->der_len, md, &md_len, EVP_sha256 (), NULL) == 1) {
 		size_t k = 0;
 		for (unsigned int i = 0; i < md_len && i < 32; i++)
-			k += (size_t)snprintf (x->fingerprint + k, sizeof x->fingerprint - k, "%s%02X",
-					       i ? ":" : "", md[i]);
+			k += (size_t)snprintf (x->fingerprint + k, sizeof x->fingerprint - k,
+					       "%s%02X", i ? ":" : "", md[i]);
 	}
 
 	X509 *cert = d2i_X509 (NULL, &p, (long)c->der_len);
@@ -180,7 +182,7 @@ read_extra (const cli_cert *c, cert_extra *x)
 	if (kbits != UINT32_MAX) {
 		for (size_t i = 0; i < sizeof ku / sizeof ku[0]; i++) {
 			if (kbits & ku[i].bit) {
-				append_name (x->key_usage, sizeof x->key_usage, _(ku[i].name));
+				append_name (x->key_usage, sizeof x->key_usage, _ (ku[i].name));
 				x->ku_names[x->n_ku++] = ku[i].json;
 			}
 		}
@@ -189,7 +191,8 @@ read_extra (const cli_cert *c, cert_extra *x)
 	if (ebits != UINT32_MAX) {
 		for (size_t i = 0; i < sizeof eku / sizeof eku[0]; i++) {
 			if (ebits & eku[i].bit) {
-				append_name (x->ext_key_usage, sizeof x->ext_key_usage, _(eku[i].name));
+				append_name (x->ext_key_usage, sizeof x->ext_key_usage,
+					     _ (eku[i].name));
 				x->eku_names[x->n_eku++] = eku[i].json;
 			}
 		}
@@ -202,28 +205,28 @@ kind_text (const hkp11_ecert *e)
 {
 	switch (e->kind) {
 	case HKP11_ECERT_PERSONAL:
-		return _("Personal");
+		return _ ("Personal");
 	case HKP11_ECERT_MINOR:
-		return _("Personal (minor)");
+		return _ ("Personal (minor)");
 	case HKP11_ECERT_ORGANISATIONAL:
-		return _("Organisational");
+		return _ ("Organisational");
 	case HKP11_ECERT_ENCIPHERMENT:
-		return _("Encipherment");
+		return _ ("Encipherment");
 	case HKP11_ECERT_SERVER:
-		return _("Server");
+		return _ ("Server");
 	case HKP11_ECERT_OTHER:
-		return _("Hongkong Post, of a kind not known here");
+		return _ ("Hongkong Post, of a kind not known here");
 	case HKP11_ECERT_NONE:
 		break;
 	}
-	return _("not a Hongkong Post e-Cert");
+	return _ ("not a Hongkong Post e-Cert");
 }
 
 static const char *
 kind_json (hkp11_ecert_kind k)
 {
-	static const char *const names[] = { "none", "personal", "minor", "organisational",
-					     "encipherment", "server", "other" };
+	static const char *const names[] = { "none",         "personal", "minor", "organisational",
+					     "encipherment", "server",   "other" };
 	return (size_t)k < sizeof names / sizeof names[0] ? names[k] : "other";
 }
 
@@ -245,8 +248,8 @@ uri_attr (char *buf, size_t len, const char *key, const unsigned char *value, si
 {
 	static const char plain[] = "-._~(),";
 	size_t used = strlen (buf);
-	used += (size_t)snprintf (buf + used, len - used, "%s%s=", used > 0 && buf[used - 1] == ':' ? "" : ";",
-				  key);
+	used += (size_t)snprintf (buf + used, len - used,
+				  "%s%s=", used > 0 && buf[used - 1] == ':' ? "" : ";", key);
 	if (used >= len) {
 		buf[len - 1] = '\0';
 		return;
@@ -254,8 +257,8 @@ uri_attr (char *buf, size_t len, const char *key, const unsigned char *value, si
 	for (size_t i = 0; i < n && used + 4 < len; i++) {
 		unsigned char ch = value[i];
 		if (!all_hex && ch < 0x80 &&
-		    ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-		     (ch != '\0' && strchr (plain, ch) != NULL)))
+		    ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		     (ch >= '0' && ch <= '9') || (ch != '\0' && strchr (plain, ch) != NULL)))
 			buf[used++] = (char)ch;
 		else
 			used += (size_t)snprintf (buf + used, len - used, "%%%02X", ch);
@@ -270,18 +273,21 @@ static void
 cert_uris (const cli_token *t, const cli_cert *c, char *by_label, char *by_id, size_t len)
 {
 	hkp11_strlcpy (by_label, "pkcs11:", len);
-	uri_attr (by_label, len, "token", (const unsigned char *)t->label, strlen (t->label), false);
-	uri_attr (by_label, len, "object", (const unsigned char *)c->label, strlen (c->label), false);
+	uri_attr (by_label, len, "token", (const unsigned char *)t->label, strlen (t->label),
+		  false);
+	uri_attr (by_label, len, "object", (const unsigned char *)c->label, strlen (c->label),
+		  false);
 
 	by_id[0] = '\0';
 	if (c->id_len == 0)
 		return;
 	hkp11_strlcpy (by_id, "pkcs11:", len);
 	if (t->serial[0])
-		uri_attr (by_id, len, "serial", (const unsigned char *)t->serial, strlen (t->serial),
-			  false);
+		uri_attr (by_id, len, "serial", (const unsigned char *)t->serial,
+			  strlen (t->serial), false);
 	else
-		uri_attr (by_id, len, "token", (const unsigned char *)t->label, strlen (t->label), false);
+		uri_attr (by_id, len, "token", (const unsigned char *)t->label, strlen (t->label),
+			  false);
 	uri_attr (by_id, len, "id", c->id, c->id_len, true);
 }
 
@@ -295,29 +301,30 @@ print_cert (const cli_token *t, const cli_cert *c, const cert_extra *x)
 	char buf[512];
 
 	if (e->recognised)
-		printf (_("e-Cert \"%s\" on token \"%s\"\n"), c->label, t->label);
+		printf (_ ("e-Cert \"%s\" on token \"%s\"\n"), c->label, t->label);
 	else
-		printf (_("Certificate \"%s\" on token \"%s\"\n"), c->label, t->label);
-	cli_field (stdout, 2, w, _("Holder"), "%s", e->holder);
+		printf (_ ("Certificate \"%s\" on token \"%s\"\n"), c->label, t->label);
+	cli_field (stdout, 2, w, _ ("Holder"), "%s", e->holder);
 	if (e->recognised)
-		cli_field (stdout, 2, w, _("Kind"), _("%s e-Cert%s"), kind_text (e),
-			   e->trial ? _(" (trial)") : "");
+		cli_field (stdout, 2, w, _ ("Kind"), _ ("%s e-Cert%s"), kind_text (e),
+			   e->trial ? _ (" (trial)") : "");
 	else
-		cli_field (stdout, 2, w, _("Kind"), "%s", kind_text (e));
+		cli_field (stdout, 2, w, _ ("Kind"), "%s", kind_text (e));
 	if (e->srn[0])
-		cli_field (stdout, 2, w, _("SRN"), "%s", e->srn);
+		cli_field (stdout, 2, w, _ ("SRN"), "%s", e->srn);
 	if (e->organisation[0])
-		cli_field (stdout, 2, w, _("Organisation"), "%s", e->organisation);
-	cli_field (stdout, 2, w, _("Issuer"), "%s", e->issuer);
-	cli_field (stdout, 2, w, _("Serial number"), "%s", e->serial);
-	cli_field (stdout, 2, w, _("Valid"), _("from %s to %s"), x->not_before, x->not_after);
+		cli_field (stdout, 2, w, _ ("Organisation"), "%s", e->organisation);
+	cli_field (stdout, 2, w, _ ("Issuer"), "%s", e->issuer);
+	cli_field (stdout, 2, w, _ ("Serial number"), "%s", e->serial);
+	cli_field (stdout, 2, w, _ ("Valid"), _ ("from %s to %s"), x->not_before, x->not_after);
 	if (c->have_days) {
 		if (c->days_left < 0)
-			cli_field (stdout, 2, w, "",
-				   P_ ("EXPIRED %ld day ago: apply to Hongkong Post for a new e-Cert",
-				       "EXPIRED %ld days ago: apply to Hongkong Post for a new e-Cert",
-				       -c->days_left),
-				   -c->days_left);
+			cli_field (
+				stdout, 2, w, "",
+				P_ ("EXPIRED %ld day ago: apply to Hongkong Post for a new e-Cert",
+				    "EXPIRED %ld days ago: apply to Hongkong Post for a new e-Cert",
+				    -c->days_left),
+				-c->days_left);
 		else if (c->days_left < CLI_EXPIRY_WARNING_DAYS)
 			cli_field (stdout, 2, w, "",
 				   P_ ("WARNING: %ld day left: renew it with Hongkong Post now",
@@ -325,33 +332,35 @@ print_cert (const cli_token *t, const cli_cert *c, const cert_extra *x)
 				       c->days_left),
 				   c->days_left);
 		else
-			cli_field (stdout, 2, w, "", P_ ("%ld day left", "%ld days left", c->days_left),
+			cli_field (stdout, 2, w, "",
+				   P_ ("%ld day left", "%ld days left", c->days_left),
 				   c->days_left);
 	}
 	if (x->ext_key_usage[0])
-		snprintf (buf, sizeof buf, _("%s; %s"), x->key_usage[0] ? x->key_usage : _("not stated"),
-			  x->ext_key_usage);
+		snprintf (buf, sizeof buf, _ ("%s; %s"),
+			  x->key_usage[0] ? x->key_usage : _ ("not stated"), x->ext_key_usage);
 	else
-		snprintf (buf, sizeof buf, "%s", x->key_usage[0] ? x->key_usage : _("not stated"));
-	cli_field (stdout, 2, w, _("Key usage"), "%s", buf);
-	cli_field (stdout, 2, w, _("SHA-256 fingerprint"), "%s", x->fingerprint);
+		snprintf (buf, sizeof buf, "%s", x->key_usage[0] ? x->key_usage : _ ("not stated"));
+	cli_field (stdout, 2, w, _ ("Key usage"), "%s", buf);
+	cli_field (stdout, 2, w, _ ("SHA-256 fingerprint"), "%s", x->fingerprint);
 	if (e->recognised)
-		cli_field (stdout, 2, w, _("Mutual recognition"), "%s",
+		cli_field (stdout, 2, w, _ ("Mutual recognition"), "%s",
 			   e->mutual_recognition
-				   ? _("yes: recognised in Guangdong under the mutual-recognition "
-				       "arrangement")
-				   : _("no"));
-	cli_field (stdout, 2, w, _("Label"), "%s", c->label);
+				   ? _ ("yes: recognised in Guangdong under the mutual-recognition "
+					"arrangement")
+				   : _ ("no"));
+	cli_field (stdout, 2, w, _ ("Label"), "%s", c->label);
 	if (c->have_original)
-		cli_field (stdout, 2, w, _("Label on the token"), "%s",
-			   c->original_label[0] ? c->original_label : _("(none)"));
+		cli_field (stdout, 2, w, _ ("Label on the token"), "%s",
+			   c->original_label[0] ? c->original_label : _ ("(none)"));
 	hex (c->id, c->id_len, buf, sizeof buf);
-	cli_field (stdout, 2, w, _("ID"), "%s", buf[0] ? buf : _("(none)"));
+	cli_field (stdout, 2, w, _ ("ID"), "%s", buf[0] ? buf : _ ("(none)"));
 	char by_label[1024], by_id[1024];
 	cert_uris (t, c, by_label, by_id, sizeof by_label);
-	cli_field (stdout, 2, w, _("PKCS#11 URI"), "%s", by_label);
+	cli_field (stdout, 2, w, _ ("PKCS#11 URI"), "%s", by_label);
 	if (by_id[0])
-		cli_field (stdout, 2, w, _("URI by ID"), _("%s (also without hkpost-p11)"), by_id);
+		cli_field (stdout, 2, w, _ ("URI by ID"), _ ("%s (also without hkpost-p11)"),
+			   by_id);
 }
 
 static void
@@ -435,13 +444,13 @@ cli_show_main (const cli_globals *g, int argc, char **argv)
 		} else if (argv[i][0] != '-' && want == NULL) {
 			want = argv[i];
 		} else {
-			cli_error (_("Run 'hkpost-p11 show --help'."), _("unknown argument '%s'"),
+			cli_error (_ ("Run 'hkpost-p11 show --help'."), _ ("unknown argument '%s'"),
 				   argv[i]);
 			return CLI_USAGE;
 		}
 	}
 	if (!cli_settings_load (&s, why, sizeof why)) {
-		cli_error (_("Correct the configuration file."), "%s", why);
+		cli_error (_ ("Correct the configuration file."), "%s", why);
 		return CLI_SETUP;
 	}
 	if (s.labels->mode != HKP11_LABELS_OFF)
@@ -465,15 +474,16 @@ cli_show_main (const cli_globals *g, int argc, char **argv)
 		size_t n = 0;
 		if (!t->present || !t->initialized)
 			continue;
-		if (token != NULL && strcmp (t->label, token) != 0 && strcmp (t->serial, token) != 0 &&
+		if (token != NULL && strcmp (t->label, token) != 0 &&
+		    strcmp (t->serial, token) != 0 &&
 		    !(strncmp (t->label, token, strlen (token)) == 0 &&
 		      strncmp (t->label + strlen (token), " (", 2) == 0))
 			continue;
 		present++;
 		CK_RV rv = cli_certs_read (m.f, t->slot, &certs, &n);
 		if (rv != CKR_OK)
-			cli_warning (_("cannot read the certificates of token '%s' (0x%08lx)"), t->label,
-				     (unsigned long)rv);
+			cli_warning (_ ("cannot read the certificates of token '%s' (0x%08lx)"),
+				     t->label, (unsigned long)rv);
 		if (json) {
 			cli_json_object (&j, NULL);
 			cli_json_int (&j, "slot", (long long)t->slot);
@@ -513,25 +523,30 @@ cli_show_main (const cli_globals *g, int argc, char **argv)
 
 	if (present == 0) {
 		if (token != NULL)
-			cli_error (_("Run 'hkpost-p11 status' to see the tokens."),
-				   _("no token has the label or serial number '%s'"), token);
+			cli_error (_ ("Run 'hkpost-p11 status' to see the tokens."),
+				   _ ("no token has the label or serial number '%s'"), token);
 		else
-			cli_error (_("Insert the e-Cert token and try again."), _("no token is inserted"));
+			cli_error (_ ("Insert the e-Cert token and try again."),
+				   _ ("no token is inserted"));
 		status = CLI_NO_TOKEN;
 	} else if (shown == 0) {
 		if (want != NULL)
-			cli_error (_("Run 'hkpost-p11 show --all' to see every certificate and its label."),
-				   _("no certificate label contains '%s'"), want);
+			cli_error (_ ("Run 'hkpost-p11 show --all' to see every certificate and "
+				      "its label."),
+				   _ ("no certificate label contains '%s'"), want);
 		else if (others > 0)
-			cli_error (_("Run 'hkpost-p11 show --all' to see them."),
-				   P_ ("no Hongkong Post e-Cert on the token, only %zu other certificate",
-				       "no Hongkong Post e-Cert on the token, only %zu other certificates",
+			cli_error (_ ("Run 'hkpost-p11 show --all' to see them."),
+				   P_ ("no Hongkong Post e-Cert on the token, only %zu other "
+				       "certificate",
+				       "no Hongkong Post e-Cert on the token, only %zu other "
+				       "certificates",
 				       others),
 				   others);
 		else
-			cli_error (_("Import the e-Cert onto the token with the vendor's software, as "
-				     "the Hongkong Post guide describes."),
-				   _("there is no certificate on the token"));
+			cli_error (_ ("Import the e-Cert onto the token with the vendor's "
+				      "software, as "
+				      "the Hongkong Post guide describes."),
+				   _ ("there is no certificate on the token"));
 		status = CLI_NO_TOKEN;
 	}
 

@@ -8,7 +8,7 @@
 #include "config.h"
 #include "hkpost-p11.h"
 #include "certs.h"
-#include "compat.h"
+#include "base/compat.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -50,18 +50,18 @@ add_problem (problems *ps, cli_status status, const char *code, const char *fix,
 static int
 usage (FILE *out, int status)
 {
-	fprintf (out, _("Usage: hkpost-p11 status [--json]\n"
-			"\n"
-			"Shows the configuration file read, the token library the module loads,\n"
-			"each token with its tries left and the state of the lockout guard, the\n"
-			"password policy in force and where the audit log goes; and, when\n"
-			"something is wrong, what and how to fix it.\n"
-			"\n"
-			"  --json   the same as one JSON object, for scripts\n"
-			"\n"
-			"Exit status: 0 when all is well, else that of the first problem listed\n"
-			"(2 no token library or bad configuration, 3 no token, 6 locked token or\n"
-			"guard holding).\n"));
+	fprintf (out, _ ("Usage: hkpost-p11 status [--json]\n"
+			 "\n"
+			 "Shows the configuration file read, the token library the module loads,\n"
+			 "each token with its tries left and the state of the lockout guard, the\n"
+			 "password policy in force and where the audit log goes; and, when\n"
+			 "something is wrong, what and how to fix it.\n"
+			 "\n"
+			 "  --json   the same as one JSON object, for scripts\n"
+			 "\n"
+			 "Exit status: 0 when all is well, else that of the first problem listed\n"
+			 "(2 no token library or bad configuration, 3 no token, 6 locked token or\n"
+			 "guard holding).\n"));
 	return status;
 }
 
@@ -101,10 +101,11 @@ collect (status_data *d, const cli_globals *g)
 
 	d->settings_ok = cli_settings_load (&d->s, d->settings_why, sizeof d->settings_why);
 	if (!d->settings_ok)
-		add_problem (&d->ps, CLI_SETUP, "config",
-			     _("Correct that line of the configuration file, or remove it to use the "
-			       "default (config/hkpost-p11.conf lists every setting)."),
-			     _("the configuration cannot be used: %s"), d->settings_why);
+		add_problem (
+			&d->ps, CLI_SETUP, "config",
+			_ ("Correct that line of the configuration file, or remove it to use the "
+			   "default (config/hkpost-p11.conf lists every setting)."),
+			_ ("the configuration cannot be used: %s"), d->settings_why);
 	cli_settings_backend (&d->s, &d->backend);
 	hkp11_policy_rules (d->s.policy, &d->rules);
 	cli_settings_audit_file (&d->s, d->audit_file, sizeof d->audit_file);
@@ -127,39 +128,42 @@ collect (status_data *d, const cli_globals *g)
 		hkp11_strlcpy (d->module_why, last, sizeof d->module_why);
 		if (d->m.f == NULL) {
 			snprintf (fix, sizeof fix,
-				  _("Install hkpost-p11 ('make install'), or name the module with "
-				    "--module PATH or HKPOST_P11_MODULE."));
+				  _ ("Install hkpost-p11 ('make install'), or name the module with "
+				     "--module PATH or HKPOST_P11_MODULE."));
 			add_problem (&d->ps, CLI_SETUP, "no-module", fix,
-				     _("the hkpost-p11 module %s cannot be loaded"), d->m.path);
+				     _ ("the hkpost-p11 module %s cannot be loaded"), d->m.path);
 		} else if (!d->backend.found) {
-			snprintf (fix, sizeof fix,
-				  _("Install SafeNet Authentication Client, or name its library in "
-				    "the configuration file ('backend: /path/to/libeTPkcs11.so' in "
-				    "~/.config/hkpost-p11/hkpost-p11.conf) or in the environment "
-				    "variable HKPOST_P11_BACKEND."));
+			snprintf (
+				fix, sizeof fix,
+				_ ("Install SafeNet Authentication Client, or name its library in "
+				   "the configuration file ('backend: /path/to/libeTPkcs11.so' in "
+				   "~/.config/hkpost-p11/hkpost-p11.conf) or in the environment "
+				   "variable HKPOST_P11_BACKEND."));
 			add_problem (&d->ps, CLI_SETUP, "no-backend", fix,
-				     _("no token library found (tried %s)"), d->backend.tried);
+				     _ ("no token library found (tried %s)"), d->backend.tried);
 		} else if (d->settings_ok) {
 			snprintf (fix, sizeof fix,
-				  _("Check the token library and the configuration named above."));
+				  _ ("Check the token library and the configuration named above."));
 			add_problem (&d->ps, CLI_SETUP, "module-failed", fix,
-				     _("the module cannot start: %s"),
+				     _ ("the module cannot start: %s"),
 				     d->module_why[0] ? d->module_why : "C_Initialize failed");
 		}
 		return;
 	}
 
 	d->have_info = d->m.f->C_GetInfo (&d->info) == CKR_OK;
-	d->have_backend_info = d->backend.found && cli_backend_info (d->backend.path, &d->backend_info);
+	d->have_backend_info =
+		d->backend.found && cli_backend_info (d->backend.path, &d->backend_info);
 	if (cli_tokens_list (&d->m, &d->s, &d->tokens, &d->n_tokens) != CLI_OK) {
-		add_problem (&d->ps, CLI_FAILED, "slots", NULL, _("the token library cannot list its slots"));
+		add_problem (&d->ps, CLI_FAILED, "slots", NULL,
+			     _ ("the token library cannot list its slots"));
 		return;
 	}
 
 	d->certs = calloc (d->n_tokens ? d->n_tokens : 1, sizeof *d->certs);
 	d->n_certs = calloc (d->n_tokens ? d->n_tokens : 1, sizeof *d->n_certs);
 	if (d->certs == NULL || d->n_certs == NULL) {
-		add_problem (&d->ps, CLI_FAILED, "memory", NULL, _("out of memory"));
+		add_problem (&d->ps, CLI_FAILED, "memory", NULL, _ ("out of memory"));
 		return;
 	}
 	size_t present = 0;
@@ -180,24 +184,27 @@ collect (status_data *d, const cli_globals *g)
 				     t->label, t->serial, t->record.failures);
 		} else if (t->guard == CLI_GUARD_LOCKED) {
 			add_problem (&d->ps, CLI_LOCKED, "locked", cli_locked_fix (t),
-				     _("token '%s' (serial %s) is locked"), t->label, t->serial);
+				     _ ("token '%s' (serial %s) is locked"), t->label, t->serial);
 		} else if (t->guard == CLI_GUARD_HOLDS) {
-			add_problem (&d->ps, CLI_LOCKED, "guard",
-				     _("If you are sure of the password, run 'hkpost-p11 guard release' "
-				       "and then log in once with it."),
-				     P_ ("token '%s' (serial %s) has %ld try left: hkpost-p11 holds it "
-					 "back, so logins and password changes are refused",
-					 "token '%s' (serial %s) has %ld tries left: hkpost-p11 holds "
-					 "them back, so logins and password changes are refused",
-					 t->left),
-				     t->label, t->serial, t->left);
+			add_problem (
+				&d->ps, CLI_LOCKED, "guard",
+				_ ("If you are sure of the password, run 'hkpost-p11 guard "
+				   "release' "
+				   "and then log in once with it."),
+				P_ ("token '%s' (serial %s) has %ld try left: hkpost-p11 holds it "
+				    "back, so logins and password changes are refused",
+				    "token '%s' (serial %s) has %ld tries left: hkpost-p11 holds "
+				    "them back, so logins and password changes are refused",
+				    t->left),
+				t->label, t->serial, t->left);
 		} else if (t->warning) {
-			add_problem (&d->ps, CLI_OK, "tries-low",
-				     _("Make sure of the password before the next login. A correct "
-				       "password gives every try back."),
-				     P_ ("token '%s' (serial %s) has only %ld try left",
-					 "token '%s' (serial %s) has only %ld tries left", t->left),
-				     t->label, t->serial, t->left);
+			add_problem (
+				&d->ps, CLI_OK, "tries-low",
+				_ ("Make sure of the password before the next login. A correct "
+				   "password gives every try back."),
+				P_ ("token '%s' (serial %s) has only %ld try left",
+				    "token '%s' (serial %s) has only %ld tries left", t->left),
+				t->label, t->serial, t->left);
 		}
 		if (t->note.status != HKP11_STATE_OK)
 			add_problem (&d->ps, CLI_OK, "state", NULL, "%s", t->note.text);
@@ -210,23 +217,25 @@ collect (status_data *d, const cli_globals *g)
 				continue;
 			if (e->days_left < 0)
 				add_problem (&d->ps, CLI_OK, "expired",
-					     _("Apply to Hongkong Post for a new e-Cert."),
+					     _ ("Apply to Hongkong Post for a new e-Cert."),
 					     P_ ("the e-Cert '%s' expired %ld day ago",
-						 "the e-Cert '%s' expired %ld days ago", -e->days_left),
+						 "the e-Cert '%s' expired %ld days ago",
+						 -e->days_left),
 					     e->label, -e->days_left);
 			else if (e->days_left < CLI_EXPIRY_WARNING_DAYS)
 				add_problem (&d->ps, CLI_OK, "expires-soon",
-					     _("Renew it with Hongkong Post before it expires."),
+					     _ ("Renew it with Hongkong Post before it expires."),
 					     P_ ("the e-Cert '%s' expires in %ld day",
-						 "the e-Cert '%s' expires in %ld days", e->days_left),
+						 "the e-Cert '%s' expires in %ld days",
+						 e->days_left),
 					     e->label, e->days_left);
 		}
 	}
 	if (present == 0)
 		add_problem (&d->ps, CLI_NO_TOKEN, "no-token",
-			     _("Insert the e-Cert token. If it is inserted, unplug it and plug it "
-			       "in again, and check that the token library supports it."),
-			     _("no token is inserted"));
+			     _ ("Insert the e-Cert token. If it is inserted, unplug it and plug it "
+				"in again, and check that the token library supports it."),
+			     _ ("no token is inserted"));
 }
 
 /* What a library's C_GetInfo says, under its path. */
@@ -236,7 +245,7 @@ print_info (const CK_INFO *info, int w)
 	char maker[33], desc[33];
 	field (info->manufacturerID, sizeof info->manufacturerID, maker, sizeof maker);
 	field (info->libraryDescription, sizeof info->libraryDescription, desc, sizeof desc);
-	cli_field (stdout, 0, w, "", _("%s, %s, version %u.%u (PKCS#11 %u.%u)"), desc, maker,
+	cli_field (stdout, 0, w, "", _ ("%s, %s, version %u.%u (PKCS#11 %u.%u)"), desc, maker,
 		   info->libraryVersion.major, info->libraryVersion.minor,
 		   info->cryptokiVersion.major, info->cryptokiVersion.minor);
 }
@@ -249,35 +258,37 @@ print_text (status_data *d)
 
 	printf ("hkpost-p11 %s\n", PACKAGE_VERSION);
 	if (d->s.file[0] != '\0')
-		cli_field (stdout, 0, w, _("Configuration file"), "%s%s", d->s.file,
-			   d->s.named_by_env ? _(" (from HKPOST_P11_CONF)") : "");
+		cli_field (stdout, 0, w, _ ("Configuration file"), "%s%s", d->s.file,
+			   d->s.named_by_env ? _ (" (from HKPOST_P11_CONF)") : "");
 	else
-		cli_field (stdout, 0, w, _("Configuration file"), "%s",
-			   _("none: the built-in settings apply"));
+		cli_field (stdout, 0, w, _ ("Configuration file"), "%s",
+			   _ ("none: the built-in settings apply"));
 	/* TRANSLATORS: a value, then in brackets where it comes from or what it means. */
-	cli_field (stdout, 0, w, _("Module"), _("%s (%s)"), d->m.path, _(d->m.chosen_by));
+	cli_field (stdout, 0, w, _ ("Module"), _ ("%s (%s)"), d->m.path, _ (d->m.chosen_by));
 	if (d->have_info)
 		print_info (&d->info, w);
 	if (d->backend.found)
-		cli_field (stdout, 0, w, _("Token library"), _("%s (%s)"), d->backend.path,
+		cli_field (stdout, 0, w, _ ("Token library"), _ ("%s (%s)"), d->backend.path,
 			   d->backend.chosen_by);
 	else
-		cli_field (stdout, 0, w, _("Token library"), "%s", _("not found"));
+		cli_field (stdout, 0, w, _ ("Token library"), "%s", _ ("not found"));
 	if (d->have_backend_info)
 		print_info (&d->backend_info, w);
 
 	cli_rules_text (&d->rules, buf, sizeof buf);
 	int pin_mode = d->s.policy->mode;
-	const char *mode = pin_mode == HKP11_PIN_MODE_ENFORCE ? _("enforced: a weaker new password is refused")
-			   : pin_mode == HKP11_PIN_MODE_WARN ? _("warn only: a weaker new password is reported, not refused")
-							     : _("off");
+	const char *mode = pin_mode == HKP11_PIN_MODE_ENFORCE
+				   ? _ ("enforced: a weaker new password is refused")
+			   : pin_mode == HKP11_PIN_MODE_WARN
+				   ? _ ("warn only: a weaker new password is reported, not refused")
+				   : _ ("off");
 	if (pin_mode == HKP11_PIN_MODE_OFF)
-		cli_field (stdout, 0, w, _("Password policy"), "%s", _("off"));
+		cli_field (stdout, 0, w, _ ("Password policy"), "%s", _ ("off"));
 	else
-		cli_field (stdout, 0, w, _("Password policy"), _("%s (%s)"), buf, mode);
+		cli_field (stdout, 0, w, _ ("Password policy"), _ ("%s (%s)"), buf, mode);
 
 	if (!hkp11_lockout_enabled (d->s.lockout)) {
-		cli_field (stdout, 0, w, _("Lockout protection"), "%s", _("off"));
+		cli_field (stdout, 0, w, _ ("Lockout protection"), "%s", _ ("off"));
 	} else {
 		char warn[256] = "", guard[256] = "";
 		if (d->s.lockout->warn > 0)
@@ -286,32 +297,33 @@ print_text (status_data *d)
 				      d->s.lockout->warn),
 				  d->s.lockout->warn);
 		else
-			snprintf (warn, sizeof warn, "%s", _("no warnings"));
+			snprintf (warn, sizeof warn, "%s", _ ("no warnings"));
 		if (d->s.lockout->guard > 0)
 			snprintf (guard, sizeof guard,
 				  P_ ("holds back the last try", "holds back the last %u tries",
 				      d->s.lockout->guard),
 				  d->s.lockout->guard);
 		else
-			snprintf (guard, sizeof guard, "%s", _("no guard"));
+			snprintf (guard, sizeof guard, "%s", _ ("no guard"));
 		/* TRANSLATORS: two parts of one setting, e.g. "warns from 5 tries
 		 * left; holds back the last try". */
-		cli_field (stdout, 0, w, _("Lockout protection"), _("%s; %s"), warn, guard);
-		cli_field (stdout, 0, w, "", _("counts kept in %s"),
-			   d->state_dir[0] ? d->state_dir : _("memory only (no home directory)"));
+		cli_field (stdout, 0, w, _ ("Lockout protection"), _ ("%s; %s"), warn, guard);
+		cli_field (stdout, 0, w, "", _ ("counts kept in %s"),
+			   d->state_dir[0] ? d->state_dir : _ ("memory only (no home directory)"));
 	}
 
 	if (d->s.audit->level == HKP11_AUDIT_LEVEL_OFF) {
-		cli_field (stdout, 0, w, _("Audit log"), "%s", _("off"));
+		cli_field (stdout, 0, w, _ ("Audit log"), "%s", _ ("off"));
 	} else {
 		char dest[4600];
 		snprintf (dest, sizeof dest, "%s%s%s",
-			  d->audit_file[0] ? d->audit_file : _("no file"),
-			  d->s.audit->syslog ? _(", syslog") : "",
-			  d->s.audit->journald ? _(", the systemd journal") : "");
-		cli_field (stdout, 0, w, _("Audit log"),
-			   d->s.audit->level == HKP11_AUDIT_LEVEL_CALLS ? _("every call, to %s")
-									: _("security records, to %s"),
+			  d->audit_file[0] ? d->audit_file : _ ("no file"),
+			  d->s.audit->syslog ? _ (", syslog") : "",
+			  d->s.audit->journald ? _ (", the systemd journal") : "");
+		cli_field (stdout, 0, w, _ ("Audit log"),
+			   d->s.audit->level == HKP11_AUDIT_LEVEL_CALLS
+				   ? _ ("every call, to %s")
+				   : _ ("security records, to %s"),
 			   dest);
 	}
 
@@ -319,50 +331,54 @@ print_text (status_data *d)
 		cli_token *t = &d->tokens[i];
 		putchar ('\n');
 		if (!t->present) {
-			printf (_("Slot %lu (%s): no token\n"), (unsigned long)t->slot,
+			printf (_ ("Slot %lu (%s): no token\n"), (unsigned long)t->slot,
 				t->slot_description);
 			continue;
 		}
 		if (!t->initialized) {
-			printf (_("Slot %lu (%s): an empty token, not initialised\n"),
+			printf (_ ("Slot %lu (%s): an empty token, not initialised\n"),
 				(unsigned long)t->slot, t->slot_description);
 			continue;
 		}
-		printf (_("Token \"%s\" in slot %lu\n"), t->label, (unsigned long)t->slot);
-		cli_field (stdout, 2, w - 2, _("Maker and model"), "%s %s", t->manufacturer, t->model);
-		cli_field (stdout, 2, w - 2, _("Serial number"), "%s", t->serial);
+		printf (_ ("Token \"%s\" in slot %lu\n"), t->label, (unsigned long)t->slot);
+		cli_field (stdout, 2, w - 2, _ ("Maker and model"), "%s %s", t->manufacturer,
+			   t->model);
+		cli_field (stdout, 2, w - 2, _ ("Serial number"), "%s", t->serial);
 		cli_tries_text (t, buf, sizeof buf);
 		if (t->tries_known && (!t->locked || t->counted_out))
-			cli_field (stdout, 2, w - 2, _("Tries left"), _("%s (%s)%s"), buf,
-				   t->token_counts ? _("the token's own count")
-						   : _("counted by hkpost-p11"),
-				   t->warning && !t->locked ? _(": WARNING, few tries left") : "");
+			cli_field (stdout, 2, w - 2, _ ("Tries left"), _ ("%s (%s)%s"), buf,
+				   t->token_counts ? _ ("the token's own count")
+						   : _ ("counted by hkpost-p11"),
+				   t->warning && !t->locked ? _ (": WARNING, few tries left") : "");
 		else
-			cli_field (stdout, 2, w - 2, _("Tries left"), "%s", buf);
+			cli_field (stdout, 2, w - 2, _ ("Tries left"), "%s", buf);
 		switch (t->guard) {
 		case CLI_GUARD_OFF:
-			cli_field (stdout, 2, w - 2, _("Guard"), "%s", _("off"));
+			cli_field (stdout, 2, w - 2, _ ("Guard"), "%s", _ ("off"));
 			break;
 		case CLI_GUARD_OPEN:
-			cli_field (stdout, 2, w - 2, _("Guard"), "%s",
-				   _("not needed yet: it holds back the last tries when they come"));
+			cli_field (
+				stdout, 2, w - 2, _ ("Guard"), "%s",
+				_ ("not needed yet: it holds back the last tries when they come"));
 			break;
 		case CLI_GUARD_HOLDS:
-			cli_field (stdout, 2, w - 2, _("Guard"), "%s",
-				   _("HOLDS: logins and password changes are refused until you run "
-				     "'hkpost-p11 guard release'"));
+			cli_field (
+				stdout, 2, w - 2, _ ("Guard"), "%s",
+				_ ("HOLDS: logins and password changes are refused until you run "
+				   "'hkpost-p11 guard release'"));
 			break;
 		case CLI_GUARD_RELEASED:
-			cli_field (stdout, 2, w - 2, _("Guard"), "%s",
-				   _("released: the next try goes to the token"));
+			cli_field (stdout, 2, w - 2, _ ("Guard"), "%s",
+				   _ ("released: the next try goes to the token"));
 			break;
 		case CLI_GUARD_LOCKED:
-			cli_field (stdout, 2, w - 2, _("Guard"), "%s",
-				   t->counted_out
-					   ? _("the token reads as locked: logins and password "
-					       "changes are refused until you run 'hkpost-p11 guard "
-					       "release'")
-					   : _("nothing left to guard"));
+			cli_field (
+				stdout, 2, w - 2, _ ("Guard"), "%s",
+				t->counted_out
+					? _ ("the token reads as locked: logins and password "
+					     "changes are refused until you run 'hkpost-p11 guard "
+					     "release'")
+					: _ ("nothing left to guard"));
 			break;
 		}
 
@@ -370,25 +386,25 @@ print_text (status_data *d)
 		for (size_t c = 0; d->certs != NULL && c < d->n_certs[i]; c++) {
 			if (!d->certs[i][c].info.recognised)
 				continue;
-			cli_field (stdout, 2, w - 2, shown ? "" : _("e-Certs"), "%s",
+			cli_field (stdout, 2, w - 2, shown ? "" : _ ("e-Certs"), "%s",
 				   d->certs[i][c].label);
 			shown++;
 		}
 		if (shown == 0)
-			cli_field (stdout, 2, w - 2, _("e-Certs"), "%s",
-				   _("none (hkpost-p11 show --all lists every certificate)"));
+			cli_field (stdout, 2, w - 2, _ ("e-Certs"), "%s",
+				   _ ("none (hkpost-p11 show --all lists every certificate)"));
 	}
 
 	putchar ('\n');
 	if (d->ps.n == 0) {
-		printf ("%s\n", _("All is well."));
+		printf ("%s\n", _ ("All is well."));
 		return;
 	}
-	printf ("%s\n", _("Problems:"));
+	printf ("%s\n", _ ("Problems:"));
 	for (size_t i = 0; i < d->ps.n; i++) {
 		printf ("  * %s\n", d->ps.p[i].text);
 		if (d->ps.p[i].fix[0])
-			printf ("    %s %s\n", _("Fix:"), d->ps.p[i].fix);
+			printf ("    %s %s\n", _ ("Fix:"), d->ps.p[i].fix);
 	}
 }
 
@@ -455,8 +471,10 @@ print_json (status_data *d)
 	static const struct {
 		unsigned int bit;
 		const char *name;
-	} cls[] = { { HKP11_PIN_UPPER, "upper" }, { HKP11_PIN_LOWER, "lower" },
-		    { HKP11_PIN_DIGIT, "digit" }, { HKP11_PIN_SPECIAL, "special" } };
+	} cls[] = { { HKP11_PIN_UPPER, "upper" },
+		    { HKP11_PIN_LOWER, "lower" },
+		    { HKP11_PIN_DIGIT, "digit" },
+		    { HKP11_PIN_SPECIAL, "special" } };
 	for (size_t i = 0; i < 4; i++) {
 		if (d->rules.require & cls[i].bit)
 			cli_json_string (&j, NULL, cls[i].name);
@@ -501,13 +519,16 @@ print_json (status_data *d)
 				cli_json_null (&j, "tries_max");
 			}
 			cli_json_string (&j, "tries_source",
-					 !t->tries_known ? NULL : t->token_counts ? "token" : "hkpost-p11");
+					 !t->tries_known   ? NULL
+					 : t->token_counts ? "token"
+							   : "hkpost-p11");
 			cli_json_bool (&j, "warning", t->warning);
 			cli_json_bool (&j, "final_try", t->final_try);
 			cli_json_bool (&j, "locked", t->locked);
-			cli_json_string (&j, "locked_by", !t->locked      ? NULL
-							  : t->counted_out ? "hkpost-p11"
-									   : "token");
+			cli_json_string (&j, "locked_by",
+					 !t->locked       ? NULL
+					 : t->counted_out ? "hkpost-p11"
+							  : "token");
 			cli_json_string (&j, "guard", cli_guard_name (t->guard));
 			cli_json_string (&j, "state_file", t->state_path[0] ? t->state_path : NULL);
 
@@ -557,8 +578,8 @@ cli_status_main (const cli_globals *g, int argc, char **argv)
 		if (strcmp (argv[i], "--json") == 0) {
 			json = true;
 		} else {
-			cli_error (_("Run 'hkpost-p11 status --help'."), _("unknown argument '%s'"),
-				   argv[i]);
+			cli_error (_ ("Run 'hkpost-p11 status --help'."),
+				   _ ("unknown argument '%s'"), argv[i]);
 			return CLI_USAGE;
 		}
 	}

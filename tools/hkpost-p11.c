@@ -10,8 +10,8 @@
  */
 #include "config.h"
 #include "hkpost-p11.h"
-#include "audit-escape.h"
-#include "compat.h"
+#include "base/text.h"
+#include "base/compat.h"
 
 #include <limits.h>
 #include <locale.h>
@@ -59,7 +59,7 @@ cli_error (const char *fix, const char *fmt, ...)
 	va_list ap;
 	va_start (ap, fmt);
 	/* TRANSLATORS: the prefix of an error message. */
-	vmessage (_("error: "), fmt, ap);
+	vmessage (_ ("error: "), fmt, ap);
 	va_end (ap);
 	if (fix != NULL && fix[0] != '\0')
 		fprintf (cli_err, "  %s\n", fix);
@@ -72,7 +72,7 @@ cli_warning (const char *fmt, ...)
 	va_list ap;
 	va_start (ap, fmt);
 	/* TRANSLATORS: the prefix of a warning. */
-	vmessage (_("warning: "), fmt, ap);
+	vmessage (_ ("warning: "), fmt, ap);
 	va_end (ap);
 	fflush (cli_err);
 }
@@ -112,22 +112,10 @@ cli_field (FILE *out, int indent, int width, const char *label, const char *fmt,
 char *
 cli_sanitise (char *text)
 {
-	size_t len = strlen (text), out = 0;
-	for (size_t i = 0; i < len;) {
-		uint32_t cp;
-		size_t n = hkp11_utf8_decode (text + i, len - i, &cp);
-		if (n == 0 || hkp11_unicode_is_control (cp) || hkp11_unicode_is_format (cp)) {
-			/* A byte that is no UTF-8 (0x9b is CSI on a terminal that
-			 * is not in UTF-8 mode) or a character that is no text. */
-			text[out++] = '?';
-			i += n == 0 ? 1 : n;
-		} else {
-			memmove (text + out, text + i, n);
-			out += n;
-			i += n;
-		}
-	}
-	text[out] = '\0';
+	/* '?' for a byte that is no UTF-8 (0x9b is CSI on a terminal that is
+	 * not in UTF-8 mode) and a character that is no text. */
+	size_t len = strlen (text);
+	hkp11_text_sanitise (text, len, text, len + 1, &hkp11_sanitise_terminal);
 	return text;
 }
 
@@ -140,33 +128,35 @@ cli_is_help (const char *arg)
 static int
 usage (FILE *out, int status)
 {
-	fprintf (out, _("Usage: hkpost-p11 [--module PATH] [--verbose] COMMAND [ARGUMENTS]\n"
-			"\n"
-			"See the e-Cert token's state, view the e-Cert, change the token password,\n"
-			"and set up the programs that use the token.\n"
-			"\n"
-			"Commands:\n"
-			"  status                 the configuration, the token library, each token\n"
-			"                         with its tries left, and what to fix\n"
-			"  show [LABEL | --all]   the e-Cert(s) on the token\n"
-			"  change-pin             change the token password\n"
-			"  check-pin              check a password against the policy (no token needed)\n"
-			"  guard release          let the last try through, on purpose\n"
-			"  audit verify [FILE]    check that the audit log was not edited\n"
-			"  audit show [FILE]      read the audit log\n"
-			"  register PROGRAM       set up firefox, thunderbird, chromium, p11-kit,\n"
-			"                         ssh, java or desktop (the monitor)\n"
-			"  unregister PROGRAM     undo it\n"
-			"  monitor                warnings on the desktop: tries left, the guard,\n"
-			"                         a locked token, an e-Cert that expires soon\n"
-			"\n"
-			"Options:\n"
-			"  --module PATH   the hkpost-p11 module to load (default: %s)\n"
-			"  --verbose, -v   also show what the module itself reports\n"
-			"  --help          this help; COMMAND --help tells about a command\n"
-			"  --version       the version\n"
-			"\n"
-			"The manual page hkpost-p11(1) lists the exit statuses.\n"),
+	fprintf (out,
+		 _ ("Usage: hkpost-p11 [--module PATH] [--verbose] COMMAND [ARGUMENTS]\n"
+		    "\n"
+		    "See the e-Cert token's state, view the e-Cert, change the token password,\n"
+		    "and set up the programs that use the token.\n"
+		    "\n"
+		    "Commands:\n"
+		    "  status                 the configuration, the token library, each token\n"
+		    "                         with its tries left, and what to fix\n"
+		    "  show [LABEL | --all]   the e-Cert(s) on the token\n"
+		    "  change-pin             change the token password\n"
+		    "  check-pin              check a password against the policy (no token "
+		    "needed)\n"
+		    "  guard release          let the last try through, on purpose\n"
+		    "  audit verify [FILE]    check that the audit log was not edited\n"
+		    "  audit show [FILE]      read the audit log\n"
+		    "  register PROGRAM       set up firefox, thunderbird, chromium, p11-kit,\n"
+		    "                         ssh, java or desktop (the monitor)\n"
+		    "  unregister PROGRAM     undo it\n"
+		    "  monitor                warnings on the desktop: tries left, the guard,\n"
+		    "                         a locked token, an e-Cert that expires soon\n"
+		    "\n"
+		    "Options:\n"
+		    "  --module PATH   the hkpost-p11 module to load (default: %s)\n"
+		    "  --verbose, -v   also show what the module itself reports\n"
+		    "  --help          this help; COMMAND --help tells about a command\n"
+		    "  --version       the version\n"
+		    "\n"
+		    "The manual page hkpost-p11(1) lists the exit statuses.\n"),
 		 MODULEDIR "/hkpost-p11." SHLEXT);
 	return status;
 }
@@ -224,8 +214,8 @@ main (int argc, char **argv)
 			printf ("hkpost-p11 %s\n", PACKAGE_VERSION);
 			return CLI_OK;
 		} else {
-			cli_error (_("Run 'hkpost-p11 --help' for the commands and options."),
-				   _("unknown option '%s'"), argv[i]);
+			cli_error (_ ("Run 'hkpost-p11 --help' for the commands and options."),
+				   _ ("unknown option '%s'"), argv[i]);
 			return CLI_USAGE;
 		}
 	}
@@ -236,14 +226,10 @@ main (int argc, char **argv)
 		const char *name;
 		int (*main) (const cli_globals *, int, char **);
 	} commands[] = {
-		{ "status", cli_status_main },
-		{ "show", cli_show_main },
-		{ "change-pin", cli_change_pin_main },
-		{ "check-pin", cli_check_pin_main },
-		{ "guard", cli_guard_main },
-		{ "audit", cli_audit_main },
-		{ "register", cli_register_main },
-		{ "unregister", cli_unregister_main },
+		{ "status", cli_status_main },         { "show", cli_show_main },
+		{ "change-pin", cli_change_pin_main }, { "check-pin", cli_check_pin_main },
+		{ "guard", cli_guard_main },           { "audit", cli_audit_main },
+		{ "register", cli_register_main },     { "unregister", cli_unregister_main },
 		{ "monitor", cli_monitor_main },
 	};
 	for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) {
@@ -252,7 +238,7 @@ main (int argc, char **argv)
 	}
 	if (strcmp (argv[i], "help") == 0)
 		return usage (stdout, CLI_OK);
-	cli_error (_("Run 'hkpost-p11 --help' for the commands."), _("unknown command '%s'"),
+	cli_error (_ ("Run 'hkpost-p11 --help' for the commands."), _ ("unknown command '%s'"),
 		   argv[i]);
 	return CLI_USAGE;
 }

@@ -13,11 +13,11 @@
 #ifndef HKP11_TOOL_H
 #define HKP11_TOOL_H
 
-#include "p11.h"
-#include "lockout-state.h"
-#include "pin-policy.h"
-#include "settings.h"
-#include "token-id.h"
+#include "p11/p11.h"
+#include "lockout/store.h"
+#include "policy/pin-policy.h"
+#include "settings/settings.h"
+#include "token/token-id.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -35,17 +35,18 @@
 
 /* Exit statuses, documented in hkpost-p11(1). */
 typedef enum {
-	CLI_OK = 0,           /* done */
-	CLI_USAGE = 1,        /* bad command line */
-	CLI_SETUP = 2,        /* configuration, module, token library or helper program */
-	CLI_NO_TOKEN = 3,     /* no token, or no token / certificate matches */
-	CLI_PIN_REFUSED = 4,  /* a new password refused (policy, mismatch); nothing changed */
-	CLI_PIN_INCORRECT = 5,/* the current password was wrong: a try was spent */
-	CLI_LOCKED = 6,       /* the token is locked, or the guard holds the last try */
-	CLI_NOT_INTACT = 7,   /* audit verify: the log was edited or damaged */
-	CLI_CANCELLED = 8,    /* the user said no, or ended the input */
-	CLI_FAILED = 9,       /* anything else went wrong */
-	CLI_RECORDS_LOST = 10,/* audit verify: no sign of tampering, but records were lost as written */
+	CLI_OK = 0,            /* done */
+	CLI_USAGE = 1,         /* bad command line */
+	CLI_SETUP = 2,         /* configuration, module, token library or helper program */
+	CLI_NO_TOKEN = 3,      /* no token, or no token / certificate matches */
+	CLI_PIN_REFUSED = 4,   /* a new password refused (policy, mismatch); nothing changed */
+	CLI_PIN_INCORRECT = 5, /* the current password was wrong: a try was spent */
+	CLI_LOCKED = 6,        /* the token is locked, or the guard holds the last try */
+	CLI_NOT_INTACT = 7,    /* audit verify: the log was edited or damaged */
+	CLI_CANCELLED = 8,     /* the user said no, or ended the input */
+	CLI_FAILED = 9,        /* anything else went wrong */
+	CLI_RECORDS_LOST =
+		10, /* audit verify: no sign of tampering, but records were lost as written */
 } cli_status;
 
 /* ---- output (hkpost-p11.c) ------------------------------------------------ */
@@ -95,7 +96,7 @@ void cli_json_finish (cli_json *j);
 /* ---- settings (settings.c) --------------------------------------------------- */
 
 /* The settings the tool shows and applies: the module's own groups
- * (common/settings.h), loaded from the file the module reads with the same
+ * (common/settings/settings.h), loaded from the file the module reads with the same
  * hkp11_config_load, plus where they came from.  The pointers lead to the
  * process's one copy of each group (hkp11_policy_conf, ...); cli_settings_free
  * brings the defaults back. */
@@ -163,11 +164,11 @@ void cli_module_messages (cli_module *m, char *buf, size_t len);
 /* ---- tokens (token.c) -------------------------------------------------------- */
 
 typedef enum {
-	CLI_GUARD_OFF,        /* lockout-guard: 0 or the layer is off */
-	CLI_GUARD_OPEN,       /* enough tries left */
-	CLI_GUARD_HOLDS,      /* the last tries are held back */
-	CLI_GUARD_RELEASED,   /* released for one try */
-	CLI_GUARD_LOCKED,     /* nothing left to guard */
+	CLI_GUARD_OFF,      /* lockout-guard: 0 or the layer is off */
+	CLI_GUARD_OPEN,     /* enough tries left */
+	CLI_GUARD_HOLDS,    /* the last tries are held back */
+	CLI_GUARD_RELEASED, /* released for one try */
+	CLI_GUARD_LOCKED,   /* nothing left to guard */
 } cli_guard_state;
 
 typedef struct {

@@ -7,7 +7,7 @@
  */
 #include "config.h"
 #include "hkpost-p11.h"
-#include "audit-escape.h"
+#include "base/text.h"
 
 #include <stdlib.h>
 #include <string.h>

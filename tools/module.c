@@ -9,8 +9,8 @@
  */
 #include "config.h"
 #include "hkpost-p11.h"
-#include "compat.h"
-#include "constants.h"
+#include "base/compat.h"
+#include "p11/constants.h"
 
 #include <dlfcn.h>
 #include <stdlib.h>
@@ -107,10 +107,11 @@ cli_module_open (cli_module *m, const char *init_reserved, bool quiet)
 	if (m->handle == NULL) {
 		const char *e = dlerror ();
 		if (!quiet)
-			cli_error (_("Build it with 'make' and install it with 'make install', or name "
-				     "it with --module PATH or the environment variable "
-				     "HKPOST_P11_MODULE."),
-				   _("cannot load the hkpost-p11 module %s: %s"), m->path,
+			cli_error (_ ("Build it with 'make' and install it with 'make install', or "
+				      "name "
+				      "it with --module PATH or the environment variable "
+				      "HKPOST_P11_MODULE."),
+				   _ ("cannot load the hkpost-p11 module %s: %s"), m->path,
 				   e ? e : "?");
 		return CLI_SETUP;
 	}
@@ -119,9 +120,9 @@ cli_module_open (cli_module *m, const char *init_reserved, bool quiet)
 	    get_interface ((CK_UTF8CHAR_PTR)HKP11_INTERFACE_NAME, &v3, &iface, 0) != CKR_OK ||
 	    iface == NULL) {
 		if (!quiet)
-			cli_error (_("Name the hkpost-p11 module with --module PATH."),
-				   _("%s is not the hkpost-p11 module (it offers no PKCS#11 3.0 "
-				     "interface)"),
+			cli_error (_ ("Name the hkpost-p11 module with --module PATH."),
+				   _ ("%s is not the hkpost-p11 module (it offers no PKCS#11 3.0 "
+				      "interface)"),
 				   m->path);
 		return CLI_SETUP;
 	}
@@ -141,13 +142,13 @@ cli_module_open (cli_module *m, const char *init_reserved, bool quiet)
 		return CLI_SETUP;
 	last_message (m, why, sizeof why);
 	if (why[0] != '\0')
-		cli_error (_("Run 'hkpost-p11 status' to see the configuration and the token "
-			     "library in use."),
-			   _("the hkpost-p11 module cannot start: %s"), why);
+		cli_error (_ ("Run 'hkpost-p11 status' to see the configuration and the token "
+			      "library in use."),
+			   _ ("the hkpost-p11 module cannot start: %s"), why);
 	else
-		cli_error (_("Run 'hkpost-p11 status' to see the configuration and the token "
-			     "library in use."),
-			   _("the hkpost-p11 module cannot start: C_Initialize answered %s"),
+		cli_error (_ ("Run 'hkpost-p11 status' to see the configuration and the token "
+			      "library in use."),
+			   _ ("the hkpost-p11 module cannot start: C_Initialize answered %s"),
 			   hkp11_rv_name (m->init_rv) ? hkp11_rv_name (m->init_rv) : "?");
 	return CLI_SETUP;
 }
@@ -163,7 +164,7 @@ cli_module_close (cli_module *m)
 		char all[8192];
 		cli_module_messages (m, all, sizeof all);
 		if (all[0] != '\0') {
-			fprintf (cli_err, _("The module reported:\n"));
+			fprintf (cli_err, _ ("The module reported:\n"));
 			fputs (all, cli_err);
 		}
 	}

@@ -10,7 +10,7 @@
  */
 #include "config.h"
 #include "hkpost-p11.h"
-#include "compat.h"
+#include "base/compat.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -178,15 +178,15 @@ static const struct {
 	const char *forbidden;
 	const char *name;
 } classes[] = {
-	{ HKP11_PIN_UPPER, N_("needs an upper-case letter (A-Z)"),
-	  N_("must not contain upper-case letters: the token forbids them"), N_("upper case") },
-	{ HKP11_PIN_LOWER, N_("needs a lower-case letter (a-z)"),
-	  N_("must not contain lower-case letters: the token forbids them"), N_("lower case") },
-	{ HKP11_PIN_DIGIT, N_("needs a digit (0-9)"),
-	  N_("must not contain digits: the token forbids them"), N_("digits") },
-	{ HKP11_PIN_SPECIAL, N_("needs a special character such as ! $ # %"),
-	  N_("must not contain special characters: the token forbids them"),
-	  N_("special characters such as ! $ # %") },
+	{ HKP11_PIN_UPPER, N_ ("needs an upper-case letter (A-Z)"),
+	  N_ ("must not contain upper-case letters: the token forbids them"), N_ ("upper case") },
+	{ HKP11_PIN_LOWER, N_ ("needs a lower-case letter (a-z)"),
+	  N_ ("must not contain lower-case letters: the token forbids them"), N_ ("lower case") },
+	{ HKP11_PIN_DIGIT, N_ ("needs a digit (0-9)"),
+	  N_ ("must not contain digits: the token forbids them"), N_ ("digits") },
+	{ HKP11_PIN_SPECIAL, N_ ("needs a special character such as ! $ # %"),
+	  N_ ("must not contain special characters: the token forbids them"),
+	  N_ ("special characters such as ! $ # %") },
 };
 
 void
@@ -195,44 +195,44 @@ cli_pin_reasons (FILE *out, const char *indent, const hkp11_pin_verdict *v,
 {
 	if (v->failures & HKP11_PIN_TOO_SHORT) {
 		fprintf (out, "%s- ", indent);
-		fprintf (out, _("needs at least %u characters (it has %zu)"), rules->min_length,
+		fprintf (out, _ ("needs at least %u characters (it has %zu)"), rules->min_length,
 			 v->length);
 		fputc ('\n', out);
 	}
 	if (v->failures & HKP11_PIN_TOO_LONG) {
 		fprintf (out, "%s- ", indent);
-		fprintf (out, _("may have at most %u characters (it has %zu)"), rules->max_length,
+		fprintf (out, _ ("may have at most %u characters (it has %zu)"), rules->max_length,
 			 v->length);
 		fputc ('\n', out);
 	}
 	if (v->failures & HKP11_PIN_BAD_CHARACTER)
 		fprintf (out, "%s- %s\n", indent,
-			 _("may hold only letters A-Z and a-z, digits, space and the special "
-			   "characters of an English keyboard, which every token accepts"));
+			 _ ("may hold only letters A-Z and a-z, digits, space and the special "
+			    "characters of an English keyboard, which every token accepts"));
 	for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
 		if ((v->failures & HKP11_PIN_MISSING_CLASS) && (v->missing & classes[i].class))
-			fprintf (out, "%s- %s\n", indent, _(classes[i].needs));
+			fprintf (out, "%s- %s\n", indent, _ (classes[i].needs));
 	}
 	for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
 		if ((v->failures & HKP11_PIN_FORBIDDEN_CLASS) && (v->forbidden & classes[i].class))
-			fprintf (out, "%s- %s\n", indent, _(classes[i].forbidden));
+			fprintf (out, "%s- %s\n", indent, _ (classes[i].forbidden));
 	}
 	if (v->failures & HKP11_PIN_TOO_FEW_CLASSES) {
 		fprintf (out, "%s- ", indent);
 		fprintf (out,
-			 _("needs at least %u of the four kinds (upper case, lower case, digits, "
-			   "special characters); it has %u"),
+			 _ ("needs at least %u of the four kinds (upper case, lower case, digits, "
+			    "special characters); it has %u"),
 			 rules->min_classes, v->n_classes);
 		fputc ('\n', out);
 	}
 	if (v->failures & HKP11_PIN_REPEATED) {
 		fprintf (out, "%s- ", indent);
-		fprintf (out, _("repeats a character %zu times in a row; at most %u are allowed"),
+		fprintf (out, _ ("repeats a character %zu times in a row; at most %u are allowed"),
 			 v->longest_run, rules->max_repeated);
 		fputc ('\n', out);
 	}
 	if (v->failures & HKP11_PIN_SAME_AS_OLD)
-		fprintf (out, "%s- %s\n", indent, _("must differ from the current password"));
+		fprintf (out, "%s- %s\n", indent, _ ("must differ from the current password"));
 }
 
 const char *
@@ -242,25 +242,25 @@ cli_rules_text (const hkp11_pin_rules *rules, char *buf, size_t len)
 	int n;
 	bool first = true;
 
-	n = snprintf (buf, len, _("at least %u characters"), rules->min_length);
+	n = snprintf (buf, len, _ ("at least %u characters"), rules->min_length);
 	used = n > 0 && (size_t)n < len ? (size_t)n : 0;
 	/* A maximum beyond what anyone types says nothing. */
 	if (rules->max_length > 0 && rules->max_length < 64 && used < len) {
-		n = snprintf (buf + used, len - used, _(", at most %u"), rules->max_length);
+		n = snprintf (buf + used, len - used, _ (", at most %u"), rules->max_length);
 		if (n > 0 && (size_t)n < len - used)
 			used += (size_t)n;
 	}
 	for (size_t i = 0; i < sizeof classes / sizeof classes[0] && used < len; i++) {
 		if (!(rules->require & classes[i].class))
 			continue;
-		n = snprintf (buf + used, len - used, "%s%s",
-			      first ? _(", with ") : _(", "), _(classes[i].name));
+		n = snprintf (buf + used, len - used, "%s%s", first ? _ (", with ") : _ (", "),
+			      _ (classes[i].name));
 		first = false;
 		if (n > 0 && (size_t)n < len - used)
 			used += (size_t)n;
 	}
 	if (rules->min_classes > 0 && used < len) {
-		n = snprintf (buf + used, len - used, _(", mixing at least %u kinds"),
+		n = snprintf (buf + used, len - used, _ (", mixing at least %u kinds"),
 			      rules->min_classes);
 		if (n > 0 && (size_t)n < len - used)
 			used += (size_t)n;

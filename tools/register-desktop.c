@@ -21,7 +21,7 @@
  */
 #include "config.h"
 #include "hkpost-p11.h"
-#include "compat.h"
+#include "base/compat.h"
 #include "register.h"
 
 #include <errno.h>
@@ -76,23 +76,24 @@ autostart_entry (char *text, size_t len)
 {
 	char self[PATH_MAX];
 	self_path (self, sizeof self);
-	snprintf (text, len,
-		  "# Written by hkpost-p11 register desktop: starts hkpost-p11 monitor with\n"
-		  "# each desktop session ('hkpost-p11 unregister desktop' removes it).\n"
-		  "[Desktop Entry]\n"
-		  "Type=Application\n"
-		  "Name=hkpost-p11 monitor\n"
-		  "Name[zh_HK]=hkpost-p11 監察\n"
-		  "Comment=Warnings about your e-Cert token: tries left, a locked token, an "
-		  "e-Cert that expires soon\n"
-		  "Comment[zh_HK]=e-Cert Token 的警告：剩餘嘗試次數、Token 已鎖上、電子證書即將到期\n"
-		  "Exec=\"%s\" monitor\n"
-		  "Icon=dialog-warning\n"
-		  "Terminal=false\n"
-		  "NoDisplay=true\n"
-		  "X-GNOME-Autostart-enabled=true\n"
-		  "X-GNOME-HiddenUnderSystemd=true\n",
-		  self);
+	snprintf (
+		text, len,
+		"# Written by hkpost-p11 register desktop: starts hkpost-p11 monitor with\n"
+		"# each desktop session ('hkpost-p11 unregister desktop' removes it).\n"
+		"[Desktop Entry]\n"
+		"Type=Application\n"
+		"Name=hkpost-p11 monitor\n"
+		"Name[zh_HK]=hkpost-p11 監察\n"
+		"Comment=Warnings about your e-Cert token: tries left, a locked token, an "
+		"e-Cert that expires soon\n"
+		"Comment[zh_HK]=e-Cert Token 的警告：剩餘嘗試次數、Token 已鎖上、電子證書即將到期\n"
+		"Exec=\"%s\" monitor\n"
+		"Icon=dialog-warning\n"
+		"Terminal=false\n"
+		"NoDisplay=true\n"
+		"X-GNOME-Autostart-enabled=true\n"
+		"X-GNOME-HiddenUnderSystemd=true\n",
+		self);
 }
 
 static void
@@ -127,20 +128,20 @@ systemctl (const char *verb, bool now, char *out, size_t len)
 
 /* Writes text to dir/name unless a file there is not ours. */
 static int
-write_ours (const reg_options *o, const char *dir, const char *name, const char *text,
-	    char *path, size_t path_len)
+write_ours (const reg_options *o, const char *dir, const char *name, const char *text, char *path,
+	    size_t path_len)
 {
 	snprintf (path, path_len, "%s/%s", dir, name);
 	if (access (path, F_OK) == 0 && !o->force && !reg_written_by_us (path)) {
-		cli_error (_("Check it, then add --force to replace it."),
-			   _("%s exists and was not written by hkpost-p11 register"), path);
+		cli_error (_ ("Check it, then add --force to replace it."),
+			   _ ("%s exists and was not written by hkpost-p11 register"), path);
 		return CLI_FAILED;
 	}
 	if (!reg_make_dirs (dir, 0700) || !reg_write_file (path, text, 0644)) {
-		cli_error (NULL, _("cannot write %s: %s"), path, strerror (errno));
+		cli_error (NULL, _ ("cannot write %s: %s"), path, strerror (errno));
 		return CLI_FAILED;
 	}
-	printf (_("Wrote %s.\n"), path);
+	printf (_ ("Wrote %s.\n"), path);
 	return CLI_OK;
 }
 
@@ -153,15 +154,15 @@ remove_ours (const reg_options *o, const char *dir, const char *name)
 	if (access (path, F_OK) != 0)
 		return CLI_OK;
 	if (!o->force && !reg_written_by_us (path)) {
-		cli_error (_("Remove it yourself, or add --force."),
-			   _("%s was not written by hkpost-p11 register"), path);
+		cli_error (_ ("Remove it yourself, or add --force."),
+			   _ ("%s was not written by hkpost-p11 register"), path);
 		return CLI_FAILED;
 	}
 	if (unlink (path) != 0) {
-		cli_error (NULL, _("cannot remove %s: %s"), path, strerror (errno));
+		cli_error (NULL, _ ("cannot remove %s: %s"), path, strerror (errno));
 		return CLI_FAILED;
 	}
-	printf (_("Removed %s.\n"), path);
+	printf (_ ("Removed %s.\n"), path);
 	return CLI_OK;
 }
 
@@ -173,12 +174,14 @@ with_systemd (const reg_options *o, const char *config)
 
 	if (o->unregister) {
 		if (systemctl ("disable", true, out, sizeof out) != 0)
-			cli_warning (_("systemctl --user disable %s: %s"), UNIT, cli_sanitise (out));
+			cli_warning (_ ("systemctl --user disable %s: %s"), UNIT,
+				     cli_sanitise (out));
 		int rc = remove_ours (o, dir, UNIT);
 		char *reload[] = { "systemctl", "--user", "daemon-reload", NULL };
 		reg_run (reload, out, sizeof out);
 		if (rc == CLI_OK)
-			printf (_("hkpost-p11 monitor no longer starts with your desktop session.\n"));
+			printf (_ ("hkpost-p11 monitor no longer starts with your desktop "
+				   "session.\n"));
 		return rc;
 	}
 	/* The installed unit, or one of ours where none is installed. */
@@ -190,14 +193,14 @@ with_systemd (const reg_options *o, const char *config)
 		char *reload[] = { "systemctl", "--user", "daemon-reload", NULL };
 		reg_run (reload, out, sizeof out);
 		if (systemctl ("enable", true, out, sizeof out) != 0) {
-			cli_error (_("See 'systemctl --user status hkpost-p11-monitor'."),
-				   _("systemctl --user enable %s failed: %s"), UNIT,
+			cli_error (_ ("See 'systemctl --user status hkpost-p11-monitor'."),
+				   _ ("systemctl --user enable %s failed: %s"), UNIT,
 				   cli_sanitise (out));
 			return CLI_FAILED;
 		}
 	}
-	printf (_("hkpost-p11 monitor now starts with your desktop session (systemd user unit "
-		  "%s).\n"),
+	printf (_ ("hkpost-p11 monitor now starts with your desktop session (systemd user unit "
+		   "%s).\n"),
 		UNIT);
 	return CLI_OK;
 }
@@ -211,14 +214,15 @@ with_autostart (const reg_options *o, const char *config)
 	if (o->unregister) {
 		int rc = remove_ours (o, dir, ENTRY);
 		if (rc == CLI_OK)
-			printf (_("hkpost-p11 monitor no longer starts with your desktop session.\n"));
+			printf (_ ("hkpost-p11 monitor no longer starts with your desktop "
+				   "session.\n"));
 		return rc;
 	}
 	autostart_entry (text, sizeof text);
 	int rc = write_ours (o, dir, ENTRY, text, path, sizeof path);
 	if (rc == CLI_OK)
-		printf (_("hkpost-p11 monitor starts with your next desktop session; run "
-			  "'hkpost-p11 monitor &' to start it now.\n"));
+		printf (_ ("hkpost-p11 monitor starts with your next desktop session; run "
+			   "'hkpost-p11 monitor &' to start it now.\n"));
 	return rc;
 }
 
@@ -228,13 +232,13 @@ reg_desktop (const reg_options *o)
 	char config[PATH_MAX];
 
 #ifndef HAVE_MONITOR
-	cli_error (_("Install GLib's development files (Debian: libglib2.0-dev), then configure "
-		     "and build hkpost-p11 again."),
-		   _("this hkpost-p11 was built without the desktop monitor"));
+	cli_error (_ ("Install GLib's development files (Debian: libglib2.0-dev), then configure "
+		      "and build hkpost-p11 again."),
+		   _ ("this hkpost-p11 was built without the desktop monitor"));
 	return CLI_SETUP;
 #endif
 	if (!config_dir (config, sizeof config)) {
-		cli_error (_("Set HOME or XDG_CONFIG_HOME."), _("no home directory is known"));
+		cli_error (_ ("Set HOME or XDG_CONFIG_HOME."), _ ("no home directory is known"));
 		return CLI_SETUP;
 	}
 	if (user_manager_runs ())

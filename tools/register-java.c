@@ -10,7 +10,8 @@
  */
 #include "config.h"
 #include "hkpost-p11.h"
-#include "compat.h"
+#include "base/compat.h"
+#include "base/paths.h"
 #include "register.h"
 
 #include <errno.h>
@@ -38,13 +39,13 @@ java_config (const char *module, char *text, size_t len)
 static void
 java_usage_note (const char *path)
 {
-	printf (_("Java reads it when told to. List the e-Cert (its alias is the name 'hkpost-p11 "
-		  "show' prints):\n"
-		  "  keytool -list -keystore NONE -storetype PKCS11 -providerClass "
-		  "sun.security.pkcs11.SunPKCS11 -providerArg %s\n"
-		  "Sign a JAR:\n"
-		  "  jarsigner -keystore NONE -storetype PKCS11 -providerClass "
-		  "sun.security.pkcs11.SunPKCS11 -providerArg %s FILE.jar 'ALIAS'\n"),
+	printf (_ ("Java reads it when told to. List the e-Cert (its alias is the name 'hkpost-p11 "
+		   "show' prints):\n"
+		   "  keytool -list -keystore NONE -storetype PKCS11 -providerClass "
+		   "sun.security.pkcs11.SunPKCS11 -providerArg %s\n"
+		   "Sign a JAR:\n"
+		   "  jarsigner -keystore NONE -storetype PKCS11 -providerClass "
+		   "sun.security.pkcs11.SunPKCS11 -providerArg %s FILE.jar 'ALIAS'\n"),
 		path, path);
 }
 
@@ -52,62 +53,38 @@ int
 reg_java (const reg_options *o)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 32], text[PATH_MAX + 512];
-	const char *xdg = hkp11_getenv ("XDG_CONFIG_HOME");
-	const char *home = hkp11_home_dir ();
 
 	java_config (o->module, text, sizeof text);
 	if (o->print) {
 		fputs (text, stdout);
-		printf (_("Save it as a file, for example ~/.config/hkpost-p11/%s.\n"), JAVA_FILE);
+		printf (_ ("Save it as a file, for example ~/.config/hkpost-p11/%s.\n"), JAVA_FILE);
 		java_usage_note ("FILE");
 		return CLI_OK;
 	}
 
-	if (xdg != NULL && xdg[0] == '/')
-		snprintf (dir, sizeof dir, "%s/hkpost-p11", xdg);
-	else if (home != NULL)
-		snprintf (dir, sizeof dir, "%s/.config/hkpost-p11", home);
-	else {
-		cli_error (_("Set HOME or XDG_CONFIG_HOME, or use --print and save the file yourself."),
-			   _("no home directory is known"));
+	if (!hkp11_xdg_config_path ("hkpost-p11", dir, sizeof dir)) {
+		cli_error (_ ("Set HOME or XDG_CONFIG_HOME, or use --print and save the file "
+			      "yourself."),
+			   _ ("no home directory is known"));
 		return CLI_SETUP;
 	}
 	snprintf (path, sizeof path, "%s/%s", dir, JAVA_FILE);
 
-	if (o->unregister) {
-		if (access (path, F_OK) != 0) {
-			printf (_("%s does not exist: nothing to undo.\n"), path);
-			return CLI_OK;
-		}
-		if (!o->force && !reg_written_by_us (path)) {
-			cli_error (_("Remove it yourself, or add --force."),
-				   _("%s was not written by hkpost-p11 register"), path);
-			return CLI_FAILED;
-		}
-		if (unlink (path) != 0) {
-			cli_error (NULL, _("cannot remove %s: %s"), path, strerror (errno));
-			return CLI_FAILED;
-		}
-		printf (_("Removed %s.\n"), path);
-		return CLI_OK;
-	}
-
-	if (access (path, F_OK) == 0 && !o->force && !reg_written_by_us (path)) {
-		cli_error (_("Check it, then add --force to replace it."),
-			   _("%s exists and was not written by hkpost-p11 register"), path);
+	if (o->unregister)
+		return reg_remove_file (o, path);
+	if (!reg_may_replace (o, path))
 		return CLI_FAILED;
-	}
 	if (!reg_make_dirs (dir, 0700)) {
-		cli_error (_("Use --print and save the file yourself."), _("cannot create %s: %s"), dir,
-			   strerror (errno));
+		cli_error (_ ("Use --print and save the file yourself."),
+			   _ ("cannot create %s: %s"), dir, strerror (errno));
 		return CLI_FAILED;
 	}
 	if (!reg_write_file (path, text, 0644)) {
-		cli_error (_("Use --print and save the file yourself."), _("cannot write %s: %s"), path,
-			   strerror (errno));
+		cli_error (_ ("Use --print and save the file yourself."), _ ("cannot write %s: %s"),
+			   path, strerror (errno));
 		return CLI_FAILED;
 	}
-	printf (_("Wrote %s.\n"), path);
+	printf (_ ("Wrote %s.\n"), path);
 	java_usage_note (path);
 	return CLI_OK;
 }

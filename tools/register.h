@@ -24,6 +24,14 @@ typedef struct {
 /* Whether a '#' line of the file names hkpost-p11: a file we wrote. */
 bool reg_written_by_us (const char *path);
 
+/* Unregisters: removes the file at path, when we wrote it (or --force);
+ * returns the exit status, and says what it did. */
+int reg_remove_file (const reg_options *o, const char *path);
+
+/* Whether a file may be written at path: none is there, we wrote the one
+ * there, or --force; says why not. */
+bool reg_may_replace (const reg_options *o, const char *path);
+
 /* mkdir -p with mode for each directory it creates. */
 bool reg_make_dirs (const char *path, mode_t mode);
 

@@ -4,16 +4,16 @@
  * change-pin), the lockout counts (status, guard release), the audit
  * destination and the token library.
  *
- * They are the module's own settings groups (common/settings.h), read from
+ * They are the module's own settings groups (common/settings/settings.h), read from
  * the file the module reads with the same hkp11_config_load: the same keys,
  * types, bounds, defaults and messages (config/hkpost-p11.conf documents
  * them).  A setting the module would refuse, the tool refuses too.
  */
 #include "config.h"
 #include "hkpost-p11.h"
-#include "audit-log.h"
-#include "compat.h"
-#include "settings.h"
+#include "audit/log.h"
+#include "base/compat.h"
+#include "settings/settings.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -82,13 +82,13 @@ cli_settings_backend (const cli_settings *s, cli_backend_choice *c)
 	if (env != NULL && env[0] != '\0') {
 		c->found = true;
 		hkp11_strlcpy (c->path, env, sizeof c->path);
-		snprintf (c->chosen_by, sizeof c->chosen_by, _("from HKPOST_P11_BACKEND"));
+		snprintf (c->chosen_by, sizeof c->chosen_by, _ ("from HKPOST_P11_BACKEND"));
 		return;
 	}
 	if (s->core->backend != NULL) {
 		c->found = true;
 		hkp11_strlcpy (c->path, s->core->backend, sizeof c->path);
-		snprintf (c->chosen_by, sizeof c->chosen_by, _("from 'backend' in %s"), s->file);
+		snprintf (c->chosen_by, sizeof c->chosen_by, _ ("from 'backend' in %s"), s->file);
 		return;
 	}
 	size_t used = 0;
@@ -96,7 +96,8 @@ cli_settings_backend (const cli_settings *s, cli_backend_choice *c)
 		if (access (hkp11_default_backends[i], F_OK) == 0) {
 			c->found = true;
 			hkp11_strlcpy (c->path, hkp11_default_backends[i], sizeof c->path);
-			snprintf (c->chosen_by, sizeof c->chosen_by, _("the default SafeNet location"));
+			snprintf (c->chosen_by, sizeof c->chosen_by,
+				  _ ("the default SafeNet location"));
 			return;
 		}
 		int n = snprintf (c->tried + used, sizeof c->tried - used, "%s%s", i ? ", " : "",

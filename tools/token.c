@@ -5,11 +5,12 @@
  * Tries left are worked out as the lockout layer does (module/layer-
  * lockout.c): from a SafeNet token's own counter when it has one, else
  * from the count the layer keeps in the state store; the token flags bound
- * either (hkp11_lockout_tries_left does that arithmetic for both).  The state store also says whether the user released the guard.
+ * either (hkp11_lockout_tries_left does that arithmetic for both).  The state store also says
+ * whether the user released the guard.
  */
 #include "config.h"
 #include "hkpost-p11.h"
-#include "etoken-objects.h"
+#include "token/etoken-objects.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -56,9 +57,9 @@ read_tries (cli_module *m, const cli_settings *s, hkp11_lockout_store *store, cl
 	hkp11_try_rule rule = {
 		.token_left = -1,
 		.attempts = s->lockout->attempts,
-		.left_cap = (flags & CKF_USER_PIN_LOCKED)       ? 0
+		.left_cap = (flags & CKF_USER_PIN_LOCKED)      ? 0
 			    : (flags & CKF_USER_PIN_FINAL_TRY) ? 1
-								: -1,
+							       : -1,
 		.guard = s->lockout->guard,
 		.ended_seen = t->record.ended,
 	};
@@ -174,9 +175,9 @@ cli_tokens_list (cli_module *m, const cli_settings *s, cli_token **tokens, size_
 	if (rv != CKR_OK) {
 		free (slots);
 		free (list);
-		cli_error (_("Check that the token library works, e.g. with 'pkcs11-tool --module "
-			     "LIBRARY -L'."),
-			   _("the token library cannot list its slots (C_GetSlotList: 0x%08lx)"),
+		cli_error (_ ("Check that the token library works, e.g. with 'pkcs11-tool --module "
+			      "LIBRARY -L'."),
+			   _ ("the token library cannot list its slots (C_GetSlotList: 0x%08lx)"),
 			   (unsigned long)rv);
 		return CLI_FAILED;
 	}
@@ -235,21 +236,22 @@ cli_token_choose (cli_token *tokens, size_t n, const char *want, cli_token **cho
 		}
 	}
 	if (present == 0) {
-		cli_error (_("Insert the e-Cert token and try again. If it is inserted, check that "
-			     "the token library sees it: hkpost-p11 status."),
-			   _("no token is inserted"));
+		cli_error (
+			_ ("Insert the e-Cert token and try again. If it is inserted, check that "
+			   "the token library sees it: hkpost-p11 status."),
+			_ ("no token is inserted"));
 		return CLI_NO_TOKEN;
 	}
 	if (matches == 0) {
-		cli_error (_("Run 'hkpost-p11 status' to see the tokens and their labels and "
-			     "serial numbers."),
-			   _("no token has the label or serial number '%s'"), want);
+		cli_error (_ ("Run 'hkpost-p11 status' to see the tokens and their labels and "
+			      "serial numbers."),
+			   _ ("no token has the label or serial number '%s'"), want);
 		return CLI_NO_TOKEN;
 	}
 	if (matches > 1) {
-		cli_error (_("Choose one with --token LABEL or --token SERIAL (hkpost-p11 status "
-			     "lists them)."),
-			   _("%zu tokens are inserted"), matches);
+		cli_error (_ ("Choose one with --token LABEL or --token SERIAL (hkpost-p11 status "
+			      "lists them)."),
+			   _ ("%zu tokens are inserted"), matches);
 		return CLI_USAGE;
 	}
 	*chosen = match;
@@ -278,9 +280,11 @@ const char *
 cli_tries_text (const cli_token *t, char *buf, size_t len)
 {
 	if (!t->tries_known)
-		snprintf (buf, len, "%s", _("unknown (the token does not say, and hkpost-p11 does not count: the lockout protection is off)"));
+		snprintf (buf, len, "%s",
+			  _ ("unknown (the token does not say, and hkpost-p11 does not count: the "
+			     "lockout protection is off)"));
 	else if (t->locked)
-		snprintf (buf, len, "%s", _("none: the token is locked"));
+		snprintf (buf, len, "%s", _ ("none: the token is locked"));
 	else
 		snprintf (buf, len, P_ ("%ld try left of %ld", "%ld tries left of %ld", t->left),
 			  t->left, t->max);
@@ -291,15 +295,15 @@ const char *
 cli_locked_fix (const cli_token *t)
 {
 	if (t->counted_out)
-		return _("If the token has really locked, nothing on this computer can unlock it: "
-			 "Hongkong Post has to revoke the e-Cert, and you apply for a new one "
-			 "(Hongkong Post Certification Authority hotline 2921 6633). The token "
-			 "does not tell its own count: if it allows more tries than hkpost-p11 "
-			 "counted and you are sure of the password, 'hkpost-p11 guard release' "
-			 "lets one try through, and a right password gives every try back.");
-	return _("Nothing on this computer can unlock it: Hongkong Post has to revoke the e-Cert, "
-		 "and you apply for a new one (Hongkong Post Certification Authority hotline "
-		 "2921 6633).");
+		return _ ("If the token has really locked, nothing on this computer can unlock it: "
+			  "Hongkong Post has to revoke the e-Cert, and you apply for a new one "
+			  "(Hongkong Post Certification Authority hotline 2921 6633). The token "
+			  "does not tell its own count: if it allows more tries than hkpost-p11 "
+			  "counted and you are sure of the password, 'hkpost-p11 guard release' "
+			  "lets one try through, and a right password gives every try back.");
+	return _ ("Nothing on this computer can unlock it: Hongkong Post has to revoke the e-Cert, "
+		  "and you apply for a new one (Hongkong Post Certification Authority hotline "
+		  "2921 6633).");
 }
 
 const char *

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # The command-line tool, hkpost-p11 (bin/hkpost-p11): it loads the module
-# as applications do, and links the common library for the pure logic
-# (PIN policy, lockout state, e-Cert parsing, the audit verifier).
+# as applications do, and links the common libraries for the pure logic
+# (PIN policy, lockout state, e-Cert parsing, the audit verifier) and the
+# module's for what it reads of a token (module/token/).
 bin_PROGRAMS += tools/hkpost-p11
 tools_hkpost_p11_SOURCES = \
 	tools/hkpost-p11.c tools/hkpost-p11.h \
@@ -11,8 +12,6 @@ tools_hkpost_p11_SOURCES = \
 	tools/cmd-status.c tools/cmd-show.c tools/cmd-change-pin.c tools/cmd-check-pin.c \
 	tools/cmd-guard.c tools/cmd-audit.c tools/cmd-register.c \
 	tools/register.h tools/register-java.c tools/register-desktop.c \
-	module/token-id.c module/token-id.h \
-	module/etoken-objects.c module/etoken-objects.h \
 	$(NULL)
 # The desktop monitor (hkpost-p11 monitor) needs GLib's GDBus: without it,
 # the command only says so.
@@ -31,8 +30,7 @@ tools_hkpost_p11_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS) $(GIO_CFLAGS) \
 	-DMODULEDIR=\"$(moduledir)\" -DBINDIR=\"$(bindir)\" -DLOCALEDIR=\"$(localedir)\" \
 	-DP11KIT_CONFIG_DIR=\"$(p11kitconfigdir)\" \
 	-DCLI_BUILDDIR=\"$(abs_top_builddir)\"
-# The audit library first: it uses the common one.
-tools_hkpost_p11_LDADD = common/libhkp11-audit.la common/libhkp11-common.la $(LIBCRYPTO_LIBS) $(GIO_LIBS)
+tools_hkpost_p11_LDADD = $(HKP11_MODULE_LIBS) $(GIO_LIBS)
 
 dist_man1_MANS = doc/hkpost-p11.1
 

@@ -18,8 +18,9 @@ expect (CK_RV got, CK_RV expected, const char *what, int line)
 	if (got == expected)
 		return;
 	size_t used = strlen (failures);
-	snprintf (failures + used, sizeof failures - used, "\n  line %d: %s returned %s, expected %s",
-		  line, what, conf_rv_name (got), conf_rv_name (expected));
+	snprintf (failures + used, sizeof failures - used,
+		  "\n  line %d: %s returned %s, expected %s", line, what, conf_rv_name (got),
+		  conf_rv_name (expected));
 }
 
 #define EXPECT(expected, fn, ...) expect (RV (fn, __VA_ARGS__), expected, #fn, __LINE__)

@@ -17,7 +17,9 @@ p11t_module conf_mod;
 CK_SLOT_ID conf_slot;
 static char *conf_dir;
 
-const unsigned char conf_p256_oid[10] = { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 };
+const unsigned char conf_p256_oid[10] = {
+	0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07
+};
 
 /*
  * The shim's settings for this run.  The shim must behave exactly like its
@@ -103,8 +105,7 @@ compare_handles (const void *a, const void *b)
 }
 
 CK_ULONG
-conf_find (CK_SESSION_HANDLE s, CK_ATTRIBUTE *tmpl, CK_ULONG n, CK_OBJECT_HANDLE *out,
-	   CK_ULONG max)
+conf_find (CK_SESSION_HANDLE s, CK_ATTRIBUTE *tmpl, CK_ULONG n, CK_OBJECT_HANDLE *out, CK_ULONG max)
 {
 	CK_ULONG found = 0;
 	CALL (CKR_OK, C_FindObjectsInit, s, tmpl, n);
@@ -130,10 +131,8 @@ conf_data_object (CK_SESSION_HANDLE s, const char *label, bool token, bool priva
 	char val[64];
 	snprintf (val, sizeof val, "value of %s", label);
 	CK_ATTRIBUTE tmpl[] = {
-		{ CKA_CLASS, &klass, sizeof klass },
-		{ CKA_TOKEN, &tok, sizeof tok },
-		{ CKA_PRIVATE, &priv, sizeof priv },
-		{ CKA_LABEL, (void *)label, strlen (label) },
+		{ CKA_CLASS, &klass, sizeof klass }, { CKA_TOKEN, &tok, sizeof tok },
+		{ CKA_PRIVATE, &priv, sizeof priv }, { CKA_LABEL, (void *)label, strlen (label) },
 		{ CKA_VALUE, val, strlen (val) },
 	};
 	CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
@@ -149,18 +148,12 @@ conf_secret_key (CK_SESSION_HANDLE s, CK_KEY_TYPE type, const unsigned char *key
 	CK_OBJECT_CLASS klass = CKO_SECRET_KEY;
 	CK_BBOOL no = CK_FALSE, yes = CK_TRUE, sens = sensitive, extr = extractable;
 	CK_ATTRIBUTE tmpl[] = {
-		{ CKA_CLASS, &klass, sizeof klass },
-		{ CKA_KEY_TYPE, &type, sizeof type },
-		{ CKA_TOKEN, &no, sizeof no },
-		{ CKA_VALUE, (void *)key, len },
-		{ CKA_SENSITIVE, &sens, sizeof sens },
-		{ CKA_EXTRACTABLE, &extr, sizeof extr },
-		{ CKA_ENCRYPT, &yes, sizeof yes },
-		{ CKA_DECRYPT, &yes, sizeof yes },
-		{ CKA_SIGN, &yes, sizeof yes },
-		{ CKA_VERIFY, &yes, sizeof yes },
-		{ CKA_WRAP, &yes, sizeof yes },
-		{ CKA_UNWRAP, &yes, sizeof yes },
+		{ CKA_CLASS, &klass, sizeof klass },   { CKA_KEY_TYPE, &type, sizeof type },
+		{ CKA_TOKEN, &no, sizeof no },         { CKA_VALUE, (void *)key, len },
+		{ CKA_SENSITIVE, &sens, sizeof sens }, { CKA_EXTRACTABLE, &extr, sizeof extr },
+		{ CKA_ENCRYPT, &yes, sizeof yes },     { CKA_DECRYPT, &yes, sizeof yes },
+		{ CKA_SIGN, &yes, sizeof yes },        { CKA_VERIFY, &yes, sizeof yes },
+		{ CKA_WRAP, &yes, sizeof yes },        { CKA_UNWRAP, &yes, sizeof yes },
 	};
 	CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
 	CALL (CKR_OK, C_CreateObject, s, tmpl, N_ELEMENTS (tmpl), &h);
@@ -174,16 +167,11 @@ conf_aes_key (CK_SESSION_HANDLE s, CK_ULONG bytes, bool extractable)
 	CK_MECHANISM mech = { CKM_AES_KEY_GEN, NULL, 0 };
 	CK_BBOOL yes = CK_TRUE, extr = extractable;
 	CK_ATTRIBUTE tmpl[] = {
-		{ CKA_VALUE_LEN, &bytes, sizeof bytes },
-		{ CKA_TOKEN, &yes, sizeof yes },
-		{ CKA_PRIVATE, &yes, sizeof yes },
-		{ CKA_SENSITIVE, &yes, sizeof yes },
-		{ CKA_EXTRACTABLE, &extr, sizeof extr },
-		{ CKA_ENCRYPT, &yes, sizeof yes },
-		{ CKA_DECRYPT, &yes, sizeof yes },
-		{ CKA_WRAP, &yes, sizeof yes },
-		{ CKA_UNWRAP, &yes, sizeof yes },
-		{ CKA_LABEL, "aes", 3 },
+		{ CKA_VALUE_LEN, &bytes, sizeof bytes }, { CKA_TOKEN, &yes, sizeof yes },
+		{ CKA_PRIVATE, &yes, sizeof yes },       { CKA_SENSITIVE, &yes, sizeof yes },
+		{ CKA_EXTRACTABLE, &extr, sizeof extr }, { CKA_ENCRYPT, &yes, sizeof yes },
+		{ CKA_DECRYPT, &yes, sizeof yes },       { CKA_WRAP, &yes, sizeof yes },
+		{ CKA_UNWRAP, &yes, sizeof yes },        { CKA_LABEL, "aes", 3 },
 	};
 	CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
 	CALL (CKR_OK, C_GenerateKey, s, &mech, tmpl, N_ELEMENTS (tmpl), &h);
@@ -210,14 +198,10 @@ conf_rsa_pair (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE *pub, CK_OBJECT_HANDLE *pri
 		{ CKA_LABEL, "rsa", 3 },
 	};
 	CK_ATTRIBUTE priv_tmpl[] = {
-		{ CKA_TOKEN, &yes, sizeof yes },
-		{ CKA_PRIVATE, &yes, sizeof yes },
-		{ CKA_SENSITIVE, &yes, sizeof yes },
-		{ CKA_SIGN, &yes, sizeof yes },
-		{ CKA_DECRYPT, &yes, sizeof yes },
-		{ CKA_UNWRAP, &yes, sizeof yes },
-		{ CKA_ID, id, sizeof id },
-		{ CKA_LABEL, "rsa", 3 },
+		{ CKA_TOKEN, &yes, sizeof yes },     { CKA_PRIVATE, &yes, sizeof yes },
+		{ CKA_SENSITIVE, &yes, sizeof yes }, { CKA_SIGN, &yes, sizeof yes },
+		{ CKA_DECRYPT, &yes, sizeof yes },   { CKA_UNWRAP, &yes, sizeof yes },
+		{ CKA_ID, id, sizeof id },           { CKA_LABEL, "rsa", 3 },
 	};
 	*pub = *priv = CK_INVALID_HANDLE;
 	CALL (CKR_OK, C_GenerateKeyPair, s, &mech, pub_tmpl, N_ELEMENTS (pub_tmpl), priv_tmpl,
@@ -237,12 +221,9 @@ conf_ec_pair (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE *pub, CK_OBJECT_HANDLE *priv
 		{ CKA_LABEL, "ec", 2 },
 	};
 	CK_ATTRIBUTE priv_tmpl[] = {
-		{ CKA_TOKEN, &yes, sizeof yes },
-		{ CKA_PRIVATE, &yes, sizeof yes },
-		{ CKA_SENSITIVE, &yes, sizeof yes },
-		{ CKA_SIGN, &yes, sizeof yes },
-		{ CKA_DERIVE, &yes, sizeof yes },
-		{ CKA_LABEL, "ec", 2 },
+		{ CKA_TOKEN, &yes, sizeof yes },     { CKA_PRIVATE, &yes, sizeof yes },
+		{ CKA_SENSITIVE, &yes, sizeof yes }, { CKA_SIGN, &yes, sizeof yes },
+		{ CKA_DERIVE, &yes, sizeof yes },    { CKA_LABEL, "ec", 2 },
 	};
 	*pub = *priv = CK_INVALID_HANDLE;
 	CALL (CKR_OK, C_GenerateKeyPair, s, &mech, pub_tmpl, N_ELEMENTS (pub_tmpl), priv_tmpl,

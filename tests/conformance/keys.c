@@ -47,10 +47,8 @@ CONF_TEST (test_generate_secret)
 	CK_ULONG len = 48;
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	CK_ATTRIBUTE tmpl[] = {
-		{ CKA_VALUE_LEN, &len, sizeof len },
-		{ CKA_TOKEN, &no, sizeof no },
-		{ CKA_SENSITIVE, &no, sizeof no },
-		{ CKA_EXTRACTABLE, &yes, sizeof yes },
+		{ CKA_VALUE_LEN, &len, sizeof len }, { CKA_TOKEN, &no, sizeof no },
+		{ CKA_SENSITIVE, &no, sizeof no },   { CKA_EXTRACTABLE, &yes, sizeof yes },
 		{ CKA_SIGN, &yes, sizeof yes },
 	};
 	CK_OBJECT_HANDLE key;
@@ -98,8 +96,8 @@ CONF_TEST (test_generate_ec)
 	CALL (CKR_TEMPLATE_INCOMPLETE, C_GenerateKeyPair, s, &gen, no_params, 1, priv_tmpl, 1, &h1,
 	      &h2);
 	/* SoftHSM answers an unknown curve with CKR_GENERAL_ERROR. */
-	CALL (CKR_GENERAL_ERROR, C_GenerateKeyPair, s, &gen, unknown_curve, 1, priv_tmpl, 1,
-	      &h1, &h2);
+	CALL (CKR_GENERAL_ERROR, C_GenerateKeyPair, s, &gen, unknown_curve, 1, priv_tmpl, 1, &h1,
+	      &h2);
 	CALL (CKR_ARGUMENTS_BAD, C_GenerateKeyPair, s, &gen, no_params, 1, priv_tmpl, 1, NULL, &h2);
 	CALL (CKR_ARGUMENTS_BAD, C_GenerateKeyPair, s, NULL, no_params, 1, priv_tmpl, 1, &h1, &h2);
 }
@@ -125,8 +123,8 @@ CONF_TEST (test_generate_rsa)
 	len = conf_get (s, pub, CKA_MODULUS, modulus, sizeof modulus);
 	OUT_EQ ("modulus length", len, 256);
 	ck_assert_uint_ge (modulus[0], 0x80);
-	OUT_EQ ("private modulus length", conf_get (s, priv, CKA_MODULUS, modulus2, sizeof modulus2),
-		256);
+	OUT_EQ ("private modulus length",
+		conf_get (s, priv, CKA_MODULUS, modulus2, sizeof modulus2), 256);
 	ck_assert (memcmp (modulus, modulus2, 256) == 0);
 	len = conf_get (s, pub, CKA_PUBLIC_EXPONENT, exponent, sizeof exponent);
 	OUT ("exponent=%s", conf_hex (exponent, len));
@@ -134,7 +132,7 @@ CONF_TEST (test_generate_rsa)
 	ck_assert_uint_eq (conf_get_bool (s, priv, CKA_PRIVATE), CK_TRUE);
 	ck_assert_uint_eq (conf_get_bool (s, priv, CKA_LOCAL), CK_TRUE);
 	ck_assert_uint_eq (conf_get_ulong (s, priv, CKA_KEY_GEN_MECHANISM),
-		CKM_RSA_PKCS_KEY_PAIR_GEN);
+			   CKM_RSA_PKCS_KEY_PAIR_GEN);
 	CALL (CKR_ATTRIBUTE_SENSITIVE, C_GetAttributeValue, s, priv, &private_exponent, 1);
 	CALL (CKR_ATTRIBUTE_SENSITIVE, C_GetAttributeValue, s, priv, &prime, 1);
 	OUT_EQ ("prime length", prime.ulValueLen, CK_UNAVAILABLE_INFORMATION);

@@ -113,7 +113,8 @@ CONF_TEST (test_get_attribute_rules)
 {
 	CK_SESSION_HANDLE s = conf_session (true, true);
 	CK_OBJECT_HANDLE data = conf_data_object (s, "data", false, false);
-	CK_OBJECT_HANDLE key = conf_secret_key (s, CKK_AES, aes_value, sizeof aes_value, true, false);
+	CK_OBJECT_HANDLE key =
+		conf_secret_key (s, CKK_AES, aes_value, sizeof aes_value, true, false);
 	char label[64], value[64], small[3];
 	CK_OBJECT_CLASS klass = 0;
 	CK_KEY_TYPE type = 0;
@@ -156,12 +157,9 @@ CONF_TEST (test_get_attribute_rules)
 
 	/* A mixed template: every attribute is processed, the good ones filled. */
 	CK_ATTRIBUTE mixed[] = {
-		{ CKA_CLASS, &klass, sizeof klass },
-		{ CKA_VALUE, secret, sizeof secret },
-		{ CKA_MODULUS, modulus, sizeof modulus },
-		{ CKA_VALUE_LEN, small, 1 },
-		{ CKA_KEY_TYPE, &type, sizeof type },
-		{ CKA_ENCRYPT, NULL, 0 },
+		{ CKA_CLASS, &klass, sizeof klass },      { CKA_VALUE, secret, sizeof secret },
+		{ CKA_MODULUS, modulus, sizeof modulus }, { CKA_VALUE_LEN, small, 1 },
+		{ CKA_KEY_TYPE, &type, sizeof type },     { CKA_ENCRYPT, NULL, 0 },
 	};
 	CK_RV rv = RV (C_GetAttributeValue, s, key, mixed, N_ELEMENTS (mixed));
 	ck_assert (rv == CKR_ATTRIBUTE_SENSITIVE || rv == CKR_ATTRIBUTE_TYPE_INVALID ||
@@ -199,10 +197,8 @@ CONF_TEST (test_set_attributes)
 	CK_ATTRIBUTE unsensitive = { CKA_SENSITIVE, &no, sizeof no };
 	CK_ATTRIBUTE extractable = { CKA_EXTRACTABLE, &yes, sizeof yes };
 	CK_ATTRIBUTE fixed_tmpl[] = {
-		{ CKA_CLASS, &klass, sizeof klass },
-		{ CKA_TOKEN, &no, sizeof no },
-		{ CKA_PRIVATE, &no, sizeof no },
-		{ CKA_MODIFIABLE, &no, sizeof no },
+		{ CKA_CLASS, &klass, sizeof klass }, { CKA_TOKEN, &no, sizeof no },
+		{ CKA_PRIVATE, &no, sizeof no },     { CKA_MODIFIABLE, &no, sizeof no },
 		{ CKA_LABEL, "fixed", 5 },
 	};
 	char label[16];
@@ -331,8 +327,7 @@ CONF_TEST (test_template_errors)
 
 	CALL (CKR_TEMPLATE_INCOMPLETE, C_CreateObject, s, no_class, N_ELEMENTS (no_class), &h);
 	/* A CKA_CLASS of the wrong size counts as no class at all for SoftHSM. */
-	CALL (CKR_TEMPLATE_INCOMPLETE, C_CreateObject, s, bad_length, N_ELEMENTS (bad_length),
-	      &h);
+	CALL (CKR_TEMPLATE_INCOMPLETE, C_CreateObject, s, bad_length, N_ELEMENTS (bad_length), &h);
 	CALL (CKR_ATTRIBUTE_TYPE_INVALID, C_CreateObject, s, unknown, N_ELEMENTS (unknown), &h);
 	CALL (CKR_TEMPLATE_INCOMPLETE, C_CreateObject, s, no_key_type, N_ELEMENTS (no_key_type),
 	      &h);

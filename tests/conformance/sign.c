@@ -56,9 +56,8 @@ sign_parts (CK_SESSION_HANDLE s, CK_MECHANISM *mech, CK_OBJECT_HANDLE key, CK_BY
 
 /* Verifies in one call and in parts; a flipped bit must fail both. */
 static void
-verify_both_ways (CK_SESSION_HANDLE s, CK_MECHANISM *mech, CK_OBJECT_HANDLE key,
-		  const void *data, CK_ULONG data_len, CK_BYTE *sig, CK_ULONG sig_len,
-		  bool parts)
+verify_both_ways (CK_SESSION_HANDLE s, CK_MECHANISM *mech, CK_OBJECT_HANDLE key, const void *data,
+		  CK_ULONG data_len, CK_BYTE *sig, CK_ULONG sig_len, bool parts)
 {
 	CALL (CKR_OK, C_VerifyInit, s, mech, key);
 	CALL (CKR_OK, C_Verify, s, (CK_BYTE_PTR)data, data_len, sig, sig_len);

@@ -28,10 +28,8 @@ unwrap_readable (CK_SESSION_HANDLE s, CK_MECHANISM *mech, CK_OBJECT_HANDLE kek, 
 	CK_OBJECT_CLASS klass = CKO_SECRET_KEY;
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	CK_ATTRIBUTE tmpl[] = {
-		{ CKA_CLASS, &klass, sizeof klass },
-		{ CKA_KEY_TYPE, &type, sizeof type },
-		{ CKA_TOKEN, &no, sizeof no },
-		{ CKA_SENSITIVE, &no, sizeof no },
+		{ CKA_CLASS, &klass, sizeof klass },   { CKA_KEY_TYPE, &type, sizeof type },
+		{ CKA_TOKEN, &no, sizeof no },         { CKA_SENSITIVE, &no, sizeof no },
 		{ CKA_EXTRACTABLE, &yes, sizeof yes },
 	};
 	CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
@@ -93,8 +91,8 @@ CONF_TEST (test_wrap_aes_key_wrap)
 	memcpy (wrapped, expected, len);
 	wrapped[5] ^= 0x01;
 	/* The spec says CKR_WRAPPED_KEY_INVALID; SoftHSM, CKR_GENERAL_ERROR. */
-	CALL (CKR_GENERAL_ERROR, C_UnwrapKey, s, &kw, kek, wrapped, len, plain,
-	      N_ELEMENTS (plain), &h);
+	CALL (CKR_GENERAL_ERROR, C_UnwrapKey, s, &kw, kek, wrapped, len, plain, N_ELEMENTS (plain),
+	      &h);
 	CALL (CKR_WRAPPED_KEY_LEN_RANGE, C_UnwrapKey, s, &kw, kek, expected, 39, plain,
 	      N_ELEMENTS (plain), &h);
 	CALL (CKR_TEMPLATE_INCOMPLETE, C_UnwrapKey, s, &kw, kek, expected, 40, no_class,
@@ -156,10 +154,8 @@ CONF_TEST (test_wrap_rsa_oaep)
 	CK_KEY_TYPE aes = CKK_AES;
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	CK_ATTRIBUTE tmpl[] = {
-		{ CKA_CLASS, &klass, sizeof klass },
-		{ CKA_KEY_TYPE, &aes, sizeof aes },
-		{ CKA_TOKEN, &no, sizeof no },
-		{ CKA_SENSITIVE, &yes, sizeof yes },
+		{ CKA_CLASS, &klass, sizeof klass }, { CKA_KEY_TYPE, &aes, sizeof aes },
+		{ CKA_TOKEN, &no, sizeof no },       { CKA_SENSITIVE, &yes, sizeof yes },
 		{ CKA_ENCRYPT, &yes, sizeof yes },
 	};
 	CK_ATTRIBUTE no_class[] = { { CKA_KEY_TYPE, &aes, sizeof aes } };

@@ -14,10 +14,10 @@
  *   2  the chain verifier, reading the input as a log file.
  */
 #include "config.h"
-#include "audit-escape.h"
-#include "audit-format.h"
-#include "audit-log.h"
-#include "audit-verify.h"
+#include "base/text.h"
+#include "audit/format.h"
+#include "audit/log.h"
+#include "audit/verify.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -86,11 +86,21 @@ unquote (const char *s, size_t len, bool json, unsigned char *out, size_t *out_l
 		char e = s[i + 1];
 		i += 2;
 		switch (e) {
-		case '"': out[o++] = '"'; break;
-		case '\\': out[o++] = '\\'; break;
-		case 'n': out[o++] = '\n'; break;
-		case 'r': out[o++] = '\r'; break;
-		case 't': out[o++] = '\t'; break;
+		case '"':
+			out[o++] = '"';
+			break;
+		case '\\':
+			out[o++] = '\\';
+			break;
+		case 'n':
+			out[o++] = '\n';
+			break;
+		case 'r':
+			out[o++] = '\r';
+			break;
+		case 't':
+			out[o++] = '\t';
+			break;
 		case 'x': {
 			if (json || i + 2 > len || hex_value (s[i]) < 0 || hex_value (s[i + 1]) < 0)
 				return 0;
@@ -134,9 +144,11 @@ check_line (const char *s, size_t len)
 		if (i + 1 < len && p[i] == 0xc2 && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f)
 			FAIL ();
 		if (i + 2 < len && p[i] == 0xe2 && p[i + 1] == 0x80 &&
-		    ((p[i + 2] >= 0x8e && p[i + 2] <= 0x8f) || (p[i + 2] >= 0xa8 && p[i + 2] <= 0xae)))
+		    ((p[i + 2] >= 0x8e && p[i + 2] <= 0x8f) ||
+		     (p[i + 2] >= 0xa8 && p[i + 2] <= 0xae)))
 			FAIL ();
-		if (i + 2 < len && p[i] == 0xe2 && p[i + 1] == 0x81 && p[i + 2] >= 0xa6 && p[i + 2] <= 0xa9)
+		if (i + 2 < len && p[i] == 0xe2 && p[i + 1] == 0x81 && p[i + 2] >= 0xa6 &&
+		    p[i + 2] <= 0xa9)
 			FAIL ();
 		if (i + 2 < len && p[i] == 0xef && p[i + 1] == 0xbb && p[i + 2] == 0xbf)
 			FAIL ();
@@ -205,7 +217,8 @@ json_value (const char *s, size_t len, int depth)
 		}
 	}
 	size_t start = i;
-	while (i < len && ((s[i] >= '0' && s[i] <= '9') || s[i] == '-' || (s[i] >= 'a' && s[i] <= 'z')))
+	while (i < len &&
+	       ((s[i] >= '0' && s[i] <= '9') || s[i] == '-' || (s[i] >= 'a' && s[i] <= 'z')))
 		i++;
 	if (i == start)
 		return 0;
@@ -261,7 +274,7 @@ fuzz_escape (const uint8_t *data, size_t size)
 		FAIL ();
 	memcpy (in, text, n);
 	in[n] = '\0';
-	hkp11_text_sanitize (plain, cap + 1, in);
+	hkp11_text_escape (plain, cap + 1, in);
 	size_t plain_len = strlen (plain);
 	if (plain_len > cap)
 		FAIL ();
@@ -315,8 +328,8 @@ take_bytes (cursor *c, size_t *len)
 static void
 fuzz_record (const uint8_t *data, size_t size)
 {
-	static const char *const keys[] = { "label", "key_label", "username", "detail", "id",
-					    "template", "mechanism", "flags", "weird key" };
+	static const char *const keys[] = { "label",    "key_label", "username", "detail",   "id",
+					    "template", "mechanism", "flags",    "weird key" };
 	static char strings[HKP11_AUDIT_MAX_ARGS][64];
 	static CK_ATTRIBUTE attrs[HKP11_AUDIT_MAX_ARGS][40];
 	cursor c = { data, size };
@@ -338,7 +351,8 @@ fuzz_record (const uint8_t *data, size_t size)
 	rec.token_len = sizeof serial;
 	size_t n_args = take_byte (&c) % (HKP11_AUDIT_MAX_ARGS + 1);
 	for (size_t i = 0; i < n_args && c.left > 0; i++) {
-		hkp11_audit_arg_kind kind = (hkp11_audit_arg_kind)(take_byte (&c) % (HKP11_ARG_TEMPLATE + 1));
+		hkp11_audit_arg_kind kind =
+			(hkp11_audit_arg_kind)(take_byte (&c) % (HKP11_ARG_TEMPLATE + 1));
 		const char *key = keys[take_byte (&c) % (sizeof keys / sizeof keys[0])];
 		size_t len;
 		const void *p;
@@ -378,8 +392,9 @@ fuzz_record (const uint8_t *data, size_t size)
 		hkp11_buf id;
 		hkp11_buf_init (&id, identity, sizeof identity);
 		hkp11_audit_format_identity (&id, format, "host\n\"x", 42, 1000, "prog\x1b[2J");
-		hkp11_audit_stamp stamp = { "2026-11-26T01:02:03.000004Z", 7, "hostx-42-1", "00ff",
-					    identity, id.len };
+		hkp11_audit_stamp stamp = {
+			"2026-11-26T01:02:03.000004Z", 7, "hostx-42-1", "00ff", identity, id.len
+		};
 		/* As the writer does: a record too long is written cut. */
 		char *line = malloc (HKP11_AUDIT_MAX_RECORD - 1);
 		hkp11_buf b;

@@ -11,9 +11,9 @@
  * brings every setting back to its default, freeing what the text set.
  */
 #include "config.h"
-#include "conf.h"
-#include "audit-escape.h"
-#include "layer.h"
+#include "settings/conf.h"
+#include "base/text.h"
+#include "core/layer.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 extern hkp11_layer *const hkp11_layers[];
 
-/* The core's own key, as module/shim.c has it. */
+/* The core's own key, as module/core/shim.c has it. */
 typedef struct {
 	char *backend;
 } core_settings;
@@ -46,8 +46,10 @@ static size_t n_groups;
 static void
 init (void)
 {
-	groups[n_groups++] = (hkp11_option_group){ .name = "core", .options = core_options,
-						   .settings = &core, .defaults = &core_defaults,
+	groups[n_groups++] = (hkp11_option_group){ .name = "core",
+						   .options = core_options,
+						   .settings = &core,
+						   .defaults = &core_defaults,
 						   .size = sizeof core };
 	for (size_t i = 0; hkp11_layers[i] && n_groups < MAX_GROUPS; i++) {
 		if (hkp11_layers[i]->options)

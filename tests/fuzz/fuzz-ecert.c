@@ -10,7 +10,7 @@
  * as an ordinary test.
  */
 #include "config.h"
-#include "ecert.h"
+#include "ecert/ecert.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,7 +25,8 @@ check_label (const char *label, size_t len)
 	if (len > HKP11_LABEL_MAX + 64 || strlen (label) != len || strchr (label, ':') != NULL)
 		abort ();
 	/* A label is left alone by sanitising: valid UTF-8, no controls. */
-	if (hkp11_label_sanitise (label, len, copy, sizeof copy) != len || memcmp (copy, label, len))
+	if (hkp11_label_sanitise (label, len, copy, sizeof copy) != len ||
+	    memcmp (copy, label, len))
 		abort ();
 }
 
@@ -33,7 +34,8 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
 	static const char *const extra[] = {
-		"{holder}|{kind}|{organisation}|{srn}|{expiry}|{issuer}|{mutual-recognition}|{serial}",
+		"{holder}|{kind}|{organisation}|{srn}|{expiry}|{issuer}|{mutual-recognition}|{"
+		"serial}",
 		"[{srn}] [{{x}}] {holder}:{holder}",
 	};
 	hkp11_ecert *info = malloc (sizeof *info);
@@ -59,7 +61,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 			   labels[0], sizeof labels[0]);
 	memcpy (labels[1], labels[0], sizeof labels[0]);
 	hkp11_label_entry entries[2] = { { .label = labels[0], .info = info },
-					{ .label = labels[1], .info = info } };
+					 { .label = labels[1], .info = info } };
 	if (!hkp11_label_make_unique (entries, 2) || strcmp (labels[0], labels[1]) == 0)
 		abort ();
 	check_label (labels[0], strlen (labels[0]));

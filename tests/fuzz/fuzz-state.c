@@ -19,7 +19,7 @@
  * instead of keeping the input.
  */
 #include "config.h"
-#include "lockout-state.h"
+#include "lockout/store.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -79,7 +79,7 @@ remove_dir (void)
 {
 	char path[PATH_MAX + 64];
 	static const char *const names[] = { KEY ".state", KEY ".state.tmp", KEY ".state.corrupt",
-					     ".lock", MARKER, NULL };
+					     ".lock",      MARKER,           NULL };
 	for (int i = 0; names[i]; i++) {
 		snprintf (path, sizeof path, "%s/%s", dir, names[i]);
 		unlink (path);
@@ -116,11 +116,13 @@ static void
 start_over (void)
 {
 	static int restarts;
-	fprintf (stderr, "fuzz-state: %s was changed from outside this process: not a finding, "
-			 "starting over in a new directory\n",
+	fprintf (stderr,
+		 "fuzz-state: %s was changed from outside this process: not a finding, "
+		 "starting over in a new directory\n",
 		 dir);
 	if (++restarts > RESTARTS_MAX) {
-		fprintf (stderr, "fuzz-state: the state directory keeps being changed from outside\n");
+		fprintf (stderr,
+			 "fuzz-state: the state directory keeps being changed from outside\n");
 		abort ();
 	}
 	remove_dir ();
@@ -207,8 +209,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 		FAIL ();
 	hkp11_lockout_record base = corrupt ? (hkp11_lockout_record){ 0 } : first;
 	bool shim_counts = rule.token_left < 0;
-	bool counted = action == 1 || (action >= 5 && action < 7 && shim_counts &&
-				       verdict != HKP11_TRY_REFUSED);
+	bool counted = action == 1 ||
+		       (action >= 5 && action < 7 && shim_counts && verdict != HKP11_TRY_REFUSED);
 	if (counted && after.failures != base.failures + 1 &&
 	    !(base.failures >= 1000000u && after.failures == base.failures))
 		FAIL ();
@@ -232,7 +234,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 		/* A count run out holds every try back, guard or not. */
 		if (shim_counts && base.failures >= rule.attempts && verdict == HKP11_TRY_GRANTED)
 			FAIL ();
-		if (verdict != HKP11_TRY_REFUSED && (after.pending == 0 || after.pending_since <= 0))
+		if (verdict != HKP11_TRY_REFUSED &&
+		    (after.pending == 0 || after.pending_since <= 0))
 			FAIL ();
 	}
 	if (action == 7) {

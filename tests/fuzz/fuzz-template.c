@@ -20,10 +20,10 @@
  * label then has.
  */
 #include "config.h"
-#include "conf.h"
-#include "layer.h"
+#include "settings/conf.h"
+#include "core/layer.h"
 #include "mock-p11.h"
-#include "stack.h"
+#include "core/stack.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
@@ -114,12 +114,11 @@ init (void)
 	}
 	/* As the shim does at C_Initialize; the settings turn every layer on. */
 	size_t n_all = 0;
-	for (size_t i = 0; hkp11_layers[i]; i++) {
+	while (hkp11_layers[n_all])
 		n_all++;
-		if (hkp11_layers[i]->enabled ())
-			layers[n_layers++] = hkp11_layers[i];
-	}
-	if (n_layers != n_all)
+	n_layers = hkp11_stack_select (hkp11_layers, layers, sizeof layers / sizeof layers[0]);
+	/* Every layer, and the session registry under them. */
+	if (n_layers != n_all + 1)
 		FAIL ();
 }
 
@@ -158,21 +157,25 @@ bytes (cursor *c, size_t max, size_t *len)
 }
 
 static const CK_ATTRIBUTE_TYPE attr_types[] = {
-	CKA_LABEL, CKA_LABEL, CKA_ID, CKA_CLASS, CKA_VALUE, CKA_MODULUS, CKA_KEY_TYPE,
-	CKA_EC_POINT, CKA_CERTIFICATE_TYPE, CKA_PRIVATE, 0x80001110UL, 0xdeadbeefUL,
+	CKA_LABEL,    CKA_LABEL,    CKA_ID,
+	CKA_CLASS,    CKA_VALUE,    CKA_MODULUS,
+	CKA_KEY_TYPE, CKA_EC_POINT, CKA_CERTIFICATE_TYPE,
+	CKA_PRIVATE,  0x80001110UL, 0xdeadbeefUL,
 };
 #define N_TYPES (sizeof attr_types / sizeof attr_types[0])
 
 static const char *const fail_functions[] = {
-	"C_GetAttributeValue", "C_FindObjectsInit", "C_FindObjects", "C_FindObjectsFinal",
-	"C_OpenSession", "C_CloseSession", "C_GetTokenInfo", "C_GetSessionInfo", "C_Login",
-	"C_CreateObject", "C_DestroyObject", "C_SetAttributeValue", "C_CopyObject",
+	"C_GetAttributeValue", "C_FindObjectsInit", "C_FindObjects",
+	"C_FindObjectsFinal",  "C_OpenSession",     "C_CloseSession",
+	"C_GetTokenInfo",      "C_GetSessionInfo",  "C_Login",
+	"C_CreateObject",      "C_DestroyObject",   "C_SetAttributeValue",
+	"C_CopyObject",
 };
 static const CK_RV fail_rvs[] = {
-	CKR_DEVICE_ERROR, CKR_BUFFER_TOO_SMALL, CKR_ATTRIBUTE_SENSITIVE, CKR_ATTRIBUTE_TYPE_INVALID,
-	CKR_OBJECT_HANDLE_INVALID, CKR_SESSION_HANDLE_INVALID, CKR_DEVICE_REMOVED,
-	CKR_TOKEN_NOT_PRESENT, CKR_HOST_MEMORY, CKR_OPERATION_ACTIVE, CKR_PIN_INCORRECT,
-	CKR_GENERAL_ERROR,
+	CKR_DEVICE_ERROR,           CKR_BUFFER_TOO_SMALL,      CKR_ATTRIBUTE_SENSITIVE,
+	CKR_ATTRIBUTE_TYPE_INVALID, CKR_OBJECT_HANDLE_INVALID, CKR_SESSION_HANDLE_INVALID,
+	CKR_DEVICE_REMOVED,         CKR_TOKEN_NOT_PRESENT,     CKR_HOST_MEMORY,
+	CKR_OPERATION_ACTIVE,       CKR_PIN_INCORRECT,         CKR_GENERAL_ERROR,
 };
 
 #define MAX_OBJECTS 24
@@ -190,8 +193,8 @@ typedef struct {
 static void
 put_object (world *w, cursor *c)
 {
-	static const CK_OBJECT_CLASS classes[] = { CKO_CERTIFICATE, CKO_PRIVATE_KEY,
-						   CKO_PUBLIC_KEY, CKO_DATA };
+	static const CK_OBJECT_CLASS classes[] = { CKO_CERTIFICATE, CKO_PRIVATE_KEY, CKO_PUBLIC_KEY,
+						   CKO_DATA };
 	uint8_t what = byte (c);
 	CK_OBJECT_CLASS cls = classes[what % 4];
 	CK_KEY_TYPE key_type = (what & 4) ? CKK_EC : CKK_RSA;
@@ -320,13 +323,15 @@ run (cursor *c)
 
 	/* Odd lengths in every size query, or not. */
 	uint8_t odd = byte (c);
-	static const CK_ULONG odd_values[] = { 0, 1, ~(CK_ULONG)0 >> 1, CK_UNAVAILABLE_INFORMATION };
+	static const CK_ULONG odd_values[] = { 0, 1, ~(CK_ULONG)0 >> 1,
+					       CK_UNAVAILABLE_INFORMATION };
 	if (odd & 0x80)
 		odd_length (1, (odd & 0x40) ? odd_values[odd & 3] : (CK_ULONG)(odd & 0x3f) * 7);
 	/* One function failing from some call on, or none. */
 	uint8_t fail = byte (c), fail_rv = byte (c), fail_at = byte (c);
 	bool failing = fail & 0x80;
-	const char *fail_fn = fail_functions[fail % (sizeof fail_functions / sizeof fail_functions[0])];
+	const char *fail_fn =
+		fail_functions[fail % (sizeof fail_functions / sizeof fail_functions[0])];
 	w.honest = !(odd & 0x80) && !failing;
 
 	if (dispatch.C_OpenSession (MOCK_P11_SLOT, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL,
@@ -339,7 +344,8 @@ run (cursor *c)
 
 	for (int step = 0; step < 64 && c->left > 0; step++) {
 		if (failing && step == fail_at % 16)
-			fail_with (fail_fn, fail_rvs[fail_rv % (sizeof fail_rvs / sizeof fail_rvs[0])]);
+			fail_with (fail_fn,
+				   fail_rvs[fail_rv % (sizeof fail_rvs / sizeof fail_rvs[0])]);
 		uint8_t op = byte (c);
 		switch (op % 10) {
 		case 0:
@@ -386,8 +392,9 @@ run (cursor *c)
 		default:
 			/* A new session: the last of a slot closing makes the layer look again. */
 			dispatch.C_CloseSession (w.session);
-			if (dispatch.C_OpenSession (MOCK_P11_SLOT, CKF_SERIAL_SESSION | CKF_RW_SESSION,
-						    NULL, NULL, &w.session) != CKR_OK)
+			if (dispatch.C_OpenSession (MOCK_P11_SLOT,
+						    CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL,
+						    &w.session) != CKR_OK)
 				return;
 			break;
 		}

@@ -12,7 +12,7 @@
  * so the tests ask the module themselves.  Exit 1 when no token matches.
  */
 #include "config.h"
-#include "p11.h"
+#include "p11/p11.h"
 
 #include <dlfcn.h>
 #include <stdio.h>

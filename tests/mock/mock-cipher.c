@@ -111,8 +111,8 @@ mock_impl_C_DecryptFinal (CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG_PTR out
  * starts its key stream afresh from the key and the message parameter. */
 
 static CK_RV
-message_one (CK_SESSION_HANDLE h, int op, const void *param, CK_ULONG param_len,
-	     const CK_BYTE *in, CK_ULONG len, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
+message_one (CK_SESSION_HANDLE h, int op, const void *param, CK_ULONG param_len, const CK_BYTE *in,
+	     CK_ULONG len, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
 {
 	CK_RV rv;
 	bool done = false;

@@ -59,7 +59,8 @@ static const struct {
 	{ CKM_AES_CBC, { 16, 32, CKF_HW | CKF_ENCRYPT | CKF_DECRYPT } },
 	{ CKM_AES_CTR, { 16, 32, CKF_HW | CKF_ENCRYPT | CKF_DECRYPT } },
 	{ CKM_AES_GCM,
-	  { 16, 32, CKF_HW | CKF_ENCRYPT | CKF_DECRYPT | CKF_MESSAGE_ENCRYPT | CKF_MESSAGE_DECRYPT } },
+	  { 16, 32,
+	    CKF_HW | CKF_ENCRYPT | CKF_DECRYPT | CKF_MESSAGE_ENCRYPT | CKF_MESSAGE_DECRYPT } },
 };
 #define N_MECHANISMS (sizeof mechanisms / sizeof mechanisms[0])
 
@@ -257,7 +258,8 @@ mock_impl_C_GetMechanismInfo (CK_SLOT_ID slot, CK_MECHANISM_TYPE type, CK_MECHAN
 	*info = *found;
 	/* A 2.x library knows no message-based flags. */
 	if (mock.set.version.major < 3)
-		info->flags &= ~(CK_FLAGS)(CKF_MESSAGE_ENCRYPT | CKF_MESSAGE_DECRYPT | MSG_SIGN_FLAGS);
+		info->flags &=
+			~(CK_FLAGS)(CKF_MESSAGE_ENCRYPT | CKF_MESSAGE_DECRYPT | MSG_SIGN_FLAGS);
 	return CKR_OK;
 }
 

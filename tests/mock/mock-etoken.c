@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The mock as a SafeNet eToken (MOCK_P11_ETOKEN=1): how it names itself,
- * its hardware-feature objects (common/etoken.h) and its own PIN policy;
+ * its hardware-feature objects (common/p11/etoken.h) and its own PIN policy;
  * and the state file (MOCK_P11_STATE) that lets several processes share
  * one token's PIN and retry counters.
  *
@@ -9,7 +9,7 @@
  */
 #include "config.h"
 #include "mock.h"
-#include "etoken.h"
+#include "p11/etoken.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -4,7 +4,7 @@
  */
 #include "config.h"
 #include "mock.h"
-#include "etoken.h"
+#include "p11/etoken.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -88,7 +88,9 @@ mock_impl_C_GetTokenInfo (CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info)
 	mock_pad (info->manufacturerID, sizeof info->manufacturerID,
 		  mock.set.etoken ? ETOKEN_MANUFACTURER : "hkpost-p11 tests");
 	mock_pad (info->model, sizeof info->model,
-		  mock.set.model[0] ? mock.set.model : mock.set.etoken ? ETOKEN_MODEL : "mock");
+		  mock.set.model[0] ? mock.set.model
+		  : mock.set.etoken ? ETOKEN_MODEL
+				    : "mock");
 	mock_pad (info->serialNumber, sizeof info->serialNumber, t->serial);
 	info->flags = CKF_RNG | CKF_LOGIN_REQUIRED | mock_token_pin_flags (t) |
 		      (t->user_pin_set ? CKF_USER_PIN_INITIALIZED : 0) |

@@ -60,7 +60,8 @@ mock_objects_clear_token (CK_SLOT_ID slot, bool builtin_too)
 		mock_object *o = &mock.objects[i];
 		if (!o->used)
 			continue;
-		if (slot == 0 || (o->slot == slot && o->session == 0 && (builtin_too || !o->builtin)))
+		if (slot == 0 ||
+		    (o->slot == slot && o->session == 0 && (builtin_too || !o->builtin)))
 			mock_object_free (o);
 	}
 }
@@ -134,8 +135,13 @@ mock_attr_sensitive (const mock_object *o, CK_ATTRIBUTE_TYPE type)
 	if (!mock_attr_bool (o, CKA_SENSITIVE, true) && mock_attr_bool (o, CKA_EXTRACTABLE, true))
 		return false;
 	switch (type) {
-	case CKA_VALUE: case CKA_PRIVATE_EXPONENT: case CKA_PRIME_1: case CKA_PRIME_2:
-	case CKA_EXPONENT_1: case CKA_EXPONENT_2: case CKA_COEFFICIENT:
+	case CKA_VALUE:
+	case CKA_PRIVATE_EXPONENT:
+	case CKA_PRIME_1:
+	case CKA_PRIME_2:
+	case CKA_EXPONENT_1:
+	case CKA_EXPONENT_2:
+	case CKA_COEFFICIENT:
 		return true;
 	}
 	return false;
@@ -145,13 +151,29 @@ static CK_ULONG
 expected_len (CK_ATTRIBUTE_TYPE type)
 {
 	switch (type) {
-	case CKA_TOKEN: case CKA_PRIVATE: case CKA_MODIFIABLE: case CKA_SENSITIVE:
-	case CKA_EXTRACTABLE: case CKA_SIGN: case CKA_VERIFY: case CKA_ENCRYPT: case CKA_DECRYPT:
-	case CKA_WRAP: case CKA_UNWRAP: case CKA_DERIVE: case CKA_COPYABLE: case CKA_DESTROYABLE:
-	case CKA_TRUSTED: case CKA_LOCAL:
+	case CKA_TOKEN:
+	case CKA_PRIVATE:
+	case CKA_MODIFIABLE:
+	case CKA_SENSITIVE:
+	case CKA_EXTRACTABLE:
+	case CKA_SIGN:
+	case CKA_VERIFY:
+	case CKA_ENCRYPT:
+	case CKA_DECRYPT:
+	case CKA_WRAP:
+	case CKA_UNWRAP:
+	case CKA_DERIVE:
+	case CKA_COPYABLE:
+	case CKA_DESTROYABLE:
+	case CKA_TRUSTED:
+	case CKA_LOCAL:
 		return sizeof (CK_BBOOL);
-	case CKA_CLASS: case CKA_KEY_TYPE: case CKA_CERTIFICATE_TYPE: case CKA_HW_FEATURE_TYPE:
-	case CKA_MODULUS_BITS: case CKA_VALUE_LEN:
+	case CKA_CLASS:
+	case CKA_KEY_TYPE:
+	case CKA_CERTIFICATE_TYPE:
+	case CKA_HW_FEATURE_TYPE:
+	case CKA_MODULUS_BITS:
+	case CKA_VALUE_LEN:
 		return sizeof (CK_ULONG);
 	}
 	return 0; /* any */
@@ -161,11 +183,22 @@ static bool
 is_read_only (CK_ATTRIBUTE_TYPE type)
 {
 	switch (type) {
-	case CKA_CLASS: case CKA_TOKEN: case CKA_PRIVATE: case CKA_KEY_TYPE:
-	case CKA_CERTIFICATE_TYPE: case CKA_HW_FEATURE_TYPE: case CKA_MODULUS:
-	case CKA_PUBLIC_EXPONENT: case CKA_MODULUS_BITS: case CKA_VALUE_LEN: case CKA_LOCAL:
-	case CKA_ALWAYS_SENSITIVE: case CKA_NEVER_EXTRACTABLE: case CKA_KEY_GEN_MECHANISM:
-	case CKA_MODIFIABLE: case CKA_COPYABLE:
+	case CKA_CLASS:
+	case CKA_TOKEN:
+	case CKA_PRIVATE:
+	case CKA_KEY_TYPE:
+	case CKA_CERTIFICATE_TYPE:
+	case CKA_HW_FEATURE_TYPE:
+	case CKA_MODULUS:
+	case CKA_PUBLIC_EXPONENT:
+	case CKA_MODULUS_BITS:
+	case CKA_VALUE_LEN:
+	case CKA_LOCAL:
+	case CKA_ALWAYS_SENSITIVE:
+	case CKA_NEVER_EXTRACTABLE:
+	case CKA_KEY_GEN_MECHANISM:
+	case CKA_MODIFIABLE:
+	case CKA_COPYABLE:
 		return true;
 	}
 	return false;
@@ -226,7 +259,8 @@ mock_object_get (const mock_session *s, CK_OBJECT_HANDLE h)
 		if (!o->used || o->handle != h || o->slot != s->slot)
 			continue;
 		/* A private object does not exist for a session not logged in. */
-		if (mock_attr_bool (o, CKA_PRIVATE, false) && mock_session_token (s)->login != CKU_USER)
+		if (mock_attr_bool (o, CKA_PRIVATE, false) &&
+		    mock_session_token (s)->login != CKU_USER)
 			return NULL;
 		return o;
 	}

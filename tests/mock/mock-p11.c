@@ -31,7 +31,7 @@
  *   MOCK_P11_TOKENS=2   a second token in slot 12.
  *   MOCK_P11_PIN_PAD=1  CKF_PROTECTED_AUTHENTICATION_PATH: C_Login with a
  *        NULL PIN succeeds (the PIN was "typed on the reader").
- *   MOCK_P11_ETOKEN=1   behave like a SafeNet eToken (FACTS.md, common/etoken.h):
+ *   MOCK_P11_ETOKEN=1   behave like a SafeNet eToken (doc/domain.md, common/p11/etoken.h):
  *        library "SafeNet eToken PKCS#11", manufacturer "SafeNet, Inc.",
  *        model and label "eToken", serial "0a1b2c3d" (slot 12: "0a1b2c3e");
  *        15 wrong user PINs lock it (CKR_PIN_LOCKED, CKF_USER_PIN_LOCKED;
@@ -66,6 +66,7 @@
 #include "config.h"
 #include "mock.h"
 #include "p11-each.h"
+#include "p11/interface.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -79,11 +80,9 @@ mock_state mock = {
 	.event = PTHREAD_COND_INITIALIZER,
 };
 
-
 #define MOCK_NAME(kind, name, params, args) #name,
-static const char *const function_names[MOCK_FN_COUNT] = {
-	HKP11_FUNCTIONS_2_40 (MOCK_NAME) HKP11_FUNCTIONS_3_0 (MOCK_NAME)
-};
+static const char *const function_names[MOCK_FN_COUNT] = { HKP11_FUNCTIONS_2_40 (
+	MOCK_NAME) HKP11_FUNCTIONS_3_0 (MOCK_NAME) };
 #undef MOCK_NAME
 
 int
@@ -164,15 +163,10 @@ HKP11_FUNCTIONS_3_0 (MOCK_WRAP)
 #undef MOCK_WRAP
 
 #define MOCK_FIELD(kind, name, params, args) .name = mock_##name,
-static CK_FUNCTION_LIST_3_0 table_3_0 = {
-	.version = { 3, 0 },
-	HKP11_FUNCTIONS_2_40 (MOCK_FIELD)
-	HKP11_FUNCTIONS_3_0 (MOCK_FIELD)
-};
-static CK_FUNCTION_LIST table_2 = {
-	.version = { 2, 40 },
-	HKP11_FUNCTIONS_2_40 (MOCK_FIELD)
-};
+static CK_FUNCTION_LIST_3_0 table_3_0 = { .version = { 3, 0 },
+					  HKP11_FUNCTIONS_2_40 (MOCK_FIELD)
+						  HKP11_FUNCTIONS_3_0 (MOCK_FIELD) };
+static CK_FUNCTION_LIST table_2 = { .version = { 2, 40 }, HKP11_FUNCTIONS_2_40 (MOCK_FIELD) };
 #undef MOCK_FIELD
 
 static CK_INTERFACE interfaces[] = {
@@ -238,19 +232,8 @@ mock_impl_C_GetInterface (CK_UTF8CHAR_PTR name, CK_VERSION_PTR version, CK_INTER
 	if (iface == NULL)
 		return CKR_ARGUMENTS_BAD;
 	table_2.version = (CK_VERSION){ 2, 40 };
-	for (size_t i = 0; i < N_INTERFACES; i++) {
-		const CK_VERSION *v = &((CK_FUNCTION_LIST *)interfaces[i].pFunctionList)->version;
-		if (name != NULL && strcmp ((const char *)name, "PKCS 11") != 0)
-			continue;
-		if (version != NULL && (version->major != v->major || version->minor != v->minor))
-			continue;
-		if ((interfaces[i].flags & flags) != flags)
-			continue;
-		*iface = &interfaces[i];
-		return CKR_OK;
-	}
-	*iface = NULL;
-	return CKR_ARGUMENTS_BAD;
+	*iface = hkp11_interface_find (interfaces, N_INTERFACES, name, version, flags);
+	return *iface != NULL ? CKR_OK : CKR_ARGUMENTS_BAD;
 }
 
 MOCK_EXPORT CK_RV

@@ -12,7 +12,7 @@
 #ifndef MOCK_P11_H
 #define MOCK_P11_H
 
-#include "p11.h"
+#include "p11/p11.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -123,7 +123,6 @@ mock_rec_notify (mock_rec_walk *w, const char *name, CK_NOTIFY p)
 	w->rec.args[w->rec.n_args - 1] = (uintptr_t)p;
 }
 
-
 void
 mock_rec_begin (mock_rec_walk *w, int index)
 {
@@ -165,7 +164,6 @@ mock_rec_end (mock_rec_walk *w, CK_RV rv)
 	pthread_mutex_unlock (&mock.lock);
 	return rv;
 }
-
 
 /* The test interface of mock-p11.h. */
 

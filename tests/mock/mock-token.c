@@ -9,7 +9,7 @@
  */
 #include "config.h"
 #include "mock.h"
-#include "etoken.h"
+#include "p11/etoken.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -368,7 +368,8 @@ mock_impl_C_WaitForSlotEvent (CK_FLAGS flags, CK_SLOT_ID_PTR slot, CK_VOID_PTR r
 		mock_present_sync ();
 		if (mock.n_events > 0) {
 			*slot = mock.events[0];
-			memmove (mock.events, mock.events + 1, --mock.n_events * sizeof mock.events[0]);
+			memmove (mock.events, mock.events + 1,
+				 --mock.n_events * sizeof mock.events[0]);
 			return CKR_OK;
 		}
 		if (flags & CKF_DONT_BLOCK)

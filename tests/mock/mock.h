@@ -68,7 +68,7 @@ typedef struct {
 
 typedef struct {
 	bool active;
-	bool multi; /* an Update was seen: the one-shot call is no longer allowed */
+	bool multi;      /* an Update was seen: the one-shot call is no longer allowed */
 	bool in_message; /* between C_*MessageBegin and the last C_*MessageNext */
 	CK_MECHANISM_TYPE mechanism;
 	CK_OBJECT_HANDLE key;
@@ -77,9 +77,18 @@ typedef struct {
 	CK_ULONG pos;       /* bytes enciphered so far (the key stream position) */
 } mock_op;
 
-enum { MOCK_OP_SIGN, MOCK_OP_VERIFY, MOCK_OP_ENCRYPT, MOCK_OP_DECRYPT, MOCK_OP_DIGEST,
-       MOCK_OP_MSG_SIGN, MOCK_OP_MSG_VERIFY, MOCK_OP_MSG_ENCRYPT, MOCK_OP_MSG_DECRYPT,
-       MOCK_N_OPS };
+enum {
+	MOCK_OP_SIGN,
+	MOCK_OP_VERIFY,
+	MOCK_OP_ENCRYPT,
+	MOCK_OP_DECRYPT,
+	MOCK_OP_DIGEST,
+	MOCK_OP_MSG_SIGN,
+	MOCK_OP_MSG_VERIFY,
+	MOCK_OP_MSG_ENCRYPT,
+	MOCK_OP_MSG_DECRYPT,
+	MOCK_N_OPS
+};
 
 typedef struct {
 	bool used;
@@ -96,8 +105,8 @@ typedef struct {
 typedef struct {
 	CK_SLOT_ID slot;
 	bool present;
-	bool initialized;       /* CKF_TOKEN_INITIALIZED */
-	bool user_pin_set;      /* CKF_USER_PIN_INITIALIZED */
+	bool initialized;        /* CKF_TOKEN_INITIALIZED */
+	bool user_pin_set;       /* CKF_USER_PIN_INITIALIZED */
 	unsigned char label[32]; /* blank-padded */
 	char serial[17];
 	char user_pin[MOCK_MAX_PIN + 1];
@@ -112,18 +121,18 @@ typedef struct {
 	CK_VERSION version;
 	bool etoken;
 	bool hide_retry;
-	unsigned long user_tries; /* wrong user PINs that lock a fresh token */
-	bool pin_pad;   /* CKF_PROTECTED_AUTHENTICATION_PATH: a NULL PIN logs in */
-	char model[17]; /* "" unless MOCK_P11_MODEL names the tokens' model */
-	int n_tokens;   /* 1: slot 7 only; 2: slots 7 and 12 */
+	unsigned long user_tries;   /* wrong user PINs that lock a fresh token */
+	bool pin_pad;               /* CKF_PROTECTED_AUTHENTICATION_PATH: a NULL PIN logs in */
+	char model[17];             /* "" unless MOCK_P11_MODEL names the tokens' model */
+	int n_tokens;               /* 1: slot 7 only; 2: slots 7 and 12 */
 	unsigned long remove_after; /* 0: never */
-	bool odd_length;  /* size queries answer odd_len instead of the truth */
+	bool odd_length;            /* size queries answer odd_len instead of the truth */
 	CK_ULONG odd_len;
 	char user_pin[MOCK_MAX_PIN + 1];
 	char so_pin[MOCK_MAX_PIN + 1];
 	char state_path[4096];
 	char present_path[4096]; /* "": the token of slot 7 stays */
-	bool pin_policy; /* an ETCKH_PIN_POLICY object */
+	bool pin_policy;         /* an ETCKH_PIN_POLICY object */
 	unsigned long policy_min_len, policy_max_len, policy_mix, policy_history;
 	unsigned long policy_max_repeated, policy_numbers, policy_upper, policy_lower,
 		policy_special, policy_max_age;
@@ -174,16 +183,16 @@ void mock_rec_notify (mock_rec_walk *w, const char *name, CK_NOTIFY p);
 
 /* One argument x of the call being recorded into walk_. */
 #define MOCK_REC_ARG(x) \
-	_Generic ((x), \
-		CK_ULONG: mock_rec_scalar, \
-		CK_BBOOL: mock_rec_bbool, \
-		CK_BYTE_PTR: mock_rec_bytes, \
-		CK_VOID_PTR: mock_rec_void, \
-		CK_ULONG_PTR: mock_rec_ulong_ptr, \
-		CK_ATTRIBUTE_PTR: mock_rec_attrs, \
-		CK_MECHANISM_PTR: mock_rec_mechanism, \
-		CK_NOTIFY: mock_rec_notify, \
-		default: mock_rec_pointer) (&walk_, #x, x);
+	_Generic((x), CK_ULONG \
+		 : mock_rec_scalar, CK_BBOOL \
+		 : mock_rec_bbool, CK_BYTE_PTR \
+		 : mock_rec_bytes, CK_VOID_PTR \
+		 : mock_rec_void, CK_ULONG_PTR \
+		 : mock_rec_ulong_ptr, CK_ATTRIBUTE_PTR \
+		 : mock_rec_attrs, CK_MECHANISM_PTR \
+		 : mock_rec_mechanism, CK_NOTIFY \
+		 : mock_rec_notify, default \
+		 : mock_rec_pointer) (&walk_, #x, x);
 
 /* mock-p11.c */
 int mock_function_index (const char *name); /* -1 when unknown */
@@ -196,11 +205,11 @@ CK_ULONG mock_size_answer (CK_ULONG real);
 void mock_settings_read (mock_settings *set);
 bool mock_rv_parse (const char *text, CK_RV *rv);
 bool mock_length_parse (const char *text, CK_ULONG *len); /* 0, 1, huge, unavailable, N */
-void mock_fail_parse (const char *spec); /* MOCK_P11_FAIL */
+void mock_fail_parse (const char *spec);                  /* MOCK_P11_FAIL */
 
 /* mock-token.c */
-mock_token *mock_token_get (CK_SLOT_ID slot, CK_RV *rv);     /* present tokens only */
-mock_token *mock_token_any (CK_SLOT_ID slot);                /* present or not */
+mock_token *mock_token_get (CK_SLOT_ID slot, CK_RV *rv); /* present tokens only */
+mock_token *mock_token_any (CK_SLOT_ID slot);            /* present or not */
 mock_session *mock_session_get (CK_SESSION_HANDLE h, CK_RV *rv);
 mock_token *mock_session_token (const mock_session *s);
 void mock_token_remove (mock_token *t);
@@ -255,7 +264,7 @@ CK_ULONG mock_output_len (CK_MECHANISM_TYPE mechanism);
 CK_RV mock_message_final (CK_SESSION_HANDLE h, int op);
 
 /* mock-etoken.c */
-void mock_etoken_setup (mock_token *t); /* label, serial and feature objects */
+void mock_etoken_setup (mock_token *t);  /* label, serial and feature objects */
 void mock_etoken_update (mock_token *t); /* ETCKA_RETRY_* follow the counters */
 CK_RV mock_etoken_check_new_pin (const char *pin, size_t len);
 void mock_state_load (mock_token *t);

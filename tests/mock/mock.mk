@@ -32,7 +32,7 @@ TESTS += tests/test-init-reserved
 check_PROGRAMS += tests/test-init-reserved
 tests_test_init_reserved_SOURCES = tests/test-init-reserved.c $(SHIM_TEST_FIXTURE)
 tests_test_init_reserved_CPPFLAGS = $(SHIM_TEST_CPPFLAGS)
-tests_test_init_reserved_LDADD = common/libhkp11-common.la $(TEST_LIBS)
+tests_test_init_reserved_LDADD = $(HKP11_COMMON_LIBS) $(TEST_LIBS)
 
 TESTS += tests/test-shim-forward
 check_PROGRAMS += tests/test-shim-forward
@@ -64,3 +64,10 @@ check_PROGRAMS += tests/mock/test-mock
 tests_mock_test_mock_SOURCES = tests/mock/test-mock.c
 tests_mock_test_mock_CPPFLAGS = $(SHIM_TEST_CPPFLAGS)
 tests_mock_test_mock_LDADD = $(TEST_LIBS)
+
+# The session registry (module/core/sessions.c) alone over the mock.
+TESTS += tests/test-sessions
+check_PROGRAMS += tests/test-sessions
+tests_test_sessions_SOURCES = tests/test-sessions.c
+tests_test_sessions_CPPFLAGS = $(SHIM_TEST_CPPFLAGS)
+tests_test_sessions_LDADD = $(HKP11_MODULE_LIBS) $(TEST_LIBS) -ldl -lpthread

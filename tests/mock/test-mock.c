@@ -7,7 +7,7 @@
 #include "config.h"
 #include "p11-test.h"
 #include "mock-p11.h"
-#include "etoken.h"
+#include "p11/etoken.h"
 
 #include <check.h>
 #include <dlfcn.h>
@@ -22,9 +22,13 @@ static char *dir;
 static void
 setup (void)
 {
-	static const char *const knobs[] = { "MOCK_P11_VERSION", "MOCK_P11_ETOKEN", "MOCK_P11_STATE",
-					     "MOCK_P11_HIDE_RETRY", "MOCK_P11_PIN_POLICY",
-					     "MOCK_P11_USER_TRIES", NULL };
+	static const char *const knobs[] = { "MOCK_P11_VERSION",
+					     "MOCK_P11_ETOKEN",
+					     "MOCK_P11_STATE",
+					     "MOCK_P11_HIDE_RETRY",
+					     "MOCK_P11_PIN_POLICY",
+					     "MOCK_P11_USER_TRIES",
+					     NULL };
 	for (int i = 0; knobs[i]; i++)
 		unsetenv (knobs[i]);
 	dir = p11t_tmpdir ("mock");
@@ -86,7 +90,8 @@ START_TEST (test_attribute_rules)
 	CK_OBJECT_CLASS klass = CKO_PRIVATE_KEY;
 	CK_BYTE exponent[] = { 9, 9, 9 }, id[] = { 7 }, buf[8];
 	CK_ATTRIBUTE tmpl[] = { { CKA_CLASS, &klass, sizeof klass },
-				{ CKA_PRIVATE_EXPONENT, exponent, 3 }, { CKA_ID, id, 1 } };
+				{ CKA_PRIVATE_EXPONENT, exponent, 3 },
+				{ CKA_ID, id, 1 } };
 	CK_OBJECT_HANDLE key;
 	CK_ULONG got_class = 0;
 
@@ -97,8 +102,11 @@ START_TEST (test_attribute_rules)
 	p11t_assert_rv (f->C_CreateObject (h, tmpl, 3, &key), CKR_OK);
 
 	CK_ATTRIBUTE get[] = {
-		{ CKA_PRIVATE_EXPONENT, buf, sizeof buf }, { CKA_CLASS, &got_class, sizeof got_class },
-		{ CKA_LABEL, buf, sizeof buf }, { CKA_ID, NULL, 0 }, { CKA_ID, buf, 0 },
+		{ CKA_PRIVATE_EXPONENT, buf, sizeof buf },
+		{ CKA_CLASS, &got_class, sizeof got_class },
+		{ CKA_LABEL, buf, sizeof buf },
+		{ CKA_ID, NULL, 0 },
+		{ CKA_ID, buf, 0 },
 	};
 	p11t_assert_rv (f->C_GetAttributeValue (h, key, get, 5), CKR_ATTRIBUTE_SENSITIVE);
 	ck_assert_uint_eq (get[0].ulValueLen, CK_UNAVAILABLE_INFORMATION);
@@ -111,7 +119,8 @@ START_TEST (test_attribute_rules)
 	p11t_assert_rv (f->C_GetAttributeValue (h, key, &get[4], 1), CKR_BUFFER_TOO_SMALL);
 
 	CK_BBOOL no = CK_FALSE;
-	CK_ATTRIBUTE unsensitive = { CKA_SENSITIVE, &no, 1 }, reclass = { CKA_CLASS, &klass, sizeof klass };
+	CK_ATTRIBUTE unsensitive = { CKA_SENSITIVE, &no, 1 },
+		     reclass = { CKA_CLASS, &klass, sizeof klass };
 	p11t_assert_rv (f->C_SetAttributeValue (h, key, &unsensitive, 1), CKR_ATTRIBUTE_READ_ONLY);
 	p11t_assert_rv (f->C_SetAttributeValue (h, key, &reclass, 1), CKR_ATTRIBUTE_READ_ONLY);
 	/* Private objects vanish on logout. */
@@ -148,8 +157,9 @@ START_TEST (test_etoken_locks_after_15)
 		ck_assert_uint_eq ((flags & CKF_USER_PIN_LOCKED) != 0, i == 15);
 	}
 	p11t_assert_rv (login (h, "12345678"), CKR_PIN_LOCKED);
-	p11t_assert_rv (f->C_SetPIN (h, (CK_UTF8CHAR_PTR) "12345678", 8, (CK_UTF8CHAR_PTR) "1234", 4),
-			CKR_PIN_LOCKED);
+	p11t_assert_rv (
+		f->C_SetPIN (h, (CK_UTF8CHAR_PTR) "12345678", 8, (CK_UTF8CHAR_PTR) "1234", 4),
+		CKR_PIN_LOCKED);
 	/* The SO unlocks it. */
 	p11t_assert_rv (f->C_Login (h, CKU_SO, (CK_UTF8CHAR_PTR) "87654321", 8), CKR_OK);
 	p11t_assert_rv (f->C_InitPIN (h, (CK_UTF8CHAR_PTR) "24682468", 8), CKR_OK);
@@ -202,7 +212,7 @@ START_TEST (test_etoken_pin_policy)
 		const char *pin;
 		CK_RV rv;
 	} cases[] = {
-		{ "Short1", CKR_PIN_LEN_RANGE }, { "alllowercase1", CKR_PIN_INVALID },
+		{ "Short1", CKR_PIN_LEN_RANGE },     { "alllowercase1", CKR_PIN_INVALID },
 		{ "Upper!lower1", CKR_PIN_INVALID }, { "UPPERONLYXX", CKR_PIN_INVALID },
 		{ "Upperlower12", CKR_OK },
 	};
@@ -226,8 +236,9 @@ START_TEST (test_state_file)
 	CK_SESSION_HANDLE h = session ();
 	for (int i = 0; i < 3; i++)
 		p11t_assert_rv (login (h, "00000000"), CKR_PIN_INCORRECT);
-	p11t_assert_rv (f->C_SetPIN (h, (CK_UTF8CHAR_PTR) "12345678", 8, (CK_UTF8CHAR_PTR) "Zz9!Zz9!", 8),
-			CKR_OK);
+	p11t_assert_rv (
+		f->C_SetPIN (h, (CK_UTF8CHAR_PTR) "12345678", 8, (CK_UTF8CHAR_PTR) "Zz9!Zz9!", 8),
+		CKR_OK);
 	p11t_assert_rv (login (h, "00000000"), CKR_PIN_INCORRECT);
 	p11t_assert_rv (f->C_Finalize (NULL), CKR_OK);
 
@@ -265,7 +276,8 @@ END_TEST
 
 START_TEST (test_signatures)
 {
-	CK_MECHANISM gen = { CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 }, rsa = { CKM_SHA256_RSA_PKCS, NULL, 0 };
+	CK_MECHANISM gen = { CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 },
+		     rsa = { CKM_SHA256_RSA_PKCS, NULL, 0 };
 	CK_OBJECT_HANDLE pub, priv;
 	CK_BYTE data[] = "abcdefgh", one[256], two[256];
 	CK_ULONG one_len = sizeof one, two_len = sizeof two;
@@ -307,12 +319,4 @@ suite (void)
 	return s;
 }
 
-int
-main (void)
-{
-	SRunner *runner = srunner_create (suite ());
-	srunner_run_all (runner, CK_NORMAL);
-	int failed = srunner_ntests_failed (runner);
-	srunner_free (runner);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+P11T_MAIN (suite)

@@ -8,7 +8,7 @@
  * Its C_GetFunctionList fails: it is no token library.
  */
 #include "config.h"
-#include "p11.h"
+#include "p11/p11.h"
 
 #include <dlfcn.h>
 #include <fcntl.h>

@@ -18,7 +18,7 @@
  * command line or a module that does not load.
  */
 #include "config.h"
-#include "p11.h"
+#include "p11/p11.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
@@ -83,8 +83,8 @@ main (int argc, char **argv)
 			goto usage;
 		}
 	}
-	printf ("uid=%lu euid=%lu secure=%lu\n", (unsigned long)getuid (), (unsigned long)geteuid (),
-		getauxval (AT_SECURE));
+	printf ("uid=%lu euid=%lu secure=%lu\n", (unsigned long)getuid (),
+		(unsigned long)geteuid (), getauxval (AT_SECURE));
 	fflush (stdout);
 
 	void *module = dlopen (argv[1], RTLD_NOW | RTLD_LOCAL);

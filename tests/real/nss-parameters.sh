@@ -11,8 +11,8 @@ real_begin nss-parameters
 need modutil certutil softhsm2-util python3
 
 token_new
-limit=$(sed -n 's/^#define HKP11_INIT_RESERVED_MAX \([0-9]*\)$/\1/p' "$top_srcdir/common/conf.h")
-[ -n "$limit" ] || fail "no HKP11_INIT_RESERVED_MAX in common/conf.h"
+limit=$(sed -n 's/^#define HKP11_INIT_RESERVED_MAX \([0-9]*\)$/\1/p' "$top_srcdir/common/settings/conf.h")
+[ -n "$limit" ] || fail "no HKP11_INIT_RESERVED_MAX in common/settings/conf.h"
 
 # nss_load NAME PARAMETERS: the client's output in $work/NAME.txt, its
 # stderr (the module's messages) in $work/NAME.err.

@@ -123,8 +123,8 @@ ok "a bad x-init-reserved key is refused: $(grep 'C_Initialize pReserved' "$work
 
 # Longer than the documented limit: refused as such, and p11-kit goes on.
 # Exactly the limit, the backend first and comments after: taken.
-limit=$(sed -n 's/^#define HKP11_INIT_RESERVED_MAX \([0-9]*\)$/\1/p' "$top_srcdir/common/conf.h")
-[ -n "$limit" ] || fail "no HKP11_INIT_RESERVED_MAX in common/conf.h"
+limit=$(sed -n 's/^#define HKP11_INIT_RESERVED_MAX \([0-9]*\)$/\1/p' "$top_srcdir/common/settings/conf.h")
+[ -n "$limit" ] || fail "no HKP11_INIT_RESERVED_MAX in common/settings/conf.h"
 long=$(awk -v b="backend: $SOFTHSM2_MODULE" -v n="$limit" \
 	'BEGIN { s = b; while (length(s) <= n) s = s "; # a comment, to make the settings string long"; print s }')
 register "$long"

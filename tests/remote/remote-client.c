@@ -24,8 +24,8 @@
  * call's result is checked; an unexpected one ends the run with status 1.
  */
 #include "config.h"
-#include "constants.h"
-#include "p11.h"
+#include "p11/constants.h"
+#include "p11/p11.h"
 
 #include <dlfcn.h>
 #include <stdbool.h>
@@ -190,8 +190,9 @@ run_session (void)
 		if (strcmp (line, "info") == 0) {
 			printf ("info %s\n", rv_name (session_info_once ()));
 		} else if (strcmp (line, "sign") == 0) {
-			printf ("sign %s\n", rv_name (key == CK_INVALID_HANDLE ? CKR_KEY_HANDLE_INVALID
-									 : sign_once ()));
+			printf ("sign %s\n",
+				rv_name (key == CK_INVALID_HANDLE ? CKR_KEY_HANDLE_INVALID
+								  : sign_once ()));
 		} else if (strcmp (line, "reinit") == 0) {
 			f->C_Finalize (NULL);
 			printf ("reinit %s\n", rv_name (start ()));
@@ -235,7 +236,8 @@ measure (const char *what, CK_RV (*op) (void), unsigned ms)
 		}
 		uint64_t t = now_ns () - t0;
 		if (t >= target / 10 || iterations >= (1ul << 30)) {
-			iterations = (unsigned long)((double)iterations * (double)target / (double)(t ? t : 1));
+			iterations = (unsigned long)((double)iterations * (double)target /
+						     (double)(t ? t : 1));
 			if (iterations == 0)
 				iterations = 1;
 			break;
@@ -259,7 +261,8 @@ static int
 run_bench (unsigned ms)
 {
 	if (cert == CK_INVALID_HANDLE || key == CK_INVALID_HANDLE) {
-		fprintf (stderr, "hkp11-remote-client: the token needs a certificate and a private key\n");
+		fprintf (stderr,
+			 "hkp11-remote-client: the token needs a certificate and a private key\n");
 		return 1;
 	}
 	printf ("label %llu\n", (unsigned long long)measure ("label", label_once, ms));
@@ -274,7 +277,8 @@ int
 main (int argc, char **argv)
 {
 	if (argc < 3 || (strcmp (argv[2], "session") != 0 && strcmp (argv[2], "bench") != 0)) {
-		fprintf (stderr, "usage: hkp11-remote-client MODULE session|bench [MILLISECONDS]\n");
+		fprintf (stderr,
+			 "usage: hkp11-remote-client MODULE session|bench [MILLISECONDS]\n");
 		return 2;
 	}
 	load_module (argv[1]);

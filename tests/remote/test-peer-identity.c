@@ -5,7 +5,8 @@
  * otherwise; SSH_CONNECTION only from an sshd parent.
  */
 #include "config.h"
-#include "peer-identity.h"
+#include "audit/peer-identity.h"
+#include "p11-test.h"
 
 #include <check.h>
 #include <fcntl.h>
@@ -172,8 +173,6 @@ main (void)
 {
 	Suite *s = suite_create ("peer-identity");
 	TCase *tc = tcase_create ("stdin");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test (tc, test_not_a_socket);
 	tcase_add_test (tc, test_socketpair);
@@ -181,9 +180,5 @@ main (void)
 	tcase_add_test (tc, test_tcp_is_not_a_peer);
 	tcase_add_test (tc, test_ssh_connection_needs_sshd_parent);
 	suite_add_tcase (s, tc);
-	sr = srunner_create (s);
-	srunner_run_all (sr, CK_NORMAL);
-	failed = srunner_ntests_failed (sr);
-	srunner_free (sr);
-	return failed == 0 ? 0 : 1;
+	return p11t_run_suite (s);
 }

@@ -30,8 +30,8 @@
  *   finalize
  */
 #include "config.h"
-#include "p11.h"
-#include "constants.h"
+#include "p11/p11.h"
+#include "p11/constants.h"
 
 #include <dlfcn.h>
 #include <stdbool.h>

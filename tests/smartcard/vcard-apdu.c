@@ -87,7 +87,7 @@ forward (vcard_card *card, const unsigned char *apdu, size_t len, unsigned char 
 	int resp_len = (int)resp_size;
 
 	if (vreader_xfr_bytes (card->reader, (unsigned char *)apdu, (int)len, resp, &resp_len) !=
-		VREADER_OK ||
+		    VREADER_OK ||
 	    resp_len < 2)
 		return status (resp, 0x6F, 0x00);
 	return (size_t)resp_len;

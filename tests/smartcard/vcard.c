@@ -423,7 +423,8 @@ serve (void)
 		fds[n++] = (struct pollfd){ .fd = signal_pipe[0], .events = POLLIN };
 		fds[n++] = (struct pollfd){ .fd = control_listener, .events = POLLIN };
 		if (vpcd_conn >= 0)
-			fds[conn_i = (int)n++] = (struct pollfd){ .fd = vpcd_conn, .events = POLLIN };
+			fds[conn_i = (int)n++] =
+				(struct pollfd){ .fd = vpcd_conn, .events = POLLIN };
 		if (poll (fds, n, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -454,15 +455,15 @@ int
 main (int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"nssdb", required_argument, NULL, 'n'},
-	    {"state-dir", required_argument, NULL, 's'},
-	    {"control", required_argument, NULL, 'c'},
-	    {"ctl", required_argument, NULL, 'C'},
-	    {"port", required_argument, NULL, 'p'},
-	    {"card", required_argument, NULL, 'k'},
-	    {"insert", required_argument, NULL, 'i'},
-	    {"empty", no_argument, NULL, 'e'},
-	    {NULL, 0, NULL, 0},
+		{ "nssdb", required_argument, NULL, 'n' },
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "control", required_argument, NULL, 'c' },
+		{ "ctl", required_argument, NULL, 'C' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "card", required_argument, NULL, 'k' },
+		{ "insert", required_argument, NULL, 'i' },
+		{ "empty", no_argument, NULL, 'e' },
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *nssdb = NULL, *state_dir = NULL, *control = NULL;
 	const char *insert = NULL;

@@ -17,15 +17,15 @@
 
 /* One card the program can put in the reader. */
 typedef struct {
-	char *token;	       /* the SoftHSM token that holds it */
+	char *token;           /* the SoftHSM token that holds it */
 	unsigned char cuid[8]; /* the end of the card identifier: OpenSC's serial */
 	size_t cuid_len;
 	unsigned max_tries;
 	unsigned tries_left;
-	bool verified;	  /* the PIN was presented since power-on */
+	bool verified;    /* the PIN was presented since power-on */
 	char *state_path; /* where tries_left is kept */
-	void *reader;	  /* libcacard's VReader */
-	void *slot;	  /* NSS's PK11SlotInfo */
+	void *reader;     /* libcacard's VReader */
+	void *slot;       /* NSS's PK11SlotInfo */
 } vcard_card;
 
 /* vcard-state.c: the try counter on disk ("TRIES-LEFT MAX\n"). */

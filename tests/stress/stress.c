@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
 #include "stress.h"
-#include "audit-verify.h"
+#include "audit/verify.h"
 #include "fixtures.h"
 
 #include <check.h>
@@ -127,7 +127,7 @@ check_whole (const char *path, const char *text, void *ctx)
 {
 	readable_ctx *c = ctx;
 	size_t len = strlen (text);
-	/* As common/lockout-state.c writes it: version first, "end" last. */
+	/* As common/lockout/store.c writes it: version first, "end" last. */
 	if (strstr (text, "\nversion: 1\n") == NULL || strstr (text, "\nfailures: ") == NULL ||
 	    len < 4 || strcmp (text + len - 4, "end\n") != 0) {
 		snprintf (c->why, c->len, "%s is not a whole record: '%.200s'", path, text);

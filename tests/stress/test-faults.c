@@ -25,7 +25,7 @@
  */
 #include "config.h"
 #include "stress.h"
-#include "constants.h"
+#include "p11/constants.h"
 
 #include <check.h>
 #include <dirent.h>
@@ -115,7 +115,8 @@ workload (CK_FUNCTION_LIST_3_0_PTR f, run_log *log)
 	CK_ULONG sixteen = 16, size;
 	CK_BBOOL yes = CK_TRUE;
 	CK_ATTRIBUTE aes_tmpl[] = { { CKA_VALUE_LEN, &sixteen, sizeof sixteen },
-				    { CKA_ENCRYPT, &yes, 1 }, { CKA_DECRYPT, &yes, 1 } };
+				    { CKA_ENCRYPT, &yes, 1 },
+				    { CKA_DECRYPT, &yes, 1 } };
 	CK_ATTRIBUTE find_cert[] = { { CKA_CLASS, &cert_class, sizeof cert_class } };
 	CK_ATTRIBUTE find_pub[] = { { CKA_CLASS, &pub_class, sizeof pub_class } };
 	CK_ATTRIBUTE find_friendly[] = {
@@ -137,7 +138,8 @@ workload (CK_FUNCTION_LIST_3_0_PTR f, run_log *log)
 	n = 64;
 	STEP (f->C_GetMechanismList (MOCK_P11_SLOT, mechs, &n));
 	STEP (f->C_GetMechanismInfo (MOCK_P11_SLOT, CKM_SHA256_RSA_PKCS, &mech_info));
-	STEP (f->C_OpenSession (MOCK_P11_SLOT, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s));
+	STEP (f->C_OpenSession (MOCK_P11_SLOT, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL,
+				&s));
 	STEP (f->C_OpenSession (MOCK_P11_SLOT, CKF_SERIAL_SESSION, NULL, NULL, &s2));
 
 	/* A wrong PIN, then the right one. */
@@ -216,8 +218,9 @@ workload (CK_FUNCTION_LIST_3_0_PTR f, run_log *log)
 	const char *pin = rv == CKR_OK ? NEW_PIN : STRESS_PIN;
 	CK_ULONG pin_len = strlen (pin);
 	STEP (f->C_Logout (s));
-	pin_try (log, pin, STEP (f->C_LoginUser (s, CKU_USER, (CK_UTF8CHAR_PTR)pin, pin_len,
-						 (CK_UTF8CHAR_PTR) "user", 4)));
+	pin_try (log, pin,
+		 STEP (f->C_LoginUser (s, CKU_USER, (CK_UTF8CHAR_PTR)pin, pin_len,
+				       (CK_UTF8CHAR_PTR) "user", 4)));
 	STEP (f->C_Logout (s));
 	pin_try (log, pin, STEP (f->C_Login (s, CKU_USER, (CK_UTF8CHAR_PTR)pin, pin_len)));
 	STEP (f->C_CloseSession (s2));
@@ -337,7 +340,8 @@ compare (const char *what, const run_log *shim, const run_log *mock)
 	for (int i = 0; i < shim->n && !shim->repeat[i]; i++)
 		ck_assert_msg (shim->rv[i] == mock->rv[i],
 			       "%s: step %d %s: the shim answered %s, the mock %s", what, i,
-			       shim->name[i], p11t_rv_name (shim->rv[i]), p11t_rv_name (mock->rv[i]));
+			       shim->name[i], p11t_rv_name (shim->rv[i]),
+			       p11t_rv_name (mock->rv[i]));
 }
 
 /* The lockout state counts the wrong PINs since the last good one. */
@@ -350,8 +354,8 @@ check_count (const char *what, const run_log *shim, bool blind)
 	if (blind)
 		return;
 	ck_assert_msg (stored == (unsigned long)shim->wrong_since_good,
-		       "%s: the lockout state counts %lu wrong PINs, the token saw %d", what, stored,
-		       shim->wrong_since_good);
+		       "%s: the lockout state counts %lu wrong PINs, the token saw %d", what,
+		       stored, shim->wrong_since_good);
 }
 
 static const char *const versions[] = { "3.0", "2.40", "2.20" };
@@ -408,8 +412,8 @@ START_TEST (test_every_function_every_rv)
 			CK_RV rv = r < n_rvs ? rvs[r].value : extra[r - n_rvs];
 			if (rv == CKR_OK)
 				continue;
-			snprintf (current_buf, sizeof current_buf, "%s failing with %s over %s", name,
-				  p11t_rv_name (rv), versions[version]);
+			snprintf (current_buf, sizeof current_buf, "%s failing with %s over %s",
+				  name, p11t_rv_name (rv), versions[version]);
 			current = current_buf;
 			ck_assert_int_eq (fx.fail_with (name, rv), 0);
 			run_both (version == 0, &shim, &mock);
@@ -468,8 +472,8 @@ START_TEST (test_token_removed)
 						       strstr (shim.name[i], "CloseSession") ||
 						       strstr (shim.name[i], "CloseAllSessions") ||
 						       strstr (shim.name[i], "Mechanism"),
-					       "%s: step %d %s succeeded after the token went", what,
-					       i, shim.name[i]);
+					       "%s: step %d %s succeeded after the token went",
+					       what, i, shim.name[i]);
 		}
 		p11t_assert_rv (fx.shim.f3->C_Finalize (NULL), CKR_OK);
 		check_count (what, &shim, false);
@@ -513,9 +517,5 @@ main (void)
 	tcase_add_test (tc, test_odd_lengths);
 	suite_add_tcase (s, tc);
 
-	SRunner *runner = srunner_create (s);
-	srunner_run_all (runner, CK_NORMAL);
-	int failed = srunner_ntests_failed (runner);
-	srunner_free (runner);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return p11t_run_suite (s);
 }

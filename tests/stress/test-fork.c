@@ -148,12 +148,14 @@ hammer_away (void *arg)
 			snprintf (pin, sizeof pin, "9%02d%05lu", h->id, h->calls % 100000);
 			rv = f->C_Login (s, CKU_USER, (CK_UTF8CHAR_PTR)pin, 8);
 			if (rv != CKR_PIN_INCORRECT && rv != CKR_USER_ALREADY_LOGGED_IN)
-				snprintf (h->error, sizeof h->error, "wrong PIN: %s", p11t_rv_name (rv));
+				snprintf (h->error, sizeof h->error, "wrong PIN: %s",
+					  p11t_rv_name (rv));
 			break;
 		case 1:
 			rv = f->C_Login (s, CKU_USER, (CK_UTF8CHAR_PTR)STRESS_PIN, 8);
 			if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN)
-				snprintf (h->error, sizeof h->error, "good PIN: %s", p11t_rv_name (rv));
+				snprintf (h->error, sizeof h->error, "good PIN: %s",
+					  p11t_rv_name (rv));
 			break;
 		case 2:
 			rv = sign (f, s, key, sig);
@@ -171,7 +173,8 @@ hammer_away (void *arg)
 			CK_TOKEN_INFO info;
 			rv = f->C_GetTokenInfo (MOCK_P11_SLOT, &info);
 			if (rv != CKR_OK)
-				snprintf (h->error, sizeof h->error, "token info: %s", p11t_rv_name (rv));
+				snprintf (h->error, sizeof h->error, "token info: %s",
+					  p11t_rv_name (rv));
 			break;
 		}
 		default:
@@ -299,8 +302,9 @@ START_TEST (test_children_while_threads_work)
 	ck_assert_int_gt (busy, 0);
 	/* A good login by the parent, and nothing is left counted. */
 	fx.shim.f3->C_Logout (parent_session);
-	p11t_assert_rv (fx.shim.f3->C_Login (parent_session, CKU_USER, (CK_UTF8CHAR_PTR)STRESS_PIN, 8),
-			CKR_OK);
+	p11t_assert_rv (
+		fx.shim.f3->C_Login (parent_session, CKU_USER, (CK_UTF8CHAR_PTR)STRESS_PIN, 8),
+		CKR_OK);
 	ck_assert_uint_eq (stress_state_failures (state_dir), 0);
 	parent_unaffected ();
 	printf ("fork: %d children while %d threads made %lu calls; %d forks came while another "
@@ -323,9 +327,5 @@ main (void)
 		printf ("fork: built with AddressSanitizer, no fork under load\n");
 	suite_add_tcase (s, tc);
 
-	SRunner *runner = srunner_create (s);
-	srunner_run_all (runner, CK_NORMAL);
-	int failed = srunner_ntests_failed (runner);
-	srunner_free (runner);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return p11t_run_suite (s);
 }

@@ -42,10 +42,10 @@ enum { K_OTHER, K_PTR, K_LEN };
 typedef struct {
 	const char *function;
 	CK_FUNCTION_LIST_3_0_PTR f;
-	bool probe;  /* only work out whether the variant exists */
-	bool dry;    /* first pass: note the kinds of the arguments */
-	int target;  /* argument index, -1 for none */
-	int variant; /* 0, 1, ... */
+	bool probe;   /* only work out whether the variant exists */
+	bool dry;     /* first pass: note the kinds of the arguments */
+	int target;   /* argument index, -1 for none */
+	int variant;  /* 0, 1, ... */
 	int null_arg; /* a pointer set NULL beside a huge length */
 	int kind[MAX_ARGS];
 	bool applies;
@@ -92,7 +92,8 @@ hostile_here (hcase *h, int i, int n_variants, const char *what)
 static CK_ULONG
 pick_ulong (hcase *h, const char *name, int i)
 {
-	static const char *const handle_what[] = { "0", "~0", "0x12345", "a handle of another kind" };
+	static const char *const handle_what[] = { "0", "~0", "0x12345",
+						   "a handle of another kind" };
 	static const char *const slot_what[] = { "0", "9999", "~0", "the empty slot" };
 	static const char *const len_what[] = { "0", "1", "huge, pointer NULL",
 						"CK_UNAVAILABLE_INFORMATION, pointer NULL" };
@@ -110,7 +111,8 @@ pick_ulong (hcase *h, const char *name, int i)
 			return h->cert;
 		if (strstr (h->function, "Verify") || strstr (h->function, "Encrypt") ||
 		    is (h->function, "C_WrapKey"))
-			return is (name, "hKey") && is (h->function, "C_WrapKey") ? h->aes : h->pubkey;
+			return is (name, "hKey") && is (h->function, "C_WrapKey") ? h->aes
+										  : h->pubkey;
 		return h->key;
 	}
 	if (is (name, "slotID")) {
@@ -164,7 +166,8 @@ pick_ulong (hcase *h, const char *name, int i)
 		bool pointer_before = i > 0 && h->kind[i - 1] == K_PTR;
 		h->kind[i] = K_LEN;
 		if (hostile_here (h, i, pointer_before ? 4 : 2, len_what[h->variant & 3]))
-			return (CK_ULONG[]){ 0, 1, HUGE_LEN, CK_UNAVAILABLE_INFORMATION }[h->variant];
+			return (CK_ULONG[]){ 0, 1, HUGE_LEN,
+					     CK_UNAVAILABLE_INFORMATION }[h->variant];
 		return sane;
 	}
 	return 0;
@@ -323,19 +326,23 @@ pick_attrs (hcase *h, const char *name, int i)
 			case 1:
 			case 2:
 				t[k].pValue = NULL;
-				t[k].ulValueLen = (CK_ULONG[]){ 1, HUGE_LEN, CK_UNAVAILABLE_INFORMATION }[h->variant];
+				t[k].ulValueLen =
+					(CK_ULONG[]){ 1, HUGE_LEN,
+						      CK_UNAVAILABLE_INFORMATION }[h->variant];
 				break;
 			case 3:
 				t[k].pValue = bufs[i] + 512 * k;
 				t[k].ulValueLen = 0;
 				break;
 			case 4:
-				t[k].type = (CK_ULONG[]){ CKA_VENDOR_DEFINED | 0x1234, 0xffffffffUL, 0x7fff }[k % 3];
+				t[k].type = (CK_ULONG[]){ CKA_VENDOR_DEFINED | 0x1234, 0xffffffffUL,
+							  0x7fff }[k % 3];
 				break;
 			case 5:
 				if (k == 0 || k == 2) {
 					t[k].type = CKA_LABEL;
-					t[k].pValue = k == 0 ? (void *)bufs[i] : (void *)(bufs[i] + 1024);
+					t[k].pValue =
+						k == 0 ? (void *)bufs[i] : (void *)(bufs[i] + 1024);
 					t[k].ulValueLen = k == 0 ? 256 : 1;
 				}
 				break;
@@ -350,7 +357,8 @@ static CK_MECHANISM *
 pick_mech (hcase *h, const char *name, int i)
 {
 	static const char *const w[] = { "NULL", "pParameter NULL, ulParameterLen huge",
-					 "an unknown mechanism", "pParameter set, ulParameterLen 0" };
+					 "an unknown mechanism",
+					 "pParameter set, ulParameterLen 0" };
 	CK_MECHANISM *m = &mechanisms[i];
 	const char *fn = h->function;
 	if (pointer_null (h, i, false))
@@ -406,16 +414,16 @@ pick_pointer (hcase *h, const char *name, int i)
 
 #define DECLARE(x) x;
 #define PICK(x) \
-	x = _Generic ((x), \
-		CK_ULONG: pick_ulong, \
-		CK_BBOOL: pick_bbool, \
-		CK_BYTE_PTR: pick_bytes, \
-		CK_VOID_PTR: pick_void, \
-		CK_ULONG_PTR: pick_ulong_ptr, \
-		CK_ATTRIBUTE_PTR: pick_attrs, \
-		CK_MECHANISM_PTR: pick_mech, \
-		CK_NOTIFY: pick_notify, \
-		default: pick_pointer) (h, #x, argi_++);
+	x = _Generic((x), CK_ULONG \
+		     : pick_ulong, CK_BBOOL \
+		     : pick_bbool, CK_BYTE_PTR \
+		     : pick_bytes, CK_VOID_PTR \
+		     : pick_void, CK_ULONG_PTR \
+		     : pick_ulong_ptr, CK_ATTRIBUTE_PTR \
+		     : pick_attrs, CK_MECHANISM_PTR \
+		     : pick_mech, CK_NOTIFY \
+		     : pick_notify, default \
+		     : pick_pointer) (h, #x, argi_++);
 
 /*
  * hostile_<function>: picks every argument (the target one hostile), then
@@ -461,10 +469,7 @@ typedef struct {
 #define ENTRY(kind, name, params, args) ENTRY_##kind (name, params, args)
 #define ENTRY_special(name, params, args)
 #define ENTRY_forward(name, params, args) { #name, hostile_##name, P11E_COUNT_T (args) },
-static const hfunction functions[] = {
-	HKP11_FUNCTIONS_2_40 (ENTRY)
-	HKP11_FUNCTIONS_3_0 (ENTRY)
-};
+static const hfunction functions[] = { HKP11_FUNCTIONS_2_40 (ENTRY) HKP11_FUNCTIONS_3_0 (ENTRY) };
 #define N_FUNCTIONS (sizeof functions / sizeof functions[0])
 
 /* ---- one side of a case, in a child ------------------------------------- */
@@ -530,7 +535,8 @@ prepare (hcase *h, const char *fn)
 		f->C_EncryptInit (s, &ctr, h->aes);
 	else if (starts (fn, "C_Decrypt") && !strstr (fn, "Init"))
 		f->C_DecryptInit (s, &ctr, h->aes);
-	else if ((starts (fn, "C_Digest") && !strstr (fn, "Init")) || is (fn, "C_GetOperationState"))
+	else if ((starts (fn, "C_Digest") && !strstr (fn, "Init")) ||
+		 is (fn, "C_GetOperationState"))
 		f->C_DigestInit (s, &digest);
 
 	if (message && strstr (fn, "Next")) {
@@ -556,7 +562,8 @@ run_side (void *arg)
 	CK_ULONG sixteen = 16;
 	CK_BBOOL yes = CK_TRUE;
 	CK_ATTRIBUTE aes_tmpl[] = { { CKA_VALUE_LEN, &sixteen, sizeof sixteen },
-				    { CKA_ENCRYPT, &yes, 1 }, { CKA_DECRYPT, &yes, 1 } };
+				    { CKA_ENCRYPT, &yes, 1 },
+				    { CKA_DECRYPT, &yes, 1 } };
 	CK_OBJECT_CLASS pub_class = CKO_PUBLIC_KEY;
 	CK_ATTRIBUTE find_pub[] = { { CKA_CLASS, &pub_class, sizeof pub_class } };
 	CK_ULONG n;
@@ -609,8 +616,8 @@ setup (void)
 	snprintf (dir, sizeof dir, "%s", fx.dir);
 	state_dir = stress_memory_dir ("hostile");
 	stress_layers_on (dir, state_dir, NULL);
-	results = mmap (NULL, 2 * sizeof *results, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-			-1, 0);
+	results = mmap (NULL, 2 * sizeof *results, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ck_assert_ptr_ne (results, MAP_FAILED);
 }
 
@@ -651,11 +658,11 @@ run_case (const hfunction *fn, int target, int variant)
 	ck_assert_msg (shim->rv == mock->rv || layer_may_answer (fn->name, shim->rv),
 		       "%s, argument %d %s: the shim answered %s, the mock %s", fn->name, target,
 		       shim->what, p11t_rv_name (shim->rv), p11t_rv_name (mock->rv));
-	ck_assert_msg (shim->after == CKR_OK, "%s, argument %d %s: afterwards %s", fn->name,
-		       target, shim->what, p11t_rv_name (shim->after));
+	ck_assert_msg (shim->after == CKR_OK, "%s, argument %d %s: afterwards %s", fn->name, target,
+		       shim->what, p11t_rv_name (shim->after));
 	ck_assert_msg (shim->failures == (shim->counted ? 1 : 0),
-		       "%s, argument %d %s (%s): the lockout state counts %lu wrong PINs",
-		       fn->name, target, shim->what, p11t_rv_name (shim->rv), shim->failures);
+		       "%s, argument %d %s (%s): the lockout state counts %lu wrong PINs", fn->name,
+		       target, shim->what, p11t_rv_name (shim->rv), shim->failures);
 	cases_run++;
 	cases_counted += shim->counted;
 	cases_policy += shim->rv != mock->rv;
@@ -671,7 +678,9 @@ START_TEST (test_hostile_arguments)
 		const hfunction *fn = &functions[k];
 		for (int target = 0; target < fn->n_args; target++) {
 			for (int variant = 0;; variant++) {
-				hcase probe = { .probe = true, .target = target, .variant = variant };
+				hcase probe = { .probe = true,
+						.target = target,
+						.variant = variant };
 				CK_RV unused;
 				if (!fn->call (&probe, &unused))
 					break;
@@ -709,7 +718,8 @@ create_fn (CK_VOID_PTR_PTR m)
 START_TEST (test_own_entry_points)
 {
 	CK_FUNCTION_LIST_PTR list = NULL;
-	CK_C_GetFunctionList gfl = (CK_C_GetFunctionList)dlsym (fx.shim.handle, "C_GetFunctionList");
+	CK_C_GetFunctionList gfl =
+		(CK_C_GetFunctionList)dlsym (fx.shim.handle, "C_GetFunctionList");
 	CK_C_GetInterfaceList gil =
 		(CK_C_GetInterfaceList)dlsym (fx.shim.handle, "C_GetInterfaceList");
 	CK_C_GetInterface gi = (CK_C_GetInterface)dlsym (fx.shim.handle, "C_GetInterface");
@@ -830,9 +840,5 @@ main (void)
 	tcase_add_test (tc, test_own_entry_points);
 	suite_add_tcase (s, tc);
 
-	SRunner *runner = srunner_create (s);
-	srunner_run_all (runner, CK_NORMAL);
-	int failed = srunner_ntests_failed (runner);
-	srunner_free (runner);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return p11t_run_suite (s);
 }

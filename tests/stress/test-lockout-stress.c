@@ -19,7 +19,7 @@
  * HKP11_STRESS_SCALE scales the kills.
  */
 #include "config.h"
-#include "lockout-state.h"
+#include "lockout/store.h"
 #include "stress.h"
 
 #include <check.h>
@@ -66,7 +66,7 @@ login (CK_SESSION_HANDLE s, int who, int n)
 typedef struct {
 	int barrier; /* read end: released when the parent closes the write end */
 	int id, tries;
-	int result;  /* pipe: how many tries reached the token */
+	int result; /* pipe: how many tries reached the token */
 } racer;
 
 static int
@@ -128,7 +128,7 @@ fail_at_once (int procs, int tries)
 		ck_assert_int_eq (waitpid (pids[i], &status, 0), pids[i]);
 		ck_assert_msg (WIFEXITED (status) && WEXITSTATUS (status) == 0, "process %d: %s", i,
 			       stress_status_text (WIFSIGNALED (status) ? 1000 + WTERMSIG (status)
-									 : WEXITSTATUS (status)));
+									: WEXITSTATUS (status)));
 		ck_assert_int_eq (read (result[0], &n, 1), 1);
 		reached += n;
 	}
@@ -186,7 +186,13 @@ etoken_tries_left (const char *path)
  * The same at a token that counts its own tries (the mock as an eToken,
  * one counter shared by every process): each process reads the token's
  * counter, and the tries other processes have at the token are pending in
- * the store, so again exactly 14 of 32 reach it and it keeps its last try.
+ * the store, so the token keeps its last try however the processes
+ * interleave.  A try that ends at the token between another process's read
+ * of the counter and its decision is taken as spent twice (the safe way
+ * round: module/lockout/ cannot read the counter and the store at one
+ * instant without holding the store's lock across a login), so the one
+ * process deciding at the last try but one may be held back too: 14 reach
+ * the token, or 13 when that happens.  Never 15.
  */
 START_TEST (test_etoken_at_the_guard)
 {
@@ -200,8 +206,9 @@ START_TEST (test_etoken_at_the_guard)
 	 * it when its counter moves) and leaves the counter full. */
 	CK_SESSION_HANDLE s;
 	fx_init ();
-	p11t_assert_rv (fx.shim.f3->C_OpenSession (MOCK_P11_SLOT, CKF_SERIAL_SESSION, NULL, NULL, &s),
-			CKR_OK);
+	p11t_assert_rv (
+		fx.shim.f3->C_OpenSession (MOCK_P11_SLOT, CKF_SERIAL_SESSION, NULL, NULL, &s),
+		CKR_OK);
 	p11t_assert_rv (login (s, 999, 0), CKR_PIN_INCORRECT);
 	ck_assert_uint_eq (etoken_tries_left (token_state), 14);
 	p11t_assert_rv (fx.shim.f3->C_Login (s, CKU_USER, (CK_UTF8CHAR_PTR)STRESS_PIN, 8), CKR_OK);
@@ -210,8 +217,9 @@ START_TEST (test_etoken_at_the_guard)
 
 	unsigned long reached = fail_at_once (32, 1);
 	unsigned long left = etoken_tries_left (token_state);
-	ck_assert_uint_eq (reached, 14);
-	ck_assert_uint_eq (left, 1);
+	ck_assert_uint_le (reached, 14);
+	ck_assert_uint_ge (reached, 13);
+	ck_assert_uint_eq (left, 15 - reached);
 	/* The shim counts nothing itself for such a token. */
 	ck_assert_uint_eq (stress_state_failures (state_dir), 0);
 	printf ("lockout: eToken counting itself, 32 processes, one wrong PIN each, guard 1: %lu "
@@ -303,12 +311,14 @@ START_TEST (test_killed_at_random)
 		ck_assert_int_eq (kill (pids[i], SIGKILL), 0);
 		ck_assert_int_eq (waitpid (pids[i], &status, 0), pids[i]);
 		ck_assert_msg (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL,
-			       "seed %u kill %lu: the process ended by itself (%d)", seed, k, status);
+			       "seed %u kill %lu: the process ended by itself (%d)", seed, k,
+			       status);
 		ck_assert_msg (stress_state_readable (state_dir, why, sizeof why),
 			       "seed %u, after kill %lu: %s", seed, k, why);
 		unsigned long now = stress_state_failures (state_dir);
-		ck_assert_msg (now >= last, "seed %u, after kill %lu: the count fell from %lu to %lu",
-			       seed, k, last, now);
+		ck_assert_msg (now >= last,
+			       "seed %u, after kill %lu: the count fell from %lu to %lu", seed, k,
+			       last, now);
 		rounds_with_progress += now > last;
 		last = now;
 		pids[i] = spawn_victim (who++);
@@ -327,8 +337,9 @@ START_TEST (test_killed_at_random)
 	ck_assert_uint_eq (stress_state_failures (state_dir), last);
 	CK_SESSION_HANDLE s;
 	fx_init ();
-	p11t_assert_rv (fx.shim.f3->C_OpenSession (MOCK_P11_SLOT, CKF_SERIAL_SESSION, NULL, NULL, &s),
-			CKR_OK);
+	p11t_assert_rv (
+		fx.shim.f3->C_OpenSession (MOCK_P11_SLOT, CKF_SERIAL_SESSION, NULL, NULL, &s),
+		CKR_OK);
 	p11t_assert_rv (login (s, 999, 0), CKR_PIN_INCORRECT);
 	ck_assert_uint_eq (stress_state_failures (state_dir), last + 1);
 	/* A slow run (sanitizers) may count all 1000 tries: then the token
@@ -385,9 +396,7 @@ START_TEST (test_no_home)
 	 * "no home" takes a user it does not know, which only root can become. */
 	home_case cases[] = {
 		{ "/proc/1/nowhere", false }, /* not even root can write there */
-		{ "/proc", false },
-		{ NULL, true },
-		{ "", true },
+		{ "/proc", false },           { NULL, true }, { "", true },
 		{ "relative/home", true },
 	};
 	char conf[PATH_MAX + 32];
@@ -409,14 +418,16 @@ START_TEST (test_no_home)
 		if (cases[k].stranger && geteuid () != 0)
 			continue;
 		int status = stress_in_child (without_home, &cases[k], 60);
-		ck_assert_msg (status == 0, "HOME=%s%s: %s", cases[k].home ? cases[k].home : "(unset)",
+		ck_assert_msg (status == 0, "HOME=%s%s: %s",
+			       cases[k].home ? cases[k].home : "(unset)",
 			       cases[k].stranger ? " as an unknown user" : "",
 			       stress_status_text (status));
 		n++;
 	}
 	p11t_rmtree (conf_dir);
 	free (conf_dir);
-	printf ("lockout: %d cases of no home or an unwritable one: counted in memory, guard held\n",
+	printf ("lockout: %d cases of no home or an unwritable one: counted in memory, guard "
+		"held\n",
 		n);
 }
 END_TEST
@@ -435,9 +446,5 @@ main (void)
 	tcase_add_test (tc, test_no_home);
 	suite_add_tcase (s, tc);
 
-	SRunner *runner = srunner_create (s);
-	srunner_run_all (runner, CK_NORMAL);
-	int failed = srunner_ntests_failed (runner);
-	srunner_free (runner);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return p11t_run_suite (s);
 }

@@ -48,9 +48,9 @@ typedef struct {
 	unsigned char sig[512], hash[64];
 	CK_ULONG sig_len, hash_len;
 	CK_UTF8CHAR token_label[32];
-	unsigned long calls;     /* per thread */
+	unsigned long calls; /* per thread */
 	unsigned int sign_per_mille;
-	const char *label;       /* the certificate's label as the caller sees it */
+	const char *label; /* the certificate's label as the caller sees it */
 	/* SoftHSM answers CKR_GENERAL_ERROR when another thread's logout
 	 * races a search or use of a private object, shim or not
 	 * (test_mixed_calls_softhsm_direct shows it without the shim). */
@@ -170,8 +170,8 @@ do_label (worker *me, CK_SESSION_HANDLE s, bool size_only)
 	FAIL_IF (rv != CKR_OK, "C_GetAttributeValue (CKA_LABEL): %s", p11t_rv_name (rv));
 	FAIL_IF (a.ulValueLen != strlen (w->label), "label length %lu",
 		 (unsigned long)a.ulValueLen);
-	FAIL_IF (!size_only && memcmp (label, w->label, a.ulValueLen) != 0,
-		 "label '%.*s'", (int)a.ulValueLen, label);
+	FAIL_IF (!size_only && memcmp (label, w->label, a.ulValueLen) != 0, "label '%.*s'",
+		 (int)a.ulValueLen, label);
 	me->labels++;
 	return true;
 }
@@ -227,7 +227,8 @@ work (void *arg)
 	const world *w = me->w;
 	uint64_t seed = 0x9e3779b97f4a7c15ull * (uint64_t)(me->id + 1);
 	CK_SESSION_HANDLE s;
-	CK_RV rv = w->f->C_OpenSession (w->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s);
+	CK_RV rv =
+		w->f->C_OpenSession (w->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s);
 	if (rv != CKR_OK) {
 		snprintf (me->error, sizeof me->error, "C_OpenSession: %s", p11t_rv_name (rv));
 		return NULL;
@@ -241,13 +242,15 @@ work (void *arg)
 			rv = w->f->C_Login (s, CKU_USER, (CK_UTF8CHAR_PTR)w->pin, strlen (w->pin));
 			ok = rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN;
 			if (!ok)
-				snprintf (me->error, sizeof me->error, "C_Login: %s", p11t_rv_name (rv));
+				snprintf (me->error, sizeof me->error, "C_Login: %s",
+					  p11t_rv_name (rv));
 			me->logins++;
 		} else if (r < 80) {
 			rv = w->f->C_Logout (s);
 			ok = rv == CKR_OK || rv == CKR_USER_NOT_LOGGED_IN;
 			if (!ok)
-				snprintf (me->error, sizeof me->error, "C_Logout: %s", p11t_rv_name (rv));
+				snprintf (me->error, sizeof me->error, "C_Logout: %s",
+					  p11t_rv_name (rv));
 			me->logouts++;
 		} else if (r < 200) {
 			ok = do_find (me, s, r < 120);
@@ -328,9 +331,9 @@ make_references (world *w)
 	CK_MECHANISM sign = { CKM_SHA256_RSA_PKCS, NULL, 0 }, digest = { w->digest, NULL, 0 };
 	CK_TOKEN_INFO info;
 
-	p11t_assert_rv (w->f->C_OpenSession (w->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL,
-					     NULL, &s),
-			CKR_OK);
+	p11t_assert_rv (
+		w->f->C_OpenSession (w->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s),
+		CKR_OK);
 	p11t_assert_rv (w->f->C_Login (s, CKU_USER, (CK_UTF8CHAR_PTR)w->pin, strlen (w->pin)),
 			CKR_OK);
 	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
@@ -381,9 +384,13 @@ teardown (void)
 
 START_TEST (test_mixed_calls_mock)
 {
-	world w = { .f = fx.shim.f3, .slot = MOCK_P11_SLOT, .pin = STRESS_PIN,
-		    .digest = MOCK_P11_CKM_DIGEST, .calls = stress_n (10000),
-		    .sign_per_mille = 20, .label = STRESS_FRIENDLY_LABEL };
+	world w = { .f = fx.shim.f3,
+		    .slot = MOCK_P11_SLOT,
+		    .pin = STRESS_PIN,
+		    .digest = MOCK_P11_CKM_DIGEST,
+		    .calls = stress_n (10000),
+		    .sign_per_mille = 20,
+		    .label = STRESS_FRIENDLY_LABEL };
 	CK_SESSION_HANDLE s;
 
 	fx_init ();
@@ -435,14 +442,15 @@ START_TEST (test_initialize_race)
 				pthread_join (t[i], NULL);
 				ok += r[i].rv == CKR_OK;
 				already += r[i].rv == (finalize ? CKR_CRYPTOKI_NOT_INITIALIZED
-							       : CKR_CRYPTOKI_ALREADY_INITIALIZED);
+								: CKR_CRYPTOKI_ALREADY_INITIALIZED);
 			}
 			pthread_barrier_destroy (&start);
-			ck_assert_msg (ok == 1 && already == n - 1,
-				       "round %lu, %d threads in C_%s at once: %d got CKR_OK, %d %s",
-				       round, n, finalize ? "Finalize" : "Initialize", ok, already,
-				       finalize ? "CKR_CRYPTOKI_NOT_INITIALIZED"
-						: "CKR_CRYPTOKI_ALREADY_INITIALIZED");
+			ck_assert_msg (
+				ok == 1 && already == n - 1,
+				"round %lu, %d threads in C_%s at once: %d got CKR_OK, %d %s",
+				round, n, finalize ? "Finalize" : "Initialize", ok, already,
+				finalize ? "CKR_CRYPTOKI_NOT_INITIALIZED"
+					 : "CKR_CRYPTOKI_ALREADY_INITIALIZED");
 			if (!finalize) {
 				/* Initialised means usable, by every layer. */
 				CK_SESSION_HANDLE s = fx_session (MOCK_P11_SLOT, true);
@@ -486,7 +494,9 @@ START_TEST (test_finalize_releases_waiter)
 		/* Three waiters, one more than NSS runs. */
 		for (int i = 0; i < 3; i++)
 			ck_assert_int_eq (pthread_create (&t[i], NULL, wait_event, &w[i]), 0);
-		for (int i = 0; i < 200 && fx.call_count ("C_WaitForSlotEvent") < 3 * (unsigned)(round + 1); i++)
+		for (int i = 0;
+		     i < 200 && fx.call_count ("C_WaitForSlotEvent") < 3 * (unsigned)(round + 1);
+		     i++)
 			usleep (5000);
 		usleep (50000);
 		for (int i = 0; i < 3; i++)
@@ -494,7 +504,8 @@ START_TEST (test_finalize_releases_waiter)
 		clock_gettime (CLOCK_MONOTONIC, &t0);
 		p11t_assert_rv (fx.shim.f->C_Finalize (NULL), CKR_OK);
 		for (int i = 0; i < 3; i++) {
-			for (int k = 0; k < 100 && !__atomic_load_n (&w[i].done, __ATOMIC_ACQUIRE); k++)
+			for (int k = 0; k < 100 && !__atomic_load_n (&w[i].done, __ATOMIC_ACQUIRE);
+			     k++)
 				usleep (10000);
 			ck_assert_msg (__atomic_load_n (&w[i].done, __ATOMIC_ACQUIRE),
 				       "waiter %d still blocked 1 s after C_Finalize", i);
@@ -540,9 +551,13 @@ softhsm_token (void)
 {
 	p11t_module hsm;
 	fx_objects objs;
-	fx_options opt = { .cert_label = "cont-7f3a", .key_label = "cont-7f3a",
-			   .id = stress_key_id, .id_len = sizeof stress_key_id,
-			   .cert = true, .key = true, .pubkey = true };
+	fx_options opt = { .cert_label = "cont-7f3a",
+			   .key_label = "cont-7f3a",
+			   .id = stress_key_id,
+			   .id_len = sizeof stress_key_id,
+			   .cert = true,
+			   .key = true,
+			   .pubkey = true };
 
 	p11t_load (&hsm, p11t_softhsm_path ());
 	p11t_assert_rv (hsm.f->C_Initialize (NULL), CKR_OK);
@@ -569,7 +584,8 @@ softhsm_handles (world *w, CK_FUNCTION_LIST_PTR f)
 	w->slot = (CK_SLOT_ID)-1;
 	for (CK_ULONG i = 0; i < n; i++) {
 		if (f->C_GetTokenInfo (slots[i], &info) == CKR_OK &&
-		    memcmp (info.model, "SoftHSM", 7) == 0 && (info.flags & CKF_USER_PIN_INITIALIZED))
+		    memcmp (info.model, "SoftHSM", 7) == 0 &&
+		    (info.flags & CKF_USER_PIN_INITIALIZED))
 			w->slot = slots[i];
 	}
 	ck_assert_msg (w->slot != (CK_SLOT_ID)-1, "the token is gone");
@@ -600,7 +616,8 @@ START_TEST (test_mixed_calls_softhsm)
 {
 	p11t_module shim;
 	/* RSA signatures take SoftHSM about a millisecond: 2% of the calls. */
-	world w = { .calls = stress_n (10000), .sign_per_mille = 20,
+	world w = { .calls = stress_n (10000),
+		    .sign_per_mille = 20,
 		    .label = STRESS_FRIENDLY_LABEL };
 
 	if (hsm_dir == NULL) {
@@ -625,7 +642,8 @@ START_TEST (test_mixed_calls_softhsm_direct)
 	world w = { .calls = stress_n (10000), .sign_per_mille = 20, .label = "cont-7f3a" };
 
 	if (hsm_dir == NULL) {
-		fprintf (stderr, "SoftHSM not installed: test_mixed_calls_softhsm_direct not run\n");
+		fprintf (stderr,
+			 "SoftHSM not installed: test_mixed_calls_softhsm_direct not run\n");
 		return;
 	}
 	softhsm_token ();
@@ -685,13 +703,13 @@ app_unlock (CK_VOID_PTR m)
 START_TEST (test_no_callbacks_after_finalize)
 {
 	p11t_module shim;
-	world w = { .calls = stress_n (500), .sign_per_mille = 20,
-		    .label = STRESS_FRIENDLY_LABEL };
-	CK_C_INITIALIZE_ARGS args = { app_create, app_destroy, app_lock, app_unlock,
-				      CKF_OS_LOCKING_OK, NULL };
+	world w = { .calls = stress_n (500), .sign_per_mille = 20, .label = STRESS_FRIENDLY_LABEL };
+	CK_C_INITIALIZE_ARGS args = { app_create, app_destroy,       app_lock,
+				      app_unlock, CKF_OS_LOCKING_OK, NULL };
 
 	if (hsm_dir == NULL) {
-		fprintf (stderr, "SoftHSM not installed: test_no_callbacks_after_finalize not run\n");
+		fprintf (stderr,
+			 "SoftHSM not installed: test_no_callbacks_after_finalize not run\n");
 		return;
 	}
 	softhsm_token ();
@@ -738,9 +756,5 @@ main (void)
 		suite_add_tcase (s, tc);
 	}
 
-	SRunner *runner = srunner_create (s);
-	srunner_run_all (runner, CK_NORMAL);
-	int failed = srunner_ntests_failed (runner);
-	srunner_free (runner);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return p11t_run_suite (s);
 }

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,28 +90,34 @@ p11t_tmpdir (const char *prefix)
 	return dir;
 }
 
-void
-p11t_rmtree (const char *dir)
+int
+p11t_capture_stderr (const char *path)
 {
-	DIR *d = opendir (dir);
-	if (d == NULL) {
-		unlink (dir);
-		return;
-	}
-	struct dirent *e;
-	while ((e = readdir (d)) != NULL) {
-		if (strcmp (e->d_name, ".") == 0 || strcmp (e->d_name, "..") == 0)
-			continue;
-		char child[PATH_MAX];
-		snprintf (child, sizeof child, "%s/%s", dir, e->d_name);
-		struct stat st;
-		if (lstat (child, &st) == 0 && S_ISDIR (st.st_mode))
-			p11t_rmtree (child);
-		else
-			unlink (child);
-	}
-	closedir (d);
-	rmdir (dir);
+	fflush (stderr);
+	int saved = dup (STDERR_FILENO);
+	int fd = open (path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+	ck_assert_int_ge (fd, 0);
+	dup2 (fd, STDERR_FILENO);
+	close (fd);
+	return saved;
+}
+
+void
+p11t_restore_stderr (int saved)
+{
+	fflush (stderr);
+	dup2 (saved, STDERR_FILENO);
+	close (saved);
+}
+
+int
+p11t_run_suite (Suite *suite)
+{
+	SRunner *runner = srunner_create (suite);
+	srunner_run_all (runner, CK_NORMAL);
+	int failed = srunner_ntests_failed (runner);
+	srunner_free (runner);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 char *
@@ -162,8 +169,9 @@ p11t_init_token (p11t_module *m, const char *label, const char *so_pin, const ch
 	}
 	CK_UTF8CHAR lab[32];
 	pad (lab, label, sizeof lab);
-	p11t_assert_rv (m->f->C_InitToken (free_slot, (CK_UTF8CHAR_PTR)so_pin, strlen (so_pin), lab),
-			CKR_OK);
+	p11t_assert_rv (
+		m->f->C_InitToken (free_slot, (CK_UTF8CHAR_PTR)so_pin, strlen (so_pin), lab),
+		CKR_OK);
 
 	/* SoftHSM moves an initialised token to a new slot id: find it by label. */
 	n = 16;
@@ -172,7 +180,8 @@ p11t_init_token (p11t_module *m, const char *label, const char *so_pin, const ch
 	for (CK_ULONG i = 0; i < n; i++) {
 		CK_TOKEN_INFO ti;
 		if (m->f->C_GetTokenInfo (slots[i], &ti) == CKR_OK &&
-		    memcmp (ti.label, lab, sizeof lab) == 0 && !(ti.flags & CKF_USER_PIN_INITIALIZED)) {
+		    memcmp (ti.label, lab, sizeof lab) == 0 &&
+		    !(ti.flags & CKF_USER_PIN_INITIALIZED)) {
 			slot = slots[i];
 			break;
 		}
@@ -180,9 +189,11 @@ p11t_init_token (p11t_module *m, const char *label, const char *so_pin, const ch
 	ck_assert_msg (slot != (CK_SLOT_ID)-1, "initialised token '%s' not found", label);
 
 	CK_SESSION_HANDLE s;
-	p11t_assert_rv (m->f->C_OpenSession (slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s),
+	p11t_assert_rv (
+		m->f->C_OpenSession (slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s),
+		CKR_OK);
+	p11t_assert_rv (m->f->C_Login (s, CKU_SO, (CK_UTF8CHAR_PTR)so_pin, strlen (so_pin)),
 			CKR_OK);
-	p11t_assert_rv (m->f->C_Login (s, CKU_SO, (CK_UTF8CHAR_PTR)so_pin, strlen (so_pin)), CKR_OK);
 	p11t_assert_rv (m->f->C_InitPIN (s, (CK_UTF8CHAR_PTR)user_pin, strlen (user_pin)), CKR_OK);
 	p11t_assert_rv (m->f->C_Logout (s), CKR_OK);
 	p11t_assert_rv (m->f->C_CloseSession (s), CKR_OK);
@@ -193,10 +204,12 @@ CK_SESSION_HANDLE
 p11t_open_session (p11t_module *m, CK_SLOT_ID slot, const char *pin)
 {
 	CK_SESSION_HANDLE s;
-	p11t_assert_rv (m->f->C_OpenSession (slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s),
-			CKR_OK);
+	p11t_assert_rv (
+		m->f->C_OpenSession (slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s),
+		CKR_OK);
 	if (pin != NULL)
-		p11t_assert_rv (m->f->C_Login (s, CKU_USER, (CK_UTF8CHAR_PTR)pin, strlen (pin)), CKR_OK);
+		p11t_assert_rv (m->f->C_Login (s, CKU_USER, (CK_UTF8CHAR_PTR)pin, strlen (pin)),
+				CKR_OK);
 	return s;
 }
 
@@ -208,38 +221,38 @@ p11t_rv_name (CK_RV rv)
 #define NAME(x) \
 	case x: \
 		return #x;
-	NAME (CKR_OK)
-	NAME (CKR_CANCEL)
-	NAME (CKR_HOST_MEMORY)
-	NAME (CKR_SLOT_ID_INVALID)
-	NAME (CKR_GENERAL_ERROR)
-	NAME (CKR_FUNCTION_FAILED)
-	NAME (CKR_ARGUMENTS_BAD)
-	NAME (CKR_ATTRIBUTE_SENSITIVE)
-	NAME (CKR_ATTRIBUTE_TYPE_INVALID)
-	NAME (CKR_ATTRIBUTE_VALUE_INVALID)
-	NAME (CKR_DEVICE_ERROR)
-	NAME (CKR_DEVICE_REMOVED)
-	NAME (CKR_FUNCTION_NOT_SUPPORTED)
-	NAME (CKR_KEY_HANDLE_INVALID)
-	NAME (CKR_MECHANISM_INVALID)
-	NAME (CKR_OBJECT_HANDLE_INVALID)
-	NAME (CKR_OPERATION_NOT_INITIALIZED)
-	NAME (CKR_PIN_INCORRECT)
-	NAME (CKR_PIN_INVALID)
-	NAME (CKR_PIN_LEN_RANGE)
-	NAME (CKR_PIN_LOCKED)
-	NAME (CKR_SESSION_HANDLE_INVALID)
-	NAME (CKR_SESSION_READ_ONLY)
-	NAME (CKR_SIGNATURE_INVALID)
-	NAME (CKR_TEMPLATE_INCOMPLETE)
-	NAME (CKR_TOKEN_NOT_PRESENT)
-	NAME (CKR_USER_ALREADY_LOGGED_IN)
-	NAME (CKR_USER_NOT_LOGGED_IN)
-	NAME (CKR_USER_TYPE_INVALID)
-	NAME (CKR_BUFFER_TOO_SMALL)
-	NAME (CKR_CRYPTOKI_NOT_INITIALIZED)
-	NAME (CKR_CRYPTOKI_ALREADY_INITIALIZED)
+		NAME (CKR_OK)
+		NAME (CKR_CANCEL)
+		NAME (CKR_HOST_MEMORY)
+		NAME (CKR_SLOT_ID_INVALID)
+		NAME (CKR_GENERAL_ERROR)
+		NAME (CKR_FUNCTION_FAILED)
+		NAME (CKR_ARGUMENTS_BAD)
+		NAME (CKR_ATTRIBUTE_SENSITIVE)
+		NAME (CKR_ATTRIBUTE_TYPE_INVALID)
+		NAME (CKR_ATTRIBUTE_VALUE_INVALID)
+		NAME (CKR_DEVICE_ERROR)
+		NAME (CKR_DEVICE_REMOVED)
+		NAME (CKR_FUNCTION_NOT_SUPPORTED)
+		NAME (CKR_KEY_HANDLE_INVALID)
+		NAME (CKR_MECHANISM_INVALID)
+		NAME (CKR_OBJECT_HANDLE_INVALID)
+		NAME (CKR_OPERATION_NOT_INITIALIZED)
+		NAME (CKR_PIN_INCORRECT)
+		NAME (CKR_PIN_INVALID)
+		NAME (CKR_PIN_LEN_RANGE)
+		NAME (CKR_PIN_LOCKED)
+		NAME (CKR_SESSION_HANDLE_INVALID)
+		NAME (CKR_SESSION_READ_ONLY)
+		NAME (CKR_SIGNATURE_INVALID)
+		NAME (CKR_TEMPLATE_INCOMPLETE)
+		NAME (CKR_TOKEN_NOT_PRESENT)
+		NAME (CKR_USER_ALREADY_LOGGED_IN)
+		NAME (CKR_USER_NOT_LOGGED_IN)
+		NAME (CKR_USER_TYPE_INVALID)
+		NAME (CKR_BUFFER_TOO_SMALL)
+		NAME (CKR_CRYPTOKI_NOT_INITIALIZED)
+		NAME (CKR_CRYPTOKI_ALREADY_INITIALIZED)
 #undef NAME
 	default:
 		snprintf (buf, sizeof buf, "0x%08lx", (unsigned long)rv);

@@ -6,13 +6,15 @@
 #ifndef HKP11_P11_TEST_H
 #define HKP11_P11_TEST_H
 
-#include "p11.h"
+#include "p11/p11.h"
+#include "rmtree.h"
 
+#include <check.h>
 #include <stdbool.h>
 
 typedef struct {
 	void *handle;
-	CK_FUNCTION_LIST_PTR f;     /* from C_GetFunctionList */
+	CK_FUNCTION_LIST_PTR f;      /* from C_GetFunctionList */
 	CK_FUNCTION_LIST_3_0_PTR f3; /* from C_GetInterface, or NULL */
 } p11t_module;
 
@@ -31,7 +33,21 @@ const char *p11t_target_path (void);
 
 /* A fresh directory under the tests' temporary area; caller frees. */
 char *p11t_tmpdir (const char *prefix);
-void p11t_rmtree (const char *dir);
+
+/* Points stderr at a new file at path; returns what restores it. */
+int p11t_capture_stderr (const char *path);
+void p11t_restore_stderr (int saved);
+
+/* Runs the suite and returns the program's exit status: 0 when every
+ * test passed. */
+int p11t_run_suite (Suite *suite);
+
+/* main () of a test program that runs its suite and nothing else. */
+#define P11T_MAIN(suite_fn) \
+	int main (void) \
+	{ \
+		return p11t_run_suite (suite_fn ()); \
+	}
 
 /* Writes a softhsm2.conf in a fresh directory and points SOFTHSM2_CONF and
  * HKPOST_P11_BACKEND at it and at SoftHSM; returns the directory. */

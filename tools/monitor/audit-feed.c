@@ -11,7 +11,7 @@
  */
 #include "config.h"
 #include "monitor.h"
-#include "compat.h"
+#include "base/compat.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,9 +43,7 @@ parse_line (mon_audit_feed *feed, char *line, void (*record) (const cli_record *
 	    void *data, cli_record *r)
 {
 	/* A syslog copy or a JSON object: as `audit show` reads them. */
-	bool ok = feed->json || line[0] == '{' ? cli_record_parse_json (line, r)
-					       : cli_record_parse_text (line, r);
-	if (ok)
+	if (cli_record_parse (line, line + strlen (line), r))
 		record (r, data);
 }
 

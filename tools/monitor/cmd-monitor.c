@@ -13,7 +13,7 @@
  */
 #include "config.h"
 #include "monitor.h"
-#include "compat.h"
+#include "base/compat.h"
 
 #include <glib-unix.h>
 #include <errno.h>
@@ -49,21 +49,22 @@ typedef struct {
 static int
 usage (FILE *out, int status)
 {
-	fprintf (out, _("Usage: hkpost-p11 monitor\n"
-			"\n"
-			"Runs in your desktop session and tells you, in desktop notifications:\n"
-			"  - when a wrong password leaves lockout-warn tries or fewer on a token,\n"
-			"    in any program;\n"
-			"  - when hkpost-p11 holds back the last tries, and when it refuses a\n"
-			"    program a login (with the command that releases it);\n"
-			"  - when a token is locked, and what to do;\n"
-			"  - when an e-Cert expires within 60, 30, 7 or 1 days, or has expired;\n"
-			"  - with monitor-token-events: yes, when a token is inserted or removed.\n"
-			"It runs until the session ends.  'hkpost-p11 register desktop' starts it\n"
-			"with each desktop session.\n"
-			"\n"
-			"Exit status: 0 the session ended; 2 no session bus or no notification\n"
-			"server, or the module cannot start.\n"));
+	fprintf (out,
+		 _ ("Usage: hkpost-p11 monitor\n"
+		    "\n"
+		    "Runs in your desktop session and tells you, in desktop notifications:\n"
+		    "  - when a wrong password leaves lockout-warn tries or fewer on a token,\n"
+		    "    in any program;\n"
+		    "  - when hkpost-p11 holds back the last tries, and when it refuses a\n"
+		    "    program a login (with the command that releases it);\n"
+		    "  - when a token is locked, and what to do;\n"
+		    "  - when an e-Cert expires within 60, 30, 7 or 1 days, or has expired;\n"
+		    "  - with monitor-token-events: yes, when a token is inserted or removed.\n"
+		    "It runs until the session ends.  'hkpost-p11 register desktop' starts it\n"
+		    "with each desktop session.\n"
+		    "\n"
+		    "Exit status: 0 the session ended; 2 no session bus or no notification\n"
+		    "server, or the module cannot start.\n"));
 	return status;
 }
 
@@ -90,11 +91,11 @@ static void
 on_record (const cli_record *r, void *data)
 {
 	monitor *m = data;
-	const char *event = cli_record_get (r, "event");
-	const char *result = cli_record_get (r, "result");
-	const char *token = cli_record_get (r, "token");
-	const char *program = cli_record_get (r, "program");
-	long pid = number (cli_record_get (r, "pid"));
+	const char *event = cli_record_field (r, EVENT);
+	const char *result = cli_record_field (r, RESULT);
+	const char *token = cli_record_field (r, TOKEN);
+	const char *program = cli_record_field (r, PROGRAM);
+	long pid = number (cli_record_field (r, PID));
 
 	if (event == NULL || token == NULL || program == NULL)
 		return;
@@ -105,7 +106,7 @@ on_record (const cli_record *r, void *data)
 	else if (strcmp (event, "lockout-guard") == 0 && result != NULL &&
 		 strcmp (result, "CKR_PIN_LOCKED") == 0)
 		mon_tokens_refused (m->tokens, token, program, pid,
-				    number (cli_record_get (r, "tries_left")));
+				    number (cli_record_field (r, TRIES_LEFT)));
 }
 
 static gboolean
@@ -189,8 +190,8 @@ watch_sources (monitor *m)
 		/* Made now, as the module would make it (0700), so that the
 		 * first wrong password is seen as it happens. */
 		if (g_mkdir_with_parents (dir, 0700) != 0)
-			cli_warning (_("cannot make the state directory %s (%s): changes are "
-				       "found by polling every few seconds"),
+			cli_warning (_ ("cannot make the state directory %s (%s): changes are "
+					"found by polling every few seconds"),
 				     dir, g_strerror (errno));
 		mon_watch_add (m->watch, dir, NULL, ".state");
 	}
@@ -230,7 +231,7 @@ cli_monitor_main (const cli_globals *g, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (cli_is_help (argv[i]))
 			return usage (stdout, CLI_OK);
-		cli_error (_("Run 'hkpost-p11 monitor --help'."), _("unknown argument '%s'"),
+		cli_error (_ ("Run 'hkpost-p11 monitor --help'."), _ ("unknown argument '%s'"),
 			   argv[i]);
 		return CLI_USAGE;
 	}
@@ -240,27 +241,28 @@ cli_monitor_main (const cli_globals *g, int argc, char **argv)
 	 * of the token is touched. */
 	m.notifier = mon_notifier_open (why, sizeof why);
 	if (m.notifier == NULL) {
-		cli_error (_("hkpost-p11 monitor runs in a desktop session. Programs that use the "
-			     "token work as before without it; 'hkpost-p11 status' shows the tries "
-			     "left."),
-			   _("cannot warn on the desktop: %s"), why);
+		cli_error (
+			_ ("hkpost-p11 monitor runs in a desktop session. Programs that use the "
+			   "token work as before without it; 'hkpost-p11 status' shows the tries "
+			   "left."),
+			_ ("cannot warn on the desktop: %s"), why);
 		return CLI_SETUP;
 	}
 	if (!mon_notifier_server (m.notifier, server, sizeof server, why, sizeof why)) {
-		cli_error (_("Programs that use the token work as before without it; 'hkpost-p11 "
-			     "status' shows the tries left."),
-			   _("cannot warn on the desktop: %s"), why);
+		cli_error (_ ("Programs that use the token work as before without it; 'hkpost-p11 "
+			      "status' shows the tries left."),
+			   _ ("cannot warn on the desktop: %s"), why);
 		mon_notifier_close (m.notifier);
 		return CLI_SETUP;
 	}
 	if (!mon_notifier_claim (m.notifier)) {
-		printf (_("hkpost-p11 monitor runs in this session already.\n"));
+		printf (_ ("hkpost-p11 monitor runs in this session already.\n"));
 		mon_notifier_close (m.notifier);
 		return CLI_OK;
 	}
 
 	if (!cli_settings_load (&m.settings, why, sizeof why)) {
-		cli_error (_("Fix the setting, then start the monitor again."), "%s", why);
+		cli_error (_ ("Fix the setting, then start the monitor again."), "%s", why);
 		mon_notifier_close (m.notifier);
 		return CLI_SETUP;
 	}

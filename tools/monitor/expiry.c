@@ -14,7 +14,7 @@
  */
 #include "config.h"
 #include "monitor.h"
-#include "compat.h"
+#include "base/compat.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -108,8 +108,8 @@ load (mon_expiry *e)
 	while (fgets (line, sizeof line, f) != NULL) {
 		char hash[HASH_HEX + 2];
 		int stage;
-		if (line[0] == '#' || sscanf (line, "%65s %d", hash, &stage) != 2 || !is_hash (hash) ||
-		    stage < 1 || stage > MON_EXPIRY_STAGES)
+		if (line[0] == '#' || sscanf (line, "%65s %d", hash, &stage) != 2 ||
+		    !is_hash (hash) || stage < 1 || stage > MON_EXPIRY_STAGES)
 			continue;
 		entry *x = find (e, hash);
 		if (x == NULL && e->n < MAX_ENTRIES) {
@@ -154,8 +154,8 @@ save (mon_expiry *e, char *why, size_t why_len)
 	char tmp[PATH_MAX + 8];
 	if (e->file[0] == '\0') {
 		snprintf (why, why_len, "%s",
-			  _("no state directory is known (no home directory): e-Cert expiry "
-			    "warnings given are remembered only until the monitor ends"));
+			  _ ("no state directory is known (no home directory): e-Cert expiry "
+			     "warnings given are remembered only until the monitor ends"));
 		return false;
 	}
 	snprintf (tmp, sizeof tmp, "%s.tmp", e->file);
@@ -180,8 +180,8 @@ save (mon_expiry *e, char *why, size_t why_len)
 	int saved = errno;
 	unlink (tmp);
 	snprintf (why, why_len,
-		  _("cannot write %s (%s): e-Cert expiry warnings given are remembered only "
-		    "until the monitor ends"),
+		  _ ("cannot write %s (%s): e-Cert expiry warnings given are remembered only "
+		     "until the monitor ends"),
 		  e->file, g_strerror (saved));
 	return false;
 }

@@ -80,8 +80,7 @@ mon_notifier *mon_notifier_open (char *why, size_t why_len);
 
 /* Asks the notification server who it is (GetServerInformation); false
  * with why when none answers. */
-bool mon_notifier_server (mon_notifier *n, char *name, size_t name_len, char *why,
-			  size_t why_len);
+bool mon_notifier_server (mon_notifier *n, char *name, size_t name_len, char *why, size_t why_len);
 
 /* Claims the monitor's bus name: false when another monitor of this
  * session holds it. */
@@ -174,8 +173,7 @@ mon_expiry *mon_expiry_new (const char *file);
 /* Whether stage is news for the certificate (named by the SHA-256 of its
  * DER, in hex); when it is, it is remembered.  When the file cannot be
  * written, memory lasts for this process and *why says so (once). */
-bool mon_expiry_news (mon_expiry *e, const char *cert_sha256, int stage, char *why,
-		      size_t why_len);
+bool mon_expiry_news (mon_expiry *e, const char *cert_sha256, int stage, char *why, size_t why_len);
 
 void mon_expiry_free (mon_expiry *e);
 

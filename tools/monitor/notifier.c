@@ -9,7 +9,7 @@
  */
 #include "config.h"
 #include "monitor.h"
-#include "compat.h"
+#include "base/compat.h"
 
 #include <gio/gio.h>
 #include <string.h>
@@ -46,9 +46,9 @@ session_bus_exists (char *why, size_t why_len)
 			return true;
 	}
 	snprintf (why, why_len, "%s",
-		  _("there is no session bus: DBUS_SESSION_BUS_ADDRESS is not set and "
-		    "XDG_RUNTIME_DIR holds no 'bus' (an ssh session, a root shell, or a "
-		    "server or CI without a desktop)"));
+		  _ ("there is no session bus: DBUS_SESSION_BUS_ADDRESS is not set and "
+		     "XDG_RUNTIME_DIR holds no 'bus' (an ssh session, a root shell, or a "
+		     "server or CI without a desktop)"));
 	return false;
 }
 
@@ -61,7 +61,7 @@ mon_notifier_open (char *why, size_t why_len)
 		return NULL;
 	GDBusConnection *bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
 	if (bus == NULL) {
-		snprintf (why, why_len, _("cannot connect to the session bus: %s"),
+		snprintf (why, why_len, _ ("cannot connect to the session bus: %s"),
 			  error ? error->message : "?");
 		g_clear_error (&error);
 		return NULL;
@@ -83,8 +83,8 @@ mon_notifier_server (mon_notifier *n, char *name, size_t name_len, char *why, si
 		G_VARIANT_TYPE ("(ssss)"), G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, &error);
 	if (reply == NULL) {
 		snprintf (why, why_len,
-			  _("no notification server answers on the session bus (%s): start the "
-			    "desktop's, or one such as dunst"),
+			  _ ("no notification server answers on the session bus (%s): start the "
+			     "desktop's, or one such as dunst"),
 			  error ? error->message : "?");
 		g_clear_error (&error);
 		return false;
@@ -107,8 +107,8 @@ mon_notifier_claim (mon_notifier *n)
 		G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, &error);
 	if (reply == NULL) {
 		/* A bus that refuses names still carries notifications. */
-		cli_warning (_("cannot claim the bus name %s (%s): a second monitor would not be "
-			       "noticed"),
+		cli_warning (_ ("cannot claim the bus name %s (%s): a second monitor would not be "
+				"noticed"),
 			     MONITOR_BUS_NAME, error ? error->message : "?");
 		g_clear_error (&error);
 		return true;
@@ -127,7 +127,7 @@ sent (GObject *source, GAsyncResult *res, gpointer data)
 	char *event = data;
 	GVariant *reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), res, &error);
 	if (reply == NULL) {
-		cli_warning (_("the notification '%s' was not shown: %s"), event,
+		cli_warning (_ ("the notification '%s' was not shown: %s"), event,
 			     error ? error->message : "?");
 		g_clear_error (&error);
 	} else {
@@ -141,7 +141,8 @@ mon_notifier_send (mon_notifier *n, const mon_note *note)
 {
 	GVariantBuilder hints;
 	g_variant_builder_init (&hints, G_VARIANT_TYPE ("a{sv}"));
-	g_variant_builder_add (&hints, "{sv}", "urgency", g_variant_new_byte ((guchar)note->urgency));
+	g_variant_builder_add (&hints, "{sv}", "urgency",
+			       g_variant_new_byte ((guchar)note->urgency));
 	g_variant_builder_add (&hints, "{sv}", "desktop-entry",
 			       g_variant_new_string ("hkpost-p11-monitor"));
 	if (note->category != NULL)

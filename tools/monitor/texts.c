@@ -9,7 +9,7 @@
  */
 #include "config.h"
 #include "monitor.h"
-#include "compat.h"
+#include "base/compat.h"
 
 #include <string.h>
 
@@ -19,7 +19,7 @@ mon_text_language (void)
 	/* TRANSLATORS: the language e-Cert kinds are named in, in the desktop
 	 * notifications: "en" (Personal, Organisational) or "zh-Hant" (個人,
 	 * 機構). */
-	return strcmp (_("en"), "zh-Hant") == 0 ? HKP11_LANG_ZH_HANT : HKP11_LANG_EN;
+	return strcmp (_ ("en"), "zh-Hant") == 0 ? HKP11_LANG_ZH_HANT : HKP11_LANG_EN;
 }
 
 /* Two sentences as one text: a space between them in English, none in
@@ -29,7 +29,7 @@ join (char *out, size_t len, const char *first, const char *second)
 {
 	/* TRANSLATORS: two sentences one after the other; Chinese needs no
 	 * space between them. */
-	snprintf (out, len, _("%s %s"), first, second);
+	snprintf (out, len, _ ("%s %s"), first, second);
 }
 
 static void
@@ -57,15 +57,16 @@ mon_text_tries_low (mon_note *n, const mon_token_facts *t, const char *program)
 		  P_ ("Token %s: %ld try left", "Token %s: %ld tries left", t->left), t->label,
 		  t->left);
 	if (program != NULL && program[0] != '\0') {
-		snprintf (typed, sizeof typed, _("A wrong password was typed in %s."), program);
+		snprintf (typed, sizeof typed, _ ("A wrong password was typed in %s."), program);
 		hkp11_strlcpy (n->program, program, sizeof n->program);
 	} else {
-		snprintf (typed, sizeof typed, "%s", _("A wrong password was typed for this token."));
+		snprintf (typed, sizeof typed, "%s",
+			  _ ("A wrong password was typed for this token."));
 	}
 	if (t->left == 1)
 		snprintf (after, sizeof after, "%s",
-			  _("One more wrong password locks the token for good: Hongkong Post then "
-			    "has to revoke the e-Cert, and you pay for a new one."));
+			  _ ("One more wrong password locks the token for good: Hongkong Post then "
+			     "has to revoke the e-Cert, and you pay for a new one."));
 	else
 		snprintf (after, sizeof after,
 			  P_ ("After %ld more wrong password the token locks for good: Hongkong "
@@ -77,8 +78,8 @@ mon_text_tries_low (mon_note *n, const mon_token_facts *t, const char *program)
 	char both[1600];
 	join (both, sizeof both, typed, after);
 	join (n->body, sizeof n->body, both,
-		  _("Do not guess: find the password you set (or the one in Hongkong Post's PIN "
-		    "envelope, if you never changed it). A right password gives every try back."));
+	      _ ("Do not guess: find the password you set (or the one in Hongkong Post's PIN "
+		 "envelope, if you never changed it). A right password gives every try back."));
 }
 
 void
@@ -112,8 +113,8 @@ mon_text_guard_refused (mon_note *n, const mon_token_facts *t, const char *progr
 	begin (n, "guard-refused", MON_URGENCY_CRITICAL, "dialog-warning", t);
 	n->tries_left = left;
 	hkp11_strlcpy (n->program, program, sizeof n->program);
-	snprintf (n->summary, sizeof n->summary, _("Token %s: a login by %s was refused"), t->label,
-		  program);
+	snprintf (n->summary, sizeof n->summary, _ ("Token %s: a login by %s was refused"),
+		  t->label, program);
 	if (left > 0)
 		snprintf (n->body, sizeof n->body,
 			  P_ ("hkpost-p11 refused %s (process %ld) a login without asking the "
@@ -128,8 +129,8 @@ mon_text_guard_refused (mon_note *n, const mon_token_facts *t, const char *progr
 			  program, pid, left);
 	else
 		snprintf (n->body, sizeof n->body,
-			  _("hkpost-p11 refused %s (process %ld) a login: the token reads as "
-			    "locked. Nothing was spent."),
+			  _ ("hkpost-p11 refused %s (process %ld) a login: the token reads as "
+			     "locked. Nothing was spent."),
 			  program, pid);
 }
 
@@ -141,11 +142,11 @@ mon_text_locked (mon_note *n, const mon_token_facts *t)
 	begin (n, "locked", MON_URGENCY_CRITICAL, "dialog-error", t);
 	n->category = "device.error";
 	n->tries_left = 0;
-	snprintf (n->summary, sizeof n->summary, _("Token %s is locked"), t->label);
+	snprintf (n->summary, sizeof n->summary, _ ("Token %s is locked"), t->label);
 	/* The words `hkpost-p11 status` uses for the same lock. */
 	memset (&as_tool, 0, sizeof as_tool);
 	as_tool.counted_out = t->counted_out;
-	join (n->body, sizeof n->body, _("The e-Cert on it can no longer sign or log in."),
+	join (n->body, sizeof n->body, _ ("The e-Cert on it can no longer sign or log in."),
 	      cli_locked_fix (&as_tool));
 }
 
@@ -161,27 +162,27 @@ mon_text_expiry (mon_note *n, const mon_token_facts *t, const char *name, const 
 	n->has_days = true;
 	n->days_left = days_left;
 	if (days_left < 0) {
-		snprintf (n->summary, sizeof n->summary, "%s", _("Your e-Cert has expired"));
+		snprintf (n->summary, sizeof n->summary, "%s", _ ("Your e-Cert has expired"));
 		snprintf (n->body, sizeof n->body,
-			  _("%s, on token %s, expired on %s: it can no longer sign or log in. "
-			    "Apply to Hongkong Post for a new e-Cert (Hongkong Post Certification "
-			    "Authority hotline 2921 6633, enquiry@eCert.gov.hk), then put it on "
-			    "the token."),
+			  _ ("%s, on token %s, expired on %s: it can no longer sign or log in. "
+			     "Apply to Hongkong Post for a new e-Cert (Hongkong Post Certification "
+			     "Authority hotline 2921 6633, enquiry@eCert.gov.hk), then put it on "
+			     "the token."),
 			  name, t->label, date);
 		return;
 	}
 	if (days_left == 0)
-		snprintf (n->summary, sizeof n->summary, "%s", _("Your e-Cert expires today"));
+		snprintf (n->summary, sizeof n->summary, "%s", _ ("Your e-Cert expires today"));
 	else
 		snprintf (n->summary, sizeof n->summary,
 			  P_ ("Your e-Cert expires in %ld day", "Your e-Cert expires in %ld days",
 			      days_left),
 			  days_left);
 	snprintf (n->body, sizeof n->body,
-		  _("%s, on token %s, expires on %s. Renew it before then: apply to Hongkong "
-		    "Post for a renewal (Hongkong Post Certification Authority hotline 2921 "
-		    "6633, enquiry@eCert.gov.hk). Once you have the new e-Cert, put it on the "
-		    "token and check it with 'hkpost-p11 show'."),
+		  _ ("%s, on token %s, expires on %s. Renew it before then: apply to Hongkong "
+		     "Post for a renewal (Hongkong Post Certification Authority hotline 2921 "
+		     "6633, enquiry@eCert.gov.hk). Once you have the new e-Cert, put it on the "
+		     "token and check it with 'hkpost-p11 show'."),
 		  name, t->label, date);
 }
 
@@ -190,11 +191,11 @@ mon_text_token_inserted (mon_note *n, const mon_token_facts *t, const char *name
 {
 	begin (n, "token-inserted", MON_URGENCY_LOW, "media-removable", t);
 	n->category = "device.added";
-	snprintf (n->summary, sizeof n->summary, _("e-Cert token %s inserted"), t->label);
+	snprintf (n->summary, sizeof n->summary, _ ("e-Cert token %s inserted"), t->label);
 	if (names[0] != '\0')
-		snprintf (n->body, sizeof n->body, _("It holds: %s"), names);
+		snprintf (n->body, sizeof n->body, _ ("It holds: %s"), names);
 	else
-		snprintf (n->body, sizeof n->body, "%s", _("It holds no e-Cert."));
+		snprintf (n->body, sizeof n->body, "%s", _ ("It holds no e-Cert."));
 }
 
 void
@@ -202,15 +203,15 @@ mon_text_token_removed (mon_note *n, const mon_token_facts *t, const char *names
 {
 	begin (n, "token-removed", MON_URGENCY_LOW, "media-removable", t);
 	n->category = "device.removed";
-	snprintf (n->summary, sizeof n->summary, _("e-Cert token %s removed"), t->label);
+	snprintf (n->summary, sizeof n->summary, _ ("e-Cert token %s removed"), t->label);
 	if (names[0] != '\0')
-		snprintf (n->body, sizeof n->body, _("It held: %s"), names);
+		snprintf (n->body, sizeof n->body, _ ("It held: %s"), names);
 }
 
 const char *
 mon_text_no_audit (void)
 {
-	return _("the audit log is off (audit: off, or audit-file: none): the monitor cannot "
-		 "tell when the guard refuses a program, nor name the program that typed a wrong "
-		 "password. Tries left, the guard, a lock and e-Cert expiry are still told.");
+	return _ ("the audit log is off (audit: off, or audit-file: none): the monitor cannot "
+		  "tell when the guard refuses a program, nor name the program that typed a wrong "
+		  "password. Tries left, the guard, a lock and e-Cert expiry are still told.");
 }

@@ -17,7 +17,7 @@
  */
 #include "config.h"
 #include "monitor.h"
-#include "compat.h"
+#include "base/compat.h"
 
 #include <glib.h>
 #include <limits.h>
@@ -206,8 +206,7 @@ read_certs (mon_tokens *t, mon_token *m, bool expiry)
 		int stage = mon_expiry_stage (c->days_left);
 		char *hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, c->der, c->der_len);
 		char why[PATH_MAX + 256];
-		if (hash != NULL &&
-		    mon_expiry_news (t->ctx.expiry, hash, stage, why, sizeof why)) {
+		if (hash != NULL && mon_expiry_news (t->ctx.expiry, hash, stage, why, sizeof why)) {
 			mon_note note;
 			mon_text_expiry (&note, &facts, name, c->info.expiry, c->days_left);
 			send (t, &note);

@@ -12,8 +12,8 @@ cli_monitor_main (const cli_globals *g, int argc, char **argv)
 	(void)g;
 	(void)argc;
 	(void)argv;
-	cli_error (_("Install GLib's development files (Debian: libglib2.0-dev), then configure "
-		     "and build hkpost-p11 again."),
-		   _("this hkpost-p11 was built without the desktop monitor"));
+	cli_error (_ ("Install GLib's development files (Debian: libglib2.0-dev), then configure "
+		      "and build hkpost-p11 again."),
+		   _ ("this hkpost-p11 was built without the desktop monitor"));
 	return CLI_SETUP;
 }

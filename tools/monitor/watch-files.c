@@ -11,7 +11,7 @@
  */
 #include "config.h"
 #include "monitor.h"
-#include "compat.h"
+#include "base/compat.h"
 
 #include <errno.h>
 #include <glib-unix.h>
@@ -36,8 +36,9 @@ struct mon_watch {
 	void *data;
 };
 
-#define WATCH_EVENTS (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MODIFY | \
-		      IN_MOVED_FROM | IN_DELETE_SELF | IN_MOVE_SELF)
+#define WATCH_EVENTS \
+	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MODIFY | IN_MOVED_FROM | \
+	 IN_DELETE_SELF | IN_MOVE_SELF)
 
 static bool
 wanted (const watched *w, const char *name)
@@ -57,7 +58,7 @@ readable (gint fd, GIOCondition cond, gpointer data)
 {
 	mon_watch *w = data;
 	/* Aligned as the kernel's records need. */
-	char buf[8192] __attribute__ ((aligned (__alignof__ (struct inotify_event))));
+	char buf[8192] __attribute__ ((aligned (__alignof__(struct inotify_event))));
 	bool news = false;
 
 	(void)cond;
@@ -97,8 +98,8 @@ mon_watch_new (void (*changed) (void *data), void *data)
 	w->data = data;
 	w->fd = inotify_init1 (IN_NONBLOCK | IN_CLOEXEC);
 	if (w->fd < 0)
-		cli_warning (_("cannot watch files (inotify: %s): changes are found by polling "
-			       "every few seconds"),
+		cli_warning (_ ("cannot watch files (inotify: %s): changes are found by polling "
+				"every few seconds"),
 			     g_strerror (errno));
 	else
 		w->source = g_unix_fd_add (w->fd, G_IO_IN, readable, w);
