@@ -21,6 +21,7 @@ common_libhkp11_common_la_SOURCES = \
 	common/settings/core.c common/settings/core.h \
 	common/settings/policy.c common/settings/policy.h \
 	common/settings/lockout.c common/settings/lockout.h \
+	common/settings/programs.c common/settings/programs.h \
 	common/settings/audit.c common/settings/audit.h \
 	common/settings/labels.c common/settings/labels.h \
 	common/settings/monitor.c common/settings/monitor.h \

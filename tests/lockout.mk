@@ -38,6 +38,7 @@ LOCKOUT_TESTS = \
 	tests/lockout/countdown.sh \
 	tests/lockout/firefox-label.sh \
 	tests/lockout/guard-release.sh \
+	tests/lockout/label-programs.sh \
 	$(NULL)
 TESTS += $(LOCKOUT_TESTS)
 dist_check_SCRIPTS += $(LOCKOUT_TESTS)

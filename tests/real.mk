@@ -20,7 +20,9 @@ REAL_TESTS = \
 	tests/real/pdfsig.sh \
 	tests/real/openssl-curl.sh \
 	tests/real/libp11-labels.sh \
-	tests/real/gpgsm.sh
+	tests/real/gpgsm.sh \
+	tests/real/label-identity.sh \
+	tests/real/gpgsm-low-tries.sh
 
 TESTS += $(REAL_TESTS)
 dist_check_SCRIPTS += $(REAL_TESTS)

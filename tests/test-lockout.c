@@ -11,6 +11,7 @@
 #include "config.h"
 #include "core/events.h"
 #include "core/shim.h"
+#include "base/compat.h"
 #include "lockout/store.h"
 #include "p11-test.h"
 #include "token/token-id.h"
@@ -274,17 +275,20 @@ teardown (void)
 }
 
 /* Starts the shim with these settings (';'-separated), the state directory
- * always given. */
+ * always given.  Unless the settings say otherwise, this test program is
+ * one whose token label counts down (lockout-label-programs), so that the
+ * tests can read the countdown there; shim_start_plain leaves the default. */
 static void
-shim_start (const char *settings)
+shim_start_with (const char *settings, bool label_here)
 {
 	static char reserved[4096];
 	CK_C_INITIALIZE_ARGS args;
 	CK_INTERFACE_PTR iface = NULL;
 	CK_VERSION v3 = { 3, 0 };
 
-	snprintf (reserved, sizeof reserved, "state-dir: %s%s%s", state_dir,
-		  settings[0] ? "; " : "", settings);
+	snprintf (reserved, sizeof reserved, "state-dir: %s%s%s%s%s", state_dir,
+		  settings[0] ? "; " : "", settings, label_here ? "; lockout-label-programs: " : "",
+		  label_here ? hkp11_program_name () : "");
 	memset (&args, 0, sizeof args);
 	args.flags = CKF_OS_LOCKING_OK;
 	args.pReserved = reserved;
@@ -307,6 +311,19 @@ shim_start (const char *settings)
 		    memcmp (info.serialNumber, serial, sizeof serial) == 0)
 			slot = slots[i];
 	}
+}
+
+static void
+shim_start (const char *settings)
+{
+	shim_start_with (settings, strstr (settings, "lockout-label-programs") == NULL);
+}
+
+/* The settings as given, the label's default among them. */
+static void
+shim_start_plain (const char *settings)
+{
+	shim_start_with (settings, false);
 }
 
 static void
@@ -809,6 +826,80 @@ START_TEST (test_released_try_is_the_last)
 	f->C_CloseSession (s);
 	ck_assert_uint_eq (stored_failures (slot), 0);
 	p11t_assert_rv (login (slot, NEW_PIN), CKR_OK);
+	shim_stop ();
+}
+END_TEST
+
+/* By default the label is the token's identity and keeps it in a program
+ * lockout-label-programs does not name; the flags carry the count, the
+ * warnings still go out, and the right PIN still logs in. */
+START_TEST (test_label_kept_by_default)
+{
+	make_token (LABEL, USER_PIN);
+	shim_start_plain ("");
+	for (int i = 1; i <= 14; i++) {
+		long left = 15 - i;
+		p11t_assert_rv (login (slot, wrong_pin (i)), CKR_PIN_INCORRECT);
+		CK_TOKEN_INFO info = token_info (slot);
+		ck_assert_str_eq (label_of (&info), padded ("eToken"));
+		ck_assert (info.flags & CKF_USER_PIN_COUNT_LOW);
+		ck_assert_int_eq ((info.flags & CKF_USER_PIN_FINAL_TRY) != 0, left == 1);
+		ck_assert (!(info.flags & CKF_USER_PIN_LOCKED));
+		/* One warning more from the count spent again below. */
+		ck_assert_int_eq (count_events ("lockout-warning"),
+				  (i >= 10 ? i - 9 : 0) + (i > 10 ? 1 : 0));
+		if (i == 10) {
+			/* 5 tries left: the right PIN resets the count. */
+			p11t_assert_rv (login (slot, USER_PIN), CKR_OK);
+			ck_assert_uint_eq (stored_failures (slot), 0);
+			ck_assert (!(token_info (slot).flags & CKF_USER_PIN_COUNT_LOW));
+			for (int j = 1; j <= 10; j++)
+				p11t_assert_rv (login (slot, wrong_pin (20 + j)),
+						CKR_PIN_INCORRECT);
+			ck_assert_uint_eq (stored_failures (slot), 10);
+		}
+	}
+	/* The guard holds the last try: locked as far as the flags go. */
+	p11t_assert_rv (login (slot, wrong_pin (15)), CKR_PIN_LOCKED);
+	ck_assert_str_eq (label_now (slot), padded ("eToken"));
+	shim_stop ();
+}
+END_TEST
+
+/* The label counts down only where both settings let it: another program
+ * named, none, or lockout-warn-label: no all keep it. */
+START_TEST (test_label_programs_setting)
+{
+	char settings[256];
+	const char *keep[] = {
+		"lockout-label-programs: none", "lockout-label-programs: firefox, chromium",
+		NULL, /* this program, with lockout-warn-label: no */
+	};
+	make_token (LABEL, USER_PIN);
+	for (int k = 0; k < 3; k++) {
+		if (keep[k])
+			snprintf (settings, sizeof settings, "lockout-warn: 5; %s", keep[k]);
+		else
+			snprintf (settings, sizeof settings,
+				  "lockout-warn-label: no; lockout-label-programs: %s",
+				  hkp11_program_name ());
+		shim_start (settings);
+		for (int i = 1; i <= 10; i++)
+			p11t_assert_rv (login (slot, wrong_pin (i)), CKR_PIN_INCORRECT);
+		CK_TOKEN_INFO info = token_info (slot);
+		ck_assert_msg (strcmp (label_of (&info), padded ("eToken")) == 0, "%s: '%s'",
+			       settings, label_of (&info));
+		ck_assert (info.flags & CKF_USER_PIN_COUNT_LOW);
+		p11t_assert_rv (login (slot, USER_PIN), CKR_OK);
+		shim_stop ();
+	}
+	/* Named, in a list, it does. */
+	snprintf (settings, sizeof settings, "lockout-label-programs: firefox %s",
+		  hkp11_program_name ());
+	shim_start (settings);
+	for (int i = 1; i <= 10; i++)
+		p11t_assert_rv (login (slot, wrong_pin (i)), CKR_PIN_INCORRECT);
+	ck_assert_str_eq (label_now (slot), padded ("eToken (5 tries left)"));
 	shim_stop ();
 }
 END_TEST
@@ -1389,6 +1480,8 @@ main (void)
 	tcase_add_test (lockout, test_guard_release_and_off);
 	tcase_add_test (lockout, test_released_try_is_the_last);
 	tcase_add_test (lockout, test_no_countdown_before_a_wrong_pin);
+	tcase_add_test (lockout, test_label_kept_by_default);
+	tcase_add_test (lockout, test_label_programs_setting);
 	tcase_add_test (lockout, test_repeat_guard);
 	tcase_add_test (lockout, test_tty_warning);
 	tcase_add_test (lockout, test_processes_share_count);

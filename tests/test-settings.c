@@ -13,6 +13,7 @@
 #include "config.h"
 #include "settings/conf.h"
 #include "settings/settings.h"
+#include "settings/programs.h"
 #include "p11-test.h"
 
 #include <check.h>
@@ -340,6 +341,66 @@ START_TEST (test_relative_state_dir_refused)
 }
 END_TEST
 
+/* lockout-label-programs: which host programs' token label counts down. */
+START_TEST (test_label_programs)
+{
+	hkp11_error err;
+	const hkp11_program_list *l = &hkp11_lockout_conf.label_programs;
+
+	/* The default: the browsers, under Debian's names too; not
+	 * Thunderbird, nor any program that selects a token by its label. */
+	setenv ("HKPOST_P11_CONF", "/dev/null", 1);
+	ck_assert_msg (hkp11_config_load (groups, n_groups, NULL, NULL, &err), "%s", err.text);
+	ck_assert (hkp11_program_listed (l, "firefox"));
+	ck_assert (hkp11_program_listed (l, "firefox-esr"));
+	ck_assert (hkp11_program_listed (l, "chromium"));
+	ck_assert (hkp11_program_listed (l, "chromium-browser"));
+	const char *never[] = { "thunderbird", "p11tool", "pkcs11-tool",
+				"openssl",     "gpgsm",   "gnupg-pkcs11-scd",
+				"certutil",    "ssh",     "firefoxy",
+				"fire",        "",        NULL };
+	for (int i = 0; never[i]; i++)
+		ck_assert_msg (!hkp11_program_listed (l, never[i]), "%s", never[i]);
+	ck_assert (!hkp11_program_listed (l, NULL));
+
+	ck_assert_msg (hkp11_config_load (groups, n_groups,
+					  "lockout-label-programs: thunderbird, pkcs11-tool", NULL,
+					  &err),
+		       "%s", err.text);
+	ck_assert_uint_eq (l->n, 2);
+	ck_assert (hkp11_program_listed (l, "thunderbird"));
+	ck_assert (hkp11_program_listed (l, "pkcs11-tool"));
+	ck_assert (!hkp11_program_listed (l, "pkcs11"));
+	ck_assert (!hkp11_program_listed (l, "firefox-esr"));
+	ck_assert_msg (
+		hkp11_config_load (groups, n_groups, "lockout-label-programs: none", NULL, &err),
+		"%s", err.text);
+	ck_assert_uint_eq (l->n, 0);
+	ck_assert (!hkp11_program_listed (l, "firefox"));
+	hkp11_config_reset (groups, n_groups);
+
+	/* Bad values: named with file, line and key, and why. */
+	const char *why = load_conf_fails ("\nlockout-label-programs: /usr/bin/firefox\n");
+	ck_assert_contains (why, "line 2: bad value for key 'lockout-label-programs': "
+				 "'/usr/bin/firefox' is not a program name");
+	why = load_conf_fails ("lockout-label-programs: fire*\n");
+	ck_assert_contains (why, "line 1: bad value for key 'lockout-label-programs'");
+	why = load_conf_fails ("lockout-label-programs:\n");
+	ck_assert_contains (why, "line 1: bad value for key 'lockout-label-programs': "
+				 "expected program names, or none");
+	why = load_conf_fails ("lockout-label-programs: firefox none\n");
+	ck_assert_contains (why, "none cannot be listed");
+	why = load_conf_fails ("lockout-label-programs: a b c d e f g h i j k l m n o p q\n");
+	ck_assert_contains (why, "more than 16 program names");
+	char long_name[200];
+	snprintf (long_name, sizeof long_name, "lockout-label-programs: %070d\n", 0);
+	why = load_conf_fails (long_name);
+	ck_assert_contains (why, "longer than 63 characters");
+	/* Nothing of a bad value stays. */
+	ck_assert_uint_eq (l->n, 2);
+}
+END_TEST
+
 START_TEST (test_pin_lengths_contradiction_refused)
 {
 	const char *why = load_conf_fails ("pin-min-length: 8\n\npin-max-length: 6\n");
@@ -388,6 +449,7 @@ settings_suite (void)
 	tcase_add_test (tc, test_default_backends_documented);
 	tcase_add_test (tc, test_relative_state_dir_refused);
 	tcase_add_test (tc, test_pin_lengths_contradiction_refused);
+	tcase_add_test (tc, test_label_programs);
 	suite_add_tcase (s, tc);
 	return s;
 }

@@ -10,6 +10,19 @@ static const hkp11_lockout_settings defaults = {
 	.warn = 5,
 	.guard = 1,
 	.warn_label = true,
+	/*
+	 * Where the tries left are shown in the token label.  The label is the
+	 * token's identity: a PKCS#11 URI's token=, pkcs11-helper's key
+	 * references (gnupg-pkcs11-scd), NSS nicknames "label:name".  A
+	 * renamed token is another token to them: the key goes missing and
+	 * the holder cannot even log in to reset the count.  Firefox and
+	 * Chromium name no token by its label (client certificates are chosen
+	 * by issuer and serial number), and their password dialogs show the
+	 * label and nothing else of the token: there the countdown is worth
+	 * it.  Not Thunderbird: its S/MIME settings keep the signing
+	 * certificate's nickname "label:name".
+	 */
+	.label_programs = { .n = 2, .names = { "firefox", "chromium" } },
 	.repeat_guard = true,
 	.state_dir = NULL,
 };
@@ -33,6 +46,10 @@ static const hkp11_option options[] = {
 	{ .key = "lockout-warn-label",
 	  .type = HKP11_OPT_BOOL,
 	  .offset = offsetof (hkp11_lockout_settings, warn_label) },
+	{ .key = "lockout-label-programs",
+	  .type = HKP11_OPT_CUSTOM,
+	  .offset = offsetof (hkp11_lockout_settings, label_programs),
+	  .parse = hkp11_program_list_parse },
 	{ .key = "lockout-repeat-guard",
 	  .type = HKP11_OPT_BOOL,
 	  .offset = offsetof (hkp11_lockout_settings, repeat_guard) },

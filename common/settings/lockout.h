@@ -9,12 +9,14 @@
 #define HKP11_SETTINGS_LOCKOUT_H
 
 #include "settings/conf.h"
+#include "settings/programs.h"
 
 typedef struct {
 	unsigned int attempts;
-	unsigned int warn;  /* tries left from which to warn; 0: never */
-	unsigned int guard; /* tries left held back; 0: none */
-	bool warn_label;
+	unsigned int warn;                 /* tries left from which to warn; 0: never */
+	unsigned int guard;                /* tries left held back; 0: none */
+	bool warn_label;                   /* lockout-warn-label: the label may count down at all */
+	hkp11_program_list label_programs; /* ...and only in these host programs */
 	bool repeat_guard;
 	char *state_dir; /* NULL: ${XDG_STATE_HOME:-~/.local/state}/hkpost-p11 */
 } hkp11_lockout_settings;

@@ -12,7 +12,8 @@
  *   repeat.c      a wrong PIN tried again, refused without asking the token;
  *   counted.c     the calls that spend a try: C_Login, C_LoginUser,
  *                 C_SetPIN, and C_InitPIN, which resets the count;
- *   token-info.c  what C_GetTokenInfo shows: the PIN flags and the label.
+ *   token-info.c  what C_GetTokenInfo shows: the PIN flags, and the label
+ *                 in the host programs that show it to the holder.
  *
  * The rules themselves (how many tries are left, whether a try is held
  * back) are pure functions of the record: common/lockout/rules.h.
@@ -41,6 +42,9 @@
 extern hkp11_lockout_settings lockout_now;
 extern CK_FUNCTION_LIST_3_0 lockout_below;
 extern pthread_mutex_t lockout_lock;
+/* Whether this host program is one whose token label counts down
+ * (lockout-warn-label, lockout-label-programs), decided at start. */
+extern bool lockout_label_here;
 
 /* Everything about a token's tries at one moment. */
 typedef struct {

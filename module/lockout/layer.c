@@ -26,6 +26,7 @@
 #include "config.h"
 #include "internal.h"
 #include "core/layer.h"
+#include "base/compat.h"
 #include "base/message.h"
 
 #include <pthread.h>
@@ -33,6 +34,7 @@
 hkp11_lockout_settings lockout_now;
 CK_FUNCTION_LIST_3_0 lockout_below;
 pthread_mutex_t lockout_lock = PTHREAD_MUTEX_INITIALIZER;
+bool lockout_label_here;
 
 static bool
 lockout_enabled (void)
@@ -48,6 +50,9 @@ lockout_start (void)
 	pthread_mutex_init (&lockout_lock, NULL);
 	lockout_now = hkp11_lockout_conf;
 	lockout_now.state_dir = NULL; /* used here only */
+	lockout_label_here =
+		lockout_now.warn_label &&
+		hkp11_program_listed (&lockout_now.label_programs, hkp11_program_name ());
 	repeat_forget ();
 	if (!tries_start (hkp11_lockout_conf.state_dir))
 		return CKR_HOST_MEMORY;

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What the token shows: C_GetTokenInfo's PIN flags as the count stands,
- * and, from lockout-warn tries left once a PIN went wrong, the tries left
- * in the token's label, the one text NSS shows in its password dialog.
+ * in every program.  From lockout-warn tries left once a PIN went wrong,
+ * also the tries left in the token's label, the one text a browser's
+ * password dialog shows, but only in the programs lockout-label-programs
+ * names: everywhere else the label is the token's identity (URIs, key
+ * references, NSS nicknames) and keeps it.
  */
 #include "config.h"
 #include "internal.h"
@@ -63,10 +66,11 @@ lockout_C_GetTokenInfo (CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 		pInfo->flags |= CKF_USER_PIN_LOCKED;
 
 	/* NSS shows only the label in its password dialog.  The other
-	 * channels were told when the count fell, at the wrong PIN.  Nothing
-	 * is counted down before a try was spent, however few the token has:
-	 * a warning when nothing went wrong teaches the holder to ignore it. */
-	if (lockout_now.warn > 0 && lockout_now.warn_label && t.left < t.max &&
+	 * channels were told when the count fell, at the wrong PIN, and the
+	 * flags above are the standard one.  Nothing is counted down before
+	 * a try was spent, however few the token has: a warning when nothing
+	 * went wrong teaches the holder to ignore it. */
+	if (lockout_label_here && lockout_now.warn > 0 && t.left < t.max &&
 	    t.left <= (long)lockout_now.warn)
 		label_with_tries (pInfo->label, t.left);
 	return rv;

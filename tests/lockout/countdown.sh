@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Lockout protection with a real client: wrong logins through pkcs11-tool
 # over a SoftHSM token (which never locks, so hkpost-p11 counts).  From the
-# tenth wrong PIN (5 tries left) the countdown shows on a terminal's stderr,
-# in the flags and in the label; the fifteenth try is held back.
+# tenth wrong PIN (5 tries left) the countdown shows on a terminal's stderr
+# and in the flags; in the label only where lockout-label-programs names the
+# program (label.conf here), else the token keeps its name.  The fifteenth
+# try is held back.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/lockout/common.sh"
 test_begin
@@ -13,6 +15,8 @@ require_shim
 
 softhsm_setup
 token_init eToken
+# The label counts down in these programs only.
+printf 'lockout-label-programs: pkcs11-tool token-flags\n' >"$HKP11_TMP/label.conf"
 
 wrong=1
 while [ "$wrong" -le 14 ]; do
@@ -41,16 +45,22 @@ while [ "$wrong" -le 14 ]; do
 	fi
 	if [ "$wrong" -eq 10 ]; then
 		p11 list10 --module "$HKP11_SHIM" -L
-		expect_grep "-L shows the tries in the label at 5 left" 'token label +: eToken \(5 tries left\)$' list10
+		expect_grep "by default -L shows the token's own label at 5 left" 'token label +: eToken$' list10
+		expect_grep "by default -L shows the count low in the flags at 5 left" 'token flags +:.*user PIN count low' list10
+		HKPOST_P11_CONF=$HKP11_TMP/label.conf p11 list10l --module "$HKP11_SHIM" -L
+		expect_grep "-L shows the tries in the label at 5 left when pkcs11-tool is named" 'token label +: eToken \(5 tries left\)$' list10l
 		flags_of eToken
 		expect_grep "5 left: count low, not the final try" '^count-low=1 final-try=0 locked=0$' flags.out
+		expect_grep "5 left: by default the label is the token's own" '^label=eToken *$' flags.out
 	fi
 	wrong=$((wrong + 1))
 done
 
 flags_of eToken
 expect_grep "one try left: CKF_USER_PIN_FINAL_TRY in the raw flags" '^count-low=1 final-try=1 locked=0$' flags.out
-expect_grep "one try left: the label says so" '^label=eToken \(1 try left\) *$' flags.out
+expect_grep "one try left: by default the label stays" '^label=eToken *$' flags.out
+HKPOST_P11_CONF=$HKP11_TMP/label.conf flags_of eToken
+expect_grep "one try left: the label says so where the setting names the program" '^label=eToken \(1 try left\) *$' flags.out
 
 # The fifteenth try, wrong or right, is held back; stderr says how to go on
 # whether it is a terminal or not.

@@ -23,6 +23,12 @@ HKP11_MODULE=$MODULE HKP11_PIN=$USER_PIN HKP11_HOLDER="CHAN TAI MAN" HKP11_WORK=
 	fail "the Firefox runs failed"
 }
 
+# The label counted down with the default settings: lockout-label-programs'
+# "firefox" names Debian's firefox-esr, the name the module sees.
+grep -q 'program="firefox-esr"' "$XDG_STATE_HOME/hkpost-p11/audit.log" ||
+	fail "the audit log names no program firefox-esr"
+ok "the module saw the program name firefox-esr, which the default 'firefox' names"
+
 # No PIN in what the module left behind.
 if grep -rlF -e "$USER_PIN" -e 27182800 "$work/home" >"$work/pin-hits" 2>/dev/null; then
 	show "$work/pin-hits"

@@ -23,7 +23,10 @@ require_cli
 
 TOKEN_FLAGS=$top_builddir/tests/lockout/token-flags
 STRONG='Tai#Man2025'
-printf 'lockout-attempts: 5\n' >"$HKP11_TMP/five.conf"
+# The label counts down for the token-flags helper only (label_is); every
+# other program, pkcs11-tool among them, sees the token's own label.
+printf 'lockout-attempts: 5\nlockout-label-programs: token-flags\n' >"$HKP11_TMP/five.conf"
+printf 'lockout-attempts: 5\n' >"$HKP11_TMP/five-default.conf"
 HKPOST_P11_CONF=$HKP11_TMP/five.conf
 export HKPOST_P11_CONF
 
@@ -105,6 +108,8 @@ check(d["problems"] == [], "no problem")
 	done
 	label_is "$kind: four wrong passwords: the label says one try is left" 'eToken (1 try left)'
 	flags_are "$kind: and the flags say final try" 'count-low=1 final-try=1 locked=0'
+	HKPOST_P11_CONF=$HKP11_TMP/five-default.conf label_is \
+		"$kind: where the program is not named, the token keeps its label" eToken
 	login held "Wrong-Pin-5"
 	expect_answer "$kind: the fifth try is held back" CKR_PIN_LOCKED
 	[ "$kind" = softhsm ] || expect_tries "$kind: the token was not asked" 1

@@ -6,7 +6,7 @@
  *   flags=0x0006040d
  *   count-low=1 final-try=0 locked=0
  *   min-pin=8 max-pin=255
- *   label=eToken (5 tries left)
+ *   label=eToken (5 tries left)   (with lockout-label-programs: token-flags)
  *
  * pkcs11-tool 0.23 names some flags and prints the rest as one hex number,
  * so the tests ask the module themselves.  Exit 1 when no token matches.

@@ -270,4 +270,8 @@ if grep -q 'hkpost-p11' "$work/modules-2.txt"; then
 fi
 ok "unregister chromium removed the module from ~/.pki/nssdb"
 echo "# chromium scenario: $(($(date +%s) - start))s; screenshots in $shots"
+# The name lockout-label-programs' default "chromium" is matched against.
+grep -q 'program="chromium"' "$XDG_STATE_HOME/hkpost-p11/audit.log" ||
+	fail "the audit log names no program chromium"
+ok "the module saw the program name chromium, which lockout-label-programs names by default"
 real_end

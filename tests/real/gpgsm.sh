@@ -7,9 +7,8 @@
 # gpgsm and OpenSSL verify the signature as CHAN TAI MAN's.  Once directly
 # over SoftHSM, once through the module.
 #
-# Not here yet: a token with few tries left.  gnupg-pkcs11-scd keeps the
-# token label in its key references, and the lockout warning renames the
-# token then; that waits for the label to stay as it is.
+# A token with few tries left (gnupg-pkcs11-scd keeps the token label in
+# its key references) is gpgsm-low-tries.sh.
 . "$top_srcdir/tests/real/common.sh"
 real_begin gpgsm
 need gpgsm gpg-agent gpgconf gnupg-pkcs11-scd openssl softhsm2-util pkcs11-tool

@@ -179,8 +179,8 @@ token_host_token () {
 	cert_id=$(th_env pkcs11-tool --module "$SOFTHSM2_MODULE" -O --type cert 2>/dev/null |
 		sed -n 's/^ *ID: *//p' | head -n 1)
 	[ -n "$cert_id" ] || fail "no certificate on the token"
-	# Not by label: the lockout layer adds "(N tries left)" to the label
-	# while tries run low, and a token=eToken filter would then hide it.
+	# By serial number, which no setting changes (a program that
+	# lockout-label-programs names sees "(N tries left)" in the label).
 	token_uri="pkcs11:model=SoftHSM%20v2;serial=$token_serial"
 }
 

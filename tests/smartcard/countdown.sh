@@ -13,6 +13,8 @@ sc_begin smartcard-countdown
 sc_card card-5 personal 4b50000000170005 5
 sc_card card-15 org3 4b50000000170015 15
 sc_timed stack sc_start card-5
+# The countdown in the label is read here: the script's program is named.
+printf 'lockout-label-programs: hkp11-p11-script\n' >>"$HKPOST_P11_CONF"
 
 # wrongs N: a script of N different wrong PINs (the repeat guard would
 # refuse a repeated one without asking the card), each followed by the

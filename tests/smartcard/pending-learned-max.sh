@@ -30,6 +30,7 @@ HKPOST_P11_CONF=$work/noguard.conf sc_script right "$MODULE" <"$work/right.txt"
 expect_line right "login: CKR_OK"
 
 printf 'open\nlogin 00000009\ntoken\nfinalize\n' >"$work/cycle2.txt"
+printf 'lockout-label-programs: hkp11-p11-script\n' >>"$HKPOST_P11_CONF"
 sc_script cycle2 "$MODULE" <"$work/cycle2.txt"
 grep -q '^token: label="CHAN TAI MAN (4 tries left)"' "$work/out/cycle2" ||
 	{ show "$work/out/cycle2"; sc_ctl status; fail "2. after one wrong PIN hkpost-p11 does not say 4 tries left (the card has $(sc_ctl status))"; }
