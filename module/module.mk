@@ -6,7 +6,7 @@ noinst_LTLIBRARIES += module/libhkp11-module.la
 module_libhkp11_module_la_SOURCES = \
 	module/core/shim.c module/core/shim.h \
 	module/core/functions.c \
-	module/core/backend.c module/core/backend.h \
+	module/core/backend.c module/core/backend.h module/core/no-backend.c \
 	module/core/self-identity.c module/core/self-identity.h \
 	module/core/stack.c module/core/stack.h module/core/layer.h \
 	module/core/layers.c \

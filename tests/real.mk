@@ -13,6 +13,7 @@ REAL_TESTS = \
 	tests/real/nss-tools.sh \
 	tests/real/nss-parameters.sh \
 	tests/real/p11-kit.sh \
+	tests/real/p11-kit-empty.sh \
 	tests/real/openssh.sh \
 	tests/real/gnutls-opensc.sh \
 	tests/real/chromium.sh \

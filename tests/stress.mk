@@ -69,6 +69,7 @@ MEMCHECK_TESTS = \
 	tests/test-shim-forward \
 	tests/test-shim-life \
 	tests/test-shim-bad \
+	tests/test-shim-nobackend \
 	tests/test-shim-outputs \
 	tests/test-sessions \
 	tests/test-labels \

@@ -94,6 +94,19 @@ typedef struct {
 	problems ps;
 } status_data;
 
+/* No library named and none at SafeNet's usual paths: the module then
+ * starts with no slots, and this is why no token shows. */
+static void
+add_no_backend (status_data *d)
+{
+	add_problem (&d->ps, CLI_SETUP, "no-backend",
+		     _ ("Install SafeNet Authentication Client, or name its library in "
+			"the configuration file ('backend: /path/to/libeTPkcs11.so' in "
+			"~/.config/hkpost-p11/hkpost-p11.conf) or in the environment "
+			"variable HKPOST_P11_BACKEND."),
+		     _ ("no token library found (tried %s)"), d->backend.tried);
+}
+
 static void
 collect (status_data *d, const cli_globals *g)
 {
@@ -133,14 +146,7 @@ collect (status_data *d, const cli_globals *g)
 			add_problem (&d->ps, CLI_SETUP, "no-module", fix,
 				     _ ("the hkpost-p11 module %s cannot be loaded"), d->m.path);
 		} else if (!d->backend.found) {
-			snprintf (
-				fix, sizeof fix,
-				_ ("Install SafeNet Authentication Client, or name its library in "
-				   "the configuration file ('backend: /path/to/libeTPkcs11.so' in "
-				   "~/.config/hkpost-p11/hkpost-p11.conf) or in the environment "
-				   "variable HKPOST_P11_BACKEND."));
-			add_problem (&d->ps, CLI_SETUP, "no-backend", fix,
-				     _ ("no token library found (tried %s)"), d->backend.tried);
+			add_no_backend (d);
 		} else if (d->settings_ok) {
 			snprintf (fix, sizeof fix,
 				  _ ("Check the token library and the configuration named above."));
@@ -152,8 +158,13 @@ collect (status_data *d, const cli_globals *g)
 	}
 
 	d->have_info = d->m.f->C_GetInfo (&d->info) == CKR_OK;
-	d->have_backend_info =
-		d->backend.found && cli_backend_info (d->backend.path, &d->backend_info);
+	if (!d->backend.found) {
+		/* The module started all the same, with no slots: there is
+		 * no token to look for, and the cause is the library. */
+		add_no_backend (d);
+		return;
+	}
+	d->have_backend_info = cli_backend_info (d->backend.path, &d->backend_info);
 	if (cli_tokens_list (&d->m, &d->s, &d->tokens, &d->n_tokens) != CLI_OK) {
 		add_problem (&d->ps, CLI_FAILED, "slots", NULL,
 			     _ ("the token library cannot list its slots"));

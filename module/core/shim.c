@@ -18,10 +18,14 @@ static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static hkp11_backend backend;
 
+/* Whether this process was told that no token library was found: said
+ * once, not at each C_Initialize of a program that starts us again and again. */
+static bool said_absent;
+
 const char *
 hkp11_shim_backend_path (void)
 {
-	return backend.path;
+	return backend.absent ? "" : backend.path;
 }
 
 /* Whether our C_Initialize of the backend succeeded, so C_Finalize is ours
@@ -124,6 +128,10 @@ hkp11_shim_initialize (CK_VOID_PTR init_args)
 	if (rv != CKR_OK) {
 		hkp11_message (HKP11_MSG_ERROR, "%s", err.text);
 		goto fail;
+	}
+	if (backend.absent && !said_absent) {
+		hkp11_message (HKP11_MSG_WARNING, "%s", err.text);
+		said_absent = true;
 	}
 
 	/* The backend gets the caller's locking choices without pReserved,

@@ -60,9 +60,13 @@ expect_rc "pin-min-length: 12 refuses 11 characters" 4
 expect_grep "with the numbers" 'needs at least 12 characters \(it has 11\)' longer
 
 # ---- status when something is wrong ------------------------------------
-# No token library anywhere: the message lists the paths tried.
+# No token library anywhere: the module starts with no slots, and status
+# says the library is missing, listing the paths tried.
 HKPOST_P11_BACKEND= cli nobackend status
 expect_rc "status without a token library exits 2" 2
+expect_grep "it shows the module, which started" '^ +hkpost-p11 e-Cert token module, ' nobackend
+expect_grep "and no token library" '^Token library +not found' nobackend
+expect_no_grep "it does not blame a missing token" 'no token is inserted' nobackend
 expect_grep "it says no token library was found, and where it looked" \
 	'no token library found \(tried /usr/lib64/pkcs11/libeTPkcs11.so, ' nobackend
 expect_grep "it says how to fix it" 'Fix: Install SafeNet Authentication Client' nobackend
@@ -71,7 +75,8 @@ expect_rc "status --json exits 2 too" 2
 json_check nobackendj '
 check(d["backend"]["found"] is False, "backend.found is false")
 check(d["backend"]["tried"].startswith("/usr/lib64/pkcs11/libeTPkcs11.so"), "backend.tried lists the paths")
-check(d["module"]["started"] is False, "module.started is false")
+check(d["module"]["started"] is True, "module.started is true: it starts with no slots")
+check(d["module"]["error"] is None, "module.error is null")
 check(d["tokens"] == [], "no tokens")
 check(d["problems"][0]["code"] == "no-backend", "the problem is no-backend")
 check("SafeNet Authentication Client" in d["problems"][0]["fix"], "with its fix")

@@ -52,6 +52,13 @@ tests_test_shim_bad_SOURCES = tests/test-shim-bad.c $(SHIM_TEST_FIXTURE)
 tests_test_shim_bad_CPPFLAGS = $(SHIM_TEST_CPPFLAGS)
 tests_test_shim_bad_LDADD = $(TEST_LIBS)
 
+# The default SafeNet paths come from the settings (common/settings/core.c).
+TESTS += tests/test-shim-nobackend
+check_PROGRAMS += tests/test-shim-nobackend
+tests_test_shim_nobackend_SOURCES = tests/test-shim-nobackend.c $(SHIM_TEST_FIXTURE)
+tests_test_shim_nobackend_CPPFLAGS = $(SHIM_TEST_CPPFLAGS)
+tests_test_shim_nobackend_LDADD = $(HKP11_COMMON_LIBS) $(TEST_LIBS) $(LIBCRYPTO_LIBS)
+
 TESTS += tests/test-shim-outputs
 check_PROGRAMS += tests/test-shim-outputs
 tests_test_shim_outputs_SOURCES = tests/test-shim-outputs.c $(SHIM_TEST_FIXTURE)

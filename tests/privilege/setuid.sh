@@ -117,7 +117,12 @@ expect_untouched ()
 # ---- the installed module: a user's choice is never taken ---------------------
 as_user plain "$HKP11_SHIM"
 expect_grep "the program runs set-uid root for the user" "^uid=$uid euid=0 secure=1\$" plain
-expect_no_grep "the module does not start with the user's library" '^C_Initialize=0x00000000$' plain
+# With no system-wide backend and no SafeNet library it starts without
+# slots, and says which configuration it would read.
+expect_grep "the module starts without the user's library, with no slots" '^C_Initialize=0x00000000$' plain
+expect_no_grep "and lists no token" '^token=' plain
+expect_grep "it names the one configuration a set-uid program reads" \
+	'no token library found \(tried .*the one configuration a set-uid, set-gid or privileged program reads' plain.err
 expect_untouched "the installed module"
 
 # ---- the system-wide configuration is still read ------------------------------
