@@ -307,6 +307,8 @@ cli_change_pin_main (const cli_globals *g, int argc, char **argv)
 		goto out;
 	status = cli_tokens_list (&m, &s, &tokens, &n);
 	if (status == CLI_OK)
+		status = cli_tokens_need_library (&s, n);
+	if (status == CLI_OK)
 		status = cli_token_choose (tokens, n, want, &t);
 	if (status != CLI_OK)
 		goto out;

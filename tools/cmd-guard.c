@@ -90,6 +90,8 @@ cli_guard_main (const cli_globals *g, int argc, char **argv)
 	if (status == CLI_OK)
 		status = cli_tokens_list (&m, &s, &tokens, &n);
 	if (status == CLI_OK)
+		status = cli_tokens_need_library (&s, n);
+	if (status == CLI_OK)
 		status = cli_token_choose (tokens, n, want, &t);
 	if (status != CLI_OK)
 		goto out;

@@ -460,6 +460,8 @@ cli_show_main (const cli_globals *g, int argc, char **argv)
 	status = cli_module_open (&m, NULL, false);
 	if (status == CLI_OK)
 		status = cli_tokens_list (&m, &s, &tokens, &n_tokens);
+	if (status == CLI_OK)
+		status = cli_tokens_need_library (&s, n_tokens);
 	if (status != CLI_OK)
 		goto out;
 

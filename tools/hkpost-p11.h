@@ -196,6 +196,13 @@ typedef struct {
 /* Every slot of the module, with its token when one is present. */
 cli_status cli_tokens_list (cli_module *m, const cli_settings *s, cli_token **tokens, size_t *n);
 
+/* With no slot at all, whether that is because no token library was found
+ * (none named, none at SafeNet's paths: the module then starts with no
+ * slots): says so with the paths tried and gives CLI_SETUP, so that the
+ * holder installs the library instead of looking for the token.  CLI_OK
+ * otherwise. */
+cli_status cli_tokens_need_library (const cli_settings *s, size_t n);
+
 /* The token to act on: the one whose label or serial is want, or the only
  * one present.  Says what is wrong otherwise. */
 cli_status cli_token_choose (cli_token *tokens, size_t n, const char *want, cli_token **chosen);

@@ -208,6 +208,24 @@ cli_tokens_list (cli_module *m, const cli_settings *s, cli_token **tokens, size_
 	return CLI_OK;
 }
 
+cli_status
+cli_tokens_need_library (const cli_settings *s, size_t n)
+{
+	cli_backend_choice backend;
+
+	if (n > 0)
+		return CLI_OK;
+	cli_settings_backend (s, &backend);
+	if (backend.found)
+		return CLI_OK;
+	cli_error (_ ("Install SafeNet Authentication Client, or name its library in "
+		      "the configuration file ('backend: /path/to/libeTPkcs11.so' in "
+		      "~/.config/hkpost-p11/hkpost-p11.conf) or in the environment "
+		      "variable HKPOST_P11_BACKEND."),
+		   _ ("no token library found (tried %s)"), backend.tried);
+	return CLI_SETUP;
+}
+
 /* A label as the lockout layer may show it, without " (3 tries left)". */
 static bool
 label_matches (const char *label, const char *want)

@@ -82,6 +82,22 @@ check(d["problems"][0]["code"] == "no-backend", "the problem is no-backend")
 check("SafeNet Authentication Client" in d["problems"][0]["fix"], "with its fix")
 '
 
+# The commands that act on a token say the same, not "no token is
+# inserted": the holder has a library to install, not a token to find.
+for cmd in show guard change-pin; do
+	case $cmd in
+	guard) args="guard release --yes" ;;
+	change-pin) args="change-pin --pin-stdin" ;;
+	*) args=$cmd ;;
+	esac
+	# shellcheck disable=SC2086 # the command's words
+	HKPOST_P11_BACKEND= cli_in "nobackend-$cmd" '' $args
+	expect_rc "$cmd without a token library exits 2, as status does" 2
+	expect_grep "$cmd names the library and the paths tried" \
+		'no token library found \(tried /usr/lib64/pkcs11/libeTPkcs11.so, ' "nobackend-$cmd.err"
+	expect_no_grep "$cmd does not blame a missing token" 'no token is inserted' "nobackend-$cmd.err"
+done
+
 # A library that is not there, named in the environment.
 HKPOST_P11_BACKEND=$HKP11_TMP/libnothing.so cli missing status
 expect_rc "status with a missing token library exits 2" 2
