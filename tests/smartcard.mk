@@ -24,26 +24,13 @@ SMARTCARD_TESTS = \
 	tests/smartcard/countdown.sh \
 	tests/smartcard/removal.sh \
 	tests/smartcard/firefox.sh \
+	tests/smartcard/learned-max.sh \
+	tests/smartcard/removal-audit.sh \
 	$(NULL)
 TESTS += $(SMARTCARD_TESTS)
 dist_check_SCRIPTS += $(SMARTCARD_TESTS)
 EXTRA_DIST += tests/smartcard/common.sh tests/smartcard/firefox.py
 
-# What the module does not do yet over a smart card (see README, "Over a
-# smart card"): these fail today and are not in TESTS, so that CI stays
-# honest about it.  `make check-smartcard-pending` runs them.
-SMARTCARD_PENDING_TESTS = \
-	tests/smartcard/pending-learned-max.sh \
-	tests/smartcard/pending-removal-audit.sh \
-	$(NULL)
-EXTRA_DIST += $(SMARTCARD_PENDING_TESTS)
-
 check-smartcard:
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(SMARTCARD_TESTS)'
-check-smartcard-pending: $(check_PROGRAMS) $(module_LTLIBRARIES)
-	@for t in $(SMARTCARD_PENDING_TESTS); do \
-		echo "== $$t"; \
-		$(AM_TESTS_ENVIRONMENT) $(SHELL) $(top_srcdir)/$$t || failed="$$failed $$t"; \
-	done; \
-	if [ -n "$$failed" ]; then echo "still pending:$$failed"; exit 1; fi
-.PHONY: check-smartcard check-smartcard-pending
+.PHONY: check-smartcard

@@ -885,6 +885,110 @@ START_TEST (test_no_home)
 }
 END_TEST
 
+/* A token that counts for itself but tells only its final try (a card
+ * behind OpenSC): its flag beats the count, whatever lockout-attempts
+ * says, and the count learns the token's maximum from it. */
+START_TEST (test_final_try_and_learned_max)
+{
+	hkp11_try_rule rule = { .token_left = -1, .attempts = 15, .left_cap = -1, .guard = 1 };
+	hkp11_try_rule final = rule;
+	final.left_cap = 1;
+	hkp11_lockout_record r = { 0 };
+	long long now = time (NULL);
+
+	/* Four wrong PINs on a 5-try card: the count says 11 left. */
+	r.failures = 4;
+	ck_assert_int_eq (hkp11_lockout_tries_left (&r, &rule, now, HKP11_LEFT_SHOWN), 11);
+	/* The card's final try is 1 left, for the user and the guard. */
+	ck_assert_int_eq (hkp11_lockout_tries_left (&r, &final, now, HKP11_LEFT_SHOWN), 1);
+	ck_assert (hkp11_lockout_try_held (&r, &final, now));
+
+	/* Its maximum is learned: 5, and the countdown follows it after a
+	 * good PIN, without the flag. */
+	ck_assert_uint_eq (hkp11_lockout_max_tries (&r, &rule), 15);
+	ck_assert (hkp11_lockout_learn_max (&r, &final, now));
+	ck_assert_uint_eq (r.learned_max, 5);
+	ck_assert (!hkp11_lockout_learn_max (&r, &final, now)); /* once */
+	hkp11_lockout_apply (&r, HKP11_STATE_RESET, now);
+	ck_assert_uint_eq (r.learned_max, 5);
+	ck_assert_int_eq (hkp11_lockout_tries_left (&r, &rule, now, HKP11_LEFT_SHOWN), 5);
+	hkp11_lockout_apply (&r, HKP11_STATE_FAIL, now);
+	ck_assert_int_eq (hkp11_lockout_tries_left (&r, &rule, now, HKP11_LEFT_SHOWN), 4);
+	/* The guard holds the last try by the learned count alone. */
+	for (int i = 0; i < 3; i++)
+		hkp11_lockout_apply (&r, HKP11_STATE_FAIL, now);
+	ck_assert_int_eq (hkp11_lockout_tries_left (&r, &rule, now, HKP11_LEFT_SHOWN), 1);
+	ck_assert (hkp11_lockout_try_held (&r, &rule, now));
+	/* A configured figure below the learned one stands. */
+	hkp11_try_rule three = rule;
+	three.attempts = 3;
+	ck_assert_uint_eq (hkp11_lockout_max_tries (&r, &three), 3);
+
+	/* The count ran out where the card still says its final try (tries
+	 * spent elsewhere, a stale count): 1 try left, not a lock; a try at
+	 * the token now may be spending it. */
+	hkp11_lockout_record out = { .failures = 20 };
+	ck_assert_int_eq (hkp11_lockout_tries_left (&out, &final, now, HKP11_LEFT_SHOWN), 1);
+	ck_assert (!hkp11_lockout_counted_out (&out, &final));
+	ck_assert (hkp11_lockout_counted_out (&out, &rule));
+	hkp11_try_rule no_guard = final;
+	no_guard.guard = 0;
+	ck_assert (!hkp11_lockout_try_held (&out, &no_guard, now));
+	out.pending = 1;
+	out.pending_since = now;
+	ck_assert_int_eq (hkp11_lockout_tries_left (&out, &final, now, HKP11_LEFT_GUARD), 0);
+
+	/* Nothing is learned from a final try with nothing counted, nor
+	 * from one a try at the token now may have caused; never above
+	 * lockout-attempts; a locked token teaches nothing. */
+	hkp11_lockout_record fresh = { 0 };
+	ck_assert (!hkp11_lockout_learn_max (&fresh, &final, now));
+	fresh.failures = 1;
+	fresh.pending = 1;
+	fresh.pending_since = now;
+	ck_assert (!hkp11_lockout_learn_max (&fresh, &final, now));
+	hkp11_lockout_record many = { .failures = 20 };
+	ck_assert (hkp11_lockout_learn_max (&many, &final, now));
+	ck_assert_uint_eq (many.learned_max, 15);
+	hkp11_try_rule locked = rule;
+	locked.left_cap = 0;
+	hkp11_lockout_record two = { .failures = 2 };
+	ck_assert (!hkp11_lockout_learn_max (&two, &locked, now));
+	/* Nor where the token tells its own count. */
+	hkp11_try_rule counts = final;
+	counts.token_left = 1;
+	ck_assert (!hkp11_lockout_learn_max (&two, &counts, now));
+}
+END_TEST
+
+/* The learned maximum is kept in the token's file, through a good PIN. */
+START_TEST (test_learned_max_kept)
+{
+	hkp11_try_rule final = { .token_left = -1, .attempts = 15, .left_cap = 1, .guard = 1 };
+	hkp11_lockout_store *store = hkp11_lockout_store_new (dir);
+	hkp11_lockout_record r;
+
+	for (int i = 0; i < 4; i++)
+		add_failure (store, HKP11_STATE_OK);
+	ck_assert (hkp11_lockout_store_learn (store, KEY, "test token", &final, &r, NULL));
+	ck_assert_uint_eq (r.learned_max, 5);
+	ck_assert_ptr_nonnull (strstr (read_text (state_path (".state")), "learned-max: 5\n"));
+	ck_assert (
+		hkp11_lockout_store_update (store, KEY, "test token", HKP11_STATE_RESET, &r, NULL));
+	hkp11_lockout_store_free (store);
+	store = hkp11_lockout_store_new (dir);
+	ck_assert (
+		hkp11_lockout_store_update (store, KEY, "test token", HKP11_STATE_READ, &r, NULL));
+	ck_assert_uint_eq (r.failures, 0);
+	ck_assert_uint_eq (r.learned_max, 5);
+	/* A figure that is not a number makes the file corrupt. */
+	const char *bad = "version: 1\nfailures: 0\nlearned-max: x\nend\n";
+	write_file (state_path (".state"), bad, strlen (bad));
+	ck_assert_uint_eq (count (store, HKP11_STATE_CORRUPT), 0);
+	hkp11_lockout_store_free (store);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -896,6 +1000,8 @@ main (void)
 	tcase_add_test (tc, test_try_shim_counts);
 	tcase_add_test (tc, test_try_token_counts);
 	tcase_add_test (tc, test_release_changes_nothing_else);
+	tcase_add_test (tc, test_final_try_and_learned_max);
+	tcase_add_test (tc, test_learned_max_kept);
 	tcase_add_test (tc, test_directory_choice);
 	tcase_add_test (tc, test_keys);
 	tcase_add_test (tc, test_concurrent_processes);

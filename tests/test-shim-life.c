@@ -2,7 +2,9 @@
 /*
  * The shim's life cycle over the mock, every layer off: C_Finalize releases
  * a thread blocked in C_WaitForSlotEvent, slot events and a token pulled
- * out mid-session come through, and fork works as p11-kit's does.
+ * out mid-session come through, and fork works as p11-kit's does.  With
+ * the audit log on, a login whose token was pulled out ends in the log
+ * when the removal is seen, once.
  */
 #include "config.h"
 #include "shim-fixture.h"
@@ -159,6 +161,75 @@ START_TEST (test_token_removed_mid_session)
 }
 END_TEST
 
+static int
+count_in (const char *path, const char *what)
+{
+	char line[4096];
+	int n = 0;
+	FILE *f = fopen (path, "r");
+	ck_assert_msg (f != NULL, "%s", path);
+	while (fgets (line, sizeof line, f) != NULL) {
+		if (strstr (line, what) != NULL)
+			n++;
+	}
+	fclose (f);
+	return n;
+}
+
+/* A logged-in session, then its token pulled out. */
+static CK_SESSION_HANDLE
+login_then_pull (void)
+{
+	ck_assert_int_eq (fx.set_present (MOCK_P11_SLOT, 1), 0);
+	CK_SESSION_HANDLE h = fx_session (MOCK_P11_SLOT, true);
+	ck_assert_int_eq (fx.set_present (MOCK_P11_SLOT, 0), 0);
+	return h;
+}
+
+/* The end of a login whose token was pulled out is recorded when the
+ * removal is seen, by a slot call or a call on the session; once, not
+ * again at the close of the dead session or at C_Finalize. */
+START_TEST (test_removal_ends_login_in_audit)
+{
+	char conf[8192], log[4096 + 16];
+	CK_SLOT_INFO info;
+	CK_SLOT_ID slot;
+	CK_BYTE random[16];
+
+	snprintf (log, sizeof log, "%s/audit.log", fx.dir);
+	snprintf (conf, sizeof conf, "audit: security\naudit-file: %s\n", log);
+	fx_conf (conf);
+	fx_init ();
+
+	CK_SESSION_HANDLE h = login_then_pull ();
+	p11t_assert_rv (fx.shim.f->C_GetSlotInfo (MOCK_P11_SLOT, &info), CKR_OK);
+	ck_assert_int_eq (count_in (log, "event=login-ended"), 1);
+	ck_assert_int_eq (count_in (log, "function=\"C_GetSlotInfo\" ends_login=CKU_USER "
+					 "reasons=\"token-removed\" result=CKR_OK"),
+			  1);
+	fx.shim.f->C_CloseSession (h);
+	ck_assert_int_eq (count_in (log, "ends_login"), 1);
+
+	h = login_then_pull ();
+	p11t_assert_rv (fx.shim.f->C_GenerateRandom (h, random, sizeof random), CKR_DEVICE_REMOVED);
+	ck_assert_int_eq (count_in (log, "function=\"C_GenerateRandom\" ends_login=CKU_USER "
+					 "reasons=\"token-removed\" result=CKR_DEVICE_REMOVED"),
+			  1);
+	p11t_assert_rv (fx.shim.f->C_GenerateRandom (h, random, sizeof random), CKR_DEVICE_REMOVED);
+	fx.shim.f->C_CloseSession (h);
+	ck_assert_int_eq (count_in (log, "ends_login"), 2);
+
+	h = login_then_pull ();
+	p11t_assert_rv (fx.shim.f->C_WaitForSlotEvent (CKF_DONT_BLOCK, &slot, NULL), CKR_OK);
+	ck_assert_int_eq (count_in (log, "function=\"C_WaitForSlotEvent\" ends_login=CKU_USER"), 1);
+	fx.shim.f->C_CloseSession (h);
+	p11t_assert_rv (fx.shim.f->C_Finalize (NULL), CKR_OK);
+	ck_assert_int_eq (count_in (log, "ends_login"), 3);
+	ck_assert_int_eq (count_in (log, "event=login-ended"), 3);
+	ck_assert_int_eq (count_in (log, "12345678"), 0);
+}
+END_TEST
+
 static CK_BYTE key_id[] = { 0x45, 0x43 };
 static CK_BYTE to_sign[] = "signed in parent and children";
 
@@ -281,6 +352,7 @@ suite (void)
 	tcase_add_loop_test (tc, test_finalize_releases_waiter, 0, 2);
 	tcase_add_test (tc, test_slot_events);
 	tcase_add_test (tc, test_token_removed_mid_session);
+	tcase_add_test (tc, test_removal_ends_login_in_audit);
 	tcase_add_loop_test (tc, test_fork, 0, 2);
 	suite_add_tcase (s, tc);
 	return s;

@@ -359,7 +359,10 @@ print_text (status_data *d)
 		if (t->tries_known && (!t->locked || t->counted_out))
 			cli_field (stdout, 2, w - 2, _ ("Tries left"), _ ("%s (%s)%s"), buf,
 				   t->token_counts ? _ ("the token's own count")
-						   : _ ("counted by hkpost-p11"),
+				   : t->max_learned
+					   ? _ ("counted by hkpost-p11, of a maximum "
+						"learned from the token")
+					   : _ ("counted by hkpost-p11, of lockout-attempts"),
 				   t->warning && !t->locked ? _ (": WARNING, few tries left") : "");
 		else
 			cli_field (stdout, 2, w - 2, _ ("Tries left"), "%s", buf);
@@ -533,6 +536,11 @@ print_json (status_data *d)
 					 !t->tries_known   ? NULL
 					 : t->token_counts ? "token"
 							   : "hkpost-p11");
+			cli_json_string (&j, "tries_max_source",
+					 !t->tries_known   ? NULL
+					 : t->token_counts ? "token"
+					 : t->max_learned  ? "learned"
+							   : "lockout-attempts");
 			cli_json_bool (&j, "warning", t->warning);
 			cli_json_bool (&j, "final_try", t->final_try);
 			cli_json_bool (&j, "locked", t->locked);

@@ -182,6 +182,9 @@ typedef struct {
 
 	bool tries_known;
 	bool token_counts; /* the token's own counter, else hkpost-p11's */
+	/* Where hkpost-p11 counts: max is the token's, learned from its
+	 * flags, not lockout-attempts. */
+	bool max_learned;
 	long left, max;
 	bool locked, final_try, count_low, warning;
 	/* Locked as far as hkpost-p11's own count goes: the token does not

@@ -4,7 +4,8 @@
  *
  * Tries left are worked out as the lockout layer does (module/layer-
  * lockout.c): from a SafeNet token's own counter when it has one, else
- * from the count the layer keeps in the state store; the token flags bound
+ * from the count the layer keeps in the state store, out of lockout-attempts
+ * or of the maximum the layer learned from the token; the token flags bound
  * either (hkp11_lockout_tries_left does that arithmetic for both).  The state store also says
  * whether the user released the guard.
  */
@@ -42,6 +43,7 @@ read_tries (cli_module *m, const cli_settings *s, hkp11_lockout_store *store, cl
 
 	t->tries_known = false;
 	t->token_counts = false;
+	t->max_learned = false;
 	memset (&t->record, 0, sizeof t->record);
 	memset (&t->note, 0, sizeof t->note);
 	t->state_path[0] = '\0';
@@ -71,7 +73,9 @@ read_tries (cli_module *m, const cli_settings *s, hkp11_lockout_store *store, cl
 		t->max = max > 0 && max <= 100000 ? (long)max : (long)s->lockout->attempts;
 	} else if (hkp11_lockout_enabled (s->lockout)) {
 		t->tries_known = true;
-		t->max = s->lockout->attempts;
+		t->max = (long)hkp11_lockout_max_tries (&t->record, &rule);
+		t->max_learned =
+			t->record.learned_max > 0 && t->record.learned_max < s->lockout->attempts;
 	}
 
 	t->locked = (flags & CKF_USER_PIN_LOCKED) != 0;

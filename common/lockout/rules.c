@@ -17,6 +17,34 @@ pending_live (const hkp11_lockout_record *r, long long now)
 	return r->pending;
 }
 
+unsigned int
+hkp11_lockout_max_tries (const hkp11_lockout_record *r, const hkp11_try_rule *rule)
+{
+	hkp11_return_val_if_fail (r != NULL && rule != NULL, 0);
+	if (r->learned_max > 0 && r->learned_max < rule->attempts)
+		return r->learned_max;
+	return rule->attempts;
+}
+
+bool
+hkp11_lockout_learn_max (hkp11_lockout_record *r, const hkp11_try_rule *rule, long long now)
+{
+	hkp11_return_val_if_fail (r != NULL && rule != NULL, false);
+	if (rule->token_left >= 0 || rule->left_cap != 1)
+		return false;
+	/* Wrong PINs the token has answered: those at it now may not be. */
+	unsigned int pending = pending_live (r, now);
+	unsigned int counted = r->failures > pending ? r->failures - pending : 0;
+	if (counted == 0)
+		return false;
+	unsigned int max = counted < rule->attempts ? counted + 1 : rule->attempts;
+	if (max == r->learned_max)
+		return false;
+	r->learned_max = max;
+	r->updated = now;
+	return true;
+}
+
 long
 hkp11_lockout_tries_left (const hkp11_lockout_record *r, const hkp11_try_rule *rule, long long now,
 			  hkp11_left_view view)
@@ -32,11 +60,16 @@ hkp11_lockout_tries_left (const hkp11_lockout_record *r, const hkp11_try_rule *r
 		if (view == HKP11_LEFT_SHOWN)
 			unseen = 0;
 		left = rule->token_left > unseen ? rule->token_left - unseen : 0;
+	} else if (rule->left_cap == 1) {
+		/* The token says it has one try left, whatever the count says;
+		 * for the guard, a try at it now may be spending it. */
+		left = view == HKP11_LEFT_GUARD && pending > 0 ? 0 : 1;
 	} else {
 		unsigned int failures = r->failures;
+		unsigned int max = hkp11_lockout_max_tries (r, rule);
 		if (view == HKP11_LEFT_SHOWN)
 			failures = failures > pending ? failures - pending : 0;
-		left = failures >= rule->attempts ? 0 : (long)(rule->attempts - failures);
+		left = failures >= max ? 0 : (long)(max - failures);
 	}
 	if (rule->left_cap >= 0 && left > rule->left_cap)
 		left = rule->left_cap;
@@ -46,7 +79,8 @@ hkp11_lockout_tries_left (const hkp11_lockout_record *r, const hkp11_try_rule *r
 bool
 hkp11_lockout_counted_out (const hkp11_lockout_record *r, const hkp11_try_rule *rule)
 {
-	return rule->token_left < 0 && r->failures >= rule->attempts;
+	return rule->token_left < 0 && rule->left_cap != 1 &&
+	       r->failures >= hkp11_lockout_max_tries (r, rule);
 }
 
 bool

@@ -28,6 +28,10 @@ typedef struct {
 	/* Tries at such a token ended so far, wrapping: tells a process that
 	 * read the token's counter whether tries ended since. */
 	unsigned int ended;
+	/* The token's maximum of tries, learned from its flags where the shim
+	 * counts (hkp11_lockout_learn_max); 0 when not learned.  A good PIN
+	 * keeps it: it is the token's, not the count's. */
+	unsigned int learned_max;
 } hkp11_lockout_record;
 
 #define HKP11_PENDING_STALE_SECONDS 300
@@ -50,9 +54,13 @@ typedef struct {
 	/* The record's `ended` when it was read, before the token's counter
 	 * was: a try that ended after may be missing from token_left. */
 	unsigned int ended_seen;
+	/* lockout-attempts: the maximum where the shim counts, unless the
+	 * token taught a lower one (the record's learned_max). */
 	unsigned int attempts;
-	/* The most tries the token's flags allow (1 at CKF_USER_PIN_FINAL_TRY),
-	 * or -1 when they say nothing. */
+	/* What the token's flags say of its tries: 0 at CKF_USER_PIN_LOCKED,
+	 * 1 at CKF_USER_PIN_FINAL_TRY, -1 when they say nothing.  Tries left
+	 * are never more; and at the final try never fewer where the shim
+	 * counts: the token's own warning beats any count. */
 	long left_cap;
 	/* Tries held back: at this many left or fewer a try is refused unless
 	 * the user released the guard.  0: none held back.  Where the shim
@@ -81,19 +89,40 @@ typedef enum {
 } hkp11_left_view;
 
 /*
+ * The most tries the token allows as far as the shim can tell, where it
+ * counts: the maximum learned from the token, or rule->attempts when
+ * that is fewer or nothing was learned.
+ */
+unsigned int hkp11_lockout_max_tries (const hkp11_lockout_record *record,
+				      const hkp11_try_rule *rule);
+
+/*
+ * Learns the token's maximum of tries from its flags, where the shim
+ * counts: a token that says it has its final try (rule->left_cap 1) after
+ * k wrong PINs counted (tries still at the token left out) allows k + 1,
+ * at most rule->attempts.  Nothing is learned from a final try with
+ * nothing counted: the tries went elsewhere.  Returns whether the record
+ * changed.
+ */
+bool hkp11_lockout_learn_max (hkp11_lockout_record *record, const hkp11_try_rule *rule,
+			      long long now);
+
+/*
  * Tries left under rule as the record stands: from the token's count or
- * from attempts less failures, as view says; never above left_cap, never
- * below 0.  now is the time pending tries are judged by.
+ * from the maximum (hkp11_lockout_max_tries) less failures, as view says;
+ * never above left_cap, never below 0, and where the shim counts exactly
+ * 1 at the token's final try (less a try at the token now, for the
+ * guard).  now is the time pending tries are judged by.
  */
 long hkp11_lockout_tries_left (const hkp11_lockout_record *record, const hkp11_try_rule *rule,
 			       long long now, hkp11_left_view view);
 
 /*
  * Whether the shim's own count (rule->token_left < 0) has run out: as
- * many wrong PINs as rule->attempts allows, the tries at the token now
- * included.  The token then reads as locked, and hkp11_lockout_try_held
- * is true whatever the guard is, also when the token's flags say locked
- * (the tool, seeing the flags the lockout layer adds, cannot tell).
+ * many wrong PINs as the maximum allows, the tries at the token now
+ * included, and the token does not say it has its final try.  The token then reads as locked, and
+ * hkp11_lockout_try_held is true whatever the guard is, also when the token's flags say locked (the
+ * tool, seeing the flags the lockout layer adds, cannot tell).
  */
 bool hkp11_lockout_counted_out (const hkp11_lockout_record *record, const hkp11_try_rule *rule);
 

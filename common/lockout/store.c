@@ -199,7 +199,7 @@ mem_drop (hkp11_lockout_store *store, const char *key)
 }
 
 /* One change to a record: a plain operation, or a try begun or ended. */
-typedef enum { CHANGE_OP, CHANGE_BEGIN_TRY, CHANGE_END_TRY } change_kind;
+typedef enum { CHANGE_OP, CHANGE_BEGIN_TRY, CHANGE_END_TRY, CHANGE_LEARN } change_kind;
 
 typedef struct {
 	change_kind kind;
@@ -223,6 +223,8 @@ apply_change (hkp11_lockout_record *record, change *c)
 		c->verdict = hkp11_lockout_begin_try (record, c->rule, now);
 	else if (c->kind == CHANGE_END_TRY)
 		hkp11_lockout_end_try (record, c->rule, c->outcome, now);
+	else if (c->kind == CHANGE_LEARN)
+		hkp11_lockout_learn_max (record, c->rule, now);
 	else
 		hkp11_lockout_apply (record, c->op, now);
 }
@@ -406,6 +408,12 @@ parse_record (char *text, hkp11_lockout_record *record, const char **why)
 				return false;
 			}
 			record->ended = (unsigned int)v;
+		} else if (strcmp (line, "learned-max") == 0) {
+			if (!parse_number (value, HKP11_FAILURES_MAX, &v)) {
+				*why = "the learned maximum of tries is not a number";
+				return false;
+			}
+			record->learned_max = (unsigned int)v;
 		}
 		/* Other keys (token) are for people. */
 	}
@@ -515,7 +523,8 @@ static bool
 write_record (const hkp11_lockout_store *store, const char *key, const char *description,
 	      const hkp11_lockout_record *record, hkp11_state_note *note)
 {
-	char path[PATH_MAX], tmp[PATH_MAX], desc[200], text[FILE_MAX], pending[100] = "";
+	char path[PATH_MAX], tmp[PATH_MAX], desc[200], text[FILE_MAX], pending[100] = "",
+								       learned[40] = "";
 	int fd = -1;
 	bool ok = false;
 
@@ -523,6 +532,8 @@ write_record (const hkp11_lockout_store *store, const char *key, const char *des
 	if (record->pending > 0 || record->ended > 0)
 		snprintf (pending, sizeof pending, "pending: %u\npending-since: %lld\nended: %u\n",
 			  record->pending, record->pending_since, record->ended);
+	if (record->learned_max > 0)
+		snprintf (learned, sizeof learned, "learned-max: %u\n", record->learned_max);
 	int n = snprintf (text, sizeof text,
 			  "# hkpost-p11 lockout state: wrong user PINs since the last good one.\n"
 			  "# Deleting this file releases the lockout guard for this token.\n"
@@ -531,10 +542,10 @@ write_record (const hkp11_lockout_store *store, const char *key, const char *des
 			  "failures: %u\n"
 			  "released: %u\n"
 			  "updated: %lld\n"
-			  "%s"
+			  "%s%s"
 			  "end\n",
 			  FORMAT_VERSION, desc, record->failures, record->released, record->updated,
-			  pending);
+			  pending, learned);
 	if (n <= 0 || (size_t)n >= sizeof text ||
 	    !make_path (store, key, STATE_SUFFIX, path, sizeof path) ||
 	    !make_path (store, key, TMP_SUFFIX, tmp, sizeof tmp))
@@ -708,7 +719,7 @@ update_locked (hkp11_lockout_store *store, const char *key, const char *descript
 	/* A good PIN with nothing counted, or a refused try: leave the disk alone. */
 	bool unchanged =
 		(fr == FILE_ABSENT && mem == NULL && r.failures == 0 && r.released == 0 &&
-		 r.pending == 0) ||
+		 r.pending == 0 && r.learned_max == 0) ||
 		(c->kind == CHANGE_BEGIN_TRY && c->verdict == HKP11_TRY_REFUSED && mem == NULL);
 	if (unchanged || write_record (store, key, description, &r, note)) {
 		mem_drop (store, key);
@@ -772,6 +783,17 @@ hkp11_lockout_store_end_try (hkp11_lockout_store *store, const char *key, const 
 	hkp11_return_val_if_fail (store != NULL && key != NULL && rule != NULL, false);
 	hkp11_return_val_if_fail (record != NULL, false);
 	change c = { .kind = CHANGE_END_TRY, .rule = rule, .outcome = outcome };
+	return store_change (store, key, description, &c, record, note);
+}
+
+bool
+hkp11_lockout_store_learn (hkp11_lockout_store *store, const char *key, const char *description,
+			   const hkp11_try_rule *rule, hkp11_lockout_record *record,
+			   hkp11_state_note *note)
+{
+	hkp11_return_val_if_fail (store != NULL && key != NULL && rule != NULL, false);
+	hkp11_return_val_if_fail (record != NULL, false);
+	change c = { .kind = CHANGE_LEARN, .rule = rule };
 	return store_change (store, key, description, &c, record, note);
 }
 

@@ -97,6 +97,15 @@ bool hkp11_lockout_store_end_try (hkp11_lockout_store *store, const char *key,
 				  hkp11_state_note *note);
 
 /*
+ * Learns the token's maximum of tries from its flags as rule gives them
+ * (hkp11_lockout_learn_max), under the store's lock; record is as it
+ * stands after.
+ */
+bool hkp11_lockout_store_learn (hkp11_lockout_store *store, const char *key,
+				const char *description, const hkp11_try_rule *rule,
+				hkp11_lockout_record *record, hkp11_state_note *note);
+
+/*
  * Releases the guard for the token: the next try that would be held back
  * goes to the token, once.  Nothing else changes: the count stands, so a
  * wrong PIN on that try is counted as the last one it is.  Where the shim

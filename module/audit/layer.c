@@ -10,7 +10,8 @@
  * PIN changes and token initialisation, every use of a private or secret key
  * (the sign, decrypt, wrap, unwrap, derive and key generation families, 3.0
  * message variants included) with the key's mechanism, label and id, and
- * every object created, changed or destroyed.  audit: calls adds every other
+ * every object created, changed or destroyed, and the end of a login
+ * whose token was pulled out, when that is seen.  audit: calls adds every other
  * call with handles, mechanisms, attribute types, lengths, result and
  * duration, except those listed in audit-skip.  At the security level only
  * the security-relevant functions are wrapped: NSS's once-a-second polling
@@ -108,6 +109,39 @@ audit_event (const hkp11_event *e)
 	hkp11_audit_log_write (&c.rec, true);
 }
 
+/* A login ended because its token was seen gone (core/sessions.h): one
+ * record then, not when the program closes its dead session or ends. */
+static void
+audit_login_ended (CK_SLOT_ID slot, hkp11_login login, const char *function,
+		   CK_SESSION_HANDLE session, CK_RV rv)
+{
+	call c;
+	c.sec = SEC_RECORD;
+	memset (&c.rec, 0, sizeof c.rec);
+	c.rec.kind = HKP11_AUDIT_KIND_EVENT;
+	c.rec.event = "login-ended";
+	c.rec.has_priority = true;
+	c.rec.priority = LOG_NOTICE;
+	c.rec.has_slot = true;
+	c.rec.slot = slot;
+	if (session != CK_INVALID_HANDLE) {
+		c.rec.has_session = true;
+		c.rec.session = session;
+	}
+	/* The serial as last seen: the token is not there to ask. */
+	if (token_serial (slot, c.serial)) {
+		c.rec.token = c.serial;
+		c.rec.token_len = sizeof c.serial;
+	}
+	arg_bytes (&c, HKP11_AUDIT_KEY (SEVERITY), HKP11_ARG_STRING, "info", 0);
+	arg_bytes (&c, HKP11_AUDIT_KEY (FUNCTION), HKP11_ARG_STRING, function, 0);
+	arg_num (&c, "ends_login", HKP11_ARG_USER_TYPE, hkp11_login_user_type (login));
+	arg_bytes (&c, HKP11_AUDIT_KEY (REASONS), HKP11_ARG_STRING, "token-removed", 0);
+	c.rec.has_result = true;
+	c.rec.result = rv;
+	hkp11_audit_log_write (&c.rec, true);
+}
+
 static void
 arg_peer (call *c, const hkp11_peer *peer)
 {
@@ -181,6 +215,7 @@ audit_start (void)
 	hkp11_audit_log_write (&c.rec, true);
 
 	hkp11_event_subscribe (audit_event);
+	hkp11_sessions_watch_logins (audit_login_ended);
 	return CKR_OK;
 }
 
@@ -188,6 +223,7 @@ static void
 audit_stop (void)
 {
 	hkp11_event_subscribe (NULL);
+	hkp11_sessions_watch_logins (NULL);
 	call c;
 	call_begin (&c, HKP11_FN_C_Finalize, SEC_RECORD);
 	/* A login still open ends here. */

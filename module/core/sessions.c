@@ -34,6 +34,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 hkp11_handle_map hkp11_sessions;
 static slot_rec *slots; /* read without the lock */
 static uint64_t next_id;
+static hkp11_login_end_sink login_sink; /* read and set atomically */
 
 #define LOAD(p) __atomic_load_n ((p), __ATOMIC_SEQ_CST)
 #define STORE(p, v) __atomic_store_n ((p), (v), __ATOMIC_SEQ_CST)
@@ -232,6 +233,33 @@ slot_emptied (CK_SLOT_ID slot)
 	hkp11_epoch_reclaim ();
 }
 
+/* The slot's token is gone: its sessions with it, and its login, which
+ * only the thread that takes it here reports. */
+static void
+token_gone (CK_SLOT_ID slot, const char *function, CK_SESSION_HANDLE session, CK_RV rv)
+{
+	hkp11_login ended = HKP11_LOGIN_NONE;
+	pthread_mutex_lock (&lock);
+	slot_rec *s = slot_find (slot);
+	if (s != NULL && s->n_sessions > 0) {
+		hkp11_handle_map_remove_if (&hkp11_sessions, in_slot, &slot, free);
+		ended = (hkp11_login)s->login;
+		STORE (&s->n_sessions, 0UL);
+		STORE (&s->login, (int)HKP11_LOGIN_NONE);
+	}
+	pthread_mutex_unlock (&lock);
+	hkp11_epoch_reclaim ();
+	hkp11_login_end_sink sink = LOAD (&login_sink);
+	if (ended != HKP11_LOGIN_NONE && sink != NULL)
+		sink (slot, ended, function, session, rv);
+}
+
+void
+hkp11_sessions_watch_logins (hkp11_login_end_sink sink)
+{
+	STORE (&login_sink, sink);
+}
+
 static void
 login_changed (CK_SESSION_HANDLE h, hkp11_login login)
 {
@@ -241,6 +269,9 @@ login_changed (CK_SESSION_HANDLE h, hkp11_login login)
 		STORE (&rec->s->login, (int)login);
 	pthread_mutex_unlock (&lock);
 }
+
+/* A call on a session answered rv: has its token gone?  (Below.) */
+static void session_answer (const char *function, CK_SESSION_HANDLE session, CK_RV rv);
 
 /* ---- The layer ---------------------------------------------------------------- */
 
@@ -312,6 +343,8 @@ sessions_C_Login (CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR
 	CK_RV rv = below.C_Login (hSession, userType, pPin, ulPinLen);
 	if (rv == CKR_OK)
 		logged_in (hSession, userType);
+	else
+		session_answer ("C_Login", hSession, rv);
 	return rv;
 }
 
@@ -331,8 +364,130 @@ sessions_C_Logout (CK_SESSION_HANDLE hSession)
 	CK_RV rv = below.C_Logout (hSession);
 	if (rv == CKR_OK)
 		login_changed (hSession, HKP11_LOGIN_NONE);
+	else
+		session_answer ("C_Logout", hSession, rv);
 	return rv;
 }
+
+/* ---- A token seen gone ---------------------------------------------------------- */
+
+/* Whether the slot has sessions: a slot with none has nothing to lose, and
+ * costs a poll (NSS asks every second) no more than this. */
+static bool
+slot_busy (CK_SLOT_ID slot)
+{
+	return hkp11_slot_sessions (slot) > 0;
+}
+
+static bool
+no_token (CK_RV rv)
+{
+	return rv == CKR_TOKEN_NOT_PRESENT || rv == CKR_DEVICE_REMOVED;
+}
+
+/* Whether the slot has no token now, asked of the backend. */
+static bool
+slot_empty (CK_SLOT_ID slot)
+{
+	CK_SLOT_INFO info;
+	CK_RV rv = below.C_GetSlotInfo (slot, &info);
+	return no_token (rv) || (rv == CKR_OK && !(info.flags & CKF_TOKEN_PRESENT));
+}
+
+static CK_RV
+sessions_C_GetSlotInfo (CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
+{
+	CK_RV rv = below.C_GetSlotInfo (slotID, pInfo);
+	if (((rv == CKR_OK && pInfo != NULL && !(pInfo->flags & CKF_TOKEN_PRESENT)) ||
+	     no_token (rv)) &&
+	    slot_busy (slotID))
+		token_gone (slotID, "C_GetSlotInfo", CK_INVALID_HANDLE, rv);
+	return rv;
+}
+
+static CK_RV
+sessions_C_GetTokenInfo (CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
+{
+	CK_RV rv = below.C_GetTokenInfo (slotID, pInfo);
+	if (no_token (rv) && slot_busy (slotID))
+		token_gone (slotID, "C_GetTokenInfo", CK_INVALID_HANDLE, rv);
+	return rv;
+}
+
+/* An event in a slot with sessions: came, or went? */
+static CK_RV
+sessions_C_WaitForSlotEvent (CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pReserved)
+{
+	CK_RV rv = below.C_WaitForSlotEvent (flags, pSlot, pReserved);
+	if (rv == CKR_OK && pSlot != NULL && slot_busy (*pSlot) && slot_empty (*pSlot))
+		token_gone (*pSlot, "C_WaitForSlotEvent", CK_INVALID_HANDLE, rv);
+	return rv;
+}
+
+/* A call on a session answered that the session's token is gone.  A
+ * session the token does not know any more is taken for one of a token
+ * gone only when the slot is empty: another thread may have closed it. */
+static void
+session_answer (const char *function, CK_SESSION_HANDLE session, CK_RV rv)
+{
+	CK_SLOT_ID slot;
+	if (!no_token (rv) && rv != CKR_SESSION_HANDLE_INVALID)
+		return;
+	if (!hkp11_session_find (session, &slot, NULL))
+		return;
+	if (no_token (rv) || slot_empty (slot))
+		token_gone (slot, function, session, rv);
+}
+
+/* The calls on a session that a program makes while logged in: any of
+ * them may be the first to meet the token gone. */
+#define WATCHED_CALLS(X) \
+	X (C_GetSessionInfo, (CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo), \
+	   (hSession, pInfo)) \
+	X (C_FindObjectsInit, \
+	   (CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount), \
+	   (hSession, pTemplate, ulCount)) \
+	X (C_FindObjects, \
+	   (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject, CK_ULONG ulMaxObjectCount, \
+	    CK_ULONG_PTR pulObjectCount), \
+	   (hSession, phObject, ulMaxObjectCount, pulObjectCount)) \
+	X (C_GetAttributeValue, \
+	   (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ATTRIBUTE_PTR pTemplate, \
+	    CK_ULONG ulCount), \
+	   (hSession, hObject, pTemplate, ulCount)) \
+	X (C_SignInit, \
+	   (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey), \
+	   (hSession, pMechanism, hKey)) \
+	X (C_Sign, \
+	   (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, \
+	    CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen), \
+	   (hSession, pData, ulDataLen, pSignature, pulSignatureLen)) \
+	X (C_SignUpdate, (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen), \
+	   (hSession, pPart, ulPartLen)) \
+	X (C_SignFinal, \
+	   (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen), \
+	   (hSession, pSignature, pulSignatureLen)) \
+	X (C_DecryptInit, \
+	   (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey), \
+	   (hSession, pMechanism, hKey)) \
+	X (C_Decrypt, \
+	   (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedData, CK_ULONG ulEncryptedDataLen, \
+	    CK_BYTE_PTR pData, CK_ULONG_PTR pulDataLen), \
+	   (hSession, pEncryptedData, ulEncryptedDataLen, pData, pulDataLen)) \
+	X (C_GenerateRandom, \
+	   (CK_SESSION_HANDLE hSession, CK_BYTE_PTR RandomData, CK_ULONG ulRandomLen), \
+	   (hSession, RandomData, ulRandomLen))
+
+#define WATCHED_WRAPPER(name, params, args) \
+	static CK_RV sessions_##name params \
+	{ \
+		CK_RV rv = below.name args; \
+		if (rv != CKR_OK) \
+			session_answer (#name, hSession, rv); \
+		return rv; \
+	}
+WATCHED_CALLS (WATCHED_WRAPPER)
+#undef WATCHED_WRAPPER
 
 static bool
 sessions_enabled (void)
@@ -369,7 +524,11 @@ sessions_stop (void)
 	hkp11_epoch_reclaim ();
 }
 
+#define WATCHED_FIELD(name, params, args) .name = sessions_##name,
 static const CK_FUNCTION_LIST_3_0 wraps = {
+	WATCHED_CALLS (WATCHED_FIELD).C_GetSlotInfo = sessions_C_GetSlotInfo,
+	.C_GetTokenInfo = sessions_C_GetTokenInfo,
+	.C_WaitForSlotEvent = sessions_C_WaitForSlotEvent,
 	.C_InitToken = sessions_C_InitToken,
 	.C_OpenSession = sessions_C_OpenSession,
 	.C_CloseSession = sessions_C_CloseSession,

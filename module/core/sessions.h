@@ -22,8 +22,14 @@
  *                        context-specific login changes nothing);
  *   C_Logout             the slot is logged out;
  * and the last session of a slot to go logs the slot out, as the token
- * does.  C_Finalize leaves nothing behind; a forked child starts empty (it
- * must call C_Initialize again).
+ * does.  A token seen gone takes the slot's sessions and login with it:
+ * C_GetSlotInfo without CKF_TOKEN_PRESENT, C_GetTokenInfo answering
+ * CKR_TOKEN_NOT_PRESENT or CKR_DEVICE_REMOVED, C_WaitForSlotEvent for a
+ * slot that then has no token, or a call on one of its sessions answering
+ * CKR_DEVICE_REMOVED, CKR_TOKEN_NOT_PRESENT, or CKR_SESSION_HANDLE_INVALID
+ * with no token in the slot.  Whoever watches logins (the audit layer)
+ * hears of a login ended that way once, when it is seen.  C_Finalize leaves nothing behind; a
+ * forked child starts empty (it must call C_Initialize again).
  *
  * Lookups take no lock: they walk tables published for lock-free readers
  * (lockfree/handle-map.h, lockfree/epoch.h), and may be made inside a
@@ -89,6 +95,16 @@ unsigned long hkp11_slot_sessions (CK_SLOT_ID slot);
 
 /* A slot someone is logged in on, if any. */
 bool hkp11_login_any (CK_SLOT_ID *slot, hkp11_login *login);
+
+/* A login that ended because its token was seen gone: in the call
+ * `function` (on `session`, or CK_INVALID_HANDLE for a slot call), which
+ * answered rv.  Called once per login, in the thread that saw it, with no
+ * lock held. */
+typedef void (*hkp11_login_end_sink) (CK_SLOT_ID slot, hkp11_login login, const char *function,
+				      CK_SESSION_HANDLE session, CK_RV rv);
+
+/* Subscribes sink (NULL unsubscribes).  Only one sink: the audit layer. */
+void hkp11_sessions_watch_logins (hkp11_login_end_sink sink);
 
 /* CKU_USER or CKU_SO, for a login that is not HKP11_LOGIN_NONE. */
 static inline CK_USER_TYPE

@@ -25,7 +25,11 @@ labels_C_OpenSession (CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplicatio
 		set_finding_unlocked (stale, false);
 	hkp11_epoch_retire (stale, find_rec_free);
 	token *t = token_get_unlocked (slotID);
-	/* The first session after none: the token may have been swapped. */
+	/* The first session after none: the token may have been swapped.  The
+	 * registry below knows best: a token seen pulled out took its
+	 * sessions with it, before the program closes them. */
+	if (t != NULL && hkp11_slot_sessions (slotID) <= 1)
+		t->n_sessions = 0;
 	if (t != NULL && t->n_sessions++ == 0)
 		invalidate_unlocked (slotID);
 	unlock_writer ();

@@ -107,7 +107,7 @@ counted (const counted_call *c)
 		if (have_mac)
 			wrong_pin_remember (t.id.key, mac);
 		if (!t.token_counts)
-			refresh_flags (&t);
+			refresh_flags (c->function, &t);
 		warn_tries (c->function, c->session, &t, "wrong PIN");
 	} else if (rv == CKR_OK) {
 		if (c->kind == CALL_SET_PIN)

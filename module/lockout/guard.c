@@ -65,21 +65,24 @@ refuse_counted_out (const char *function, CK_SESSION_HANDLE session, const tries
 			  "again");
 	snprintf (detail, sizeof detail,
 		  "refused without asking the token: token '%s' (%s) reads as locked: "
-		  "hkpost-p11 counted %u wrong PIN%s, all that lockout-attempts allows (%u). A "
+		  "hkpost-p11 counted %u wrong PIN%s, all that %s allows (%ld). A "
 		  "locked e-Cert token cannot be unlocked: Hongkong Post has to revoke the "
 		  "e-Cert, and the holder applies for a new one (Hongkong Post Certification "
 		  "Authority hotline 2921 6633). %s.",
 		  t->id.label, t->id.text, t->record.failures, t->record.failures == 1 ? "" : "s",
-		  lockout_now.attempts, release);
+		  t->learned ? "the token's maximum, learned from it," : "lockout-attempts", t->max,
+		  release);
 	hkp11_event_tell (HKP11_EVENT_ERROR, "lockout-guard", function, t->slot, session, 0,
 			  CKR_PIN_LOCKED, NULL, detail);
 	hkp11_message (HKP11_MSG_ERROR,
 		       "%s refused: token '%s' (%s) reads as locked: hkpost-p11 counted %u wrong "
-		       "PIN%s, all that lockout-attempts allows. A locked e-Cert token has to be "
+		       "PIN%s, all that %s allows. A locked e-Cert token has to be "
 		       "replaced: Hongkong Post revokes the e-Cert and you apply for a new one "
 		       "(Hongkong Post Certification Authority hotline 2921 6633). %s.",
 		       function, t->id.label, t->id.text, t->record.failures,
-		       t->record.failures == 1 ? "" : "s", release);
+		       t->record.failures == 1 ? "" : "s",
+		       t->learned ? "the token's maximum (learned from it)" : "lockout-attempts",
+		       release);
 	return CKR_PIN_LOCKED;
 }
 

@@ -58,6 +58,7 @@ typedef struct {
 	long left;               /* tries left, as the user is told */
 	long guard_left;         /* tries left, tries at the token now taken as spent */
 	long max;                /* tries when none is spent */
+	bool learned;            /* max is the token's, learned from its flags */
 	bool counted_out;        /* the shim's count has run out: the token reads as locked */
 	hkp11_lockout_record record;
 	bool in_memory; /* the store could not keep this token's count */
@@ -76,8 +77,9 @@ bool read_tries (const char *function, CK_SLOT_ID slot, const CK_TOKEN_INFO *inf
 bool tries_state_file (const tries *t, char *buf, size_t len);
 /* Asks the token for its own counter again; false when it keeps none. */
 bool token_counter (tries *t);
-/* The backend's flags again, after a wrong PIN. */
-void refresh_flags (tries *t);
+/* The backend's flags again, after a wrong PIN; learns the token's
+ * maximum from them where the shim counts. */
+void refresh_flags (const char *function, tries *t);
 /* What the store needs to judge a try at t's token. */
 void try_rule (const tries *t, hkp11_try_rule *rule);
 /* Changes t's record in the store (a read, a reset). */

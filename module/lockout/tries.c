@@ -3,8 +3,10 @@
  * A token's tries left.  From the token when it tells (SafeNet's
  * ETCKA_RETRY_USER, with its maximum ETCKA_RETRY_USER_MAX), else from the
  * shim's own count of CKR_PIN_INCORRECT answers, kept per token in the
- * state store and shared by every process of the user.  The backend's PIN
- * flags bound whatever a count says.
+ * state store and shared by every process of the user, out of
+ * lockout-attempts or of the maximum learned from the token (its final
+ * try seen after so many wrong PINs).  The backend's PIN flags bound
+ * whatever a count says.
  */
 #include "config.h"
 #include "internal.h"
@@ -131,7 +133,9 @@ update_left (tries *t)
 	try_rule (t, &rule);
 	long long now = (long long)time (NULL);
 	if (!t->token_counts)
-		t->max = lockout_now.attempts;
+		t->max = (long)hkp11_lockout_max_tries (&t->record, &rule);
+	t->learned = !t->token_counts && t->record.learned_max > 0 &&
+		     t->record.learned_max < lockout_now.attempts;
 	t->left = hkp11_lockout_tries_left (&t->record, &rule, now, HKP11_LEFT_SHOWN);
 	t->guard_left = hkp11_lockout_tries_left (&t->record, &rule, now, HKP11_LEFT_GUARD);
 	t->counted_out = hkp11_lockout_counted_out (&t->record, &rule);
@@ -152,6 +156,25 @@ store_op (const char *function, tries *t, hkp11_state_op op)
 	if (store == NULL)
 		return;
 	hkp11_lockout_store_update (store, t->id.key, t->id.text, op, &t->record, &note);
+	after_store (function, t, &note);
+}
+
+/* Where the shim counts, a token that says it has its final try tells
+ * its maximum: the store keeps it for the token, so that the countdown
+ * follows the token's from then on (rules.h, hkp11_lockout_learn_max). */
+static void
+learn_max (const char *function, tries *t)
+{
+	hkp11_try_rule rule;
+	hkp11_state_note note;
+	hkp11_lockout_record peek = t->record;
+
+	try_rule (t, &rule);
+	if (store == NULL || t->token_counts ||
+	    !hkp11_lockout_learn_max (&peek, &rule, (long long)time (NULL)))
+		return;
+	if (!hkp11_lockout_store_learn (store, t->id.key, t->id.text, &rule, &t->record, &note))
+		return;
 	after_store (function, t, &note);
 }
 
@@ -259,6 +282,7 @@ read_tries (const char *function, CK_SLOT_ID slot, const CK_TOKEN_INFO *info, tr
 	store_op (function, t, HKP11_STATE_READ);
 	t->ended_seen = t->record.ended;
 	t->token_counts = token_counter (t);
+	learn_max (function, t);
 	update_left (t);
 	return true;
 }
@@ -274,11 +298,12 @@ tries_state_file (const tries *t, char *buf, size_t len)
  * (behind OpenSC, say) may raise its final try while the shim's count,
  * from lockout-attempts, says more; its warning must not wait. */
 void
-refresh_flags (tries *t)
+refresh_flags (const char *function, tries *t)
 {
 	CK_TOKEN_INFO info;
 	if (lockout_below.C_GetTokenInfo (t->slot, &info) == CKR_OK) {
 		t->flags = info.flags;
+		learn_max (function, t);
 		update_left (t);
 	}
 }

@@ -219,7 +219,7 @@ flags_are "softhsm: and clears the flags" 'count-low=0 final-try=0 locked=0'
 state_line "softhsm: the count is back to zero" 'failures: 0'
 cli well status
 expect_rc "softhsm: status is all well again" 0
-expect_grep "softhsm: five tries of five" 'Tries left +5 tries left of 5 \(counted by hkpost-p11\)$' well
+expect_grep "softhsm: five tries of five" 'Tries left +5 tries left of 5 \(counted by hkpost-p11, of lockout-attempts\)$' well
 
 # ---- The mock eToken: the token counts and locks itself -------------------
 HKPOST_P11_BACKEND=$MOCK_MODULE

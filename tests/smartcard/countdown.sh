@@ -6,8 +6,8 @@
 # the card.  Through hkpost-p11 at its defaults (15 tries assumed, warnings
 # from 5, the last try held back) the card never locks, on either card, and
 # the last try is held back where the card says it is the last.
-# What hkpost-p11 cannot know yet over OpenSC (a 5-try card's real count
-# before its last try) is in pending-learned-max.sh.
+# How hkpost-p11 learns a 5-try card's maximum from that final try, and
+# counts from it afterwards, is in learned-max.sh.
 . "$top_srcdir/tests/smartcard/common.sh"
 sc_begin smartcard-countdown
 sc_card card-5 personal 4b50000000170005 5

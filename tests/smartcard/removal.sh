@@ -7,8 +7,7 @@
 # Scenario 4: the same card put back (same friendly label, a new login and
 # signature), then a different card (another serial) in the same reader:
 # its own labels and its own count of wrong PINs.
-# The audit log's end of the login at the removal is in
-# pending-removal-audit.sh.
+# The audit log's end of the login at the removal is in removal-audit.sh.
 . "$top_srcdir/tests/smartcard/common.sh"
 sc_begin smartcard-removal
 sc_card card-a personal 4b5000000017000a 15
