@@ -167,10 +167,19 @@ tls hkpost-p11 "$uri"
 audited s_client
 key_cache s_client
 ok "hkpost-p11: openssl s_client authenticated with the e-Cert by '$uri' (audit: $events)"
+# The provider's setting that turns the key cache off.
+conf nocache "$lib"
+printf 'pkcs11-module-cache-keys = false\n' >>"$conf"
+sign nocache "$uri"
+audited nocache
+! grep -q ' event=C_\(CopyObject\|DestroyObject\) ' "$work/audit-nocache.txt" ||
+	{ show "$work/audit-nocache.txt"; fail "with pkcs11-module-cache-keys = false the key was still copied"; }
+ok "with pkcs11-module-cache-keys = false a signing run copies and destroys nothing (audit: $events)"
 echo "# hkpost-p11: $(($(date +%s) - t0))s"
 
 # ---- at 5 tries left ---------------------------------------------------------
 t0=$(date +%s)
+conf hkpost-p11 "$lib"
 wrongs=0
 left=15
 while [ "$left" -gt 5 ]; do
