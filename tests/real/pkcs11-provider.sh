@@ -71,10 +71,12 @@ list () {
 	grep -q '^PKCS11 RSA Private Key' "$work/storeutl-$1.txt" &&
 		grep -q '^[0-9]*: Certificate' "$work/storeutl-$1.txt" ||
 		{ show "$work/storeutl-$1.txt"; fail "$1: storeutl '$2' lists no private key and certificate"; }
-	key_label=$(sed -n 's/^URI pkcs11:.*;type=private$/&/p' "$work/storeutl-$1.txt" | python3 -c '
+	key_label=$(python3 -c '
 import sys, urllib.parse
-attrs = dict(a.split("=", 1) for a in sys.stdin.read().strip()[len("URI pkcs11:"):].split(";"))
-print(urllib.parse.unquote(attrs.get("object", "")))')
+for line in open(sys.argv[1]):
+    if line.startswith("URI pkcs11:") and line.rstrip().endswith(";type=private"):
+        attrs = dict(a.partition("=")[::2] for a in line.split(":", 1)[1].strip().split(";"))
+        print(urllib.parse.unquote(attrs.get("object", "")))' "$work/storeutl-$1.txt")
 }
 
 # sign NAME KEY-URI: pkeyutl signs with the token's key, the e-Cert's
