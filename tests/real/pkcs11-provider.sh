@@ -169,6 +169,12 @@ tls hkpost-p11 "$uri"
 audited s_client
 key_cache s_client
 ok "hkpost-p11: openssl s_client authenticated with the e-Cert by '$uri' (audit: $events)"
+# A URI written before the switch, by the label the key has on the token:
+# the provider asks the token to search by label (unlike libp11's engine,
+# tests/real/libp11-labels.sh), so through the module it still finds the key.
+sign old-label "$direct"
+audited old-label
+ok "hkpost-p11: openssl pkeyutl -sign by the token's own label, '$direct', signs too; the signature verifies"
 # The provider's setting that turns the key cache off.
 conf nocache "$lib"
 printf 'pkcs11-module-cache-keys = false\n' >>"$conf"
