@@ -6,7 +6,8 @@
 # Exits non-zero when a test failed.
 #
 #   HKP11_NO_SKIP=1          a skipped test fails the run too (CI: every tool
-#                            of tests/debian-packages.txt is installed)
+#                            of tests/debian-packages.txt and
+#                            tests/debian-backports.txt is installed)
 #   HKP11_DISTCHECK=1        also run `make distcheck` (builds and tests the
 #                            release tarball once more; CI does)
 #   HKP11_CONFIGURE_FLAGS=.. flags for ./configure when it has not run yet
@@ -98,7 +99,7 @@ if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
 	rc=1
 fi
 if [ -n "${HKP11_NO_SKIP:-}" ] && [ "$skipped" -gt 0 ]; then
-	echo "HKP11_NO_SKIP is set and $skipped tests skipped: install what tests/debian-packages.txt lists."
+	echo "HKP11_NO_SKIP is set and $skipped tests skipped: install what tests/debian-packages.txt and tests/debian-backports.txt list."
 	rc=1
 fi
 

@@ -13,7 +13,7 @@ CLIENT_TESTS = \
 	$(NULL)
 TESTS += $(CLIENT_TESTS)
 dist_check_SCRIPTS += $(CLIENT_TESTS)
-EXTRA_DIST += tests/lib.sh tests/debian-packages.txt
+EXTRA_DIST += tests/lib.sh tests/debian-packages.txt tests/debian-backports.txt
 
 # A host that opens SoftHSM RTLD_GLOBAL before the shim, and the shim, a
 # link or a copy of it named as its own backend.

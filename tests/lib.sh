@@ -294,7 +294,20 @@ ecert_load ()
 # The Debian packages from tests/debian-packages.txt, one per line.
 debian_packages ()
 {
-	sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$top_srcdir/tests/debian-packages.txt"
+	package_list "$top_srcdir/tests/debian-packages.txt"
+}
+
+# Those that Debian 12 has only in bookworm-backports (.ci/run installs
+# them from there; the demo needs none).
+debian_backports ()
+{
+	package_list "$top_srcdir/tests/debian-backports.txt"
+}
+
+# package_list FILE: one package a line, without comments and blanks.
+package_list ()
+{
+	sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$1"
 }
 
 # Those not installed yet.

@@ -2,9 +2,9 @@
 # Proof in the real clients (issues 8 and 18): each scenario drives a
 # program people use with their e-Cert (Firefox, Thunderbird's NSS, the NSS
 # tools, p11-kit, OpenSSH, GnuTLS, OpenSC, Chromium, Java, pdfsig, OpenSSL
-# and curl through libp11, gpgsm) against the built module over a throwaway
-# SoftHSM token.  A scenario skips (77) only when its program is not
-# installed.
+# and curl through libp11, OpenSSL through pkcs11-provider, gpgsm) against
+# the built module over a throwaway SoftHSM token.  A scenario skips (77)
+# only when its program is not installed.
 # `make check-real` runs just these.
 REAL_TESTS = \
 	tests/real/firefox.sh \
@@ -21,6 +21,7 @@ REAL_TESTS = \
 	tests/real/pdfsig.sh \
 	tests/real/openssl-curl.sh \
 	tests/real/libp11-labels.sh \
+	tests/real/pkcs11-provider.sh \
 	tests/real/gpgsm.sh \
 	tests/real/label-identity.sh \
 	tests/real/gpgsm-low-tries.sh

@@ -9,8 +9,8 @@
 #   - NSS (modutil, certutil) names the token eToken and the e-Cert
 #     "eToken:<friendly label>";
 # while the token flags say the count is low and `hkpost-p11 status` says
-# how many tries are left.  (pkcs11-provider, OpenSSL 3's provider, is not
-# in Debian 12: the libp11 engine stands for the URI clients.)
+# how many tries are left.  (OpenSSL 3's pkcs11-provider at 5 tries left:
+# tests/real/pkcs11-provider.sh.)
 . "$top_srcdir/tests/real/common.sh"
 real_begin label-identity
 need p11tool pkcs11-tool certutil modutil openssl softhsm2-util python3
