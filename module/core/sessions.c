@@ -440,13 +440,13 @@ session_answer (const char *function, CK_SESSION_HANDLE session, CK_RV rv)
 }
 
 /*
- * The calls on a session that use its login: the first to meet the token
- * gone ends the login in the log.  The calls that programs repeat while
- * they only list (C_GetSessionInfo, C_FindObjects, C_GetAttributeValue,
- * C_GenerateRandom) are left out on purpose: wrapping them would cost
- * every such call a layer (make bench), and a removal shows anyway in the
+ * The calls that begin a use of a session's login: the first to meet the
+ * token gone ends the login in the log.  Only these: the calls that follow
+ * them (C_Sign, C_FindObjects, ...) and those that programs repeat while
+ * they only list (C_GetSessionInfo, C_GetAttributeValue, C_GenerateRandom)
+ * would each cost a layer (make bench), and a removal shows anyway in the
  * slot calls that programs poll (NSS: C_GetSlotInfo every second) and at
- * the next search or signature.
+ * the next search, signature or decryption.
  */
 #define WATCHED_CALLS(X) \
 	X (C_FindObjectsInit, \
@@ -455,22 +455,9 @@ session_answer (const char *function, CK_SESSION_HANDLE session, CK_RV rv)
 	X (C_SignInit, \
 	   (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey), \
 	   (hSession, pMechanism, hKey)) \
-	X (C_Sign, \
-	   (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, \
-	    CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen), \
-	   (hSession, pData, ulDataLen, pSignature, pulSignatureLen)) \
-	X (C_SignUpdate, (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen), \
-	   (hSession, pPart, ulPartLen)) \
-	X (C_SignFinal, \
-	   (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen), \
-	   (hSession, pSignature, pulSignatureLen)) \
 	X (C_DecryptInit, \
 	   (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey), \
-	   (hSession, pMechanism, hKey)) \
-	X (C_Decrypt, \
-	   (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedData, CK_ULONG ulEncryptedDataLen, \
-	    CK_BYTE_PTR pData, CK_ULONG_PTR pulDataLen), \
-	   (hSession, pEncryptedData, ulEncryptedDataLen, pData, pulDataLen))
+	   (hSession, pMechanism, hKey))
 
 #define WATCHED_WRAPPER(name, params, args) \
 	static CK_RV sessions_##name params \
