@@ -7,6 +7,7 @@
 #include "config.h"
 #include "core/sessions.h"
 #include "base/debug.h"
+#include "settings/audit.h"
 #include "lockfree/epoch.h"
 
 #include <pthread.h>
@@ -505,23 +506,29 @@ sessions_stop (void)
 	hkp11_epoch_reclaim ();
 }
 
+#define SESSION_CALLS \
+	.C_GetSlotInfo = sessions_C_GetSlotInfo, .C_GetTokenInfo = sessions_C_GetTokenInfo, \
+	.C_WaitForSlotEvent = sessions_C_WaitForSlotEvent, .C_InitToken = sessions_C_InitToken, \
+	.C_OpenSession = sessions_C_OpenSession, .C_CloseSession = sessions_C_CloseSession, \
+	.C_CloseAllSessions = sessions_C_CloseAllSessions, .C_Login = sessions_C_Login, \
+	.C_Logout = sessions_C_Logout, .C_LoginUser = sessions_C_LoginUser
 #define WATCHED_FIELD(name, params, args) .name = sessions_##name,
-static const CK_FUNCTION_LIST_3_0 wraps = {
-	WATCHED_CALLS (WATCHED_FIELD).C_GetSlotInfo = sessions_C_GetSlotInfo,
-	.C_GetTokenInfo = sessions_C_GetTokenInfo,
-	.C_WaitForSlotEvent = sessions_C_WaitForSlotEvent,
-	.C_InitToken = sessions_C_InitToken,
-	.C_OpenSession = sessions_C_OpenSession,
-	.C_CloseSession = sessions_C_CloseSession,
-	.C_CloseAllSessions = sessions_C_CloseAllSessions,
-	.C_Login = sessions_C_Login,
-	.C_Logout = sessions_C_Logout,
-	.C_LoginUser = sessions_C_LoginUser,
-};
+static const CK_FUNCTION_LIST_3_0 wraps = { SESSION_CALLS };
+static const CK_FUNCTION_LIST_3_0 watching_wraps = { WATCHED_CALLS (WATCHED_FIELD) SESSION_CALLS };
+#undef WATCHED_FIELD
+
+/* The one watcher of logins that a removal ends is the audit layer: when
+ * it is off, the calls that begin a use of a login pass by at no cost. */
+static const CK_FUNCTION_LIST_3_0 *
+sessions_wraps (void)
+{
+	return hkp11_audit_conf.level != HKP11_AUDIT_LEVEL_OFF ? &watching_wraps : &wraps;
+}
 
 hkp11_layer hkp11_sessions_layer = {
 	.name = "sessions",
 	.wraps = &wraps,
+	.choose_wraps = sessions_wraps,
 	.below = &below,
 	.enabled = sessions_enabled,
 	.start = sessions_start,

@@ -20,6 +20,15 @@ overlay (CK_FUNCTION_LIST_3_0 *table, const CK_FUNCTION_LIST_3_0 *wraps)
 #undef OVERLAY_special
 }
 
+/* A layer taken into the stack, wrapping what the settings ask of it. */
+static hkp11_layer *
+take (hkp11_layer *layer)
+{
+	if (layer->choose_wraps)
+		layer->wraps = layer->choose_wraps ();
+	return layer;
+}
+
 size_t
 hkp11_stack_select (hkp11_layer *const *layers, hkp11_layer **active, size_t max)
 {
@@ -27,15 +36,11 @@ hkp11_stack_select (hkp11_layer *const *layers, hkp11_layer **active, size_t max
 	size_t n = 0;
 	/* The session registry's place is kept: it is always at the bottom. */
 	for (size_t i = 0; layers[i] && n + 1 < max; i++) {
-		hkp11_layer *layer = layers[i];
-		if (!layer->enabled ())
-			continue;
-		if (layer->choose_wraps)
-			layer->wraps = layer->choose_wraps ();
-		active[n++] = layer;
+		if (layers[i]->enabled ())
+			active[n++] = take (layers[i]);
 	}
 	if (n < max)
-		active[n++] = &hkp11_sessions_layer;
+		active[n++] = take (&hkp11_sessions_layer);
 	return n;
 }
 
