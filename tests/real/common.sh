@@ -133,6 +133,33 @@ token_new () {
 		--so-pin "$SO_PIN" --pin "$USER_PIN" >/dev/null
 }
 
+# to_five_tries_left: ten new wrong passwords through pkcs11-tool and
+# $MODULE, from a full count; hkpost-p11 then says 5 tries left of 15, the
+# token's flags say the count is low, and the token keeps its label
+# (${1:-eToken}).  $wrongs numbers the wrong passwords across calls, so that
+# none repeats: the repeat guard spares the token a repeated one.
+to_five_tries_left () {
+	n=0
+	while [ "$n" -lt 10 ]; do
+		n=$((n + 1))
+		wrongs=$((${wrongs:-0} + 1))
+		if pkcs11-tool --module "$MODULE" --login --pin "Wrong-$wrongs" -O >"$work/wrong.txt" 2>&1; then
+			fail "wrong password $wrongs was taken"
+		fi
+		grep -q CKR_PIN_INCORRECT "$work/wrong.txt" ||
+			{ show "$work/wrong.txt"; fail "wrong password $wrongs: not CKR_PIN_INCORRECT"; }
+	done
+	"$top_builddir/tools/hkpost-p11" --module "$MODULE" status >"$work/status.txt" 2>&1 || :
+	grep -q ' 5 tries left of 15' "$work/status.txt" ||
+		{ show "$work/status.txt"; fail "status does not say 5 tries left"; }
+	"$top_builddir/tests/lockout/token-flags" "$MODULE" "${1:-eToken}" >"$work/flags.txt" ||
+		{ show "$work/flags.txt"; fail "token-flags"; }
+	grep -q '^count-low=1 final-try=0 locked=0$' "$work/flags.txt" ||
+		{ show "$work/flags.txt"; fail "the flags do not say the count is low"; }
+	grep -q "^label=${1:-eToken} *\$" "$work/flags.txt" ||
+		{ show "$work/flags.txt"; fail "the token was renamed: $(grep label= "$work/flags.txt")"; }
+}
+
 # The build tree's fixtures when `make check` made them (tests/labels.mk),
 # else fresh ones in the work directory.
 fixtures () {

@@ -54,18 +54,6 @@ export GNUPGHOME="$g"
 timeout "$T" gpgsm --batch --import "$fx/ca-root.pem" "$fx/ca-ca2-17.pem" >"$g/import.txt" 2>&1 ||
 	{ show "$g/import.txt"; fail "gpgsm --import of the CAs"; }
 
-wrongs=0
-to_five () {
-	while [ "$wrongs" -lt "$1" ]; do
-		wrongs=$((wrongs + 1))
-		if pkcs11-tool --module "$MODULE" --login --pin "Wrong-$wrongs" -O >"$work/wrong.txt" 2>&1; then
-			fail "wrong password $wrongs was taken"
-		fi
-	done
-	"$cli" --module "$MODULE" status >"$work/status.txt" 2>&1 || :
-	grep -q ' 5 tries left of 15' "$work/status.txt" || { show "$work/status.txt"; fail "status does not say 5 tries left"; }
-}
-
 # sign N: gpgsm signs, bounded well below the endless prompting; one
 # prompt at most, and the tries back at 15.
 sign () {
@@ -86,13 +74,13 @@ timeout "$T" gpgsm --batch --learn-card >"$g/learn.txt" 2>&1 || { show "$g/learn
 ok "gpgsm --learn-card took the e-Cert from the token (15 tries)"
 
 # The running scdaemon holds key references made with 15 tries left.
-to_five 10
+to_five_tries_left
 sign 1
 ok "ten wrong passwords behind the running scdaemon (5 tries left): gpgsm signs with $prompts prompt, Good signature, tries back to 15"
 
 # From scratch at 5 tries left: fresh agents learn the card and sign.
 stop_agents
-to_five 20
+to_five_tries_left
 timeout 30 gpgsm --batch --learn-card >"$g/learn2.txt" 2>&1 || { show "$g/learn2.txt"; fail "gpgsm --learn-card at 5 tries left"; }
 timeout "$T" gpgsm --batch --with-colons --list-secret-keys >"$g/secret.txt" 2>&1 ||
 	{ show "$g/secret.txt"; fail "gpgsm --list-secret-keys at 5 tries left"; }

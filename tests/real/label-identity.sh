@@ -21,35 +21,15 @@ token_new
 fixtures
 load_fixture "$fx" personal
 cli=$top_builddir/tools/hkpost-p11
-TOKEN_FLAGS=$top_builddir/tests/lockout/token-flags
 label=$(shim_cert_label)
 [ -n "$label" ] || fail "the module shows no certificate label"
 object=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$label")
 openssl x509 -in "$fx/personal.pem" -noout -pubkey >"$work/personal.pub.pem"
 printf 'signed at five tries left\n' >"$work/data.txt"
 
-wrongs=0
-# to_five: wrong passwords through pkcs11-tool until 5 tries are left, and
-# the module's own word that they are.
-to_five () {
-	left=15
-	while [ "$left" -gt 5 ]; do
-		wrongs=$((wrongs + 1))
-		if pkcs11-tool --module "$MODULE" --login --pin "Wrong-$wrongs" -O >"$work/wrong.txt" 2>&1; then
-			fail "wrong password $wrongs was taken"
-		fi
-		grep -q CKR_PIN_INCORRECT "$work/wrong.txt" || { show "$work/wrong.txt"; fail "wrong password $wrongs: not CKR_PIN_INCORRECT"; }
-		left=$((left - 1))
-	done
-	"$cli" --module "$MODULE" status >"$work/status.txt" 2>&1 || :
-	grep -q ' 5 tries left of 15' "$work/status.txt" || { show "$work/status.txt"; fail "status does not say 5 tries left"; }
-	"$TOKEN_FLAGS" "$MODULE" eToken >"$work/flags.txt" || { show "$work/flags.txt"; fail "token-flags"; }
-	grep -q '^count-low=1 final-try=0 locked=0$' "$work/flags.txt" || { show "$work/flags.txt"; fail "the flags do not say the count is low"; }
-	grep -q '^label=eToken *$' "$work/flags.txt" || { show "$work/flags.txt"; fail "the token was renamed: $(grep label= "$work/flags.txt")"; }
-}
 
 # ---- p11tool (GnuTLS) ------------------------------------------------------
-to_five
+to_five_tries_left
 ok "ten wrong passwords: status says 5 tries left of 15, the flags say count low, the label stays eToken"
 timeout "$T" p11tool --provider "$MODULE" --list-all 'pkcs11:token=eToken' >"$work/p11tool.txt" 2>&1 ||
 	{ show "$work/p11tool.txt"; fail "p11tool --list-all 'pkcs11:token=eToken' at 5 tries left"; }
@@ -63,7 +43,7 @@ grep -q ' 15 tries left of 15' "$work/status.txt" || { show "$work/status.txt"; 
 ok "p11tool --login with the right PIN finds the private key, and the tries are back to 15"
 
 # ---- OpenSSL with libp11's engine -------------------------------------------
-to_five
+to_five_tries_left
 uri="pkcs11:token=eToken;object=$object"
 rm -f "$work/sig.bin"
 LD_PRELOAD=$(preload_for "$MODULE") PKCS11_MODULE_PATH=$MODULE timeout "$T" openssl pkeyutl -engine pkcs11 \
@@ -78,7 +58,7 @@ grep -q ' 15 tries left of 15' "$work/status.txt" || { show "$work/status.txt"; 
 ok "at 5 tries left the libp11 engine signs with '$uri;type=private', the signature verifies, the tries are back"
 
 # ---- NSS --------------------------------------------------------------------
-to_five
+to_five_tries_left
 db=$work/nssdb
 nss_db "$db"
 modutil -list hkpost-p11 -dbdir "sql:$db" >"$work/list.txt" 2>&1 || { show "$work/list.txt"; fail "modutil -list"; }

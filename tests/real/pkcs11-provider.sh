@@ -24,7 +24,6 @@ load_fixture "$fx" personal
 server_cert
 tls_server
 cli=$top_builddir/tools/hkpost-p11
-TOKEN_FLAGS=$top_builddir/tests/lockout/token-flags
 audit=$XDG_STATE_HOME/hkpost-p11/audit.log
 openssl x509 -in "$fx/personal.pem" -noout -pubkey >"$work/personal.pub.pem"
 printf 'signed through pkcs11-provider\n' >"$work/data.txt"
@@ -188,20 +187,7 @@ echo "# hkpost-p11: $(($(date +%s) - t0))s"
 # ---- at 5 tries left ---------------------------------------------------------
 t0=$(date +%s)
 conf hkpost-p11 "$lib"
-wrongs=0
-left=15
-while [ "$left" -gt 5 ]; do
-	wrongs=$((wrongs + 1))
-	if pkcs11-tool --module "$MODULE" --login --pin "Wrong-$wrongs" -O >"$work/wrong.txt" 2>&1; then
-		fail "wrong password $wrongs was taken"
-	fi
-	grep -q CKR_PIN_INCORRECT "$work/wrong.txt" || { show "$work/wrong.txt"; fail "wrong password $wrongs: not CKR_PIN_INCORRECT"; }
-	left=$((left - 1))
-done
-"$cli" --module "$MODULE" status >"$work/status.txt" 2>&1 || :
-grep -q ' 5 tries left of 15' "$work/status.txt" || { show "$work/status.txt"; fail "status does not say 5 tries left"; }
-"$TOKEN_FLAGS" "$MODULE" eToken >"$work/flags.txt" || { show "$work/flags.txt"; fail "token-flags"; }
-grep -q '^count-low=1 final-try=0 locked=0$' "$work/flags.txt" || { show "$work/flags.txt"; fail "the flags do not say the count is low"; }
+to_five_tries_left
 ok "ten wrong passwords: status says 5 tries left of 15, the flags say count low"
 list low 'pkcs11:token=eToken'
 ok "at 5 tries left openssl storeutl 'pkcs11:token=eToken' still lists the key and certificate"
