@@ -24,6 +24,8 @@
 
 /* From a change to the look: the records of one try come together. */
 #define SETTLE_MS 100
+/* Between looks while a warning waits for the record naming its program. */
+#define AGAIN_MS 150
 /* Polling, where the token library cannot wait for slot events and for
  * directories that do not exist yet. */
 #define POLL_SECONDS 2
@@ -117,6 +119,8 @@ look (gpointer data)
 	if (m->have_audit)
 		mon_audit_feed_read (&m->feed, on_record, m);
 	mon_tokens_scan (m->tokens);
+	if (mon_tokens_look_again (m->tokens))
+		m->look_source = g_timeout_add (AGAIN_MS, look, m);
 	return G_SOURCE_REMOVE;
 }
 

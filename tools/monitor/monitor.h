@@ -238,6 +238,11 @@ void mon_tokens_refused (mon_tokens *t, const char *serial, const char *program,
  */
 void mon_tokens_scan (mon_tokens *t);
 
+/* Whether the last scan left something to tell on a later look (a fall in
+ * the count waiting for the audit record that names its program); asking
+ * clears it. */
+bool mon_tokens_look_again (mon_tokens *t);
+
 /* The e-Certs of every present token against the expiry thresholds. */
 void mon_tokens_check_expiry (mon_tokens *t);
 

@@ -27,6 +27,11 @@
 /* How long the program that typed a wrong password is taken as the one
  * behind a fall in the count. */
 #define WRONG_PROGRAM_SECONDS 10
+/* How long a fall in the count may wait for the audit record that names
+ * the program behind it: the count is written before the record (the
+ * lockout layer sits below the audit layer, and over a smart card it asks
+ * the card again in between), and a warning must still come within 2 s. */
+#define ATTRIBUTION_WAIT_MS 800
 #define MAX_REFUSED_PIDS 64
 
 typedef struct {
@@ -37,8 +42,9 @@ typedef struct {
 	bool tries_known, locked, counted_out;
 	long left, max;
 	cli_guard_state guard;
-	long last_left; /* LONG_MAX before the first reading */
-	long told_left; /* the fewest tries told in this run of wrong passwords */
+	long last_left;      /* LONG_MAX before the first reading */
+	long told_left;      /* the fewest tries told in this run of wrong passwords */
+	gint64 untold_since; /* monotonic µs: a fall waiting for its program, or 0 */
 	bool told_guard, told_locked;
 	char names[2048]; /* its e-Certs, "; " between them */
 	long refused_pids[MAX_REFUSED_PIDS];
@@ -69,6 +75,7 @@ struct mon_tokens {
 	size_t n_wrong;
 	CK_SLOT_ID *slots; /* present at the last look */
 	CK_ULONG n_slots;
+	bool look_again; /* a fall waits for its program: look again soon */
 };
 
 mon_tokens *
@@ -266,6 +273,7 @@ static void
 start_afresh (mon_token *m)
 {
 	m->told_left = LONG_MAX;
+	m->untold_since = 0;
 	m->told_guard = false;
 	m->told_locked = false;
 	m->n_refused = 0;
@@ -285,6 +293,17 @@ take_reading (mon_token *m, const cli_token *ct)
 	m->guard = ct->guard;
 }
 
+/* Whether a fall in the count has waited long enough for the audit record
+ * that names its program; the first call starts the wait. */
+static bool
+waited_for_program (mon_token *m)
+{
+	gint64 now = g_get_monotonic_time ();
+	if (m->untold_since == 0)
+		m->untold_since = now;
+	return now - m->untold_since >= ATTRIBUTION_WAIT_MS * (G_USEC_PER_SEC / 1000);
+}
+
 /* What the reading just taken means to the holder. */
 static void
 tell_tries (mon_tokens *t, mon_token *m)
@@ -300,9 +319,18 @@ tell_tries (mon_tokens *t, mon_token *m)
 		m->last_left = m->left;
 		if (!m->locked && m->left > 0 && lockout->warn > 0 &&
 		    m->left <= (long)lockout->warn && m->left < m->max && m->left < m->told_left) {
-			mon_text_tries_low (&note, &facts, wrong_program (t, m->serial));
+			const char *program = wrong_program (t, m->serial);
+			/* What stands at the first scan has no program to wait for;
+			 * a later fall is told on a later look, in order with what
+			 * follows. */
+			if (program == NULL && t->scanned && !waited_for_program (m)) {
+				t->look_again = true;
+				return;
+			}
+			mon_text_tries_low (&note, &facts, program);
 			send (t, &note);
 			m->told_left = m->left;
+			m->untold_since = 0;
 		}
 	}
 
@@ -398,6 +426,14 @@ mon_tokens_scan (mon_tokens *t)
 	free (list);
 	tell_refusals (t);
 	t->scanned = true;
+}
+
+bool
+mon_tokens_look_again (mon_tokens *t)
+{
+	bool again = t->look_again;
+	t->look_again = false;
+	return again;
 }
 
 bool
