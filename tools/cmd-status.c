@@ -99,11 +99,7 @@ typedef struct {
 static void
 add_no_backend (status_data *d)
 {
-	add_problem (&d->ps, CLI_SETUP, "no-backend",
-		     _ ("Install SafeNet Authentication Client, or name its library in "
-			"the configuration file ('backend: /path/to/libeTPkcs11.so' in "
-			"~/.config/hkpost-p11/hkpost-p11.conf) or in the environment "
-			"variable HKPOST_P11_BACKEND."),
+	add_problem (&d->ps, CLI_SETUP, "no-backend", cli_no_library_fix (),
 		     _ ("no token library found (tried %s)"), d->backend.tried);
 }
 

@@ -206,6 +206,10 @@ cli_status cli_tokens_list (cli_module *m, const cli_settings *s, cli_token **to
  * otherwise. */
 cli_status cli_tokens_need_library (const cli_settings *s, size_t n);
 
+/* What to do when no token library is found: status and the commands
+ * above say the same. */
+const char *cli_no_library_fix (void);
+
 /* The token to act on: the one whose label or serial is want, or the only
  * one present.  Says what is wrong otherwise. */
 cli_status cli_token_choose (cli_token *tokens, size_t n, const char *want, cli_token **chosen);

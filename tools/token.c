@@ -222,12 +222,17 @@ cli_tokens_need_library (const cli_settings *s, size_t n)
 	cli_settings_backend (s, &backend);
 	if (backend.found)
 		return CLI_OK;
-	cli_error (_ ("Install SafeNet Authentication Client, or name its library in "
-		      "the configuration file ('backend: /path/to/libeTPkcs11.so' in "
-		      "~/.config/hkpost-p11/hkpost-p11.conf) or in the environment "
-		      "variable HKPOST_P11_BACKEND."),
-		   _ ("no token library found (tried %s)"), backend.tried);
+	cli_error (cli_no_library_fix (), _ ("no token library found (tried %s)"), backend.tried);
 	return CLI_SETUP;
+}
+
+const char *
+cli_no_library_fix (void)
+{
+	return _ ("Install SafeNet Authentication Client, or name its library in "
+		  "the configuration file ('backend: /path/to/libeTPkcs11.so' in "
+		  "~/.config/hkpost-p11/hkpost-p11.conf) or in the environment "
+		  "variable HKPOST_P11_BACKEND.");
 }
 
 /* A label as the lockout layer may show it, without " (3 tries left)". */
